@@ -1,0 +1,25 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { NestPinoLogger, type PostmandConfig } from '@app/domain';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { ApiModule } from './api.module';
+
+export interface ApiAppOptions {
+  config: PostmandConfig;
+  dataSource: DataSource;
+  logger: Logger;
+  registry: Registry;
+}
+
+/** Builds the REST API app; the caller listens on POSTMAND_HTTP_PORT. */
+export async function createApiApp(options: ApiAppOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(options), {
+    logger: new NestPinoLogger(options.logger),
+    abortOnError: false,
+  });
+  app.disable('x-powered-by');
+  return app;
+}

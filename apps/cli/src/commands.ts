@@ -1,0 +1,88 @@
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { assertSchemaCurrent, createHealthApp, migrate, type PostmandConfig } from '@app/domain';
+import type { HealthIndicatorFunction } from '@nestjs/terminus';
+import type { Logger } from 'pino';
+import { createApiApp } from '../../api/src/main';
+import { createWorkerApp } from '../../worker/src/main';
+import { connectDatabase, type Database } from './database';
+import { createRegistry } from './metrics';
+
+/** What a long-running command leaves behind: stop it to shut down cleanly. */
+export interface Running {
+  stop(): Promise<void>;
+  /** Resolves if something the process depends on dies (the embedded database). */
+  crashed: Promise<Error>;
+}
+
+type Closable = INestApplication | INestApplicationContext;
+
+export async function runMigrate(config: PostmandConfig, logger: Logger): Promise<void> {
+  const db = await connectDatabase(config, logger, 'postmand-migrate', false);
+  try {
+    const applied = await migrate(db.dataSource);
+    logger.info({ applied }, applied.length ? 'migrations applied' : 'schema already current');
+  } finally {
+    await db.close();
+  }
+}
+
+export type ServeMode = 'server' | 'worker' | 'all';
+
+/**
+ * `server`, `worker` and `all`: the apps the mode needs plus one health server, on one
+ * pool. `server` and `worker` refuse an old schema; `all` migrates it first.
+ */
+export async function runServe(
+  mode: ServeMode,
+  config: PostmandConfig,
+  logger: Logger,
+): Promise<Running> {
+  const db = await connectDatabase(config, logger, `postmand-${mode}`, mode === 'all');
+  const started: Closable[] = [];
+  // Stop in reverse: the worker drains while the API and health still answer.
+  const stopAll = async (): Promise<void> => {
+    for (const app of started.reverse()) await app.close().catch(() => undefined);
+    await db.close();
+  };
+  try {
+    if (mode === 'all') {
+      const applied = await migrate(db.dataSource);
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+    } else {
+      await assertSchemaCurrent(db.dataSource);
+    }
+    const registry = createRegistry();
+    const shared = { config, dataSource: db.dataSource, logger, registry };
+    const readinessChecks: HealthIndicatorFunction[] = [];
+
+    const health = await createHealthApp({ ...shared, readinessChecks });
+    started.push(health);
+    if (mode !== 'worker') {
+      const api = await createApiApp(shared);
+      started.push(api);
+      await api.listen(config.httpPort);
+      logger.info({ port: config.httpPort }, 'API listening');
+    }
+    if (mode !== 'server') {
+      const worker = await createWorkerApp(shared);
+      readinessChecks.push(...worker.readinessChecks);
+      started.push(worker.app);
+      await worker.app.init();
+      logger.info({ concurrency: config.workerConcurrency }, 'worker started');
+    }
+    await health.listen(config.healthCheckHttpPort);
+    logger.info({ port: config.healthCheckHttpPort }, 'health server listening');
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return { stop: stopAll, crashed: embeddedCrash(db) };
+}
+
+function embeddedCrash(db: Database): Promise<Error> {
+  return new Promise((resolve) => {
+    db.embedded?.onExit((code) =>
+      resolve(new Error(`the embedded PostgreSQL exited unexpectedly (code ${code})`)),
+    );
+  });
+}

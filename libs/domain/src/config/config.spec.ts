@@ -1,0 +1,105 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ConfigError, loadConfig, readEnvironment } from './config';
+
+describe('loadConfig', () => {
+  it('applies the SPEC defaults', () => {
+    const config = loadConfig({}, '/srv/app');
+    expect(config).toEqual({
+      databaseUrl: undefined,
+      databaseMaxOpenConns: 10,
+      httpPort: 8000,
+      healthCheckHttpPort: 8001,
+      pollingInterval: 1000,
+      workerConcurrency: 100,
+      maxPayloadBytes: 1048576,
+      maxResponseBytes: 65536,
+      logLevel: 'info',
+      dataDir: '/srv/app/.postmand',
+      dataDirIsDefault: true,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig(
+      {
+        POSTMAND_DATABASE_URL: 'postgresql://u:p@db:5432/postmand?sslmode=disable',
+        POSTMAND_DATABASE_MAX_OPEN_CONNS: '20',
+        POSTMAND_HTTP_PORT: '9000',
+        POSTMAND_HEALTH_CHECK_HTTP_PORT: '9001',
+        POSTMAND_POLLING_INTERVAL: '250',
+        POSTMAND_WORKER_CONCURRENCY: '7',
+        POSTMAND_MAX_PAYLOAD_BYTES: '2048',
+        POSTMAND_MAX_RESPONSE_BYTES: '0',
+        POSTMAND_LOG_LEVEL: 'DEBUG',
+        POSTMAND_DATA_DIR: 'var/db',
+      },
+      '/srv/app',
+    );
+    expect(config).toMatchObject({
+      databaseUrl: 'postgresql://u:p@db:5432/postmand?sslmode=disable',
+      databaseMaxOpenConns: 20,
+      httpPort: 9000,
+      healthCheckHttpPort: 9001,
+      pollingInterval: 250,
+      workerConcurrency: 7,
+      maxPayloadBytes: 2048,
+      maxResponseBytes: 0,
+      logLevel: 'debug',
+      dataDir: '/srv/app/var/db',
+      dataDirIsDefault: false,
+    });
+  });
+
+  it('lists every bad variable by name in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        POSTMAND_DATABASE_URL: 'mysql://localhost/x',
+        POSTMAND_HTTP_PORT: '80a',
+        POSTMAND_WORKER_CONCURRENCY: '0',
+        POSTMAND_LOG_LEVEL: 'loud',
+        POSTMAND_POLLING_INTERVAL: '-5',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of [
+      'POSTMAND_DATABASE_URL',
+      'POSTMAND_HTTP_PORT',
+      'POSTMAND_WORKER_CONCURRENCY',
+      'POSTMAND_LOG_LEVEL',
+      'POSTMAND_POLLING_INTERVAL',
+    ]) {
+      expect(problems).toContain(name);
+    }
+    expect((error as ConfigError).problems).toHaveLength(5);
+  });
+
+  it('rejects a database URL that does not parse', () => {
+    expect(() => loadConfig({ POSTMAND_DATABASE_URL: 'not a url' })).toThrow(
+      /POSTMAND_DATABASE_URL: is not a valid URL/,
+    );
+  });
+});
+
+describe('readEnvironment', () => {
+  it('reads ./.env under the real environment, which wins', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postmand-env-'));
+    fs.writeFileSync(
+      path.join(dir, '.env'),
+      'POSTMAND_HTTP_PORT=7000\nPOSTMAND_TEST_ONLY_FROM_FILE=file\nPATH=from-file\n',
+    );
+    try {
+      const env = readEnvironment(dir);
+      expect(env.POSTMAND_HTTP_PORT).toBe(process.env.POSTMAND_HTTP_PORT ?? '7000');
+      expect(env.POSTMAND_TEST_ONLY_FROM_FILE).toBe('file');
+      expect(env.PATH).toBe(process.env.PATH);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,115 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as dotenv from 'dotenv';
+
+/** pino's levels, plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Every setting of SPEC §1, validated and typed. The only reader of `process.env`. */
+export interface PostmandConfig {
+  /** Unset means "start an embedded PostgreSQL" (only the `all` command does). */
+  databaseUrl: string | undefined;
+  databaseMaxOpenConns: number;
+  httpPort: number;
+  healthCheckHttpPort: number;
+  /** Milliseconds between polls when nothing wakes the worker. */
+  pollingInterval: number;
+  workerConcurrency: number;
+  maxPayloadBytes: number;
+  maxResponseBytes: number;
+  logLevel: LogLevel;
+  /** Absolute path of the embedded database folder. */
+  dataDir: string;
+  /** True when POSTMAND_DATA_DIR was not set and the default is in use. */
+  dataDirIsDefault: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+interface IntRule {
+  name: string;
+  fallback: number;
+  min: number;
+  max: number;
+}
+
+function readInt(env: Env, rule: IntRule, problems: string[]): number {
+  const raw = env[rule.name]?.trim();
+  if (raw === undefined || raw === '') return rule.fallback;
+  if (!/^\d+$/.test(raw)) {
+    problems.push(`${rule.name}: must be a whole number, got "${raw}"`);
+    return rule.fallback;
+  }
+  const value = Number(raw);
+  if (value < rule.min || value > rule.max) {
+    problems.push(`${rule.name}: must be between ${rule.min} and ${rule.max}, got ${raw}`);
+    return rule.fallback;
+  }
+  return value;
+}
+
+function readDatabaseUrl(env: Env, problems: string[]): string | undefined {
+  const raw = env.POSTMAND_DATABASE_URL?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push('POSTMAND_DATABASE_URL: is not a valid URL');
+    return undefined;
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    problems.push(
+      `POSTMAND_DATABASE_URL: must start with postgres:// or postgresql://, got ${url.protocol}//`,
+    );
+    return undefined;
+  }
+  return raw;
+}
+
+/**
+ * Validates every variable at once so that an operator sees all mistakes in one go.
+ * `env` defaults to the process environment merged over the `.env` file of `cwd`.
+ */
+export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): PostmandConfig {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number =>
+    readInt(env, { name, fallback, min, max }, problems);
+
+  const logLevel = (env.POSTMAND_LOG_LEVEL?.trim() || 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`POSTMAND_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const dataDirRaw = env.POSTMAND_DATA_DIR?.trim();
+
+  const config: PostmandConfig = {
+    databaseUrl: readDatabaseUrl(env, problems),
+    databaseMaxOpenConns: int('POSTMAND_DATABASE_MAX_OPEN_CONNS', 10, 1, 1000),
+    httpPort: int('POSTMAND_HTTP_PORT', 8000, 0, 65535),
+    healthCheckHttpPort: int('POSTMAND_HEALTH_CHECK_HTTP_PORT', 8001, 0, 65535),
+    pollingInterval: int('POSTMAND_POLLING_INTERVAL', 1000, 10, 3_600_000),
+    workerConcurrency: int('POSTMAND_WORKER_CONCURRENCY', 100, 1, 10_000),
+    maxPayloadBytes: int('POSTMAND_MAX_PAYLOAD_BYTES', 1_048_576, 1, 256 * 1_048_576),
+    maxResponseBytes: int('POSTMAND_MAX_RESPONSE_BYTES', 65_536, 0, 64 * 1_048_576),
+    logLevel: logLevel as LogLevel,
+    dataDir: path.resolve(cwd, dataDirRaw || '.postmand'),
+    dataDirIsDefault: !dataDirRaw,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** The `.env` file of the working directory under the real environment (which wins). */
+export function readEnvironment(cwd = process.cwd()): Env {
+  const file = path.join(cwd, '.env');
+  const fromFile = fs.existsSync(file) ? dotenv.parse(fs.readFileSync(file)) : {};
+  return { ...fromFile, ...process.env };
+}

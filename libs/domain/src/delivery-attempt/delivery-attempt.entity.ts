@@ -1,0 +1,38 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** One try at sending a delivery, with the raw exchange as it went over the wire. */
+@Entity({ name: 'delivery_attempts' })
+export class DeliveryAttempt {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'webhook_id', type: 'uuid' })
+  webhookId!: string;
+
+  @Column({ name: 'delivery_id', type: 'uuid' })
+  deliveryId!: string;
+
+  @Column({ name: 'raw_request', type: 'text' })
+  rawRequest!: string;
+
+  @Column({ name: 'raw_response', type: 'text' })
+  rawResponse!: string;
+
+  /** 0 when no response came back. */
+  @Column({ name: 'response_status_code', type: 'int' })
+  responseStatusCode!: number;
+
+  /** Milliseconds from the start of the request to the end of the response (or the error). */
+  @Column({ name: 'execution_duration', type: 'int' })
+  executionDuration!: number;
+
+  @Column({ type: 'boolean' })
+  success!: boolean;
+
+  /** Transport failure text; "" when a response came back. */
+  @Column({ type: 'text' })
+  error!: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
+  createdAt!: Date;
+}

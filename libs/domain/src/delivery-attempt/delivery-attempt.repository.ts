@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
+import { DeliveryAttempt } from './delivery-attempt.entity';
+
+export interface DeliveryAttemptListFilter extends Page {
+  webhookId?: string;
+  deliveryId?: string;
+  success?: boolean;
+  createdAt?: CreatedAtRange;
+}
+
+/** Attempts are written by the worker together with their delivery; the API only reads. */
+@Injectable()
+export class DeliveryAttemptRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  findById(id: string): Promise<DeliveryAttempt | null> {
+    return this.dataSource.getRepository(DeliveryAttempt).findOneBy({ id });
+  }
+
+  list(filter: DeliveryAttemptListFilter): Promise<DeliveryAttempt[]> {
+    const qb = this.dataSource.getRepository(DeliveryAttempt).createQueryBuilder('a');
+    if (filter.webhookId) qb.andWhere('a.webhook_id = :webhookId', { webhookId: filter.webhookId });
+    if (filter.deliveryId) {
+      qb.andWhere('a.delivery_id = :deliveryId', { deliveryId: filter.deliveryId });
+    }
+    if (filter.success !== undefined)
+      qb.andWhere('a.success = :success', { success: filter.success });
+    whereCreatedAt(qb, 'a', filter.createdAt);
+    return newestFirst(qb, 'a', filter).getMany();
+  }
+}

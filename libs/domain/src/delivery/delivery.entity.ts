@@ -1,0 +1,46 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** One payload for one webhook, sent until accepted or out of attempts. */
+@Entity({ name: 'deliveries' })
+export class Delivery {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'webhook_id', type: 'uuid' })
+  webhookId!: string;
+
+  @Column({ type: 'text' })
+  payload!: string;
+
+  @Column({ name: 'scheduled_at', type: 'timestamptz', precision: 3 })
+  scheduledAt!: Date;
+
+  @Column({ name: 'delivery_attempts', type: 'int', default: 0 })
+  deliveryAttempts!: number;
+
+  @Column({ type: 'text', default: 'pending' })
+  status!: DeliveryStatus;
+
+  /** The worker holding the delivery while its attempt is in flight; null when none. */
+  @Column({ name: 'lease_owner', type: 'text', nullable: true, select: false })
+  leaseOwner!: string | null;
+
+  /** After this time the lease is dead and any worker may claim the delivery again. */
+  @Column({
+    name: 'lease_expires_at',
+    type: 'timestamptz',
+    precision: 3,
+    nullable: true,
+    select: false,
+  })
+  leaseExpiresAt!: Date | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', precision: 3 })
+  updatedAt!: Date;
+}

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
+import { rowToEntity, type Row } from '../common/rows';
+import { Delivery, type DeliveryStatus } from './delivery.entity';
+
+export interface DeliveryInput {
+  webhookId: string;
+  payload: string;
+  /** First attempt not before this time; now when omitted. */
+  scheduledAt?: Date;
+}
+
+export interface DeliveryListFilter extends Page {
+  webhookId?: string;
+  status?: DeliveryStatus;
+  createdAt?: CreatedAtRange;
+}
+
+@Injectable()
+export class DeliveryRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Inserts a pending delivery for an existing webhook, in one statement: null when the
+   * webhook does not exist (no window between a check and the insert).
+   */
+  async create(input: DeliveryInput): Promise<Delivery | null> {
+    const rows = await this.dataSource.query<Row[]>(
+      `INSERT INTO deliveries (id, webhook_id, payload, scheduled_at)
+       SELECT $1, w.id, $3, coalesce($4::timestamptz, now())
+       FROM webhooks w WHERE w.id = $2
+       RETURNING *`,
+      [randomUUID(), input.webhookId, input.payload, input.scheduledAt ?? null],
+    );
+    return rows.length > 0 ? this.toEntity(rows[0]) : null;
+  }
+
+  /** A new pending delivery with the same webhook and payload; null when `id` is unknown. */
+  async redeliver(id: string): Promise<Delivery | null> {
+    const rows = await this.dataSource.query<Row[]>(
+      `INSERT INTO deliveries (id, webhook_id, payload)
+       SELECT $1, d.webhook_id, d.payload FROM deliveries d WHERE d.id = $2
+       RETURNING *`,
+      [randomUUID(), id],
+    );
+    return rows.length > 0 ? this.toEntity(rows[0]) : null;
+  }
+
+  findById(id: string): Promise<Delivery | null> {
+    return this.dataSource.getRepository(Delivery).findOneBy({ id });
+  }
+
+  list(filter: DeliveryListFilter): Promise<Delivery[]> {
+    const qb = this.dataSource.getRepository(Delivery).createQueryBuilder('d');
+    if (filter.webhookId) qb.andWhere('d.webhook_id = :webhookId', { webhookId: filter.webhookId });
+    if (filter.status) qb.andWhere('d.status = :status', { status: filter.status });
+    whereCreatedAt(qb, 'd', filter.createdAt);
+    return newestFirst(qb, 'd', filter).getMany();
+  }
+
+  /** Deletes the delivery with its attempts (ON DELETE CASCADE). */
+  async delete(id: string): Promise<boolean> {
+    const [, count] = await this.dataSource.query<[unknown, number]>(
+      `DELETE FROM deliveries WHERE id = $1`,
+      [id],
+    );
+    return count > 0;
+  }
+
+  private toEntity(row: Record<string, unknown>): Delivery {
+    return rowToEntity(this.dataSource, Delivery, row);
+  }
+}

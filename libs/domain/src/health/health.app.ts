@@ -1,0 +1,45 @@
+import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { HealthIndicatorFunction } from '@nestjs/terminus';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { PostmandConfig } from '../config/config';
+import { DomainModule } from '../domain.module';
+import { NestPinoLogger } from '../logging/logger';
+import { HealthModule } from './health.module';
+
+export interface HealthAppOptions {
+  config: PostmandConfig;
+  dataSource: DataSource;
+  logger: Logger;
+  registry: Registry;
+  readinessChecks?: HealthIndicatorFunction[];
+}
+
+@Module({})
+class HealthAppModule {
+  static forRoot(options: HealthAppOptions): DynamicModule {
+    return {
+      module: HealthAppModule,
+      imports: [
+        DomainModule.forRoot(options),
+        HealthModule.forRoot({
+          registry: options.registry,
+          readinessChecks: options.readinessChecks,
+        }),
+      ],
+    };
+  }
+}
+
+/** The health server as its own small Nest app, so probes never queue behind API traffic. */
+export async function createHealthApp(options: HealthAppOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(HealthAppModule.forRoot(options), {
+    logger: new NestPinoLogger(options.logger),
+    abortOnError: false,
+  });
+  app.disable('x-powered-by');
+  return app;
+}

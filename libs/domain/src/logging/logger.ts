@@ -1,0 +1,74 @@
+import type { LoggerService } from '@nestjs/common';
+import pino, { type Logger } from 'pino';
+import type { LogLevel } from '../config/config';
+
+/** Secrets never reach the log, wherever they sit in a logged object. */
+export const REDACTED_PATHS = [
+  'secret_token',
+  'secretToken',
+  '*.secret_token',
+  '*.secretToken',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+];
+
+/** The process's root logger: JSON lines on stdout at POSTMAND_LOG_LEVEL. */
+export function createLogger(level: LogLevel, destination = pino.destination(1)): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'postmand' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+}
+
+/** Nest's start-up chatter (one line per module and route): useful only when debugging. */
+const BOOTSTRAP_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
+/**
+ * Lets Nest's own messages (bootstrap, errors) go through pino too. Nest keeps one
+ * static logger per process, so every app of a process shares this one.
+ */
+export class NestPinoLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, context?: string): void {
+    this.write(context && BOOTSTRAP_CONTEXTS.has(context) ? 'debug' : 'info', message, context);
+  }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.logger.error({ context, trace }, stringify(message));
+  }
+  warn(message: unknown, context?: string): void {
+    this.write('warn', message, context);
+  }
+  debug(message: unknown, context?: string): void {
+    this.write('debug', message, context);
+  }
+  verbose(message: unknown, context?: string): void {
+    this.write('trace', message, context);
+  }
+  fatal(message: unknown, context?: string): void {
+    this.write('fatal', message, context);
+  }
+
+  private write(level: pino.Level, message: unknown, context?: string): void {
+    this.logger[level]({ context }, stringify(message));
+  }
+}
+
+function stringify(message: unknown): string {
+  if (typeof message === 'string') return message;
+  if (message instanceof Error) return message.message;
+  return JSON.stringify(message);
+}

@@ -1,0 +1,102 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { scratchDir } from '@app/domain';
+import { freePort, pollHttp, runCli } from './helpers/cli';
+import { createTestDatabase, type TestDatabase } from './helpers/database';
+
+describe('postmand CLI', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrate: false });
+  });
+  afterAll(() => db.drop());
+
+  it('prints usage and rejects unknown commands', async () => {
+    const help = runCli('--help');
+    expect(await help.exited).toBe(0);
+    expect(help.output()).toContain('Usage: postmand <command>');
+    const unknown = runCli('serve');
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.output()).toContain('unknown command "serve"');
+  });
+
+  it('stops on a bad variable, naming it', async () => {
+    const cli = runCli('migrate', {
+      POSTMAND_DATABASE_URL: db.url,
+      POSTMAND_WORKER_CONCURRENCY: 'lots',
+    });
+    expect(await cli.exited).toBe(2);
+    expect(cli.output()).toContain('POSTMAND_WORKER_CONCURRENCY: must be a whole number');
+  });
+
+  it('needs POSTMAND_DATABASE_URL for migrate, server and worker', async () => {
+    for (const command of ['migrate', 'server', 'worker']) {
+      const cli = runCli(command);
+      expect(await cli.exited).toBe(1);
+      expect(cli.output()).toContain('POSTMAND_DATABASE_URL is not set');
+    }
+  });
+
+  it('refuses to serve an un-migrated schema, then serves once migrated', async () => {
+    const [httpPort, healthPort] = [await freePort(), await freePort()];
+    const env = {
+      POSTMAND_DATABASE_URL: db.url,
+      POSTMAND_HTTP_PORT: String(httpPort),
+      POSTMAND_HEALTH_CHECK_HTTP_PORT: String(healthPort),
+    };
+    for (const command of ['server', 'worker']) {
+      const refused = runCli(command, env);
+      expect(await refused.exited).toBe(1);
+      expect(refused.output()).toMatch(/schema is not up to date.*Run \\"postmand migrate\\"/);
+    }
+
+    const migrate = runCli('migrate', env);
+    expect(await migrate.exited).toBe(0);
+    expect(migrate.output()).toContain('migrations applied');
+    const again = runCli('migrate', env);
+    expect(await again.exited).toBe(0);
+    expect(again.output()).toContain('schema already current');
+
+    const server = runCli('server', env);
+    try {
+      const health = await pollHttp(`http://127.0.0.1:${healthPort}/healthz`, (s) => s === 200);
+      expect(health.body).toMatchObject({ success: true });
+      const ready = await pollHttp(`http://127.0.0.1:${healthPort}/readyz`, (s) => s === 200);
+      expect(ready.body).toMatchObject({ success: true, info: { schema: { status: 'up' } } });
+      const live = await pollHttp(`http://127.0.0.1:${healthPort}/livez`, (s) => s === 200);
+      expect(live.body).toEqual({ success: true, status: 'ok' });
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exited).toBe(0);
+  });
+
+  it('runs everything on an embedded PostgreSQL when no URL is given, and reuses its data', async () => {
+    const dataDir = path.join(scratchDir('postmand-cli-'), 'data');
+    try {
+      for (const run of [1, 2]) {
+        const healthPort = await freePort();
+        const all = runCli('all', {
+          POSTMAND_DATA_DIR: dataDir,
+          POSTMAND_HTTP_PORT: String(await freePort()),
+          POSTMAND_HEALTH_CHECK_HTTP_PORT: String(healthPort),
+        });
+        try {
+          const ready = await pollHttp(`http://127.0.0.1:${healthPort}/readyz`, (s) => s === 200);
+          expect(ready.body).toMatchObject({ success: true });
+          expect(all.output()).toContain('embedded PostgreSQL started');
+          // The first run creates the schema; the second finds it in the same folder.
+          expect(all.output().includes('migrations applied')).toBe(run === 1);
+        } finally {
+          all.child.kill('SIGTERM');
+        }
+        expect(await all.exited).toBe(0);
+        // The embedded server stopped with the process.
+        expect(fs.existsSync(path.join(dataDir, 'pgdata', 'postmaster.pid'))).toBe(false);
+      }
+    } finally {
+      fs.rmSync(path.dirname(dataDir), { recursive: true, force: true });
+    }
+  });
+});

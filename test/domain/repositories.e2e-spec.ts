@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DeliveryAttemptRepository,
+  DeliveryRepository,
+  WebhookRepository,
+  type Webhook,
+} from '@app/domain';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { webhookInput } from '../helpers/fixtures';
+
+describe('repositories', () => {
+  let db: TestDatabase;
+  let webhooks: WebhookRepository;
+  let deliveries: DeliveryRepository;
+  let attempts: DeliveryAttemptRepository;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    webhooks = new WebhookRepository(db.dataSource);
+    deliveries = new DeliveryRepository(db.dataSource);
+    attempts = new DeliveryAttemptRepository(db.dataSource);
+  });
+  afterAll(() => db.drop());
+  beforeEach(() => db.dataSource.query('TRUNCATE webhooks CASCADE'));
+
+  const page = { limit: 50, offset: 0 };
+
+  describe('WebhookRepository', () => {
+    it('creates, finds, replaces and deletes', async () => {
+      const created = await webhooks.create(webhookInput({ validStatusCodes: [202, 200] }));
+      expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(created.validStatusCodes).toEqual([202, 200]);
+      expect(created.createdAt).toBeInstanceOf(Date);
+      expect(await webhooks.findById(created.id)).toEqual(created);
+
+      const replaced = await webhooks.replace(
+        created.id,
+        webhookInput({ name: 'renamed', active: false, secretToken: 's3cret' }),
+      );
+      expect(replaced).toMatchObject({ id: created.id, name: 'renamed', active: false });
+      expect(replaced!.createdAt).toEqual(created.createdAt);
+      expect(replaced!.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
+
+      expect(await webhooks.replace(randomUUID(), webhookInput())).toBeNull();
+      expect(await webhooks.delete(created.id)).toBe(true);
+      expect(await webhooks.delete(created.id)).toBe(false);
+      expect(await webhooks.findById(created.id)).toBeNull();
+    });
+
+    it('lists by name then id, filtered by active and created_at, paged', async () => {
+      const made: Webhook[] = [];
+      for (const [name, active] of [
+        ['charlie', true],
+        ['alpha', false],
+        ['bravo', true],
+        ['alpha', true],
+      ] as const) {
+        made.push(await webhooks.create(webhookInput({ name, active })));
+      }
+      const all = await webhooks.list(page);
+      const expected = [...made].sort((a, b) =>
+        a.name === b.name ? (a.id < b.id ? -1 : 1) : a.name < b.name ? -1 : 1,
+      );
+      expect(all.map((w) => w.id)).toEqual(expected.map((w) => w.id));
+      expect((await webhooks.list({ ...page, active: false })).map((w) => w.id)).toEqual([
+        made[1].id,
+      ]);
+      expect((await webhooks.list({ limit: 2, offset: 1 })).map((w) => w.id)).toEqual(
+        expected.slice(1, 3).map((w) => w.id),
+      );
+      const bound = made[0].createdAt;
+      expect(await webhooks.list({ ...page, createdAt: { lt: bound } })).toEqual([]);
+      expect((await webhooks.list({ ...page, createdAt: { lte: bound } })).length).toBeGreaterThan(
+        0,
+      );
+    });
+  });
+
+  describe('DeliveryRepository', () => {
+    it('creates for an existing webhook only', async () => {
+      const hook = await webhooks.create(webhookInput());
+      const delivery = await deliveries.create({ webhookId: hook.id, payload: '{"ok":true}' });
+      expect(delivery).toMatchObject({
+        webhookId: hook.id,
+        payload: '{"ok":true}',
+        status: 'pending',
+        deliveryAttempts: 0,
+      });
+      expect(delivery!.scheduledAt.getTime()).toBe(delivery!.createdAt.getTime());
+      expect(await deliveries.create({ webhookId: randomUUID(), payload: 'x' })).toBeNull();
+    });
+
+    it('keeps a requested scheduled_at and the payload byte for byte', async () => {
+      const hook = await webhooks.create(webhookInput());
+      const when = new Date('2031-05-06T07:08:09.123Z');
+      const payload = 'ünïcødé \u{1F680} \r\n\t "quoted" \\ back';
+      const delivery = await deliveries.create({ webhookId: hook.id, payload, scheduledAt: when });
+      const found = await deliveries.findById(delivery!.id);
+      expect(found!.scheduledAt.toISOString()).toBe('2031-05-06T07:08:09.123Z');
+      expect(found!.payload).toBe(payload);
+    });
+
+    it('redelivers as a new pending delivery and deletes with attempts', async () => {
+      const hook = await webhooks.create(webhookInput());
+      const first = await deliveries.create({ webhookId: hook.id, payload: 'p' });
+      await db.dataSource.query(
+        `UPDATE deliveries SET status = 'failed', delivery_attempts = 5 WHERE id = $1`,
+        [first!.id],
+      );
+      const again = await deliveries.redeliver(first!.id);
+      expect(again).toMatchObject({ webhookId: hook.id, payload: 'p', status: 'pending' });
+      expect(again!.id).not.toBe(first!.id);
+      expect(again!.deliveryAttempts).toBe(0);
+      expect(await deliveries.redeliver(randomUUID())).toBeNull();
+      expect(await deliveries.delete(first!.id)).toBe(true);
+      expect(await deliveries.findById(first!.id)).toBeNull();
+      expect(await deliveries.delete(first!.id)).toBe(false);
+    });
+
+    it('lists newest first, filtered by webhook, status and created_at', async () => {
+      const a = await webhooks.create(webhookInput({ name: 'aaa' }));
+      const b = await webhooks.create(webhookInput({ name: 'bbb' }));
+      const made = [];
+      for (const hook of [a, b, a])
+        made.push((await deliveries.create({ webhookId: hook.id, payload: 'x' }))!);
+      await db.dataSource.query(`UPDATE deliveries SET status = 'succeeded' WHERE id = $1`, [
+        made[2].id,
+      ]);
+
+      const all = await deliveries.list(page);
+      expect(all).toHaveLength(3);
+      for (let i = 1; i < all.length; i++) {
+        const [prev, cur] = [all[i - 1], all[i]];
+        const ordered =
+          prev.createdAt > cur.createdAt ||
+          (+prev.createdAt === +cur.createdAt && prev.id > cur.id);
+        expect(ordered).toBe(true);
+      }
+      const ofA = await deliveries.list({ ...page, webhookId: a.id });
+      expect(ofA.map((d) => d.id).sort()).toEqual([made[0].id, made[2].id].sort());
+      const done = await deliveries.list({ ...page, webhookId: a.id, status: 'succeeded' });
+      expect(done.map((d) => d.id)).toEqual([made[2].id]);
+      expect(await deliveries.list({ ...page, status: 'failed' })).toEqual([]);
+      const after = await deliveries.list({ ...page, createdAt: { gt: made[2].createdAt } });
+      expect(after).toEqual([]);
+      const upTo = await deliveries.list({ ...page, createdAt: { gte: made[0].createdAt } });
+      expect(upTo).toHaveLength(3);
+    });
+  });
+
+  describe('DeliveryAttemptRepository', () => {
+    it('finds and lists attempts filtered by webhook, delivery and success', async () => {
+      const hook = await webhooks.create(webhookInput());
+      const d1 = (await deliveries.create({ webhookId: hook.id, payload: '1' }))!;
+      const d2 = (await deliveries.create({ webhookId: hook.id, payload: '2' }))!;
+      const insert = (deliveryId: string, success: boolean): Promise<{ id: string }[]> =>
+        db.dataSource.query(
+          `INSERT INTO delivery_attempts (webhook_id, delivery_id, raw_request, raw_response,
+             response_status_code, execution_duration, success, error)
+           VALUES ($1, $2, 'POST / HTTP/1.1', '', $3, 12, $4, $5) RETURNING id`,
+          [hook.id, deliveryId, success ? 200 : 0, success, success ? '' : 'connection refused'],
+        );
+      const [[ok], [bad], [other]] = [
+        await insert(d1.id, true),
+        await insert(d1.id, false),
+        await insert(d2.id, true),
+      ];
+
+      const found = await attempts.findById(bad.id);
+      expect(found).toMatchObject({
+        id: bad.id,
+        deliveryId: d1.id,
+        webhookId: hook.id,
+        responseStatusCode: 0,
+        executionDuration: 12,
+        success: false,
+        error: 'connection refused',
+      });
+      expect(await attempts.findById(randomUUID())).toBeNull();
+      const ids = async (filter: object): Promise<string[]> =>
+        (await attempts.list({ ...page, ...filter })).map((a) => a.id).sort();
+      expect(await ids({ deliveryId: d1.id })).toEqual([ok.id, bad.id].sort());
+      expect(await ids({ webhookId: hook.id, success: true })).toEqual([ok.id, other.id].sort());
+      expect(await ids({ success: false })).toEqual([bad.id]);
+      expect(await ids({ webhookId: randomUUID() })).toEqual([]);
+    });
+  });
+});
