@@ -24,6 +24,7 @@ async function answers(url: string): Promise<boolean> {
  */
 export default async function globalSetup(): Promise<void> {
   // System tests run the built CLI, as users and the container image do.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   (require('../apps/cli/scripts/build-if-stale.js') as { buildIfStale(): string }).buildIfStale();
   const configured = process.env.POSTMAND_TEST_DATABASE_URL;
   if (configured) {
