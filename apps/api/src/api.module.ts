@@ -1,12 +1,45 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import {
+  Module,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { DomainModule, type DomainModuleOptions } from '@app/domain';
+import type { Logger } from 'pino';
+import { API_LOGGER } from './api.tokens';
+import { ApiExceptionFilter } from './common/api-exception.filter';
+import { JsonBodyMiddleware } from './common/json-body.middleware';
+import { ApiValidationPipe } from './common/validation.pipe';
+import { DeliveriesModule } from './deliveries/deliveries.module';
+import { DeliveryAttemptsModule } from './delivery-attempts/delivery-attempts.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
+export interface ApiModuleOptions extends DomainModuleOptions {
+  logger: Logger;
+}
+
+/** The REST API. The pipe and filter are providers (APP_*), so tests get them too. */
 @Module({})
-export class ApiModule {
-  static forRoot(options: DomainModuleOptions): DynamicModule {
+export class ApiModule implements NestModule {
+  static forRoot(options: ApiModuleOptions): DynamicModule {
     return {
       module: ApiModule,
-      imports: [DomainModule.forRoot(options)],
+      imports: [
+        DomainModule.forRoot(options),
+        WebhooksModule,
+        DeliveriesModule,
+        DeliveryAttemptsModule,
+      ],
+      providers: [
+        { provide: API_LOGGER, useValue: options.logger },
+        { provide: APP_PIPE, useClass: ApiValidationPipe },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+      ],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(JsonBodyMiddleware).forRoutes('*path');
   }
 }

@@ -16,3 +16,4 @@ export * from './health/database.health';
 export * from './health/health.module';
 export * from './health/health.app';
 export * from './version';
+export * from './webhook/webhook.rules';

@@ -1,11 +1,14 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 
-/** Bounds on `created_at`, each optional (the API's `created_at.gt` … `created_at.lte`). */
+/**
+ * Bounds on `created_at`, each optional (the API's `created_at.gt` … `created_at.lte`).
+ * Text bounds are RFC 3339 and cast by PostgreSQL, which keeps microseconds exact.
+ */
 export interface CreatedAtRange {
-  gt?: Date;
-  gte?: Date;
-  lt?: Date;
-  lte?: Date;
+  gt?: Date | string;
+  gte?: Date | string;
+  lt?: Date | string;
+  lte?: Date | string;
 }
 
 export interface Page {
@@ -24,7 +27,7 @@ export function whereCreatedAt<T extends ObjectLiteral>(
   for (const key of Object.keys(OPERATORS) as (keyof CreatedAtRange)[]) {
     const bound = range[key];
     if (bound)
-      qb.andWhere(`${alias}.createdAt ${OPERATORS[key]} :created_at_${key}`, {
+      qb.andWhere(`${alias}.createdAt ${OPERATORS[key]} CAST(:created_at_${key} AS timestamptz)`, {
         [`created_at_${key}`]: bound,
       });
   }

@@ -8,8 +8,8 @@ import { Delivery, type DeliveryStatus } from './delivery.entity';
 export interface DeliveryInput {
   webhookId: string;
   payload: string;
-  /** First attempt not before this time; now when omitted. */
-  scheduledAt?: Date;
+  /** First attempt not before this time (a Date or RFC 3339 text); now when omitted. */
+  scheduledAt?: Date | string;
 }
 
 export interface DeliveryListFilter extends Page {

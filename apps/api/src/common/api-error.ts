@@ -1,0 +1,58 @@
+import { HttpStatus } from '@nestjs/common';
+
+/** The SPEC's error codes; every error body is `{"code","message","details"?}`. */
+export const ERRORS = {
+  internal: { code: 1, status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal server error' },
+  invalidId: { code: 2, status: HttpStatus.NOT_FOUND, message: 'invalid id' },
+  malformedBody: { code: 3, status: HttpStatus.BAD_REQUEST, message: 'malformed request body' },
+  validation: { code: 4, status: HttpStatus.BAD_REQUEST, message: 'request validation failed' },
+  webhookNotFound: { code: 5, status: HttpStatus.NOT_FOUND, message: 'webhook not found' },
+  deliveryNotFound: { code: 6, status: HttpStatus.NOT_FOUND, message: 'delivery not found' },
+  attemptNotFound: {
+    code: 7,
+    status: HttpStatus.NOT_FOUND,
+    message: 'delivery attempt not found',
+  },
+  payloadTooLarge: { code: 8, status: HttpStatus.PAYLOAD_TOO_LARGE, message: 'payload too large' },
+  unsupportedMediaType: {
+    code: 9,
+    status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    message: 'unsupported media type',
+  },
+  routeNotFound: { code: 10, status: HttpStatus.NOT_FOUND, message: 'route not found' },
+} as const;
+
+export type ErrorKind = keyof typeof ERRORS;
+
+export interface ErrorBody {
+  code: number;
+  message: string;
+  details?: string;
+}
+
+/** A client-facing error: thrown anywhere in the API, rendered by the exception filter. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: number;
+
+  constructor(
+    kind: ErrorKind,
+    readonly details?: string,
+  ) {
+    super(ERRORS[kind].message);
+    this.status = ERRORS[kind].status;
+    this.code = ERRORS[kind].code;
+  }
+
+  /** Code 4, with `details` as the SPEC wants: `field: reason` pairs sorted by field. */
+  static validation(problems: [field: string, reason: string][]): ApiError {
+    const sorted = [...problems].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return new ApiError('validation', `${sorted.map(([f, r]) => `${f}: ${r}`).join('; ')}.`);
+  }
+
+  body(): ErrorBody {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}

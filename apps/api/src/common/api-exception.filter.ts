@@ -1,0 +1,115 @@
+import {
+  Catch,
+  HttpException,
+  Inject,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { API_LOGGER } from '../api.tokens';
+import type { Logger } from 'pino';
+import { ApiError, type ErrorBody } from './api-error';
+
+/** PostgreSQL / node-postgres failures that mean "the database is away", not a bug. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  '53300', // too_many_connections
+]);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string }; message?: string };
+  const code = e?.driverError?.code ?? e?.code;
+  if (code && UNAVAILABLE_CODES.has(code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(
+    e?.message ?? '',
+  );
+}
+
+/** body-parser's error types, mapped to the SPEC's codes. */
+function fromBodyParser(type: string, message: string): ApiError | undefined {
+  switch (type) {
+    case 'entity.too.large':
+      return new ApiError('payloadTooLarge', 'the request body is too large');
+    case 'entity.parse.failed':
+      return new ApiError('malformedBody', `invalid JSON: ${message}`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError('unsupportedMediaType', message);
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new ApiError('malformedBody', message);
+    default:
+      return undefined;
+  }
+}
+
+function fromHttpException(exception: HttpException): ApiError {
+  switch (exception.getStatus()) {
+    case 404:
+    case 405:
+      return new ApiError('routeNotFound');
+    case 413:
+      return new ApiError('payloadTooLarge');
+    case 415:
+      return new ApiError('unsupportedMediaType');
+    case 400:
+      return new ApiError('malformedBody', exception.message);
+    default:
+      return new ApiError('internal');
+  }
+}
+
+/**
+ * Every error leaves the API in the SPEC's shape. Client mistakes keep their 4xx; all else
+ * is a 500 (or 503 while the database is unreachable) that never shows SQL or a stack.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  constructor(@Inject(API_LOGGER) private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const { status, body } = this.render(exception, req);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(status).json(body);
+  }
+
+  private render(exception: unknown, req: Request): { status: number; body: ErrorBody } {
+    if (exception instanceof ApiError) return { status: exception.status, body: exception.body() };
+    const typed = exception as { type?: unknown; message?: string };
+    if (typeof typed?.type === 'string') {
+      const mapped = fromBodyParser(typed.type, typed.message ?? '');
+      if (mapped) return { status: mapped.status, body: mapped.body() };
+    }
+    if (exception instanceof HttpException) {
+      const mapped = fromHttpException(exception);
+      return { status: mapped.status, body: mapped.body() };
+    }
+    const log = { err: exception, method: req.method, url: req.originalUrl, reqId: req.id };
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(log, 'database unavailable');
+      return {
+        status: 503,
+        body: { code: 1, message: 'service unavailable', details: 'the database is unreachable' },
+      };
+    }
+    this.logger.error(log, 'unhandled error');
+    return { status: 500, body: new ApiError('internal').body() };
+  }
+}

@@ -1,0 +1,48 @@
+import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+import { POSTMAND_CONFIG, type PostmandConfig } from '@app/domain';
+import { ApiError } from './api-error';
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * Parses JSON bodies, answering 415 (code 9) for any other media type. The limit leaves
+ * room for a POSTMAND_MAX_PAYLOAD_BYTES payload even when JSON escaping inflates it up to
+ * six times (`\u0001`); the payload's own size is checked after parsing (413, code 8).
+ */
+@Injectable()
+export class JsonBodyMiddleware implements NestMiddleware {
+  private readonly parse: RequestHandler;
+
+  constructor(@Inject(POSTMAND_CONFIG) config: PostmandConfig) {
+    this.parse = express.json({
+      limit: config.maxPayloadBytes * 6 + 64 * 1024,
+      strict: true,
+      type: () => true,
+    });
+  }
+
+  use(req: Request, res: Response, next: NextFunction): void {
+    if (!hasBody(req)) return next();
+    const type = req.headers['content-type'] ?? '';
+    if (!JSON_TYPE.test(type)) {
+      return next(
+        new ApiError(
+          'unsupportedMediaType',
+          `the body must be application/json, got ${type ? `"${type}"` : 'no Content-Type'}`,
+        ),
+      );
+    }
+    this.parse(req, res, next);
+  }
+}

@@ -1,0 +1,74 @@
+import {
+  Injectable,
+  ValidationPipe,
+  type ArgumentMetadata,
+  type ValidationError,
+} from '@nestjs/common';
+import { ApiError } from './api-error';
+
+/** DTOs with rules across fields (retry_max_backoff ≥ retry_min_backoff) implement this. */
+export interface CrossFieldRules {
+  /** Called after the per-field rules; returns `[field, reason]` pairs for what breaks. */
+  crossFieldProblems(failedFields: Set<string>): [string, string][];
+}
+
+function hasCrossFieldRules(value: unknown): value is CrossFieldRules {
+  return typeof (value as CrossFieldRules | null)?.crossFieldProblems === 'function';
+}
+
+/** Flattens class-validator's tree into `field: reason` pairs (one reason per field). */
+function problemsOf(errors: ValidationError[], prefix = ''): [string, string][] {
+  return errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const reasons = Object.values(error.constraints ?? {});
+    // Only optional fields skip validation when absent, so absent here means required.
+    const absent = error.value === undefined || error.value === null;
+    const reason = error.constraints?.crossField ?? (absent ? 'is required' : reasons[0]);
+    const own: [string, string][] = reasons.length ? [[field, reason]] : [];
+    return [...own, ...problemsOf(error.children ?? [], field)];
+  });
+}
+
+/**
+ * The global pipe: strict types (no implicit conversion of body values), unknown and
+ * read-only fields dropped, and every failure rendered as the SPEC's code 4.
+ */
+@Injectable()
+export class ApiValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      transform: true,
+      whitelist: true,
+      forbidUnknownValues: false,
+      stopAtFirstError: true,
+      validateCustomDecorators: false,
+      transformOptions: { enableImplicitConversion: false },
+      exceptionFactory: (errors) => ApiError.validation(problemsOf(errors)),
+    });
+  }
+
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // JSON arrays and scalars parse fine but are no request body of ours; without this
+    // check class-validator would wave an array through.
+    const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (metadata.type === 'body' && value !== undefined && !isObject) {
+      throw new ApiError('malformedBody', 'the body must be a JSON object');
+    }
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+
+  protected override async validate(
+    object: object,
+    validatorOptions?: Parameters<ValidationPipe['validate']>[1],
+  ): Promise<ValidationError[]> {
+    const errors = await super.validate(object, validatorOptions);
+    if (!hasCrossFieldRules(object)) return errors;
+    const failed = new Set(errors.map((e) => e.property));
+    const extra = object.crossFieldProblems(failed).map(([property, reason]) => ({
+      property,
+      constraints: { crossField: reason },
+      children: [],
+    }));
+    return [...errors, ...extra];
+  }
+}

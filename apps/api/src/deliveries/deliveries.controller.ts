@@ -1,0 +1,107 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { DeliveryRepository, POSTMAND_CONFIG, type PostmandConfig } from '@app/domain';
+import { ApiEndpoint } from '../common/api-responses';
+import { ApiError } from '../common/api-error';
+import { ParseIdPipe } from '../common/parse-id.pipe';
+import { DeliveryRequestDto } from './dto/delivery-request.dto';
+import { DeliveryDto, DeliveryListDto } from './dto/delivery.dto';
+import { ListDeliveriesQueryDto } from './dto/list-deliveries-query.dto';
+
+@ApiTags('deliveries')
+@Controller('v1/deliveries')
+export class DeliveriesController {
+  constructor(
+    private readonly deliveries: DeliveryRepository,
+    @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
+  ) {}
+
+  @Post()
+  @ApiEndpoint({
+    operationId: 'createDelivery',
+    summary: 'Create a delivery (sent at once, or at scheduled_at)',
+    status: 201,
+    type: DeliveryDto,
+    errors: [400, 404, 413, 415],
+  })
+  async create(@Body() body: DeliveryRequestDto): Promise<DeliveryDto> {
+    const bytes = Buffer.byteLength(body.payload, 'utf8');
+    if (bytes > this.config.maxPayloadBytes) {
+      throw new ApiError(
+        'payloadTooLarge',
+        `payload is ${bytes} bytes; the limit is ${this.config.maxPayloadBytes}`,
+      );
+    }
+    const delivery = await this.deliveries.create(body.toInput());
+    if (!delivery) throw new ApiError('webhookNotFound');
+    return DeliveryDto.from(delivery);
+  }
+
+  @Get()
+  @ApiEndpoint({
+    operationId: 'listDeliveries',
+    summary: 'List deliveries, newest first',
+    status: 200,
+    type: DeliveryListDto,
+    errors: [400],
+  })
+  async list(@Query() query: ListDeliveriesQueryDto): Promise<DeliveryListDto> {
+    const filter = query.toFilter();
+    const deliveries = await this.deliveries.list(filter);
+    return {
+      deliveries: deliveries.map(DeliveryDto.from),
+      limit: filter.limit,
+      offset: filter.offset,
+    };
+  }
+
+  @Get(':id')
+  @ApiEndpoint({
+    operationId: 'getDelivery',
+    summary: 'Get a delivery',
+    status: 200,
+    type: DeliveryDto,
+    errors: [404],
+  })
+  async get(@Param('id', ParseIdPipe) id: string): Promise<DeliveryDto> {
+    const delivery = await this.deliveries.findById(id);
+    if (!delivery) throw new ApiError('deliveryNotFound');
+    return DeliveryDto.from(delivery);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiEndpoint({
+    operationId: 'deleteDelivery',
+    summary: 'Delete a delivery with its attempts',
+    status: 204,
+    errors: [404],
+  })
+  async delete(@Param('id', ParseIdPipe) id: string): Promise<void> {
+    if (!(await this.deliveries.delete(id))) throw new ApiError('deliveryNotFound');
+  }
+
+  @Post(':id/redeliver')
+  @ApiEndpoint({
+    operationId: 'redeliverDelivery',
+    summary: 'Send a delivery again, as a new pending delivery with the same payload',
+    status: 201,
+    type: DeliveryDto,
+    errors: [404],
+  })
+  async redeliver(@Param('id', ParseIdPipe) id: string): Promise<DeliveryDto> {
+    const delivery = await this.deliveries.redeliver(id);
+    if (!delivery) throw new ApiError('deliveryNotFound');
+    return DeliveryDto.from(delivery);
+  }
+}

@@ -1,0 +1,34 @@
+import { IsOptional, IsString, IsUUID } from 'class-validator';
+import type { DeliveryInput } from '@app/domain';
+import { IsRfc3339, IsStorableText, parseRfc3339 } from '../../common/validators';
+
+export class DeliveryRequestDto {
+  /** @example "a6e9a525-ac5a-488c-b118-bd7327ce6d8d" */
+  @IsUUID('all', { message: 'must be a UUID' })
+  webhook_id!: string;
+
+  /**
+   * Sent byte for byte as the request body; at most POSTMAND_MAX_PAYLOAD_BYTES bytes of
+   * UTF-8 (413 above that).
+   * @example "{\"success\": true}"
+   */
+  @IsStorableText()
+  @IsString({ message: 'must be a string' })
+  payload!: string;
+
+  /**
+   * RFC 3339 time of the first attempt; now when omitted.
+   * @example "2021-03-08T20:45:00.000Z"
+   */
+  @IsOptional()
+  @IsRfc3339()
+  scheduled_at?: string;
+
+  toInput(): DeliveryInput {
+    return {
+      webhookId: this.webhook_id.toLowerCase(),
+      payload: this.payload,
+      scheduledAt: parseRfc3339(this.scheduled_at),
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import { DELIVERY_STATUSES, type Delivery, type DeliveryStatus } from '@app/domain';
+import { ApiProperty } from '@nestjs/swagger';
+
+export class DeliveryDto {
+  /** @example "bc76122c-e56b-45c7-8dc3-b80a861191d5" */
+  id!: string;
+  /** @example "a6e9a525-ac5a-488c-b118-bd7327ce6d8d" */
+  webhook_id!: string;
+  /** @example "{\"success\": true}" */
+  payload!: string;
+  /** When the next attempt is due. @example "2021-03-08T20:43:49.987Z" */
+  scheduled_at!: string;
+  /** Attempts made so far. @example 0 */
+  delivery_attempts!: number;
+  @ApiProperty({ enum: DELIVERY_STATUSES, enumName: 'DeliveryStatus', example: 'pending' })
+  status!: DeliveryStatus;
+  /** @example "2021-03-08T20:43:49.987Z" */
+  created_at!: string;
+  /** @example "2021-03-08T20:43:49.987Z" */
+  updated_at!: string;
+
+  static from(this: void, d: Delivery): DeliveryDto {
+    return {
+      id: d.id,
+      webhook_id: d.webhookId,
+      payload: d.payload,
+      scheduled_at: d.scheduledAt.toISOString(),
+      delivery_attempts: d.deliveryAttempts,
+      status: d.status,
+      created_at: d.createdAt.toISOString(),
+      updated_at: d.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class DeliveryListDto {
+  deliveries!: DeliveryDto[];
+  /** @example 50 */
+  limit!: number;
+  /** @example 0 */
+  offset!: number;
+}

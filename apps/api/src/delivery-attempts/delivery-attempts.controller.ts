@@ -1,0 +1,46 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { DeliveryAttemptRepository } from '@app/domain';
+import { ApiEndpoint } from '../common/api-responses';
+import { ApiError } from '../common/api-error';
+import { ParseIdPipe } from '../common/parse-id.pipe';
+import { DeliveryAttemptDto, DeliveryAttemptListDto } from './dto/delivery-attempt.dto';
+import { ListDeliveryAttemptsQueryDto } from './dto/list-delivery-attempts-query.dto';
+
+@ApiTags('delivery-attempts')
+@Controller('v1/delivery-attempts')
+export class DeliveryAttemptsController {
+  constructor(private readonly attempts: DeliveryAttemptRepository) {}
+
+  @Get()
+  @ApiEndpoint({
+    operationId: 'listDeliveryAttempts',
+    summary: 'List delivery attempts, newest first',
+    status: 200,
+    type: DeliveryAttemptListDto,
+    errors: [400],
+  })
+  async list(@Query() query: ListDeliveryAttemptsQueryDto): Promise<DeliveryAttemptListDto> {
+    const filter = query.toFilter();
+    const attempts = await this.attempts.list(filter);
+    return {
+      delivery_attempts: attempts.map(DeliveryAttemptDto.from),
+      limit: filter.limit,
+      offset: filter.offset,
+    };
+  }
+
+  @Get(':id')
+  @ApiEndpoint({
+    operationId: 'getDeliveryAttempt',
+    summary: 'Get a delivery attempt',
+    status: 200,
+    type: DeliveryAttemptDto,
+    errors: [404],
+  })
+  async get(@Param('id', ParseIdPipe) id: string): Promise<DeliveryAttemptDto> {
+    const attempt = await this.attempts.findById(id);
+    if (!attempt) throw new ApiError('attemptNotFound');
+    return DeliveryAttemptDto.from(attempt);
+  }
+}

@@ -1,0 +1,52 @@
+import type { DeliveryAttempt } from '@app/domain';
+
+export class DeliveryAttemptDto {
+  /** @example "d72719d6-5a79-4df7-a2c2-2029ab0e1848" */
+  id!: string;
+  /** @example "a6e9a525-ac5a-488c-b118-bd7327ce6d8d" */
+  webhook_id!: string;
+  /** @example "bc76122c-e56b-45c7-8dc3-b80a861191d5" */
+  delivery_id!: string;
+  /**
+   * Request line, Host, headers, blank line, body.
+   * @example "POST /post HTTP/1.1\r\nHost: example.com\r\nContent-Type: application/json\r\n\r\n{\"success\": true}"
+   */
+  raw_request!: string;
+  /**
+   * Status line, headers, blank line, the first POSTMAND_MAX_RESPONSE_BYTES of the body.
+   * @example "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+   */
+  raw_response!: string;
+  /** 0 when no response came back. @example 200 */
+  response_status_code!: number;
+  /** Milliseconds. @example 547 */
+  execution_duration!: number;
+  success!: boolean;
+  /** Transport failure (refused, reset, DNS, timeout); "" when a response came back. */
+  error!: string;
+  /** @example "2021-03-08T20:46:51.681Z" */
+  created_at!: string;
+
+  static from(this: void, a: DeliveryAttempt): DeliveryAttemptDto {
+    return {
+      id: a.id,
+      webhook_id: a.webhookId,
+      delivery_id: a.deliveryId,
+      raw_request: a.rawRequest,
+      raw_response: a.rawResponse,
+      response_status_code: a.responseStatusCode,
+      execution_duration: a.executionDuration,
+      success: a.success,
+      error: a.error,
+      created_at: a.createdAt.toISOString(),
+    };
+  }
+}
+
+export class DeliveryAttemptListDto {
+  delivery_attempts!: DeliveryAttemptDto[];
+  /** @example 50 */
+  limit!: number;
+  /** @example 0 */
+  offset!: number;
+}

@@ -1,0 +1,32 @@
+import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
+import type { DeliveryAttemptListFilter } from '@app/domain';
+import { ListQueryDto } from '../../common/list-query.dto';
+import { ToBoolean } from '../../common/validators';
+
+export class ListDeliveryAttemptsQueryDto extends ListQueryDto {
+  /** Only attempts for this webhook. */
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a UUID' })
+  webhook_id?: string;
+
+  /** Only attempts of this delivery. */
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a UUID' })
+  delivery_id?: string;
+
+  /** Only successful (true) or failed (false) attempts. */
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean({ message: 'must be true or false' })
+  success?: boolean;
+
+  toFilter(): DeliveryAttemptListFilter {
+    return {
+      ...this.page(),
+      webhookId: this.webhook_id?.toLowerCase(),
+      deliveryId: this.delivery_id?.toLowerCase(),
+      success: this.success,
+      createdAt: this.createdAt(),
+    };
+  }
+}

@@ -1,0 +1,147 @@
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { WEBHOOK_DEFAULTS, WEBHOOK_LIMITS as L, type WebhookInput } from '@app/domain';
+import { IsHeaderValue, IsHttpUrl, IsStorableText } from '../../common/validators';
+import type { CrossFieldRules } from '../../common/validation.pipe';
+
+const between = (min: number, max: number): string => `must be an integer from ${min} to ${max}`;
+
+/**
+ * A webhook as clients send it (POST and PUT alike). Read-only and unknown fields such as
+ * `id` or `created_at` are dropped, so a client may PUT back what it GOT; an optional
+ * field left out (or null) takes its default.
+ */
+export class WebhookRequestDto implements CrossFieldRules {
+  /** @example "Orders service" */
+  @Length(L.nameLength.min, L.nameLength.max, { message: 'must be 3 to 255 characters long' })
+  @IsStorableText()
+  @IsString({ message: 'must be a string' })
+  name!: string;
+
+  /**
+   * Absolute http or https URL that deliveries are POSTed to.
+   * @example "https://example.com/webhooks/orders"
+   */
+  @MaxLength(L.urlLength, { message: `must be at most ${L.urlLength} characters long` })
+  @IsHttpUrl()
+  @IsString({ message: 'must be a string' })
+  url!: string;
+
+  /**
+   * Sent as the Content-Type of every delivery.
+   * @example "application/json"
+   */
+  @IsNotEmpty({ message: 'must not be empty' })
+  @MaxLength(L.contentTypeLength, { message: 'must be at most 255 characters long' })
+  @IsHeaderValue()
+  @IsString({ message: 'must be a string' })
+  content_type!: string;
+
+  /**
+   * Response status codes that count as a successful delivery.
+   * @example [200, 201, 202, 204]
+   */
+  @ArrayNotEmpty({ message: 'must be a non-empty array of integers from 100 to 599' })
+  @ArrayMaxSize(L.statusCodesCount, { message: 'must hold at most 500 status codes' })
+  @Min(L.statusCode.min, {
+    each: true,
+    message: 'must be a non-empty array of integers from 100 to 599',
+  })
+  @Max(L.statusCode.max, {
+    each: true,
+    message: 'must be a non-empty array of integers from 100 to 599',
+  })
+  @IsArray({ message: 'must be a non-empty array of integers from 100 to 599' })
+  @IsInt({ each: true, message: 'must be a non-empty array of integers from 100 to 599' })
+  valid_status_codes!: number[];
+
+  /**
+   * Key of the HMAC-SHA256 signatures; empty for unsigned deliveries. A token that starts
+   * with `whsec_` is base64 after the prefix (Standard Webhooks).
+   * @example "my-secret-token"
+   */
+  @IsOptional()
+  @MaxLength(L.secretTokenLength, { message: 'must be at most 255 characters long' })
+  @IsStorableText()
+  @IsString({ message: 'must be a string' })
+  secret_token?: string;
+
+  /** Deliveries of an inactive webhook wait until it is active again. */
+  @IsOptional()
+  @IsBoolean({ message: 'must be true or false' })
+  active?: boolean;
+
+  /** @example 5 */
+  @IsOptional()
+  @Min(L.maxDeliveryAttempts.min, { message: between(1, 100) })
+  @Max(L.maxDeliveryAttempts.max, { message: between(1, 100) })
+  @IsInt({ message: between(L.maxDeliveryAttempts.min, L.maxDeliveryAttempts.max) })
+  max_delivery_attempts?: number;
+
+  /**
+   * Seconds one attempt may take, connect to last response byte.
+   * @example 10
+   */
+  @IsOptional()
+  @Min(L.deliveryAttemptTimeout.min, { message: between(1, 300) })
+  @Max(L.deliveryAttemptTimeout.max, { message: between(1, 300) })
+  @IsInt({ message: between(L.deliveryAttemptTimeout.min, L.deliveryAttemptTimeout.max) })
+  delivery_attempt_timeout?: number;
+
+  /**
+   * Seconds before the first retry; doubles with each retry.
+   * @example 10
+   */
+  @IsOptional()
+  @Min(L.backoff.min, { message: between(L.backoff.min, L.backoff.max) })
+  @Max(L.backoff.max, { message: between(L.backoff.min, L.backoff.max) })
+  @IsInt({ message: between(L.backoff.min, L.backoff.max) })
+  retry_min_backoff?: number;
+
+  /**
+   * Longest wait between two attempts, in seconds; at least `retry_min_backoff`.
+   * @example 3600
+   */
+  @IsOptional()
+  @Min(L.backoff.min, { message: between(L.backoff.min, L.backoff.max) })
+  @Max(L.backoff.max, { message: between(L.backoff.min, L.backoff.max) })
+  @IsInt({ message: between(L.backoff.min, L.backoff.max) })
+  retry_max_backoff?: number;
+
+  crossFieldProblems(failed: Set<string>): [string, string][] {
+    if (failed.has('retry_min_backoff') || failed.has('retry_max_backoff')) return [];
+    const min = this.retry_min_backoff ?? WEBHOOK_DEFAULTS.retryMinBackoff;
+    const max = this.retry_max_backoff ?? WEBHOOK_DEFAULTS.retryMaxBackoff;
+    return max < min
+      ? [['retry_max_backoff', `must be at least retry_min_backoff (${min}), got ${max}`]]
+      : [];
+  }
+
+  toInput(): WebhookInput {
+    return {
+      name: this.name,
+      url: this.url,
+      contentType: this.content_type,
+      validStatusCodes: this.valid_status_codes,
+      secretToken: this.secret_token ?? WEBHOOK_DEFAULTS.secretToken,
+      active: this.active ?? WEBHOOK_DEFAULTS.active,
+      maxDeliveryAttempts: this.max_delivery_attempts ?? WEBHOOK_DEFAULTS.maxDeliveryAttempts,
+      deliveryAttemptTimeout:
+        this.delivery_attempt_timeout ?? WEBHOOK_DEFAULTS.deliveryAttemptTimeout,
+      retryMinBackoff: this.retry_min_backoff ?? WEBHOOK_DEFAULTS.retryMinBackoff,
+      retryMaxBackoff: this.retry_max_backoff ?? WEBHOOK_DEFAULTS.retryMaxBackoff,
+    };
+  }
+}

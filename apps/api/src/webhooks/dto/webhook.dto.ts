@@ -1,0 +1,56 @@
+import type { Webhook } from '@app/domain';
+
+/** A webhook as the API returns it. */
+export class WebhookDto {
+  /** @example "a6e9a525-ac5a-488c-b118-bd7327ce6d8d" */
+  id!: string;
+  /** @example "Orders service" */
+  name!: string;
+  /** @example "https://example.com/webhooks/orders" */
+  url!: string;
+  /** @example "application/json" */
+  content_type!: string;
+  /** @example [200, 201] */
+  valid_status_codes!: number[];
+  /** Empty when deliveries are not signed. */
+  secret_token!: string;
+  active!: boolean;
+  /** @example 5 */
+  max_delivery_attempts!: number;
+  /** Seconds. @example 10 */
+  delivery_attempt_timeout!: number;
+  /** Seconds. @example 10 */
+  retry_min_backoff!: number;
+  /** Seconds. @example 3600 */
+  retry_max_backoff!: number;
+  /** @example "2021-03-08T20:41:25.433Z" */
+  created_at!: string;
+  /** @example "2021-03-08T20:41:25.433Z" */
+  updated_at!: string;
+
+  static from(this: void, w: Webhook): WebhookDto {
+    return {
+      id: w.id,
+      name: w.name,
+      url: w.url,
+      content_type: w.contentType,
+      valid_status_codes: w.validStatusCodes,
+      secret_token: w.secretToken,
+      active: w.active,
+      max_delivery_attempts: w.maxDeliveryAttempts,
+      delivery_attempt_timeout: w.deliveryAttemptTimeout,
+      retry_min_backoff: w.retryMinBackoff,
+      retry_max_backoff: w.retryMaxBackoff,
+      created_at: w.createdAt.toISOString(),
+      updated_at: w.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class WebhookListDto {
+  webhooks!: WebhookDto[];
+  /** @example 50 */
+  limit!: number;
+  /** @example 0 */
+  offset!: number;
+}

@@ -1,0 +1,22 @@
+/** Limits of SPEC §3, shared by the API's validation and the database's CHECKs. */
+export const WEBHOOK_LIMITS = {
+  nameLength: { min: 3, max: 255 },
+  urlLength: 4096,
+  contentTypeLength: 255,
+  secretTokenLength: 255,
+  statusCode: { min: 100, max: 599 },
+  statusCodesCount: 500,
+  maxDeliveryAttempts: { min: 1, max: 100 },
+  deliveryAttemptTimeout: { min: 1, max: 300 },
+  backoff: { min: 1, max: 604_800 },
+} as const;
+
+/** What an optional field left out of a POST or PUT becomes. */
+export const WEBHOOK_DEFAULTS = {
+  secretToken: '',
+  active: true,
+  maxDeliveryAttempts: 5,
+  deliveryAttemptTimeout: 10,
+  retryMinBackoff: 10,
+  retryMaxBackoff: 3600,
+} as const;

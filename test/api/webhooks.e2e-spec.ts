@@ -1,0 +1,316 @@
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { createTestApi, type TestApi } from '../helpers/api';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+
+const VALID = {
+  name: 'Httpbin Post',
+  url: 'https://httpbin.org/post',
+  content_type: 'application/json',
+  valid_status_codes: [200, 201],
+  secret_token: 'my-secret-token',
+  active: true,
+  max_delivery_attempts: 5,
+  delivery_attempt_timeout: 1,
+  retry_min_backoff: 10,
+  retry_max_backoff: 60,
+};
+const UNKNOWN_ID = '5f1c1a4e-8f0a-4b1e-9a53-0c5d7b8e9f10';
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+describe('/v1/webhooks', () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  let http: () => ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    api = await createTestApi(db);
+    const server = api.app.getHttpServer() as App;
+    http = () => request(server);
+  });
+  afterAll(async () => {
+    await api.app.close();
+    await db.drop();
+  });
+  beforeEach(() => db.dataSource.query('TRUNCATE webhooks CASCADE'));
+
+  const create = async (body: object = VALID): Promise<Record<string, unknown>> =>
+    (await http().post('/v1/webhooks').send(body).expect(201)).body as Record<string, unknown>;
+
+  it('creates a webhook and returns it as the Go project did', async () => {
+    const res = await http().post('/v1/webhooks').send(VALID).expect(201);
+    expect(res.body).toEqual({
+      ...VALID,
+      id: expect.stringMatching(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      ),
+      created_at: expect.stringMatching(ISO_MS),
+      updated_at: expect.stringMatching(ISO_MS),
+    });
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+  });
+
+  it('fills in the defaults for optional fields', async () => {
+    const body = await create({
+      name: 'minimal',
+      url: 'http://10.0.0.1:8080/x',
+      content_type: 'text/plain',
+      valid_status_codes: [204],
+    });
+    expect(body).toMatchObject({
+      secret_token: '',
+      active: true,
+      max_delivery_attempts: 5,
+      delivery_attempt_timeout: 10,
+      retry_min_backoff: 10,
+      retry_max_backoff: 3600,
+    });
+  });
+
+  it('treats null optional fields as left out', async () => {
+    const body = await create({
+      ...VALID,
+      secret_token: null,
+      active: null,
+      retry_max_backoff: null,
+    });
+    expect(body).toMatchObject({ secret_token: '', active: true, retry_max_backoff: 3600 });
+  });
+
+  it('ignores read-only and unknown fields', async () => {
+    const body = await create({
+      ...VALID,
+      id: '00000000-0000-4000-8000-000000000000',
+      created_at: '2000-01-01T00:00:00Z',
+      colour: 'blue',
+    });
+    expect(body.id).not.toBe('00000000-0000-4000-8000-000000000000');
+    expect(body.created_at).not.toBe('2000-01-01T00:00:00.000Z');
+    expect(body).not.toHaveProperty('colour');
+  });
+
+  it.each([
+    [{ name: 'ab' }, 'name: must be 3 to 255 characters long.'],
+    [{ name: 'x'.repeat(256) }, 'name: must be 3 to 255 characters long.'],
+    [{ name: 42 }, 'name: must be a string.'],
+    [{ name: 'bad\u0000name' }, 'name: must not contain NUL characters or unpaired surrogates.'],
+    [{ url: 'mailto:ops@example.com' }, 'url: must be an absolute http or https URL.'],
+    [{ url: '/relative' }, 'url: must be an absolute http or https URL.'],
+    [{ url: 'ftp://example.com' }, 'url: must be an absolute http or https URL.'],
+    [{ content_type: '' }, 'content_type: must not be empty.'],
+    [
+      { content_type: 'text/plain\r\nX-Evil: 1' },
+      'content_type: must be a valid HTTP header value (printable ASCII).',
+    ],
+    [
+      { valid_status_codes: [] },
+      'valid_status_codes: must be a non-empty array of integers from 100 to 599.',
+    ],
+    [
+      { valid_status_codes: [200, 600] },
+      'valid_status_codes: must be a non-empty array of integers from 100 to 599.',
+    ],
+    [
+      { valid_status_codes: ['200'] },
+      'valid_status_codes: must be a non-empty array of integers from 100 to 599.',
+    ],
+    [
+      { valid_status_codes: 200 },
+      'valid_status_codes: must be a non-empty array of integers from 100 to 599.',
+    ],
+    [{ secret_token: 'x'.repeat(256) }, 'secret_token: must be at most 255 characters long.'],
+    [{ active: 'yes' }, 'active: must be true or false.'],
+    [{ max_delivery_attempts: 0 }, 'max_delivery_attempts: must be an integer from 1 to 100.'],
+    [{ max_delivery_attempts: 101 }, 'max_delivery_attempts: must be an integer from 1 to 100.'],
+    [{ max_delivery_attempts: 2.5 }, 'max_delivery_attempts: must be an integer from 1 to 100.'],
+    [{ max_delivery_attempts: '5' }, 'max_delivery_attempts: must be an integer from 1 to 100.'],
+    [{ max_delivery_attempts: 1e300 }, 'max_delivery_attempts: must be an integer from 1 to 100.'],
+    [
+      { delivery_attempt_timeout: 301 },
+      'delivery_attempt_timeout: must be an integer from 1 to 300.',
+    ],
+    [{ retry_min_backoff: 0 }, 'retry_min_backoff: must be an integer from 1 to 604800.'],
+    [{ retry_max_backoff: 604801 }, 'retry_max_backoff: must be an integer from 1 to 604800.'],
+    [
+      { retry_min_backoff: 60, retry_max_backoff: 10 },
+      'retry_max_backoff: must be at least retry_min_backoff (60), got 10.',
+    ],
+    [
+      { retry_min_backoff: 7200, retry_max_backoff: undefined },
+      'retry_max_backoff: must be at least retry_min_backoff (7200), got 3600.',
+    ],
+  ])('rejects %j with code 4', async (override, details) => {
+    const res = await http()
+      .post('/v1/webhooks')
+      .send({ ...VALID, ...override })
+      .expect(400);
+    expect(res.body).toEqual({ code: 4, message: 'request validation failed', details });
+  });
+
+  it('lists every problem, sorted by field, and names missing fields', async () => {
+    const res = await http().post('/v1/webhooks').send({ url: 'nope', active: 1 }).expect(400);
+    expect(res.body.details).toBe(
+      'active: must be true or false; content_type: is required; name: is required; ' +
+        'url: must be an absolute http or https URL; valid_status_codes: is required.',
+    );
+  });
+
+  it('answers malformed bodies with code 3 and other media types with code 9', async () => {
+    const bad = await http()
+      .post('/v1/webhooks')
+      .set('Content-Type', 'application/json')
+      .send('{"name":')
+      .expect(400);
+    expect(bad.body).toMatchObject({ code: 3, message: 'malformed request body' });
+    for (const body of ['[]', '"text"', '42', 'null']) {
+      const res = await http()
+        .post('/v1/webhooks')
+        .set('Content-Type', 'application/json')
+        .send(body)
+        .expect(400);
+      expect(res.body).toMatchObject({ code: 3 });
+    }
+    const text = await http()
+      .post('/v1/webhooks')
+      .set('Content-Type', 'text/plain')
+      .send(JSON.stringify(VALID))
+      .expect(415);
+    expect(text.body).toMatchObject({ code: 9, message: 'unsupported media type' });
+    const form = await http().post('/v1/webhooks').type('form').send({ name: 'x' }).expect(415);
+    expect(form.body.code).toBe(9);
+  });
+
+  it('gets, replaces (PUT back what was GOT) and deletes', async () => {
+    const created = await create();
+    const got = (
+      await http()
+        .get(`/v1/webhooks/${created.id as string}`)
+        .expect(200)
+    ).body;
+    expect(got).toEqual(created);
+
+    const putBack = await http()
+      .put(`/v1/webhooks/${created.id as string}`)
+      .send({ ...got, name: 'renamed' })
+      .expect(200);
+    expect(putBack.body).toMatchObject({ ...VALID, id: created.id, name: 'renamed' });
+    expect(putBack.body.created_at).toBe(created.created_at);
+
+    // Full replacement: what is left out takes its default.
+    const replaced = await http()
+      .put(`/v1/webhooks/${created.id as string}`)
+      .send({
+        name: 'bare',
+        url: VALID.url,
+        content_type: 'application/json',
+        valid_status_codes: [200],
+      })
+      .expect(200);
+    expect(replaced.body).toMatchObject({
+      secret_token: '',
+      retry_max_backoff: 3600,
+      delivery_attempt_timeout: 10,
+    });
+
+    await http()
+      .delete(`/v1/webhooks/${created.id as string}`)
+      .expect(204, '');
+    const gone = await http()
+      .get(`/v1/webhooks/${created.id as string}`)
+      .expect(404);
+    expect(gone.body).toEqual({ code: 5, message: 'webhook not found' });
+  });
+
+  it('answers unknown and malformed ids with codes 5 and 2, and keeps data on a rejected PUT', async () => {
+    const created = await create();
+    await http()
+      .put(`/v1/webhooks/${UNKNOWN_ID}`)
+      .send(VALID)
+      .expect(404, { code: 5, message: 'webhook not found' });
+    await http()
+      .delete(`/v1/webhooks/${UNKNOWN_ID}`)
+      .expect(404, { code: 5, message: 'webhook not found' });
+    for (const path of ['/v1/webhooks/nope', '/v1/webhooks/123', `/v1/webhooks/${UNKNOWN_ID}x`]) {
+      await http().get(path).expect(404, { code: 2, message: 'invalid id' });
+      await http().delete(path).expect(404, { code: 2, message: 'invalid id' });
+    }
+    await http()
+      .put(`/v1/webhooks/${created.id as string}`)
+      .send({ ...VALID, name: 'x' })
+      .expect(400);
+    const after = (
+      await http()
+        .get(`/v1/webhooks/${created.id as string}`)
+        .expect(200)
+    ).body;
+    expect(after).toEqual(created);
+  });
+
+  it('lists by name with limit, offset and filters', async () => {
+    const names = ['delta', 'alpha', 'charlie', 'bravo'];
+    const made = [];
+    for (const [i, name] of names.entries())
+      made.push(await create({ ...VALID, name, active: i % 2 === 0 }));
+    const all = await http().get('/v1/webhooks').expect(200);
+    expect(all.body.limit).toBe(50);
+    expect(all.body.offset).toBe(0);
+    expect(all.body.webhooks.map((w: { name: string }) => w.name)).toEqual([
+      'alpha',
+      'bravo',
+      'charlie',
+      'delta',
+    ]);
+
+    const page = await http().get('/v1/webhooks?limit=2&offset=1').expect(200);
+    expect(page.body).toMatchObject({ limit: 2, offset: 1 });
+    expect(page.body.webhooks.map((w: { name: string }) => w.name)).toEqual(['bravo', 'charlie']);
+
+    const inactive = await http().get('/v1/webhooks?active=false').expect(200);
+    expect(inactive.body.webhooks.map((w: { name: string }) => w.name)).toEqual(['alpha', 'bravo']);
+
+    const first = made[0].created_at as string;
+    const gt = await http().get('/v1/webhooks').query({ 'created_at.gt': first }).expect(200);
+    expect(gt.body.webhooks.map((w: { id: string }) => w.id)).not.toContain(made[0].id);
+    const gte = await http().get('/v1/webhooks').query({ 'created_at.gte': first }).expect(200);
+    expect(gte.body.webhooks.map((w: { id: string }) => w.id)).toContain(made[0].id);
+    const lte = await http().get('/v1/webhooks').query({ 'created_at.lte': first }).expect(200);
+    expect(lte.body.webhooks.map((w: { id: string }) => w.id)).toContain(made[0].id);
+    const lt = await http().get('/v1/webhooks').query({ 'created_at.lt': first }).expect(200);
+    expect(lt.body.webhooks.map((w: { id: string }) => w.id)).not.toContain(made[0].id);
+  });
+
+  it.each([
+    ['limit=0', 'limit: must be an integer from 1 to 1000.'],
+    ['limit=1001', 'limit: must be an integer from 1 to 1000.'],
+    ['limit=ten', 'limit: must be an integer from 1 to 1000.'],
+    ['limit=1&limit=2', 'limit: must be an integer from 1 to 1000.'],
+    ['limit=', 'limit: must be an integer from 1 to 1000.'],
+    ['offset=-1', 'offset: must be an integer of 0 or more.'],
+    ['offset=1.5', 'offset: must be an integer of 0 or more.'],
+    ['active=yes', 'active: must be true or false.'],
+    [
+      'created_at.gt=yesterday',
+      'created_at.gt: must be an RFC 3339 date-time such as 2021-03-08T20:41:25.433Z.',
+    ],
+    [
+      'created_at.lte=2021-02-30T00:00:00Z',
+      'created_at.lte: must be an RFC 3339 date-time such as 2021-03-08T20:41:25.433Z.',
+    ],
+    [
+      'created_at.lt=0000-01-01T00:00:00Z',
+      'created_at.lt: must be an RFC 3339 date-time such as 2021-03-08T20:41:25.433Z.',
+    ],
+  ])('rejects the query %s with code 4 naming the parameter', async (query, details) => {
+    const res = await http().get(`/v1/webhooks?${query}`).expect(400);
+    expect(res.body).toEqual({ code: 4, message: 'request validation failed', details });
+  });
+
+  it('accepts an offset whose + became a space in an unencoded query string', async () => {
+    await create();
+    const res = await http()
+      .get('/v1/webhooks?created_at.gt=2000-01-01T00:00:00.000+02:00')
+      .expect(200);
+    expect(res.body.webhooks).toHaveLength(1);
+  });
+});
