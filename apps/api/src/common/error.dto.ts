@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 /** The body of every error response. */
 export class ErrorDto {
   /**
@@ -6,6 +7,7 @@ export class ErrorDto {
    * 9 unsupported media type, 10 route not found.
    * @example 4
    */
+  @ApiProperty({ type: 'integer', enum: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] })
   code!: number;
   /** @example "request validation failed" */
   message!: string;

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { CreatedAtRange } from '@app/domain';
 import { IsRfc3339, parseRfc3339, ToInteger } from './validators';
@@ -10,6 +11,7 @@ export class ListQueryDto {
   @Min(1, { message: 'must be an integer from 1 to 1000' })
   @Max(1000, { message: 'must be an integer from 1 to 1000' })
   @IsInt({ message: 'must be an integer from 1 to 1000' })
+  @ApiPropertyOptional({ type: 'integer', default: 50 })
   limit?: number = 50;
 
   /** Rows to skip. */
@@ -17,26 +19,31 @@ export class ListQueryDto {
   @ToInteger()
   @Min(0, { message: 'must be an integer of 0 or more' })
   @IsInt({ message: 'must be an integer of 0 or more' })
+  @ApiPropertyOptional({ type: 'integer', default: 0 })
   offset?: number = 0;
 
   /** Only rows created after this RFC 3339 time. */
   @IsOptional()
   @IsRfc3339()
+  @ApiPropertyOptional({ type: 'string', format: 'date-time' })
   'created_at.gt'?: string;
 
   /** Only rows created at or after this RFC 3339 time. */
   @IsOptional()
   @IsRfc3339()
+  @ApiPropertyOptional({ type: 'string', format: 'date-time' })
   'created_at.gte'?: string;
 
   /** Only rows created before this RFC 3339 time. */
   @IsOptional()
   @IsRfc3339()
+  @ApiPropertyOptional({ type: 'string', format: 'date-time' })
   'created_at.lt'?: string;
 
   /** Only rows created at or before this RFC 3339 time. */
   @IsOptional()
   @IsRfc3339()
+  @ApiPropertyOptional({ type: 'string', format: 'date-time' })
   'created_at.lte'?: string;
 
   page(): { limit: number; offset: number } {

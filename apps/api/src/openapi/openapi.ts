@@ -1,4 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { POSTMAND_VERSION } from '@app/domain';
 import { ErrorDto } from '../common/error.dto';
@@ -19,8 +21,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 }
 
 /** Swagger UI at /swagger (and /swagger/index.html), the document at /swagger/doc.json. */
-export function setupOpenApi(app: INestApplication): void {
+export function setupOpenApi(app: NestExpressApplication): void {
   const document = buildOpenApiDocument(app);
+  // The Go project's address. The UI's asset links are relative to /swagger, so the old
+  // address redirects rather than serving the page from one level deeper.
+  app.use('/swagger/index.html', (_req: Request, res: Response) => res.redirect(301, '/swagger'));
   SwaggerModule.setup('swagger', app, document, {
     jsonDocumentUrl: 'swagger/doc.json',
     yamlDocumentUrl: 'swagger/doc.yaml',

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID } from 'class-validator';
 import type { DeliveryInput } from '@app/domain';
 import { IsRfc3339, IsStorableText, parseRfc3339 } from '../../common/validators';
@@ -5,6 +6,7 @@ import { IsRfc3339, IsStorableText, parseRfc3339 } from '../../common/validators
 export class DeliveryRequestDto {
   /** @example "a6e9a525-ac5a-488c-b118-bd7327ce6d8d" */
   @IsUUID('all', { message: 'must be a UUID' })
+  @ApiProperty({ type: 'string', format: 'uuid' })
   webhook_id!: string;
 
   /**
@@ -22,6 +24,7 @@ export class DeliveryRequestDto {
    */
   @IsOptional()
   @IsRfc3339()
+  @ApiPropertyOptional({ type: 'string', format: 'date-time' })
   scheduled_at?: string;
 
   toInput(): DeliveryInput {

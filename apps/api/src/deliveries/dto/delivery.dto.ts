@@ -3,20 +3,26 @@ import { ApiProperty } from '@nestjs/swagger';
 
 export class DeliveryDto {
   /** @example "bc76122c-e56b-45c7-8dc3-b80a861191d5" */
+  @ApiProperty({ type: 'string', format: 'uuid' })
   id!: string;
   /** @example "a6e9a525-ac5a-488c-b118-bd7327ce6d8d" */
+  @ApiProperty({ type: 'string', format: 'uuid' })
   webhook_id!: string;
   /** @example "{\"success\": true}" */
   payload!: string;
   /** When the next attempt is due. @example "2021-03-08T20:43:49.987Z" */
+  @ApiProperty({ type: 'string', format: 'date-time' })
   scheduled_at!: string;
   /** Attempts made so far. @example 0 */
+  @ApiProperty({ type: 'integer' })
   delivery_attempts!: number;
   @ApiProperty({ enum: DELIVERY_STATUSES, enumName: 'DeliveryStatus', example: 'pending' })
   status!: DeliveryStatus;
   /** @example "2021-03-08T20:43:49.987Z" */
+  @ApiProperty({ type: 'string', format: 'date-time' })
   created_at!: string;
   /** @example "2021-03-08T20:43:49.987Z" */
+  @ApiProperty({ type: 'string', format: 'date-time' })
   updated_at!: string;
 
   static from(this: void, d: Delivery): DeliveryDto {
@@ -36,7 +42,9 @@ export class DeliveryDto {
 export class DeliveryListDto {
   deliveries!: DeliveryDto[];
   /** @example 50 */
+  @ApiProperty({ type: 'integer' })
   limit!: number;
   /** @example 0 */
+  @ApiProperty({ type: 'integer' })
   offset!: number;
 }

@@ -7,6 +7,7 @@ export class ListDeliveriesQueryDto extends ListQueryDto {
   /** Only deliveries of this webhook. */
   @IsOptional()
   @IsUUID('all', { message: 'must be a UUID' })
+  @ApiPropertyOptional({ type: 'string', format: 'uuid' })
   webhook_id?: string;
 
   @ApiPropertyOptional({ enum: DELIVERY_STATUSES, enumName: 'DeliveryStatus' })

@@ -1,11 +1,15 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { DeliveryAttempt } from '@app/domain';
 
 export class DeliveryAttemptDto {
   /** @example "d72719d6-5a79-4df7-a2c2-2029ab0e1848" */
+  @ApiProperty({ type: 'string', format: 'uuid' })
   id!: string;
   /** @example "a6e9a525-ac5a-488c-b118-bd7327ce6d8d" */
+  @ApiProperty({ type: 'string', format: 'uuid' })
   webhook_id!: string;
   /** @example "bc76122c-e56b-45c7-8dc3-b80a861191d5" */
+  @ApiProperty({ type: 'string', format: 'uuid' })
   delivery_id!: string;
   /**
    * Request line, Host, headers, blank line, body.
@@ -18,13 +22,16 @@ export class DeliveryAttemptDto {
    */
   raw_response!: string;
   /** 0 when no response came back. @example 200 */
+  @ApiProperty({ type: 'integer' })
   response_status_code!: number;
   /** Milliseconds. @example 547 */
+  @ApiProperty({ type: 'integer' })
   execution_duration!: number;
   success!: boolean;
   /** Transport failure (refused, reset, DNS, timeout); "" when a response came back. */
   error!: string;
   /** @example "2021-03-08T20:46:51.681Z" */
+  @ApiProperty({ type: 'string', format: 'date-time' })
   created_at!: string;
 
   static from(this: void, a: DeliveryAttempt): DeliveryAttemptDto {
@@ -46,7 +53,9 @@ export class DeliveryAttemptDto {
 export class DeliveryAttemptListDto {
   delivery_attempts!: DeliveryAttemptDto[];
   /** @example 50 */
+  @ApiProperty({ type: 'integer' })
   limit!: number;
   /** @example 0 */
+  @ApiProperty({ type: 'integer' })
   offset!: number;
 }

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
 import type { DeliveryAttemptListFilter } from '@app/domain';
 import { ListQueryDto } from '../../common/list-query.dto';
@@ -7,11 +8,13 @@ export class ListDeliveryAttemptsQueryDto extends ListQueryDto {
   /** Only attempts for this webhook. */
   @IsOptional()
   @IsUUID('all', { message: 'must be a UUID' })
+  @ApiPropertyOptional({ type: 'string', format: 'uuid' })
   webhook_id?: string;
 
   /** Only attempts of this delivery. */
   @IsOptional()
   @IsUUID('all', { message: 'must be a UUID' })
+  @ApiPropertyOptional({ type: 'string', format: 'uuid' })
   delivery_id?: string;
 
   /** Only successful (true) or failed (false) attempts. */

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayNotEmpty,
@@ -65,11 +66,12 @@ export class WebhookRequestDto implements CrossFieldRules {
   })
   @IsArray({ message: 'must be a non-empty array of integers from 100 to 599' })
   @IsInt({ each: true, message: 'must be a non-empty array of integers from 100 to 599' })
+  @ApiProperty({ type: 'integer', isArray: true })
   valid_status_codes!: number[];
 
   /**
    * Key of the HMAC-SHA256 signatures; empty for unsigned deliveries. A token that starts
-   * with `whsec_` is base64 after the prefix (Standard Webhooks).
+   * with `whsec_` is base64 after the prefix (Standard Webhooks). Default "".
    * @example "my-secret-token"
    */
   @IsOptional()
@@ -78,46 +80,53 @@ export class WebhookRequestDto implements CrossFieldRules {
   @IsString({ message: 'must be a string' })
   secret_token?: string;
 
-  /** Deliveries of an inactive webhook wait until it is active again. */
+  /** Deliveries of an inactive webhook wait until it is active again. Default true. */
   @IsOptional()
   @IsBoolean({ message: 'must be true or false' })
   active?: boolean;
 
-  /** @example 5 */
+  /**
+   * Attempts before a delivery is marked failed. Default 5.
+   * @example 5
+   */
   @IsOptional()
   @Min(L.maxDeliveryAttempts.min, { message: between(1, 100) })
   @Max(L.maxDeliveryAttempts.max, { message: between(1, 100) })
   @IsInt({ message: between(L.maxDeliveryAttempts.min, L.maxDeliveryAttempts.max) })
+  @ApiPropertyOptional({ type: 'integer' })
   max_delivery_attempts?: number;
 
   /**
-   * Seconds one attempt may take, connect to last response byte.
+   * Seconds one attempt may take, connect to last response byte. Default 10.
    * @example 10
    */
   @IsOptional()
   @Min(L.deliveryAttemptTimeout.min, { message: between(1, 300) })
   @Max(L.deliveryAttemptTimeout.max, { message: between(1, 300) })
   @IsInt({ message: between(L.deliveryAttemptTimeout.min, L.deliveryAttemptTimeout.max) })
+  @ApiPropertyOptional({ type: 'integer' })
   delivery_attempt_timeout?: number;
 
   /**
-   * Seconds before the first retry; doubles with each retry.
+   * Seconds before the first retry; doubles with each retry. Default 10.
    * @example 10
    */
   @IsOptional()
   @Min(L.backoff.min, { message: between(L.backoff.min, L.backoff.max) })
   @Max(L.backoff.max, { message: between(L.backoff.min, L.backoff.max) })
   @IsInt({ message: between(L.backoff.min, L.backoff.max) })
+  @ApiPropertyOptional({ type: 'integer' })
   retry_min_backoff?: number;
 
   /**
-   * Longest wait between two attempts, in seconds; at least `retry_min_backoff`.
+   * Longest wait between two attempts, in seconds; at least `retry_min_backoff`. Default 3600.
    * @example 3600
    */
   @IsOptional()
   @Min(L.backoff.min, { message: between(L.backoff.min, L.backoff.max) })
   @Max(L.backoff.max, { message: between(L.backoff.min, L.backoff.max) })
   @IsInt({ message: between(L.backoff.min, L.backoff.max) })
+  @ApiPropertyOptional({ type: 'integer' })
   retry_max_backoff?: number;
 
   crossFieldProblems(failed: Set<string>): [string, string][] {

@@ -1,8 +1,10 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { Webhook } from '@app/domain';
 
 /** A webhook as the API returns it. */
 export class WebhookDto {
   /** @example "a6e9a525-ac5a-488c-b118-bd7327ce6d8d" */
+  @ApiProperty({ type: 'string', format: 'uuid' })
   id!: string;
   /** @example "Orders service" */
   name!: string;
@@ -11,21 +13,28 @@ export class WebhookDto {
   /** @example "application/json" */
   content_type!: string;
   /** @example [200, 201] */
+  @ApiProperty({ type: 'integer', isArray: true })
   valid_status_codes!: number[];
   /** Empty when deliveries are not signed. */
   secret_token!: string;
   active!: boolean;
   /** @example 5 */
+  @ApiProperty({ type: 'integer' })
   max_delivery_attempts!: number;
   /** Seconds. @example 10 */
+  @ApiProperty({ type: 'integer' })
   delivery_attempt_timeout!: number;
   /** Seconds. @example 10 */
+  @ApiProperty({ type: 'integer' })
   retry_min_backoff!: number;
   /** Seconds. @example 3600 */
+  @ApiProperty({ type: 'integer' })
   retry_max_backoff!: number;
   /** @example "2021-03-08T20:41:25.433Z" */
+  @ApiProperty({ type: 'string', format: 'date-time' })
   created_at!: string;
   /** @example "2021-03-08T20:41:25.433Z" */
+  @ApiProperty({ type: 'string', format: 'date-time' })
   updated_at!: string;
 
   static from(this: void, w: Webhook): WebhookDto {
@@ -50,7 +59,9 @@ export class WebhookDto {
 export class WebhookListDto {
   webhooks!: WebhookDto[];
   /** @example 50 */
+  @ApiProperty({ type: 'integer' })
   limit!: number;
   /** @example 0 */
+  @ApiProperty({ type: 'integer' })
   offset!: number;
 }

@@ -1,0 +1,72 @@
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { createTestApi, type TestApi } from '../helpers/api';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+
+describe('API HTTP behaviour', () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  let http: () => ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    api = await createTestApi(db);
+    http = () => request(api.app.getHttpServer() as App);
+  });
+  afterAll(async () => {
+    await api.app.close();
+    await db.drop();
+  });
+
+  it('answers unknown routes and methods with 404 code 10', async () => {
+    const notFound = { code: 10, message: 'route not found' };
+    await http().get('/nope').expect(404, notFound);
+    await http().get('/v2/webhooks').expect(404, notFound);
+    await http().patch('/v1/webhooks').send({}).expect(404, notFound);
+    await http().post('/v1/delivery-attempts').send({}).expect(404, notFound);
+  });
+
+  it('sets security headers on every response, with a restrictive CSP outside /swagger', async () => {
+    for (const path of ['/v1/webhooks', '/nope', '/v1/webhooks/bad-id']) {
+      const res = await http().get(path);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+    const ui = await http().get('/swagger').expect(200);
+    expect(ui.headers['x-content-type-options']).toBe('nosniff');
+    expect(ui.headers['content-security-policy']).toBeUndefined();
+  });
+
+  it('echoes a sane X-Request-Id and makes one otherwise', async () => {
+    const kept = await http().get('/v1/webhooks').set('X-Request-Id', 'abc-123').expect(200);
+    expect(kept.headers['x-request-id']).toBe('abc-123');
+    const replaced = await http().get('/v1/webhooks').set('X-Request-Id', 'bad id\t!').expect(200);
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('never leaks SQL or stacks: a broken query is a bare code 1', async () => {
+    // Take the table away under the running API: the repository's SQL now fails.
+    await db.dataSource.query('ALTER TABLE webhooks RENAME TO webhooks_away');
+    try {
+      const res = await http().get('/v1/webhooks').expect(500);
+      expect(res.body).toEqual({ code: 1, message: 'internal server error' });
+    } finally {
+      await db.dataSource.query('ALTER TABLE webhooks_away RENAME TO webhooks');
+    }
+  });
+
+  it('counts requests by route template and status in the metrics registry', async () => {
+    await http().get('/v1/webhooks').expect(200);
+    await http().get('/v1/webhooks/4bd1b6a2-3c62-4a4e-9f1a-2a1f2b3c4d5e').expect(404);
+    const text = await api.registry.metrics();
+    expect(text).toMatch(
+      /postmand_api_requests_total\{method="GET",route="\/v1\/webhooks",status="200"\} \d+/,
+    );
+    expect(text).toMatch(
+      /postmand_api_requests_total\{method="GET",route="\/v1\/webhooks\/:id",status="404"\} \d+/,
+    );
+    expect(text).toContain('postmand_api_request_duration_seconds_bucket');
+  });
+});

@@ -1,0 +1,257 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import * as ts from 'typescript';
+import { createTestApi, type TestApi } from '../helpers/api';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+
+const MODULES = path.resolve(__dirname, '../../node_modules');
+
+const OPERATIONS = [
+  'createWebhook',
+  'listWebhooks',
+  'getWebhook',
+  'updateWebhook',
+  'deleteWebhook',
+  'createDelivery',
+  'listDeliveries',
+  'getDelivery',
+  'deleteDelivery',
+  'redeliverDelivery',
+  'listDeliveryAttempts',
+  'getDeliveryAttempt',
+];
+
+/**
+ * A program a client author would write against the generated types: if the document
+ * were incomplete (an untyped body, a missing field or parameter) it would not compile.
+ */
+const CLIENT = `
+import createClient from 'openapi-fetch';
+import type { paths, components } from './schema';
+
+type Webhook = components['schemas']['WebhookDto'];
+
+async function main(): Promise<void> {
+  const client = createClient<paths>({ baseUrl: process.env.BASE_URL });
+  const created = await client.POST('/v1/webhooks', {
+    body: {
+      name: 'generated client',
+      url: 'https://example.com/hook',
+      content_type: 'application/json',
+      valid_status_codes: [200, 202],
+      retry_max_backoff: 120,
+    },
+  });
+  if (!created.data) throw new Error('create failed: ' + JSON.stringify(created.error));
+  const webhook: Webhook = created.data;
+
+  const fetched = await client.GET('/v1/webhooks/{id}', { params: { path: { id: webhook.id } } });
+  const listed = await client.GET('/v1/webhooks', { params: { query: { limit: 10, active: true } } });
+  const updated = await client.PUT('/v1/webhooks/{id}', {
+    params: { path: { id: webhook.id } },
+    body: { ...webhook, name: 'renamed by client', active: false },
+  });
+  const delivery = await client.POST('/v1/deliveries', {
+    body: { webhook_id: webhook.id, payload: '{"hello":"world"}' },
+  });
+  if (!delivery.data) throw new Error('delivery failed');
+  const status: 'pending' | 'succeeded' | 'failed' = delivery.data.status;
+  const again = await client.POST('/v1/deliveries/{id}/redeliver', {
+    params: { path: { id: delivery.data.id } },
+  });
+  const deliveries = await client.GET('/v1/deliveries', {
+    params: { query: { webhook_id: webhook.id, status: 'pending', 'created_at.gte': webhook.created_at } },
+  });
+  const one = await client.GET('/v1/deliveries/{id}', { params: { path: { id: delivery.data.id } } });
+  const attempts = await client.GET('/v1/delivery-attempts', {
+    params: { query: { delivery_id: delivery.data.id, success: false } },
+  });
+  const missing = await client.GET('/v1/delivery-attempts/{id}', {
+    params: { path: { id: '00000000-0000-4000-8000-000000000000' } },
+  });
+  const invalid = await client.POST('/v1/webhooks', {
+    body: { name: 'x', url: 'mailto:x', content_type: 'a', valid_status_codes: [200] },
+  });
+  const removedDelivery = await client.DELETE('/v1/deliveries/{id}', {
+    params: { path: { id: delivery.data.id } },
+  });
+  const removed = await client.DELETE('/v1/webhooks/{id}', { params: { path: { id: webhook.id } } });
+
+  console.log(JSON.stringify({
+    createdName: webhook.name,
+    retryMaxBackoff: webhook.retry_max_backoff,
+    fetchedId: fetched.data?.id,
+    listedCount: listed.data?.webhooks.length,
+    listedLimit: listed.data?.limit,
+    updatedName: updated.data?.name,
+    updatedActive: updated.data?.active,
+    status,
+    redeliveredPayload: again.data?.payload,
+    deliveriesCount: deliveries.data?.deliveries.length,
+    oneAttempts: one.data?.delivery_attempts,
+    attemptsCount: attempts.data?.delivery_attempts.length,
+    missingCode: missing.error?.code,
+    invalidCode: invalid.error?.code,
+    invalidDetails: invalid.error?.details,
+    removedDeliveryStatus: removedDelivery.response.status,
+    removedStatus: removed.response.status,
+  }));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
+`;
+
+describe('OpenAPI document', () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  let baseUrl: string;
+  let http: () => ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    api = await createTestApi(db);
+    await api.app.listen(0, '127.0.0.1');
+    baseUrl = await api.app.getUrl();
+    http = () => request(api.app.getHttpServer() as App);
+  });
+  afterAll(async () => {
+    await api.app.close();
+    await db.drop();
+  });
+
+  it('serves Swagger UI at /swagger, with /swagger/index.html leading there', async () => {
+    const page = await http().get('/swagger').expect(200);
+    expect(page.text).toContain('<title>postmand API</title>');
+    const css = page.text.match(/href="\.\/(swagger\/swagger-ui\.css)"/)?.[1];
+    await http().get(`/${css}`).expect(200);
+    await http().get('/swagger/index.html').expect(301).expect('Location', '/swagger');
+  });
+
+  it('is a valid OpenAPI 3 document with every operation, enum and limit', async () => {
+    const doc = (await http().get('/swagger/doc.json').expect(200)).body;
+    await SwaggerParser.validate(structuredClone(doc));
+    expect(doc.openapi).toMatch(/^3\./);
+    const ids = Object.values(doc.paths as Record<string, Record<string, { operationId: string }>>)
+      .flatMap((ops) => Object.values(ops).map((op) => op.operationId))
+      .sort();
+    expect(ids).toEqual([...OPERATIONS].sort());
+
+    const schemas = doc.components.schemas;
+    expect(schemas.DeliveryStatus.enum).toEqual(['pending', 'succeeded', 'failed']);
+    expect(schemas.WebhookRequestDto.required.sort()).toEqual(
+      ['content_type', 'name', 'url', 'valid_status_codes'].sort(),
+    );
+    expect(schemas.WebhookRequestDto.properties.max_delivery_attempts).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      description: expect.stringContaining('Default 5.'),
+    });
+    expect(schemas.WebhookListDto.properties.webhooks.items.$ref).toBe(
+      '#/components/schemas/WebhookDto',
+    );
+    expect(schemas.ErrorDto.required.sort()).toEqual(['code', 'message']);
+    const createDelivery = doc.paths['/v1/deliveries'].post;
+    for (const status of ['400', '404', '413', '415', '500']) {
+      expect(createDelivery.responses[status].content['application/json'].schema.$ref).toBe(
+        '#/components/schemas/ErrorDto',
+      );
+    }
+    const limit = doc.paths['/v1/deliveries'].get.parameters.find(
+      (p: { name: string }) => p.name === 'limit',
+    );
+    expect(limit.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 1000, default: 50 });
+  });
+
+  it('generates a typed client that compiles and drives the API', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postmand-client-'));
+    try {
+      const doc = (await http().get('/swagger/doc.json').expect(200)).body;
+      // As a client author would: the openapi-typescript CLI on the served document.
+      fs.writeFileSync(path.join(dir, 'doc.json'), JSON.stringify(doc));
+      const cli = path.join(MODULES, 'openapi-typescript/bin/cli.js');
+      execFileSync(
+        process.execPath,
+        [cli, path.join(dir, 'doc.json'), '-o', path.join(dir, 'schema.ts')],
+        {
+          stdio: 'pipe',
+        },
+      );
+      fs.writeFileSync(path.join(dir, 'client.ts'), CLIENT);
+
+      const options: ts.CompilerOptions = {
+        strict: true,
+        noEmit: true,
+        module: ts.ModuleKind.CommonJS,
+        moduleResolution: ts.ModuleResolutionKind.Node10,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+        skipLibCheck: true,
+        types: ['node'],
+        typeRoots: [path.resolve(__dirname, '../../node_modules/@types')],
+        baseUrl: dir,
+        paths: {
+          'openapi-fetch': [require.resolve('openapi-fetch').replace(/index\.cjs$/, 'index.d.ts')],
+        },
+      };
+      const program = ts.createProgram([path.join(dir, 'client.ts')], options);
+      const diagnostics = ts
+        .getPreEmitDiagnostics(program)
+        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      expect(diagnostics).toEqual([]);
+
+      const js = ts.transpileModule(CLIENT, {
+        compilerOptions: {
+          module: ts.ModuleKind.CommonJS,
+          target: ts.ScriptTarget.ES2022,
+          esModuleInterop: true,
+        },
+      }).outputText;
+      fs.writeFileSync(path.join(dir, 'client.js'), js);
+      // Asynchronously: the API answering the client runs in this very process.
+      const { stdout: output } = await promisify(execFile)(
+        process.execPath,
+        [path.join(dir, 'client.js')],
+        {
+          env: {
+            ...process.env,
+            BASE_URL: baseUrl,
+            NODE_PATH: path.resolve(__dirname, '../../node_modules'),
+          },
+          encoding: 'utf8',
+        },
+      );
+      expect(JSON.parse(output)).toEqual({
+        createdName: 'generated client',
+        retryMaxBackoff: 120,
+        fetchedId: expect.any(String),
+        listedCount: 1,
+        listedLimit: 10,
+        updatedName: 'renamed by client',
+        updatedActive: false,
+        status: 'pending',
+        redeliveredPayload: '{"hello":"world"}',
+        deliveriesCount: 2,
+        oneAttempts: 0,
+        attemptsCount: 0,
+        missingCode: 7,
+        invalidCode: 4,
+        invalidDetails:
+          'name: must be 3 to 255 characters long; url: must be an absolute http or https URL.',
+        removedDeliveryStatus: 204,
+        removedStatus: 204,
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
