@@ -61,6 +61,11 @@ export class InitialSchema1764374400000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX deliveries_status_created_at_id_idx ON deliveries (status, created_at, id)`,
     );
+    // "This webhook's failed deliveries": without it a rare status scans all the webhook's rows.
+    await q.query(
+      `CREATE INDEX deliveries_webhook_id_status_created_at_id_idx
+         ON deliveries (webhook_id, status, created_at, id)`,
+    );
 
     await q.query(`
       CREATE TABLE delivery_attempts (
@@ -85,6 +90,16 @@ export class InitialSchema1764374400000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX delivery_attempts_webhook_id_created_at_id_idx
          ON delivery_attempts (webhook_id, created_at, id)`,
+    );
+    // success=false is the rare, sought-after value: partial indexes find failures fast
+    // while costing nothing on the (common) successful attempt's insert.
+    await q.query(
+      `CREATE INDEX delivery_attempts_failed_created_at_id_idx
+         ON delivery_attempts (created_at, id) WHERE NOT success`,
+    );
+    await q.query(
+      `CREATE INDEX delivery_attempts_failed_webhook_id_created_at_id_idx
+         ON delivery_attempts (webhook_id, created_at, id) WHERE NOT success`,
     );
 
     // Wake-ups: workers LISTEN on postmand_wakeup. The payload is the earliest
