@@ -5,6 +5,9 @@ import type { HealthIndicatorFunction } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { DispatcherService } from './dispatcher/dispatcher.service';
+import { dispatcherHealth } from './health/dispatcher.health';
 import { WorkerModule } from './worker.module';
 
 export interface WorkerAppOptions {
@@ -16,15 +19,23 @@ export interface WorkerAppOptions {
 
 export interface WorkerApp {
   app: INestApplicationContext;
+  dispatcher: DispatcherService;
   /** Readiness checks for the health server: the dispatcher is running. */
   readinessChecks: HealthIndicatorFunction[];
 }
 
 /** Builds the worker (no HTTP server of its own); `init()` starts dispatching. */
 export async function createWorkerApp(options: WorkerAppOptions): Promise<WorkerApp> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(options), {
-    logger: new NestPinoLogger(options.logger),
-    abortOnError: false,
-  });
-  return { app, readinessChecks: [] };
+  const databaseUrl = (options.dataSource.options as PostgresConnectionOptions).url;
+  if (!databaseUrl) throw new Error('the worker needs a database URL for its LISTEN connection');
+  const app = await NestFactory.createApplicationContext(
+    WorkerModule.forRoot({
+      ...options,
+      databaseUrl,
+      logger: options.logger.child({ component: 'worker' }),
+    }),
+    { logger: new NestPinoLogger(options.logger), abortOnError: false },
+  );
+  const dispatcher = app.get(DispatcherService);
+  return { app, dispatcher, readinessChecks: [dispatcherHealth(dispatcher)] };
 }

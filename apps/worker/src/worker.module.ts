@@ -1,12 +1,30 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DomainModule, type DomainModuleOptions } from '@app/domain';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { DispatcherModule } from './dispatcher/dispatcher.module';
+import { WorkerMetrics } from './worker.metrics';
+import { WORKER_DATABASE_URL, WORKER_LOGGER, WORKER_METRICS } from './worker.tokens';
+
+export interface WorkerModuleOptions extends DomainModuleOptions {
+  logger: Logger;
+  registry: Registry;
+  databaseUrl: string;
+}
 
 @Module({})
 export class WorkerModule {
-  static forRoot(options: DomainModuleOptions): DynamicModule {
+  static forRoot(options: WorkerModuleOptions): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [DomainModule.forRoot(options)],
+      global: true,
+      imports: [DomainModule.forRoot(options), DispatcherModule],
+      providers: [
+        { provide: WORKER_LOGGER, useValue: options.logger },
+        { provide: WORKER_METRICS, useValue: new WorkerMetrics(options.registry) },
+        { provide: WORKER_DATABASE_URL, useValue: options.databaseUrl },
+      ],
+      exports: [WORKER_LOGGER, WORKER_METRICS, WORKER_DATABASE_URL],
     };
   }
 }

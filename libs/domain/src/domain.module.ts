@@ -2,13 +2,19 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { PostmandConfig } from './config/config';
 import { DeliveryAttemptRepository } from './delivery-attempt/delivery-attempt.repository';
+import { DeliveryDispatchRepository } from './delivery/delivery-dispatch.repository';
 import { DeliveryRepository } from './delivery/delivery.repository';
 import { WebhookRepository } from './webhook/webhook.repository';
 
 /** Injection token of the validated {@link PostmandConfig}. */
 export const POSTMAND_CONFIG = 'POSTMAND_CONFIG';
 
-const REPOSITORIES = [WebhookRepository, DeliveryRepository, DeliveryAttemptRepository];
+const REPOSITORIES = [
+  WebhookRepository,
+  DeliveryRepository,
+  DeliveryAttemptRepository,
+  DeliveryDispatchRepository,
+];
 
 export interface DomainModuleOptions {
   config: PostmandConfig;

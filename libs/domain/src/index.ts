@@ -9,6 +9,8 @@ export * from './webhook/webhook.entity';
 export * from './webhook/webhook.repository';
 export * from './delivery/delivery.entity';
 export * from './delivery/delivery.repository';
+export * from './delivery/delivery-dispatch.repository';
+export * from './delivery/delivery.rules';
 export * from './delivery-attempt/delivery-attempt.entity';
 export * from './delivery-attempt/delivery-attempt.repository';
 export * from './logging/logger';

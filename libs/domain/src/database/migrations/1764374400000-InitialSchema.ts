@@ -102,9 +102,10 @@ export class InitialSchema1764374400000 implements MigrationInterface {
          ON delivery_attempts (webhook_id, created_at, id) WHERE NOT success`,
     );
 
-    // Wake-ups: workers LISTEN on postmand_wakeup. The payload is the earliest
-    // scheduled_at (epoch ms) among the new rows, so a delayed delivery arms a timer
-    // instead of a claim. Statement-level, so a bulk insert sends one notification.
+    // Wake-ups: workers LISTEN on postmand_wakeup. The payload is how many milliseconds
+    // from now (the database's clock) the earliest new delivery is due: 0 wakes a claim,
+    // more arms a timer, and clock skew between hosts plays no part. Statement-level, so
+    // a bulk insert sends one notification.
     await q.query(`
       CREATE FUNCTION postmand_notify_deliveries() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE earliest timestamptz;
@@ -112,7 +113,7 @@ export class InitialSchema1764374400000 implements MigrationInterface {
         SELECT min(scheduled_at) INTO earliest FROM new_rows WHERE status = 'pending';
         IF earliest IS NOT NULL THEN
           PERFORM pg_notify('postmand_wakeup',
-                            (floor(extract(epoch FROM earliest) * 1000))::bigint::text);
+            greatest(0, ceil(extract(epoch FROM earliest - now()) * 1000))::bigint::text);
         END IF;
         RETURN NULL;
       END $$`);

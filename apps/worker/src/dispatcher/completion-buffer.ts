@@ -1,0 +1,58 @@
+import type { AttemptOutcome, DeliveryDispatchRepository } from '@app/domain';
+import type { Logger } from 'pino';
+
+const MAX_BATCH = 500;
+const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000];
+
+/**
+ * Hands outcomes to the database in batches: while one batch is being written, new
+ * outcomes gather for the next, so a quiet worker writes each at once and a busy one
+ * writes hundreds per transaction. A failed write (the database is away) is retried with
+ * backoff, keeping the outcomes in memory; they are few (at most the in-flight count)
+ * because nothing new is claimed while the database is unreachable.
+ */
+export class CompletionBuffer {
+  private pending: AttemptOutcome[] = [];
+  private flushing: Promise<void> | undefined;
+  private failures = 0;
+
+  constructor(
+    private readonly repository: DeliveryDispatchRepository,
+    private readonly logger: Logger,
+    private readonly onRecorded: (outcome: AttemptOutcome, recorded: boolean) => void,
+  ) {}
+
+  add(outcome: AttemptOutcome): void {
+    this.pending.push(outcome);
+    this.flushing ??= this.flushLoop().finally(() => (this.flushing = undefined));
+  }
+
+  /** Resolves when everything added so far has been written. */
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_BATCH);
+      try {
+        const recorded = await this.repository.complete(batch);
+        this.failures = 0;
+        for (const outcome of batch) this.onRecorded(outcome, recorded.has(outcome.deliveryId));
+      } catch (err) {
+        this.pending.unshift(...batch);
+        const delay = RETRY_DELAYS_MS[Math.min(this.failures, RETRY_DELAYS_MS.length - 1)];
+        this.failures++;
+        this.logger.warn(
+          { err, outcomes: batch.length, retryInMs: delay },
+          'could not record attempts; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+}

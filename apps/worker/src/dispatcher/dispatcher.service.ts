@@ -1,0 +1,288 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as os from 'node:os';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import {
+  DeliveryDispatchRepository,
+  nextRetryDelaySeconds,
+  POSTMAND_CONFIG,
+  POSTMAND_VERSION,
+  type AttemptOutcome,
+  type ClaimedDelivery,
+  type DeliveryStatus,
+  type PostmandConfig,
+} from '@app/domain';
+import type { Logger } from 'pino';
+import { WORKER_DATABASE_URL, WORKER_LOGGER, WORKER_METRICS } from '../worker.tokens';
+import { WorkerMetrics } from '../worker.metrics';
+import { CompletionBuffer } from './completion-buffer';
+import { Sender, type SendResult } from './sender';
+import { WakeupListener } from './wakeup-listener';
+
+/** Most deliveries one claim statement leases; more free slots mean another claim at once. */
+const MAX_CLAIM_BATCH = 500;
+/** Timers further out than this are re-armed later (setTimeout overflows past ~24.8 days). */
+const MAX_TIMER_MS = 3_600_000;
+/** How long a stopping worker waits for the database to take its last outcomes. */
+const DRAIN_RECORDS_MS = 15_000;
+
+/**
+ * The claim loop. It claims when woken (NOTIFY, a timer for the next known due time, a
+ * finished attempt freeing a slot, or the polling backstop), as many deliveries as it
+ * has free slots, and claims again at once while batches come back full. Each claimed
+ * delivery is sent without holding any connection; outcomes are recorded in batches.
+ */
+@Injectable()
+export class DispatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly owner = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly sender: Sender;
+  private readonly completions: CompletionBuffer;
+  private readonly listener: WakeupListener;
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private stopping = false;
+  private claiming = false;
+  private wakeAgain = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private claimFailures = 0;
+  private lastClaimError: string | undefined;
+
+  constructor(
+    private readonly repository: DeliveryDispatchRepository,
+    private readonly scheduler: SchedulerRegistry,
+    @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
+    @Inject(WORKER_LOGGER) private readonly logger: Logger,
+    @Inject(WORKER_METRICS) private readonly metrics: WorkerMetrics,
+    @Inject(WORKER_DATABASE_URL) databaseUrl: string,
+  ) {
+    this.sender = new Sender({
+      userAgent: `postmand/${POSTMAND_VERSION}`,
+      maxResponseBytes: config.maxResponseBytes,
+    });
+    this.completions = new CompletionBuffer(repository, logger, (outcome, recorded) =>
+      this.recorded(outcome, recorded),
+    );
+    this.listener = new WakeupListener(
+      databaseUrl,
+      logger,
+      (dueInMs) => (dueInMs <= 0 ? this.wake() : this.armTimer(Date.now() + dueInMs)),
+      () => this.wake(),
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.listener.start();
+    // The polling backstop: catches expired leases of dead workers and anything a lost
+    // notification would have announced.
+    this.scheduler.addInterval(
+      'postmand-poll',
+      setInterval(() => this.wake(), this.config.pollingInterval),
+    );
+    this.running = true;
+    this.logger.info({ owner: this.owner }, 'dispatcher started');
+    this.wake();
+  }
+
+  /** SIGTERM: stop claiming, let in-flight requests finish (bounded by their timeouts). */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.running) return;
+    this.stopping = true;
+    this.scheduler.deleteInterval('postmand-poll');
+    clearTimeout(this.timer);
+    await this.listener.stop();
+    const inFlight = this.inFlight.size;
+    if (inFlight > 0) this.logger.info({ inFlight }, 'waiting for in-flight attempts');
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    const drained = await Promise.race([
+      this.completions.drain().then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), DRAIN_RECORDS_MS).unref()),
+    ]);
+    if (!drained) {
+      this.logger.error(
+        { unrecorded: this.completions.size },
+        'stopping with attempt outcomes not recorded: their leases expire and they are retried',
+      );
+    }
+    this.sender.close();
+    this.running = false;
+    this.logger.info('dispatcher stopped');
+  }
+
+  /** For readiness: running, not stopping, and able to claim. */
+  health(): { running: boolean; inFlight: number; claimFailures: number; lastError?: string } {
+    return {
+      running: this.running && !this.stopping,
+      inFlight: this.inFlight.size,
+      claimFailures: this.claimFailures,
+      lastError: this.lastClaimError,
+    };
+  }
+
+  /** Runs a claim pass now, or right after the one under way. */
+  wake(): void {
+    if (this.stopping) return;
+    if (this.claiming) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.claiming = true;
+    void this.claimPass().finally(() => {
+      this.claiming = false;
+      if (this.wakeAgain) {
+        this.wakeAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async claimPass(): Promise<void> {
+    while (!this.stopping) {
+      this.wakeAgain = false;
+      const free = this.config.workerConcurrency - this.inFlight.size;
+      if (free <= 0) return; // a finishing attempt wakes us
+      const limit = Math.min(free, MAX_CLAIM_BATCH);
+      let claimed: ClaimedDelivery[];
+      try {
+        claimed = await this.repository.claim(this.owner, limit);
+      } catch (err) {
+        this.claimFailed(err);
+        return;
+      }
+      this.claimFailures = 0;
+      this.lastClaimError = undefined;
+      this.metrics.claimBatchSize.observe(claimed.length);
+      for (const delivery of claimed) this.dispatch(delivery);
+      if (claimed.length < limit) {
+        await this.armForNextDue();
+        return;
+      }
+    }
+  }
+
+  /** A database outage stalls delivery, never the process: retry with backoff. */
+  private claimFailed(err: unknown): void {
+    this.claimFailures++;
+    this.lastClaimError = (err as Error).message;
+    const retryInMs = Math.min(5_000, 100 * 2 ** Math.min(this.claimFailures, 6));
+    this.logger.warn({ err, retryInMs, failures: this.claimFailures }, 'claim failed');
+    this.armTimer(Date.now() + retryInMs);
+  }
+
+  private async armForNextDue(): Promise<void> {
+    try {
+      const ms = await this.repository.msUntilNextDue();
+      if (ms !== null) this.armTimer(Date.now() + ms);
+    } catch (err) {
+      this.logger.debug({ err }, 'could not read the next due time');
+    }
+  }
+
+  /** Keeps one timer, for the earliest time known to have work due. */
+  private armTimer(at: number): void {
+    if (this.stopping || at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    const delay = Math.min(Math.max(0, at - Date.now()), MAX_TIMER_MS);
+    this.timer = setTimeout(() => {
+      this.timerAt = Infinity;
+      this.wake();
+    }, delay);
+  }
+
+  private dispatch(delivery: ClaimedDelivery): void {
+    this.metrics.claimed.inc();
+    if (delivery.reclaimed) this.metrics.leaseReclaims.inc();
+    this.metrics.inFlight.inc();
+    const attempt = this.attempt(delivery)
+      .catch((err: unknown) =>
+        this.logger.error({ err, deliveryId: delivery.id }, 'attempt crashed'),
+      )
+      .finally(() => {
+        this.inFlight.delete(attempt);
+        this.metrics.inFlight.dec();
+        this.wake();
+      });
+    this.inFlight.add(attempt);
+  }
+
+  private async attempt(delivery: ClaimedDelivery): Promise<void> {
+    const result = await this.sender.send(delivery).catch((err: unknown): SendResult => ({
+      // A bug of ours must still end the attempt, or the delivery waits out its lease.
+      rawRequest: '',
+      rawResponse: '',
+      statusCode: 0,
+      durationMs: 0,
+      error: `internal error: ${(err as Error).message}`,
+    }));
+    const outcome = judge(delivery, result, new Date());
+    const label = outcome.success ? 'success' : outcome.status === 'failed' ? 'failed' : 'retry';
+    this.metrics.attempts.inc({ outcome: label });
+    this.metrics.attemptDuration.observe({ outcome: label }, result.durationMs / 1000);
+    this.logger.info(
+      {
+        deliveryId: delivery.id,
+        webhookId: delivery.webhookId,
+        attempt: delivery.deliveryAttempts + 1,
+        statusCode: result.statusCode,
+        durationMs: result.durationMs,
+        success: outcome.success,
+        status: outcome.status,
+        error: result.error || undefined,
+      },
+      'delivery attempt',
+    );
+    this.completions.add(outcome);
+  }
+
+  private recorded(outcome: AttemptOutcome, recorded: boolean): void {
+    if (!recorded) {
+      this.metrics.droppedOutcomes.inc();
+      this.logger.info(
+        { deliveryId: outcome.deliveryId },
+        'attempt outcome dropped: the delivery was deleted or its lease was lost',
+      );
+      return;
+    }
+    if (outcome.retryInSeconds !== null) this.armTimer(Date.now() + outcome.retryInSeconds * 1000);
+  }
+}
+
+/** Success, retry or failure, and when the retry is due (SPEC §4 "Then"). */
+export function judge(delivery: ClaimedDelivery, result: SendResult, now: Date): AttemptOutcome {
+  const success = result.error === '' && delivery.validStatusCodes.includes(result.statusCode);
+  const attemptsAfter = delivery.deliveryAttempts + 1;
+  const status: DeliveryStatus = success
+    ? 'succeeded'
+    : attemptsAfter >= delivery.maxDeliveryAttempts
+      ? 'failed'
+      : 'pending';
+  return {
+    deliveryId: delivery.id,
+    leaseOwner: delivery.leaseOwner,
+    attemptId: randomUUID(),
+    status,
+    retryInSeconds:
+      status === 'pending'
+        ? nextRetryDelaySeconds({
+            attemptsBefore: delivery.deliveryAttempts,
+            minBackoff: delivery.retryMinBackoff,
+            maxBackoff: delivery.retryMaxBackoff,
+            statusCode: result.statusCode,
+            retryAfter: result.retryAfter,
+            now,
+          })
+        : null,
+    rawRequest: result.rawRequest,
+    rawResponse: result.rawResponse,
+    responseStatusCode: result.statusCode,
+    executionDuration: result.durationMs,
+    success,
+    error: result.error,
+  };
+}

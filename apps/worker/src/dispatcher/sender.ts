@@ -1,0 +1,172 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import axios, { type AxiosInstance } from 'axios';
+import type { ClaimedDelivery } from '@app/domain';
+import { formatRawRequest, formatRawResponse } from './raw-exchange';
+import { signatureHeaders } from './signer';
+
+/** What one attempt produced, ready to be judged and recorded. */
+export interface SendResult {
+  rawRequest: string;
+  rawResponse: string;
+  /** 0 when no response came back. */
+  statusCode: number;
+  durationMs: number;
+  /** Transport failure text; "" when a complete response came back. */
+  error: string;
+  retryAfter?: string;
+}
+
+export interface SenderOptions {
+  userAgent: string;
+  maxResponseBytes: number;
+}
+
+/**
+ * Sends one delivery: POST of the payload bytes with the SPEC's headers and signatures,
+ * no redirects followed, the whole exchange (connect to last kept byte) bounded by the
+ * webhook's timeout, at most POSTMAND_MAX_RESPONSE_BYTES of the body read. Connections
+ * are kept alive and reused across deliveries to the same host.
+ */
+export class Sender {
+  private readonly httpAgent = new http.Agent({ keepAlive: true, scheduling: 'lifo' });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, scheduling: 'lifo' });
+  private readonly client: AxiosInstance;
+
+  constructor(private readonly options: SenderOptions) {
+    this.client = axios.create({
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      maxRedirects: 0,
+      proxy: false,
+      decompress: false,
+      responseType: 'stream',
+      validateStatus: () => true,
+      maxBodyLength: Infinity,
+      maxContentLength: Infinity,
+      transformRequest: [(data: unknown) => data],
+    });
+  }
+
+  async send(delivery: ClaimedDelivery): Promise<SendResult> {
+    const body = Buffer.from(delivery.payload, 'utf8');
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers: Record<string, string> = {
+      'Content-Type': delivery.contentType,
+      'Content-Length': String(body.length),
+      'User-Agent': this.options.userAgent,
+      Accept: '*/*',
+      'Accept-Encoding': 'identity',
+      'webhook-id': delivery.id,
+      'webhook-timestamp': String(timestamp),
+      ...signatureHeaders({
+        body,
+        messageId: delivery.id,
+        timestamp,
+        secretToken: delivery.secretToken,
+      }),
+    };
+    const rawRequest = formatRawRequest({ url: new URL(delivery.url), headers, body });
+    const timeoutMs = delivery.deliveryAttemptTimeout * 1000;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const started = performance.now();
+    const elapsed = (): number => Math.round(performance.now() - started);
+    let response: IncomingMessage | undefined;
+    try {
+      const res = await this.client.post<Readable>(delivery.url, body, {
+        headers,
+        signal: controller.signal,
+      });
+      // axios hands the body as its own stream; the status line and raw headers are on
+      // the underlying IncomingMessage.
+      response = (res.request as { res: IncomingMessage }).res;
+      const { bytes, truncated } = await readCapped(res.data, this.options.maxResponseBytes);
+      return {
+        rawRequest,
+        rawResponse: this.rawResponse(response, bytes, truncated),
+        statusCode: res.status,
+        durationMs: elapsed(),
+        error: '',
+        retryAfter: header(response, 'retry-after'),
+      };
+    } catch (err) {
+      const timedOut = controller.signal.aborted;
+      const error = timedOut
+        ? `timeout: no complete response within ${delivery.deliveryAttemptTimeout} s`
+        : describeError(err);
+      return {
+        rawRequest,
+        // Headers that did arrive are kept: they tell what the server was doing.
+        rawResponse: response ? this.rawResponse(response, Buffer.alloc(0), false) : '',
+        statusCode: response?.statusCode ?? 0,
+        durationMs: elapsed(),
+        error: response ? `${error} (while reading the response body)` : error,
+        retryAfter: response ? header(response, 'retry-after') : undefined,
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Closes idle keep-alive connections (on shutdown). */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private rawResponse(res: IncomingMessage, bytes: Buffer, truncated: boolean): string {
+    return formatRawResponse({
+      httpVersion: res.httpVersion,
+      statusCode: res.statusCode ?? 0,
+      statusMessage: res.statusMessage ?? '',
+      rawHeaders: res.rawHeaders,
+      body: bytes,
+      truncatedAfter: truncated ? this.options.maxResponseBytes : undefined,
+    });
+  }
+}
+
+function header(res: IncomingMessage, name: string): string | undefined {
+  const value = res.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Reads at most `limit` bytes of the body. Past the limit the rest is not waited for:
+ * the connection is closed, so a 10 MB or endless body costs `limit` bytes of memory.
+ */
+function readCapped(
+  stream: Readable,
+  limit: number,
+): Promise<{ bytes: Buffer; truncated: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (truncated: boolean): void => {
+      stream.removeAllListeners('data');
+      resolve({ bytes: Buffer.concat(chunks, Math.min(size, limit)), truncated });
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (size < limit) chunks.push(chunk.subarray(0, limit - size));
+      size += chunk.length;
+      if (size > limit) {
+        finish(true);
+        stream.destroy();
+      }
+    });
+    stream.once('end', () => finish(false));
+    stream.once('error', reject);
+    stream.once('aborted', () => reject(new Error('the server closed the connection mid-body')));
+  });
+}
+
+/** A short, useful text for a transport failure: refused, reset, DNS, TLS… */
+function describeError(err: unknown): string {
+  const e = err as { code?: string; message?: string; cause?: { message?: string } };
+  const message = e.message || e.cause?.message || String(err);
+  return e.code && !message.includes(e.code) ? `${e.code}: ${message}` : message;
+}

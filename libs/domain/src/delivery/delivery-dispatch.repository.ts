@@ -1,0 +1,203 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { DeliveryStatus } from './delivery.entity';
+
+/** Seconds a lease outlives the attempt timeout: time to record the outcome. */
+export const LEASE_MARGIN_SECONDS = 30;
+
+/** A delivery this worker holds a lease on, with what sending it needs from its webhook. */
+export interface ClaimedDelivery {
+  id: string;
+  webhookId: string;
+  payload: string;
+  /** Attempts made before this one. */
+  deliveryAttempts: number;
+  /** Fences the completion: only the holder of this exact lease may record the outcome. */
+  leaseOwner: string;
+  /** The previous holder's lease had expired: a worker died or stalled mid-attempt. */
+  reclaimed: boolean;
+  url: string;
+  contentType: string;
+  validStatusCodes: number[];
+  secretToken: string;
+  maxDeliveryAttempts: number;
+  deliveryAttemptTimeout: number;
+  retryMinBackoff: number;
+  retryMaxBackoff: number;
+}
+
+/** The outcome of one attempt, as the worker hands it back. */
+export interface AttemptOutcome {
+  deliveryId: string;
+  leaseOwner: string;
+  attemptId: string;
+  /** The delivery's status after this attempt. */
+  status: DeliveryStatus;
+  /** For a retry: seconds from now (database clock) to the next attempt. */
+  retryInSeconds: number | null;
+  rawRequest: string;
+  rawResponse: string;
+  responseStatusCode: number;
+  executionDuration: number;
+  success: boolean;
+  error: string;
+}
+
+interface ClaimRow {
+  id: string;
+  webhook_id: string;
+  payload: string;
+  delivery_attempts: number;
+  lease_owner: string;
+  reclaimed: boolean;
+  url: string;
+  content_type: string;
+  valid_status_codes: number[];
+  secret_token: string;
+  max_delivery_attempts: number;
+  delivery_attempt_timeout: number;
+  retry_min_backoff: number;
+  retry_max_backoff: number;
+}
+
+/**
+ * The worker's SQL. Each operation is one statement: the claim locks with SKIP LOCKED
+ * and commits before any HTTP call; the completion is fenced by the lease it was given.
+ */
+@Injectable()
+export class DeliveryDispatchRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Leases up to `limit` due deliveries, oldest `scheduled_at` first. Due: pending,
+   * scheduled, webhook active, and no live lease. SKIP LOCKED lets any number of workers
+   * claim side by side without waiting on each other; each lease gets its own token
+   * (`owner/uuid`), so even one worker's two claims of a delivery cannot both complete.
+   * The lease lasts the webhook's attempt timeout plus a margin: a worker that dies
+   * mid-attempt loses nothing, its deliveries are due again when the lease runs out.
+   */
+  async claim(owner: string, limit: number): Promise<ClaimedDelivery[]> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const rows = (await runner.query(
+        `WITH due AS (
+           SELECT d.id, d.lease_owner IS NOT NULL AS reclaimed
+           FROM deliveries d
+           JOIN webhooks w ON w.id = d.webhook_id
+           WHERE d.status = 'pending'
+             AND d.scheduled_at <= now()
+             AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= now())
+             AND w.active
+           ORDER BY d.scheduled_at
+           LIMIT $2
+           FOR UPDATE OF d SKIP LOCKED
+         )
+         UPDATE deliveries d
+         SET lease_owner = $1 || '/' || gen_random_uuid(),
+             lease_expires_at = now() + make_interval(secs => w.delivery_attempt_timeout + $3)
+         FROM due, webhooks w
+         WHERE d.id = due.id AND w.id = d.webhook_id
+         RETURNING d.id, d.webhook_id, d.payload, d.delivery_attempts, d.lease_owner,
+                   due.reclaimed, w.url, w.content_type, w.valid_status_codes, w.secret_token,
+                   w.max_delivery_attempts, w.delivery_attempt_timeout, w.retry_min_backoff,
+                   w.retry_max_backoff`,
+        [owner, limit, LEASE_MARGIN_SECONDS],
+      )) as [ClaimRow[], number];
+      await runner.commitTransaction();
+      return rows[0].map(toClaimed);
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * Records a batch of outcomes in one transaction: each attempt row and its delivery's
+   * update commit together, and only where the delivery still carries the lease the
+   * outcome was claimed with. Outcomes of deliveries deleted or re-leased meanwhile are
+   * dropped quietly. Returns the ids of the deliveries that were recorded.
+   */
+  async complete(outcomes: AttemptOutcome[]): Promise<Set<string>> {
+    if (outcomes.length === 0) return new Set();
+    const column = <K extends keyof AttemptOutcome>(key: K): AttemptOutcome[K][] =>
+      outcomes.map((o) => o[key]);
+    const rows = await this.dataSource.query<{ delivery_id: string }[]>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::uuid[],
+                              $6::text[], $7::text[], $8::int[], $9::int[], $10::bool[],
+                              $11::text[])
+           AS t(delivery_id, lease_owner, status, retry_in_seconds, attempt_id, raw_request,
+                raw_response, response_status_code, execution_duration, success, error)
+       ),
+       updated AS (
+         UPDATE deliveries d
+         SET delivery_attempts = d.delivery_attempts + 1,
+             status = i.status,
+             scheduled_at = CASE WHEN i.retry_in_seconds IS NULL THEN d.scheduled_at
+                                 ELSE now() + make_interval(secs => i.retry_in_seconds) END,
+             lease_owner = NULL,
+             lease_expires_at = NULL,
+             updated_at = now()
+         FROM input i
+         WHERE d.id = i.delivery_id AND d.lease_owner = i.lease_owner
+         RETURNING d.id, d.webhook_id
+       )
+       INSERT INTO delivery_attempts (id, webhook_id, delivery_id, raw_request, raw_response,
+                                      response_status_code, execution_duration, success, error)
+       SELECT i.attempt_id, u.webhook_id, u.id, i.raw_request, i.raw_response,
+              i.response_status_code, i.execution_duration, i.success, i.error
+       FROM updated u JOIN input i ON i.delivery_id = u.id
+       RETURNING delivery_id`,
+      [
+        column('deliveryId'),
+        column('leaseOwner'),
+        column('status'),
+        column('retryInSeconds'),
+        column('attemptId'),
+        column('rawRequest'),
+        column('rawResponse'),
+        column('responseStatusCode'),
+        column('executionDuration'),
+        column('success'),
+        column('error'),
+      ],
+    );
+    return new Set(rows.map((r) => r.delivery_id));
+  }
+
+  /**
+   * Milliseconds (by the database's clock) until the earliest future `scheduled_at` among
+   * pending deliveries (a retry or a delayed delivery), read from the partial index; null
+   * when there is none. The worker arms one timer for it.
+   */
+  async msUntilNextDue(): Promise<number | null> {
+    const [row] = await this.dataSource.query<{ ms: string | null }[]>(
+      `SELECT ceil(extract(epoch FROM min(scheduled_at) - now()) * 1000)::bigint AS ms
+       FROM deliveries WHERE status = 'pending' AND scheduled_at > now()`,
+    );
+    return row?.ms == null ? null : Number(row.ms);
+  }
+}
+
+function toClaimed(row: ClaimRow): ClaimedDelivery {
+  return {
+    id: row.id,
+    webhookId: row.webhook_id,
+    payload: row.payload,
+    deliveryAttempts: row.delivery_attempts,
+    leaseOwner: row.lease_owner,
+    reclaimed: row.reclaimed,
+    url: row.url,
+    contentType: row.content_type,
+    validStatusCodes: row.valid_status_codes,
+    secretToken: row.secret_token,
+    maxDeliveryAttempts: row.max_delivery_attempts,
+    deliveryAttemptTimeout: row.delivery_attempt_timeout,
+    retryMinBackoff: row.retry_min_backoff,
+    retryMaxBackoff: row.retry_max_backoff,
+  };
+}
