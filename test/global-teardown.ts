@@ -1,10 +1,8 @@
 import * as fs from 'node:fs';
-import type { EmbeddedPostgres } from '../libs/domain/src/database/embedded-postgres';
+import type { PgServer } from './helpers/pg-server';
 
 export default async function globalTeardown(): Promise<void> {
-  const embedded = (
-    globalThis as { __embeddedPostgres?: { server: EmbeddedPostgres; dir: string } }
-  ).__embeddedPostgres;
+  const embedded = (globalThis as { __pgServer?: PgServer }).__pgServer?.embedded;
   if (!embedded) return;
   await embedded.server.stop();
   fs.rmSync(embedded.dir, { recursive: true, force: true });

@@ -144,7 +144,7 @@ describe('migrations', () => {
     expect(counts).toEqual({ deliveries: 0, attempts: 0 });
   });
 
-  it('notifies listeners when deliveries are inserted and a webhook is re-activated', async () => {
+  it('notifies listeners when a webhook is re-activated', async () => {
     const listener = new Client({ connectionString: db.url });
     await listener.connect();
     const payloads: string[] = [];
@@ -152,19 +152,11 @@ describe('migrations', () => {
     await listener.query('LISTEN postmand_wakeup');
     try {
       const [{ id }] = (await insertWebhook()) as { id: string }[];
-      await db.dataSource.query(
-        `INSERT INTO deliveries (webhook_id, payload, scheduled_at)
-         VALUES ($1, 'a', '2030-01-01T00:00:00.000Z'), ($1, 'b', '2030-01-01T00:00:01.000Z')`,
-        [id],
-      );
       await db.dataSource.query(`UPDATE webhooks SET active = false WHERE id = $1`, [id]);
+      await db.dataSource.query(`UPDATE webhooks SET name = 'renamed' WHERE id = $1`, [id]);
       await db.dataSource.query(`UPDATE webhooks SET active = true WHERE id = $1`, [id]);
       await listener.query('SELECT 1'); // notifications arrive before this round trip ends
-      // Milliseconds from the database's now() to the earliest new delivery, then 0.
-      expect(payloads).toHaveLength(2);
-      const expected = Date.parse('2030-01-01T00:00:00.000Z') - Date.now();
-      expect(Math.abs(Number(payloads[0]) - expected)).toBeLessThan(60_000);
-      expect(payloads[1]).toBe('0');
+      expect(payloads).toEqual(['0']);
     } finally {
       await listener.end();
     }

@@ -5,7 +5,9 @@ import {
   WebhookRepository,
   type Webhook,
 } from '@app/domain';
+import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { eventually } from '../helpers/receiver';
 import { webhookInput } from '../helpers/fixtures';
 
 describe('repositories', () => {
@@ -88,6 +90,33 @@ describe('repositories', () => {
       });
       expect(delivery!.scheduledAt.getTime()).toBe(delivery!.createdAt.getTime());
       expect(await deliveries.create({ webhookId: randomUUID(), payload: 'x' })).toBeNull();
+    });
+
+    it('wakes the workers after creating, with the time until due', async () => {
+      const hook = await webhooks.create(webhookInput());
+      const listener = new Client({ connectionString: db.url });
+      await listener.connect();
+      const payloads: number[] = [];
+      listener.on('notification', (n) => payloads.push(Number(n.payload)));
+      await listener.query('LISTEN postmand_wakeup');
+      try {
+        const now = await deliveries.create({ webhookId: hook.id, payload: 'now' });
+        await eventually(async () => (payloads.length === 1 ? true : undefined));
+        expect(payloads[0]).toBe(0);
+        await deliveries.create({
+          webhookId: hook.id,
+          payload: 'later',
+          scheduledAt: new Date(Date.now() + 60_000),
+        });
+        await eventually(async () => (payloads.length === 2 ? true : undefined));
+        expect(payloads[1]).toBeGreaterThan(50_000);
+        expect(payloads[1]).toBeLessThanOrEqual(60_000);
+        await deliveries.redeliver(now!.id);
+        await eventually(async () => (payloads.length === 3 ? true : undefined));
+        expect(payloads[2]).toBe(0);
+      } finally {
+        await listener.end();
+      }
     });
 
     it('keeps a requested scheduled_at and the payload byte for byte', async () => {

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { PostmandConfig } from './config/config';
 import { DeliveryAttemptRepository } from './delivery-attempt/delivery-attempt.repository';
+import { DeliveryWaker } from './delivery/delivery-waker';
 import { DeliveryDispatchRepository } from './delivery/delivery-dispatch.repository';
 import { DeliveryRepository } from './delivery/delivery.repository';
 import { WebhookRepository } from './webhook/webhook.repository';
@@ -10,6 +11,7 @@ import { WebhookRepository } from './webhook/webhook.repository';
 export const POSTMAND_CONFIG = 'POSTMAND_CONFIG';
 
 const REPOSITORIES = [
+  DeliveryWaker,
   WebhookRepository,
   DeliveryRepository,
   DeliveryAttemptRepository,

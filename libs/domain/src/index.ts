@@ -11,6 +11,7 @@ export * from './delivery/delivery.entity';
 export * from './delivery/delivery.repository';
 export * from './delivery/delivery-dispatch.repository';
 export * from './delivery/delivery.rules';
+export * from './delivery/delivery-waker';
 export * from './delivery-attempt/delivery-attempt.entity';
 export * from './delivery-attempt/delivery-attempt.repository';
 export * from './logging/logger';

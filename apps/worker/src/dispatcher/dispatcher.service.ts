@@ -52,6 +52,8 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   private timerAt = Infinity;
   private claimFailures = 0;
   private lastClaimError: string | undefined;
+  /** Smallest claim worth a statement while other attempts are in flight. */
+  private readonly minClaim: number;
 
   constructor(
     private readonly repository: DeliveryDispatchRepository,
@@ -61,6 +63,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     @Inject(WORKER_METRICS) private readonly metrics: WorkerMetrics,
     @Inject(WORKER_DATABASE_URL) databaseUrl: string,
   ) {
+    this.minClaim = Math.max(1, Math.min(25, Math.floor(config.workerConcurrency / 10)));
     this.sender = new Sender({
       userAgent: `postmand/${POSTMAND_VERSION}`,
       maxResponseBytes: config.maxResponseBytes,
@@ -146,6 +149,9 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       this.wakeAgain = false;
       const free = this.config.workerConcurrency - this.inFlight.size;
       if (free <= 0) return; // a finishing attempt wakes us
+      // Under load, wait for a few slots rather than run a claim statement per slot.
+      // A finishing attempt wakes us again, so nothing due waits long.
+      if (free < this.minClaim && this.inFlight.size > 0) return;
       const limit = Math.min(free, MAX_CLAIM_BATCH);
       let claimed: ClaimedDelivery[];
       try {

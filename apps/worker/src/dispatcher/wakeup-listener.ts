@@ -1,12 +1,11 @@
 import { Client } from 'pg';
+import { WAKEUP_CHANNEL } from '@app/domain';
 import type { Logger } from 'pino';
-
-export const WAKEUP_CHANNEL = 'postmand_wakeup';
 
 /**
  * LISTENs on its own connection (a pooled one would lose the registration when it goes
- * back to the pool). The database triggers send the earliest `scheduled_at` (epoch ms) of
- * new deliveries, or 0 when a webhook was re-activated. A lost connection is re-opened
+ * back to the pool). Payloads are milliseconds until work is due: from DeliveryWaker for
+ * new deliveries, 0 from the trigger on a re-activated webhook. A lost connection is re-opened
  * with backoff; `onReconnect` runs after each re-open, since notifications sent while
  * away are lost and a claim pass must catch up.
  */

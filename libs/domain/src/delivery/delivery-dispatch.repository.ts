@@ -83,7 +83,10 @@ export class DeliveryDispatchRepository {
       await runner.startTransaction();
       const rows = (await runner.query(
         `WITH due AS (
-           SELECT d.id, d.lease_owner IS NOT NULL AS reclaimed
+           SELECT d.ctid AS row_id, d.lease_owner IS NOT NULL AS reclaimed, w.url,
+                  w.content_type, w.valid_status_codes, w.secret_token,
+                  w.max_delivery_attempts, w.delivery_attempt_timeout, w.retry_min_backoff,
+                  w.retry_max_backoff
            FROM deliveries d
            JOIN webhooks w ON w.id = d.webhook_id
            WHERE d.status = 'pending'
@@ -94,15 +97,17 @@ export class DeliveryDispatchRepository {
            LIMIT $2
            FOR UPDATE OF d SKIP LOCKED
          )
+         -- The locked rows cannot move before this statement ends, so their ctid finds
+         -- them directly (a TID scan), whatever the size of the table.
          UPDATE deliveries d
          SET lease_owner = $1 || '/' || gen_random_uuid(),
-             lease_expires_at = now() + make_interval(secs => w.delivery_attempt_timeout + $3)
-         FROM due, webhooks w
-         WHERE d.id = due.id AND w.id = d.webhook_id
+             lease_expires_at = now() + make_interval(secs => due.delivery_attempt_timeout + $3)
+         FROM due
+         WHERE d.ctid = due.row_id
          RETURNING d.id, d.webhook_id, d.payload, d.delivery_attempts, d.lease_owner,
-                   due.reclaimed, w.url, w.content_type, w.valid_status_codes, w.secret_token,
-                   w.max_delivery_attempts, w.delivery_attempt_timeout, w.retry_min_backoff,
-                   w.retry_max_backoff`,
+                   due.reclaimed, due.url, due.content_type, due.valid_status_codes,
+                   due.secret_token, due.max_delivery_attempts, due.delivery_attempt_timeout,
+                   due.retry_min_backoff, due.retry_max_backoff`,
         [owner, limit, LEASE_MARGIN_SECONDS],
       )) as [ClaimRow[], number];
       await runner.commitTransaction();

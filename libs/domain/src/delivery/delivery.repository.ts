@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
 import { rowToEntity, type Row } from '../common/rows';
+import { DeliveryWaker } from './delivery-waker';
 import { Delivery, type DeliveryStatus } from './delivery.entity';
 
 export interface DeliveryInput {
@@ -18,9 +19,19 @@ export interface DeliveryListFilter extends Page {
   createdAt?: CreatedAtRange;
 }
 
+/** Milliseconds until the new row is due, by the database's clock. */
+const DUE_IN_MS = `floor(greatest(0, extract(epoch FROM scheduled_at - now()) * 1000))::bigint AS due_in_ms`;
+
 @Injectable()
 export class DeliveryRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly waker: DeliveryWaker;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() waker?: DeliveryWaker,
+  ) {
+    this.waker = waker ?? new DeliveryWaker(dataSource);
+  }
 
   /**
    * Inserts a pending delivery for an existing webhook, in one statement: null when the
@@ -31,10 +42,10 @@ export class DeliveryRepository {
       `INSERT INTO deliveries (id, webhook_id, payload, scheduled_at)
        SELECT $1, w.id, $3, coalesce($4::timestamptz, now())
        FROM webhooks w WHERE w.id = $2
-       RETURNING *`,
+       RETURNING *, ${DUE_IN_MS}`,
       [randomUUID(), input.webhookId, input.payload, input.scheduledAt ?? null],
     );
-    return rows.length > 0 ? this.toEntity(rows[0]) : null;
+    return this.created(rows);
   }
 
   /** A new pending delivery with the same webhook and payload; null when `id` is unknown. */
@@ -42,10 +53,10 @@ export class DeliveryRepository {
     const rows = await this.dataSource.query<Row[]>(
       `INSERT INTO deliveries (id, webhook_id, payload)
        SELECT $1, d.webhook_id, d.payload FROM deliveries d WHERE d.id = $2
-       RETURNING *`,
+       RETURNING *, ${DUE_IN_MS}`,
       [randomUUID(), id],
     );
-    return rows.length > 0 ? this.toEntity(rows[0]) : null;
+    return this.created(rows);
   }
 
   findById(id: string): Promise<Delivery | null> {
@@ -69,7 +80,14 @@ export class DeliveryRepository {
     return count > 0;
   }
 
-  private toEntity(row: Record<string, unknown>): Delivery {
+  /** The new delivery, after waking the workers for it. */
+  private created(rows: Row[]): Delivery | null {
+    if (rows.length === 0) return null;
+    this.waker.notify(Number(rows[0].due_in_ms));
+    return this.toEntity(rows[0]);
+  }
+
+  private toEntity(row: Row): Delivery {
     return rowToEntity(this.dataSource, Delivery, row);
   }
 }

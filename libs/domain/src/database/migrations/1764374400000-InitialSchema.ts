@@ -102,25 +102,10 @@ export class InitialSchema1764374400000 implements MigrationInterface {
          ON delivery_attempts (webhook_id, created_at, id) WHERE NOT success`,
     );
 
-    // Wake-ups: workers LISTEN on postmand_wakeup. The payload is how many milliseconds
-    // from now (the database's clock) the earliest new delivery is due: 0 wakes a claim,
-    // more arms a timer, and clock skew between hosts plays no part. Statement-level, so
-    // a bulk insert sends one notification.
-    await q.query(`
-      CREATE FUNCTION postmand_notify_deliveries() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE earliest timestamptz;
-      BEGIN
-        SELECT min(scheduled_at) INTO earliest FROM new_rows WHERE status = 'pending';
-        IF earliest IS NOT NULL THEN
-          PERFORM pg_notify('postmand_wakeup',
-            greatest(0, ceil(extract(epoch FROM earliest - now()) * 1000))::bigint::text);
-        END IF;
-        RETURN NULL;
-      END $$`);
-    await q.query(`
-      CREATE TRIGGER deliveries_notify_insert AFTER INSERT ON deliveries
-        REFERENCING NEW TABLE AS new_rows
-        FOR EACH STATEMENT EXECUTE FUNCTION postmand_notify_deliveries()`);
+    // Wake-ups: workers LISTEN on postmand_wakeup; the payload is how many milliseconds
+    // until work is due. New deliveries are announced by the application (coalesced, see
+    // DeliveryWaker): a NOTIFY inside every inserting transaction would serialise their
+    // commits on PostgreSQL's notification queue lock and halve insert throughput.
     // A re-activated webhook may have a backlog that is due right now.
     await q.query(`
       CREATE FUNCTION postmand_notify_webhook_activated() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -138,7 +123,6 @@ export class InitialSchema1764374400000 implements MigrationInterface {
     await q.query(`DROP TABLE delivery_attempts`);
     await q.query(`DROP TABLE deliveries`);
     await q.query(`DROP TABLE webhooks`);
-    await q.query(`DROP FUNCTION postmand_notify_deliveries()`);
     await q.query(`DROP FUNCTION postmand_notify_webhook_activated()`);
   }
 }

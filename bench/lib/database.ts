@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, migrate } from '@app/domain';
+
+export interface BenchDatabase {
+  url: string;
+  dataSource: DataSource;
+  drop(): Promise<void>;
+}
+
+/** A fresh `postmand_bench_<random>` database on `serverUrl`, migrated when asked. */
+export async function createBenchDatabase(
+  serverUrl: string,
+  migrated = true,
+): Promise<BenchDatabase> {
+  const name = `postmand_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const dataSource = new DataSource(
+    dataSourceOptions({ url: url.toString(), poolSize: 4, applicationName: 'postmand-bench' }),
+  );
+  await dataSource.initialize();
+  if (migrated) await migrate(dataSource);
+  return {
+    url: url.toString(),
+    dataSource,
+    drop: async () => {
+      await dataSource.destroy();
+      const c = new Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function createWebhook(
+  db: BenchDatabase,
+  url: string,
+  active = true,
+): Promise<string> {
+  const [row] = await db.dataSource.query<{ id: string }[]>(
+    `INSERT INTO webhooks (name, url, content_type, valid_status_codes, active,
+       max_delivery_attempts, delivery_attempt_timeout, retry_min_backoff, retry_max_backoff)
+     VALUES ('bench', $1, 'application/json', '{200}', $2, 5, 30, 10, 3600) RETURNING id`,
+    [url, active],
+  );
+  return row.id;
+}
+
+/** Inserts `count` due deliveries of a ~100-byte JSON payload for the webhook. */
+export async function insertDeliveries(
+  db: BenchDatabase,
+  webhookId: string,
+  count: number,
+): Promise<void> {
+  for (let done = 0; done < count; done += 100_000) {
+    await db.dataSource.query(
+      `INSERT INTO deliveries (webhook_id, payload, scheduled_at)
+       SELECT $1, '{"event":"order.created","order_id":' || g || ',"amount":4200,"currency":"EUR"}',
+              now() - interval '1 second'
+       FROM generate_series($2::int, $3::int) g`,
+      [webhookId, done + 1, Math.min(count, done + 100_000)],
+    );
+  }
+}
+
+/** Polls until `count` successful attempts exist; returns first/last success times (ms). */
+export async function waitForSuccesses(
+  db: BenchDatabase,
+  count: number,
+  timeoutMs: number,
+): Promise<{ first: number; last: number; count: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await db.dataSource.query<{ n: number; first: Date | null; last: Date | null }[]>(
+      `SELECT count(*)::int AS n, min(created_at) AS first, max(created_at) AS last
+       FROM delivery_attempts WHERE success`,
+    );
+    if (row.n >= count || Date.now() > deadline) {
+      return { count: row.n, first: row.first?.getTime() ?? 0, last: row.last?.getTime() ?? 0 };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

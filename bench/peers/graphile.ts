@@ -1,0 +1,75 @@
+// graphile-worker 0.17 doing postmand's job: each job POSTs its payload to the receiver
+// and writes an attempt row. Jobs are queued first (untimed), then one worker process
+// with concurrency 100 runs them; prints {"first","last","done"} (ms) as its last line.
+import * as http from 'node:http';
+import { makeWorkerUtils, run, type Task } from 'graphile-worker';
+import { Pool } from 'pg';
+
+const url = process.env.BENCH_DATABASE_URL!;
+const target = process.env.BENCH_RECEIVER_URL!;
+const count = Number(process.env.BENCH_COUNT);
+const agent = new http.Agent({ keepAlive: true });
+
+function post(body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      target,
+      { method: 'POST', agent, headers: { 'Content-Type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function main(): Promise<void> {
+  const pool = new Pool({ connectionString: url, max: 10 });
+  await pool.query(`CREATE TABLE bench_attempts (id bigserial PRIMARY KEY, job_id bigint, status int,
+    created_at timestamptz(3) NOT NULL DEFAULT now())`);
+  const utils = await makeWorkerUtils({ pgPool: pool });
+  await utils.migrate();
+  for (let i = 0; i < count; i += 5000) {
+    await utils.addJobs(
+      Array.from({ length: Math.min(5000, count - i) }, (_, j) => ({
+        identifier: 'deliver',
+        payload: {
+          body: `{"event":"order.created","order_id":${i + j},"amount":4200,"currency":"EUR"}`,
+        },
+      })),
+    );
+  }
+  let first = 0;
+  let last = 0;
+  let done = 0;
+  const deliver: Task = async (payload, helpers) => {
+    const status = await post((payload as { body: string }).body);
+    await helpers.query('INSERT INTO bench_attempts (job_id, status) VALUES ($1, $2)', [
+      helpers.job.id,
+      status,
+    ]);
+    const now = Date.now();
+    if (!first) first = now;
+    last = now;
+    done++;
+  };
+  const runner = await run({
+    pgPool: pool,
+    concurrency: 100,
+    noHandleSignals: true,
+    pollInterval: 1000,
+    taskList: { deliver },
+  });
+  while (done < count) await new Promise((resolve) => setTimeout(resolve, 100));
+  await runner.stop();
+  await utils.release();
+  await pool.end();
+  console.log(JSON.stringify({ first, last, done }));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

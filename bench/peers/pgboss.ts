@@ -1,0 +1,80 @@
+// pg-boss 10 doing postmand's job: each job POSTs its payload to the receiver and writes
+// an attempt row. Jobs are queued first (untimed), then one process works them in
+// batches of 100 sent in parallel (pg-boss 10's concurrency model); prints
+// {"first","last","done"} (ms) as its last line.
+import * as http from 'node:http';
+import PgBoss from 'pg-boss';
+
+const url = process.env.BENCH_DATABASE_URL!;
+const target = process.env.BENCH_RECEIVER_URL!;
+const count = Number(process.env.BENCH_COUNT);
+const agent = new http.Agent({ keepAlive: true });
+
+function post(body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      target,
+      { method: 'POST', agent, headers: { 'Content-Type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function main(): Promise<void> {
+  const boss = new PgBoss({ connectionString: url, max: 10, supervise: false, schedule: false });
+  boss.on('error', (err) => console.error(err));
+  await boss.start();
+  await boss.createQueue('deliver');
+  const db = boss.getDb();
+  await db.executeSql(
+    `CREATE TABLE bench_attempts (id bigserial PRIMARY KEY, job_id uuid, status int,
+       created_at timestamptz(3) NOT NULL DEFAULT now())`,
+    [],
+  );
+  for (let i = 0; i < count; i += 5000) {
+    await boss.insert(
+      Array.from({ length: Math.min(5000, count - i) }, (_, j) => ({
+        name: 'deliver',
+        data: {
+          body: `{"event":"order.created","order_id":${i + j},"amount":4200,"currency":"EUR"}`,
+        },
+      })),
+    );
+  }
+  let first = 0;
+  let last = 0;
+  let done = 0;
+  await boss.work<{ body: string }>(
+    'deliver',
+    { batchSize: 100, pollingIntervalSeconds: 0.5 },
+    async (jobs) => {
+      await Promise.all(
+        jobs.map(async (job) => {
+          const status = await post(job.data.body);
+          await db.executeSql('INSERT INTO bench_attempts (job_id, status) VALUES ($1, $2)', [
+            job.id,
+            status,
+          ]);
+          const now = Date.now();
+          if (!first) first = now;
+          last = now;
+          done++;
+        }),
+      );
+    },
+  );
+  while (done < count) await new Promise((resolve) => setTimeout(resolve, 100));
+  await boss.stop({ graceful: false, wait: false });
+  console.log(JSON.stringify({ first, last, done }));
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

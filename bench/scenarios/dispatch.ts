@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { DeliveryDispatchRepository, type AttemptOutcome } from '@app/domain';
+import {
+  createBenchDatabase,
+  createWebhook,
+  insertDeliveries,
+  waitForSuccesses,
+} from '../lib/database';
+import { ReceiverProcess, startPostmand, startScript } from '../lib/processes';
+
+export interface DispatchResult {
+  system: string;
+  deliveries: number;
+  seconds: number;
+  perSecond: number;
+  peakRssMb?: number;
+}
+
+const rate = (count: number, ms: number): number =>
+  Math.round(((count - 1) * 1000) / Math.max(1, ms));
+
+/** postmand: N due deliveries, then one `postmand worker` process; first to last success. */
+export async function dispatchPostmand(
+  serverUrl: string,
+  count: number,
+  options: { delayMs?: number; backlog?: number; env?: Record<string, string> } = {},
+): Promise<DispatchResult> {
+  const receiver = await ReceiverProcess.start({ delayMs: options.delayMs });
+  const db = await createBenchDatabase(serverUrl);
+  try {
+    const webhook = await createWebhook(db, `${receiver.url}/hook`);
+    await insertDeliveries(db, webhook, options.backlog ?? count);
+    await db.dataSource.query('VACUUM ANALYZE deliveries');
+    const worker = startPostmand('worker', {
+      POSTMAND_DATABASE_URL: db.url,
+      POSTMAND_HEALTH_CHECK_HTTP_PORT: '0',
+      ...options.env,
+    });
+    const done = await Promise.race([
+      waitForSuccesses(db, count, 600_000),
+      worker.exited.then((code) => {
+        throw new Error(`the worker exited (${code}):\n${worker.output}`);
+      }),
+    ]);
+    const peakRssMb = worker.peakRssMb();
+    await worker.stop();
+    return {
+      system: 'postmand',
+      deliveries: done.count,
+      seconds: (done.last - done.first) / 1000,
+      perSecond: rate(done.count, done.last - done.first),
+      peakRssMb,
+    };
+  } finally {
+    await db.drop();
+    await receiver.stop();
+  }
+}
+
+/** A peer job queue doing the same job in its own process (see bench/peers/). */
+export async function dispatchPeer(
+  serverUrl: string,
+  peer: 'graphile-worker' | 'pg-boss',
+  count: number,
+): Promise<DispatchResult> {
+  const receiver = await ReceiverProcess.start();
+  const db = await createBenchDatabase(serverUrl, false);
+  try {
+    const script = peer === 'graphile-worker' ? 'bench/peers/graphile.ts' : 'bench/peers/pgboss.ts';
+    const child = startScript(script, {
+      BENCH_DATABASE_URL: db.url,
+      BENCH_RECEIVER_URL: `${receiver.url}/hook`,
+      BENCH_COUNT: String(count),
+    });
+    const code = await child.exited;
+    const line = child.output.trim().split('\n').pop() ?? '';
+    if (code !== 0) throw new Error(`${peer} run failed (${code}): ${child.output.slice(-2000)}`);
+    const { first, last, done } = JSON.parse(line) as { first: number; last: number; done: number };
+    return {
+      system: peer,
+      deliveries: done,
+      seconds: (last - first) / 1000,
+      perSecond: rate(done, last - first),
+      peakRssMb: child.peakRssMb(),
+    };
+  } finally {
+    await db.drop();
+    await receiver.stop();
+  }
+}
+
+/**
+ * The physical limit: the claim-and-complete SQL alone (batch claim with SKIP LOCKED,
+ * attempt insert, status update), no HTTP, in this process.
+ */
+export async function dispatchSqlOnly(serverUrl: string, count: number): Promise<DispatchResult> {
+  const db = await createBenchDatabase(serverUrl);
+  try {
+    const webhook = await createWebhook(db, 'http://127.0.0.1:9/hook');
+    await insertDeliveries(db, webhook, count);
+    await db.dataSource.query('VACUUM ANALYZE deliveries');
+    const repo = new DeliveryDispatchRepository(db.dataSource);
+    const started = Date.now();
+    let done = 0;
+    // Four claimers side by side, as the worker overlaps claims and completions.
+    await Promise.all(
+      [1, 2, 3].map(async () => {
+        for (;;) {
+          const claimed = await repo.claim('bench', 500);
+          if (claimed.length === 0) return;
+          const outcomes: AttemptOutcome[] = claimed.map((d) => ({
+            deliveryId: d.id,
+            leaseOwner: d.leaseOwner,
+            attemptId: randomUUID(),
+            status: 'succeeded',
+            retryInSeconds: null,
+            rawRequest: `POST /hook HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n${d.payload}`,
+            rawResponse: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+            responseStatusCode: 200,
+            executionDuration: 1,
+            success: true,
+            error: '',
+          }));
+          const recorded = (await repo.complete(outcomes)).size;
+          done += recorded;
+        }
+      }),
+    );
+    const ms = Date.now() - started;
+    return {
+      system: 'SQL only (limit)',
+      deliveries: done,
+      seconds: ms / 1000,
+      perSecond: Math.round((done * 1000) / ms),
+    };
+  } finally {
+    await db.drop();
+  }
+}
