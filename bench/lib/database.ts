@@ -53,17 +53,23 @@ export async function createWebhook(
   return row.id;
 }
 
-/** Inserts `count` due deliveries of a ~100-byte JSON payload for the webhook. */
+/**
+ * Inserts `count` due deliveries for the webhook: a ~80-byte JSON payload, or
+ * `payloadBytes` of JSON when given.
+ */
 export async function insertDeliveries(
   db: BenchDatabase,
   webhookId: string,
   count: number,
+  payloadBytes?: number,
 ): Promise<void> {
+  const payload = payloadBytes
+    ? `'{"blob":"' || repeat('x', ${payloadBytes - 12}) || '"}'`
+    : `'{"event":"order.created","order_id":' || g || ',"amount":4200,"currency":"EUR"}'`;
   for (let done = 0; done < count; done += 100_000) {
     await db.dataSource.query(
       `INSERT INTO deliveries (webhook_id, payload, scheduled_at)
-       SELECT $1, '{"event":"order.created","order_id":' || g || ',"amount":4200,"currency":"EUR"}',
-              now() - interval '1 second'
+       SELECT $1, ${payload}, now() - interval '1 second'
        FROM generate_series($2::int, $3::int) g`,
       [webhookId, done + 1, Math.min(count, done + 100_000)],
     );

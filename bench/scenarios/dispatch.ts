@@ -23,13 +23,13 @@ const rate = (count: number, ms: number): number =>
 export async function dispatchPostmand(
   serverUrl: string,
   count: number,
-  options: { delayMs?: number; backlog?: number; env?: Record<string, string> } = {},
+  options: { delayMs?: number; payloadBytes?: number; env?: Record<string, string> } = {},
 ): Promise<DispatchResult> {
   const receiver = await ReceiverProcess.start({ delayMs: options.delayMs });
   const db = await createBenchDatabase(serverUrl);
   try {
     const webhook = await createWebhook(db, `${receiver.url}/hook`);
-    await insertDeliveries(db, webhook, options.backlog ?? count);
+    await insertDeliveries(db, webhook, count, options.payloadBytes);
     await db.dataSource.query('VACUUM ANALYZE deliveries');
     const worker = startPostmand('worker', {
       POSTMAND_DATABASE_URL: db.url,
@@ -44,11 +44,16 @@ export async function dispatchPostmand(
     ]);
     const peakRssMb = worker.peakRssMb();
     await worker.stop();
+    // With a slow receiver, successes start a full response time after the first
+    // request: count from the first request the receiver saw instead.
+    const from = options.delayMs ? (await receiver.stats()).first : done.first;
     return {
       system: 'postmand',
       deliveries: done.count,
-      seconds: (done.last - done.first) / 1000,
-      perSecond: rate(done.count, done.last - done.first),
+      seconds: (done.last - from) / 1000,
+      perSecond: options.delayMs
+        ? Math.round((done.count * 1000) / Math.max(1, done.last - from))
+        : rate(done.count, done.last - from),
       peakRssMb,
     };
   } finally {

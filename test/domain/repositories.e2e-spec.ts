@@ -101,18 +101,18 @@ describe('repositories', () => {
       await listener.query('LISTEN postmand_wakeup');
       try {
         const now = await deliveries.create({ webhookId: hook.id, payload: 'now' });
-        await eventually(async () => (payloads.length === 1 ? true : undefined));
+        await eventually(() => Promise.resolve(payloads.length === 1 ? true : undefined));
         expect(payloads[0]).toBe(0);
         await deliveries.create({
           webhookId: hook.id,
           payload: 'later',
           scheduledAt: new Date(Date.now() + 60_000),
         });
-        await eventually(async () => (payloads.length === 2 ? true : undefined));
+        await eventually(() => Promise.resolve(payloads.length === 2 ? true : undefined));
         expect(payloads[1]).toBeGreaterThan(50_000);
         expect(payloads[1]).toBeLessThanOrEqual(60_000);
         await deliveries.redeliver(now!.id);
-        await eventually(async () => (payloads.length === 3 ? true : undefined));
+        await eventually(() => Promise.resolve(payloads.length === 3 ? true : undefined));
         expect(payloads[2]).toBe(0);
       } finally {
         await listener.end();
