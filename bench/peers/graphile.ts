@@ -1,30 +1,13 @@
 // graphile-worker 0.17 doing postmand's job: each job POSTs its payload to the receiver
 // and writes an attempt row. Jobs are queued first (untimed), then one worker process
 // with concurrency 100 runs them; prints {"first","last","done"} (ms) as its last line.
-import * as http from 'node:http';
 import { makeWorkerUtils, run, type Task } from 'graphile-worker';
 import { Pool } from 'pg';
+import { post } from './post';
 
 const url = process.env.BENCH_DATABASE_URL!;
 const target = process.env.BENCH_RECEIVER_URL!;
 const count = Number(process.env.BENCH_COUNT);
-const agent = new http.Agent({ keepAlive: true });
-
-function post(body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      target,
-      { method: 'POST', agent, headers: { 'Content-Type': 'application/json' } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function main(): Promise<void> {
   const pool = new Pool({ connectionString: url, max: 10 });
   await pool.query(`CREATE TABLE bench_attempts (id bigserial PRIMARY KEY, job_id bigint, status int,
@@ -45,7 +28,7 @@ async function main(): Promise<void> {
   let last = 0;
   let done = 0;
   const deliver: Task = async (payload, helpers) => {
-    const status = await post((payload as { body: string }).body);
+    const status = await post(target, (payload as { body: string }).body);
     await helpers.query('INSERT INTO bench_attempts (job_id, status) VALUES ($1, $2)', [
       helpers.job.id,
       status,

@@ -2,29 +2,12 @@
 // an attempt row. Jobs are queued first (untimed), then one process works them in
 // batches of 100 sent in parallel (pg-boss 10's concurrency model); prints
 // {"first","last","done"} (ms) as its last line.
-import * as http from 'node:http';
 import PgBoss from 'pg-boss';
+import { post } from './post';
 
 const url = process.env.BENCH_DATABASE_URL!;
 const target = process.env.BENCH_RECEIVER_URL!;
 const count = Number(process.env.BENCH_COUNT);
-const agent = new http.Agent({ keepAlive: true });
-
-function post(body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      target,
-      { method: 'POST', agent, headers: { 'Content-Type': 'application/json' } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function main(): Promise<void> {
   const boss = new PgBoss({ connectionString: url, max: 10, supervise: false, schedule: false });
   boss.on('error', (err) => console.error(err));
@@ -55,7 +38,7 @@ async function main(): Promise<void> {
     async (jobs) => {
       await Promise.all(
         jobs.map(async (job) => {
-          const status = await post(job.data.body);
+          const status = await post(target, job.data.body);
           await db.executeSql('INSERT INTO bench_attempts (job_id, status) VALUES ($1, $2)', [
             job.id,
             status,

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
+export { freePort } from './net';
 
 // Built by the global setup (apps/cli/scripts/build-if-stale.js): tests run the real artifact.
 const CLI = path.resolve(__dirname, '../../dist/apps/cli/src/main.js');
@@ -62,17 +63,6 @@ export function runCli(command: string, env: Record<string, string> = {}): CliPr
         check();
       }),
   };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `url` until `accept(status)` holds; returns the last status and JSON body. */
