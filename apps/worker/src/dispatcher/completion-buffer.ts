@@ -2,6 +2,8 @@ import type { AttemptOutcome, DeliveryDispatchRepository } from '@app/domain';
 import type { Logger } from 'pino';
 
 const MAX_BATCH = 500;
+/** Raw request and response text per write: large payloads go a few at a time. */
+const MAX_BATCH_CHARS = 8 * 1024 * 1024;
 const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000];
 
 /**
@@ -38,7 +40,7 @@ export class CompletionBuffer {
 
   private async flushLoop(): Promise<void> {
     while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, MAX_BATCH);
+      const batch = this.pending.splice(0, batchLength(this.pending));
       try {
         const recorded = await this.repository.complete(batch);
         this.failures = 0;
@@ -55,4 +57,14 @@ export class CompletionBuffer {
       }
     }
   }
+}
+
+/** How many of the oldest outcomes go in the next write: up to 500, or 8 M characters. */
+function batchLength(pending: AttemptOutcome[]): number {
+  let chars = 0;
+  for (let i = 0; i < Math.min(pending.length, MAX_BATCH); i++) {
+    chars += pending[i].rawRequest.length + pending[i].rawResponse.length;
+    if (chars > MAX_BATCH_CHARS) return Math.max(1, i);
+  }
+  return Math.min(pending.length, MAX_BATCH);
 }
