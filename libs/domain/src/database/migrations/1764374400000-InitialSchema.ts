@@ -69,14 +69,21 @@ export class InitialSchema1764374400000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX deliveries_webhook_id_created_at_id_idx ON deliveries (webhook_id, created_at, id)`,
     );
-    await q.query(
-      `CREATE INDEX deliveries_status_created_at_id_idx ON deliveries (status, created_at, id)`,
-    );
-    // "This webhook's failed deliveries": without it a rare status scans all the webhook's rows.
-    await q.query(
-      `CREATE INDEX deliveries_webhook_id_status_created_at_id_idx
-         ON deliveries (webhook_id, status, created_at, id)`,
-    );
+    // Lists filtered by status (and webhook): partial indexes, one per status. Composite
+    // (status, created_at) indexes are not enough: the planner, blind to how status
+    // correlates with age, walks the created_at index backwards instead and filters,
+    // which took 0.7-0.9 s when the newest 500,000 of 2,000,000 rows were pending.
+    // Each row sits in one index of each kind, so writes cost what composites would.
+    for (const status of ['pending', 'succeeded', 'failed']) {
+      await q.query(
+        `CREATE INDEX deliveries_${status}_created_at_id_idx
+           ON deliveries (created_at, id) WHERE status = '${status}'`,
+      );
+      await q.query(
+        `CREATE INDEX deliveries_${status}_webhook_id_created_at_id_idx
+           ON deliveries (webhook_id, created_at, id) WHERE status = '${status}'`,
+      );
+    }
 
     await q.query(`
       CREATE TABLE delivery_attempts (
