@@ -1,13 +1,2 @@
-import * as net from 'node:net';
-
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// The same probe the embedded PostgreSQL uses to pick its port.
+export { freePort } from '../../libs/domain/src/database/embedded-postgres';

@@ -251,7 +251,8 @@ async function waitUntilReady(child: ChildProcess, url: string, tail: string[]):
   );
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
