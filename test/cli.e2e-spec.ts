@@ -85,6 +85,8 @@ describe('postmand CLI', () => {
         try {
           const ready = await pollHttp(`http://127.0.0.1:${healthPort}/readyz`, (s) => s === 200);
           expect(ready.body).toMatchObject({ success: true });
+          // Logs are buffered for up to half a second; the last start-up line marks the end.
+          await all.waitForOutput(/health server listening/);
           expect(all.output()).toContain('embedded PostgreSQL started');
           // The first run creates the schema; the second finds it in the same folder.
           expect(all.output().includes('migrations applied')).toBe(run === 1);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { ConfigError, createLogger, loadConfig, POSTMAND_VERSION } from '@app/domain';
+import { ConfigError, createLogger, flushLogger, loadConfig, POSTMAND_VERSION } from '@app/domain';
 import { runMigrate, runServe, type Running } from './commands';
 
 const USAGE = `postmand ${POSTMAND_VERSION}: self-hosted webhook delivery
@@ -55,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     logger.fatal({ err }, `postmand ${command} failed: ${(err as Error).message}`);
     return 1;
+  } finally {
+    flushLogger(logger);
   }
 }
 
@@ -68,6 +70,7 @@ function untilStopped(running: Running, logger: import('pino').Logger): Promise<
         // signal sent well after the first one means "stop waiting".
         if (Date.now() - stoppingSince < 2000) return;
         logger.warn('second signal: exiting without waiting');
+        flushLogger(logger);
         process.exit(1);
       }
       stoppingSince = Date.now();
