@@ -47,6 +47,7 @@ interface RunAs {
  */
 export class EmbeddedPostgres {
   private exited = false;
+  private stopping = false;
   private readonly exitListeners: ((code: number | null) => void)[] = [];
 
   private constructor(
@@ -56,7 +57,7 @@ export class EmbeddedPostgres {
   ) {
     child.once('exit', (code) => {
       this.exited = true;
-      for (const listener of this.exitListeners) listener(code);
+      if (!this.stopping) for (const listener of this.exitListeners) listener(code);
     });
   }
 
@@ -88,6 +89,9 @@ export class EmbeddedPostgres {
     }
     const child = spawn(binaries.postgres, flags, {
       ...runAs,
+      // Its own process group: a Ctrl-C in the terminal must not stop the database under
+      // a draining worker. We stop it ourselves, last.
+      detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LC_MESSAGES: 'C' },
     });
@@ -97,13 +101,14 @@ export class EmbeddedPostgres {
     return new EmbeddedPostgres(child, url, dataDir);
   }
 
-  /** Called once if the server stops without being asked to. */
+  /** Called once if the server stops without being asked to (not after `stop()`). */
   onExit(listener: (code: number | null) => void): void {
     this.exitListeners.push(listener);
   }
 
   /** Fast shutdown (SIGINT): active sessions are rolled back, data is flushed. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.exited) return;
     const done = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.kill('SIGINT');
