@@ -144,5 +144,3 @@ async function listLatencies(db: BenchDatabase, webhookId: string): Promise<List
 }
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
-
-export { insertHistory };
