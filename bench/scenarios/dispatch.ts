@@ -107,7 +107,7 @@ export async function dispatchSqlOnly(serverUrl: string, count: number): Promise
     const repo = new DeliveryDispatchRepository(db.dataSource);
     const started = Date.now();
     let done = 0;
-    // Four claimers side by side, as the worker overlaps claims and completions.
+    // Three claimers side by side, as the worker overlaps claims and completions.
     await Promise.all(
       [1, 2, 3].map(async () => {
         for (;;) {
