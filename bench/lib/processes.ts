@@ -98,13 +98,21 @@ export class Measured {
   }
 }
 
-/** Runs `postmand <command>` (the built CLI) as a child process. */
+/** Node's flags in the container image (Dockerfile ENTRYPOINT): the bench runs the same. */
+export const IMAGE_NODE_ARGS = ['--max-semi-space-size=8'];
+
+/** Runs `postmand <command>` (the built CLI) as a child process, as the image runs it. */
 export function startPostmand(command: string, env: Record<string, string>): Measured {
   return new Measured(
     // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the process.
     spawn(
       process.execPath,
-      [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), CLI, command],
+      [
+        ...IMAGE_NODE_ARGS,
+        ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        CLI,
+        command,
+      ],
       {
         cwd: ROOT,
         env: {
