@@ -82,7 +82,7 @@ export class Receiver {
 
 /** Polls `probe` until it returns a value other than undefined, or fails after the deadline. */
 export async function eventually<T>(
-  probe: () => Promise<T | undefined>,
+  probe: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 20_000,
   what = 'condition',
 ): Promise<T> {

@@ -1,0 +1,197 @@
+import * as fs from 'node:fs';
+import type { DataSource } from 'typeorm';
+import { freePort, pollHttp, runCli, type CliProcess } from './cli';
+import type { ReceivedRequest } from './receiver';
+
+/** A `postmand server` or `postmand worker` child process with its ports. */
+export interface Service {
+  cli: CliProcess;
+  /** The API's base URL (server only). */
+  apiUrl: string;
+  healthUrl: string;
+  /** Sends `signal` and resolves with the exit code or signal name. */
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+  /** Resident set size now, in MB, read from /proc. */
+  rssMb(): number;
+}
+
+/**
+ * Starts `postmand <command>` on `databaseUrl` and waits for /readyz. Logs go to the
+ * process output at `warn` unless the test asks for more.
+ */
+export async function startService(
+  command: 'server' | 'worker',
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<Service> {
+  const [httpPort, healthPort] = [await freePort(), await freePort()];
+  const cli = runCli(command, {
+    POSTMAND_DATABASE_URL: databaseUrl,
+    POSTMAND_HTTP_PORT: String(httpPort),
+    POSTMAND_HEALTH_CHECK_HTTP_PORT: String(healthPort),
+    POSTMAND_LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const service: Service = {
+    cli,
+    apiUrl: `http://127.0.0.1:${httpPort}`,
+    healthUrl: `http://127.0.0.1:${healthPort}`,
+    stop: async (signal = 'SIGTERM') => {
+      if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill(signal);
+      return cli.exited;
+    },
+    rssMb: () => {
+      const status = fs.readFileSync(`/proc/${cli.child.pid}/status`, 'utf8');
+      return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+    },
+  };
+  try {
+    await Promise.race([
+      pollHttp(`${service.healthUrl}/readyz`, (status) => status === 200, 30_000),
+      cli.exited.then((code) => {
+        throw new Error(`postmand ${command} exited (${code}):\n${cli.output()}`);
+      }),
+    ]);
+  } catch (err) {
+    await service.stop('SIGKILL');
+    throw err;
+  }
+  return service;
+}
+
+export interface JsonResponse {
+  status: number;
+  body: any;
+}
+
+/** One JSON request to the API; never throws on an HTTP status. */
+export async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  timeoutMs = 10_000,
+): Promise<JsonResponse> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Creates a webhook through the API (SPEC defaults unless overridden); returns its id. */
+export async function createWebhook(
+  apiUrl: string,
+  url: string,
+  overrides: Record<string, unknown> = {},
+): Promise<string> {
+  const res = await call(apiUrl, 'POST', '/v1/webhooks', {
+    name: 'system test',
+    url,
+    content_type: 'application/json',
+    valid_status_codes: [200],
+    ...overrides,
+  });
+  if (res.status !== 201) throw new Error(`webhook not created: ${JSON.stringify(res)}`);
+  return res.body.id as string;
+}
+
+/** Creates `count` deliveries through the API, `parallel` requests at a time; returns ids. */
+export async function createDeliveries(
+  apiUrl: string,
+  webhookId: string,
+  count: number,
+  parallel = 16,
+): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < count) {
+        const n = next++;
+        const res = await call(apiUrl, 'POST', '/v1/deliveries', {
+          webhook_id: webhookId,
+          payload: JSON.stringify({ n }),
+        });
+        if (res.status !== 201) throw new Error(`delivery not created: ${JSON.stringify(res)}`);
+        ids.push(res.body.id as string);
+      }
+    }),
+  );
+  return ids;
+}
+
+export interface Ledger {
+  deliveries: number;
+  byStatus: Record<string, number>;
+  attempts: number;
+  received: number;
+  /** Requests the receiver saw beyond the attempts recorded for the same delivery. */
+  unrecorded: number;
+  /** Requests beyond the first for the same delivery (retries included). */
+  repeats: number;
+  problems: string[];
+}
+
+/**
+ * Reconciles the database with the requests a receiver saw. Problems: a delivery whose
+ * attempt counter disagrees with its attempt rows, more or fewer than one successful
+ * attempt for a succeeded delivery (one for any other), a pending delivery still
+ * leased once every worker has stopped, an attempt that points nowhere.
+ */
+export async function ledger(
+  ds: DataSource,
+  received: Pick<ReceivedRequest, 'headers'>[],
+): Promise<Ledger> {
+  const rows = await ds.query<
+    {
+      id: string;
+      status: string;
+      delivery_attempts: number;
+      attempts: number;
+      successes: number;
+      leased: boolean;
+    }[]
+  >(
+    `SELECT d.id, d.status, d.delivery_attempts, d.lease_owner IS NOT NULL AS leased,
+            count(a.id)::int AS attempts, count(a.id) FILTER (WHERE a.success)::int AS successes
+     FROM deliveries d LEFT JOIN delivery_attempts a ON a.delivery_id = d.id
+     GROUP BY d.id`,
+  );
+  const [{ orphans }] = await ds.query<{ orphans: number }[]>(
+    `SELECT count(*)::int AS orphans FROM delivery_attempts a
+     WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = a.delivery_id)`,
+  );
+  const seen = new Map<string, number>();
+  for (const req of received) {
+    const id = String(req.headers['webhook-id']);
+    seen.set(id, (seen.get(id) ?? 0) + 1);
+  }
+  const result: Ledger = {
+    deliveries: rows.length,
+    byStatus: {},
+    attempts: 0,
+    received: received.length,
+    unrecorded: 0,
+    repeats: 0,
+    problems: orphans > 0 ? [`${orphans} attempts without a delivery`] : [],
+  };
+  for (const row of rows) {
+    result.byStatus[row.status] = (result.byStatus[row.status] ?? 0) + 1;
+    result.attempts += row.attempts;
+    const received = seen.get(row.id) ?? 0;
+    result.unrecorded += Math.max(0, received - row.attempts);
+    result.repeats += Math.max(0, received - 1);
+    if (row.delivery_attempts !== row.attempts) {
+      result.problems.push(`${row.id}: counter ${row.delivery_attempts}, rows ${row.attempts}`);
+    }
+    if (row.successes !== (row.status === 'succeeded' ? 1 : 0)) {
+      result.problems.push(`${row.id}: ${row.status} with ${row.successes} successful attempts`);
+    }
+    if (row.leased) result.problems.push(`${row.id}: still leased`);
+  }
+  return result;
+}

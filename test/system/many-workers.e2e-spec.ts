@@ -1,0 +1,66 @@
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { eventually, Receiver } from '../helpers/receiver';
+import {
+  createDeliveries,
+  createWebhook,
+  ledger,
+  startService,
+  type Service,
+} from '../helpers/system';
+
+describe('system: three workers on one database', () => {
+  let db: TestDatabase;
+  let receiver: Receiver;
+  let server: Service;
+  let workers: Service[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    receiver = await Receiver.start();
+    server = await startService('server', db.url);
+  });
+  afterAll(async () => {
+    for (const worker of workers) await worker.stop('SIGKILL');
+    await server.stop();
+    await receiver.close();
+    await db.drop();
+  });
+
+  it('delivers each of 5,000 deliveries exactly once, none left behind', async () => {
+    const webhookId = await createWebhook(server.apiUrl, `${receiver.url}/hook`);
+    // Half waits in the table before the workers start, half arrives while they run.
+    const before = await createDeliveries(server.apiUrl, webhookId, 2_500);
+    workers = await Promise.all([1, 2, 3].map(() => startService('worker', db.url)));
+    const during = await createDeliveries(server.apiUrl, webhookId, 2_500);
+    const ids = new Set([...before, ...during]);
+    expect(ids.size).toBe(5_000);
+
+    await eventually(
+      async () => {
+        const [{ n }] = await db.dataSource.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM deliveries WHERE status = 'succeeded'`,
+        );
+        return n === 5_000 ? true : undefined;
+      },
+      120_000,
+      '5,000 successes',
+    );
+    // Every worker took a share: SKIP LOCKED spreads the claims instead of serialising them.
+    for (const worker of workers) {
+      const metrics = await (await fetch(`${worker.healthUrl}/metrics`)).text();
+      const claimed = /^postmand_worker_deliveries_claimed_total (\d+)/m.exec(metrics);
+      expect(Number(claimed?.[1])).toBeGreaterThan(0);
+    }
+    for (const worker of workers) expect(await worker.stop()).toBe(0);
+    workers = [];
+
+    const book = await ledger(db.dataSource, receiver.requests);
+    expect(book.problems).toEqual([]);
+    expect(book.byStatus).toEqual({ succeeded: 5_000 });
+    expect(book.received).toBe(5_000);
+    expect(book.repeats).toBe(0);
+    expect(book.unrecorded).toBe(0);
+    const seen = new Set(receiver.requests.map((r) => String(r.headers['webhook-id'])));
+    expect([...seen].sort()).toEqual([...ids].sort());
+  }, 180_000);
+});

@@ -1,0 +1,139 @@
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { eventually, Receiver } from '../helpers/receiver';
+import {
+  createDeliveries,
+  createWebhook,
+  ledger,
+  startService,
+  type Service,
+} from '../helpers/system';
+
+/** Answers 200 once `open` is set; until then requests wait (they are "in flight"). */
+function gatedReceiver(receiver: Receiver): { open(): void } {
+  let opened = false;
+  const waiting: (() => void)[] = [];
+  receiver.respond = async (_req, res) => {
+    if (!opened) await new Promise<void>((resolve) => waiting.push(resolve));
+    if (!res.destroyed) res.writeHead(200).end('ok');
+  };
+  return {
+    open: () => {
+      opened = true;
+      for (const release of waiting.splice(0)) release();
+    },
+  };
+}
+
+async function allFinal(db: TestDatabase, count: number): Promise<true | undefined> {
+  const [{ n }] = await db.dataSource.query<{ n: number }[]>(
+    `SELECT count(*)::int AS n FROM deliveries WHERE status = 'succeeded'`,
+  );
+  return n === count ? true : undefined;
+}
+
+describe('system: a worker stopped mid-flight', () => {
+  let db: TestDatabase;
+  let receiver: Receiver;
+  let server: Service;
+  const workers: Service[] = [];
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    receiver = await Receiver.start();
+    server = await startService('server', db.url);
+  });
+  afterEach(async () => {
+    for (const worker of workers.splice(0)) await worker.stop('SIGKILL');
+    await server.stop();
+    await receiver.close();
+    await db.drop();
+  });
+
+  it('SIGKILL: a new worker finishes everything; repeats at most the requests in flight', async () => {
+    const gate = gatedReceiver(receiver);
+    // Lease = attempt timeout (3 s) + 30 s: the killed worker's deliveries come back then.
+    const webhookId = await createWebhook(server.apiUrl, `${receiver.url}/hook`, {
+      delivery_attempt_timeout: 3,
+    });
+    const first = await createDeliveries(server.apiUrl, webhookId, 40);
+    const doomed = await startService('worker', db.url);
+    await receiver.waitForRequests(40, 10_000).catch(async (err: unknown) => {
+      await doomed.stop('SIGKILL');
+      throw err;
+    });
+    const inFlight = receiver.requests.length;
+    expect(await doomed.stop('SIGKILL')).toBe('SIGKILL');
+    gate.open();
+
+    // Created after the crash: not leased, delivered at once by the next worker.
+    const later = await createDeliveries(server.apiUrl, webhookId, 20);
+    workers.push(await startService('worker', db.url));
+    await eventually(() => allFinal(db, 60), 60_000, 'every delivery to succeed');
+    for (const worker of workers.splice(0)) expect(await worker.stop()).toBe(0);
+
+    const book = await ledger(db.dataSource, receiver.requests);
+    expect(book.problems).toEqual([]);
+    expect(book.byStatus).toEqual({ succeeded: first.length + later.length });
+    // The killed worker's requests were seen but never recorded: exactly the repeats.
+    expect(book.unrecorded).toBe(inFlight);
+    expect(book.repeats).toBeLessThanOrEqual(inFlight);
+    expect(book.attempts).toBe(60);
+  }, 90_000);
+
+  it('SIGTERM: stops claiming, finishes and records what it started, exits 0 in time', async () => {
+    const gate = gatedReceiver(receiver);
+    const webhookId = await createWebhook(server.apiUrl, `${receiver.url}/hook`, {
+      delivery_attempt_timeout: 5,
+    });
+    await createDeliveries(server.apiUrl, webhookId, 200);
+    const worker = await startService('worker', db.url, { POSTMAND_WORKER_CONCURRENCY: '50' });
+    workers.push(worker);
+    await receiver.waitForRequests(50, 10_000);
+
+    const stopping = Date.now();
+    const exited = worker.stop('SIGTERM');
+    // The in-flight requests complete after the signal: the worker must wait for them.
+    setTimeout(() => gate.open(), 1_000);
+    expect(await exited).toBe(0);
+    const tookMs = Date.now() - stopping;
+    expect(tookMs).toBeLessThan(5_000 + 5_000); // longest attempt timeout + margin
+    workers.splice(0);
+
+    const book = await ledger(db.dataSource, receiver.requests);
+    expect(book.problems).toEqual([]);
+    expect(book.unrecorded).toBe(0);
+    expect(book.attempts).toBe(receiver.requests.length);
+    expect(book.byStatus.succeeded).toBe(receiver.requests.length);
+    // Nothing claimed after the signal: the rest waits, unleased, for the next worker.
+    expect(book.byStatus.pending).toBe(200 - receiver.requests.length);
+
+    workers.push(await startService('worker', db.url));
+    await eventually(() => allFinal(db, 200), 30_000, 'the rest to be delivered');
+  }, 60_000);
+
+  it('SIGTERM with endpoints that never answer: exits 0 once the attempts time out', async () => {
+    gatedReceiver(receiver); // never opened
+    const webhookId = await createWebhook(server.apiUrl, `${receiver.url}/hook`, {
+      delivery_attempt_timeout: 2,
+      retry_min_backoff: 60,
+    });
+    await createDeliveries(server.apiUrl, webhookId, 10);
+    const worker = await startService('worker', db.url);
+    workers.push(worker);
+    await receiver.waitForRequests(10, 10_000);
+
+    const stopping = Date.now();
+    expect(await worker.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(2_000 + 5_000);
+    workers.splice(0);
+
+    const book = await ledger(db.dataSource, receiver.requests);
+    expect(book.problems).toEqual([]);
+    expect(book.unrecorded).toBe(0);
+    expect(book.byStatus).toEqual({ pending: 10 }); // retries due in 60 s
+    const errors = await db.dataSource.query<{ error: string }[]>(
+      `SELECT DISTINCT error FROM delivery_attempts`,
+    );
+    expect(errors).toEqual([{ error: 'timeout: no complete response within 2 s' }]);
+  }, 60_000);
+});
