@@ -67,6 +67,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     this.sender = new Sender({
       userAgent: `postmand/${POSTMAND_VERSION}`,
       maxResponseBytes: config.maxResponseBytes,
+      blockPrivateNetworks: config.blockPrivateNetworks,
     });
     this.completions = new CompletionBuffer(repository, logger, (outcome, recorded) =>
       this.recorded(outcome, recorded),

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
 import type { ClaimedDelivery } from '@app/domain';
+import { BlockedAddressError, blockedReason, guardedLookup } from './network-guard';
 import { formatRawRequest, formatRawResponse } from './raw-exchange';
 import { signatureHeaders } from './signer';
 
@@ -24,6 +25,8 @@ export interface SendResult {
 export interface SenderOptions {
   userAgent: string;
   maxResponseBytes: number;
+  /** Refuse targets in loopback, private, link-local or metadata ranges (after DNS). */
+  blockPrivateNetworks?: boolean;
 }
 
 /**
@@ -33,15 +36,17 @@ export interface SenderOptions {
  * are kept alive and reused across deliveries to the same host.
  */
 export class Sender {
-  private readonly httpAgent = keepAliveOnce(
-    new http.Agent({ keepAlive: true, scheduling: 'lifo' }),
-  );
-  private readonly httpsAgent = keepAliveOnce(
-    new https.Agent({ keepAlive: true, scheduling: 'lifo' }),
-  );
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
   private readonly client: AxiosInstance;
 
   constructor(private readonly options: SenderOptions) {
+    // The guard resolves names at connect time: the addresses checked are the ones used.
+    const lookup = options.blockPrivateNetworks ? guardedLookup : undefined;
+    this.httpAgent = keepAliveOnce(new http.Agent({ keepAlive: true, scheduling: 'lifo', lookup }));
+    this.httpsAgent = keepAliveOnce(
+      new https.Agent({ keepAlive: true, scheduling: 'lifo', lookup }),
+    );
     this.client = axios.create({
       httpAgent: this.httpAgent,
       httpsAgent: this.httpsAgent,
@@ -74,7 +79,15 @@ export class Sender {
         secretToken: delivery.secretToken,
       }),
     };
-    const rawRequest = formatRawRequest({ url: new URL(delivery.url), headers, body });
+    const url = new URL(delivery.url);
+    const rawRequest = formatRawRequest({ url, headers, body });
+    // An address written in the URL is never looked up, so the guard checks it here.
+    const literal = this.options.blockPrivateNetworks ? blockedReason(url.hostname) : undefined;
+    if (literal) {
+      const refused = new BlockedAddressError(url.hostname, url.hostname, literal);
+      const error = `${refused.code}: ${refused.message}`;
+      return { rawRequest, rawResponse: '', statusCode: 0, durationMs: 0, error };
+    }
     const timeoutMs = delivery.deliveryAttemptTimeout * 1000;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       maxPayloadBytes: 1048576,
       maxResponseBytes: 65536,
       logLevel: 'info',
+      blockPrivateNetworks: false,
       dataDir: '/srv/app/.postmand',
       dataDirIsDefault: true,
     });
@@ -33,6 +34,7 @@ describe('loadConfig', () => {
         POSTMAND_MAX_PAYLOAD_BYTES: '2048',
         POSTMAND_MAX_RESPONSE_BYTES: '0',
         POSTMAND_LOG_LEVEL: 'DEBUG',
+        POSTMAND_BLOCK_PRIVATE_NETWORKS: 'true',
         POSTMAND_DATA_DIR: 'var/db',
       },
       '/srv/app',
@@ -47,6 +49,7 @@ describe('loadConfig', () => {
       maxPayloadBytes: 2048,
       maxResponseBytes: 0,
       logLevel: 'debug',
+      blockPrivateNetworks: true,
       dataDir: '/srv/app/var/db',
       dataDirIsDefault: false,
     });
@@ -61,6 +64,7 @@ describe('loadConfig', () => {
         POSTMAND_WORKER_CONCURRENCY: '0',
         POSTMAND_LOG_LEVEL: 'loud',
         POSTMAND_POLLING_INTERVAL: '-5',
+        POSTMAND_BLOCK_PRIVATE_NETWORKS: 'maybe',
       });
     } catch (err) {
       error = err;
@@ -73,10 +77,11 @@ describe('loadConfig', () => {
       'POSTMAND_WORKER_CONCURRENCY',
       'POSTMAND_LOG_LEVEL',
       'POSTMAND_POLLING_INTERVAL',
+      'POSTMAND_BLOCK_PRIVATE_NETWORKS',
     ]) {
       expect(problems).toContain(name);
     }
-    expect((error as ConfigError).problems).toHaveLength(5);
+    expect((error as ConfigError).problems).toHaveLength(6);
   });
 
   it('rejects a database URL that does not parse', () => {

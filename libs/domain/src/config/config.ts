@@ -19,6 +19,8 @@ export interface PostmandConfig {
   maxPayloadBytes: number;
   maxResponseBytes: number;
   logLevel: LogLevel;
+  /** Refuse delivery targets in loopback, private, link-local or metadata ranges. */
+  blockPrivateNetworks: boolean;
   /** Absolute path of the embedded database folder. */
   dataDir: string;
   /** True when POSTMAND_DATA_DIR was not set and the default is in use. */
@@ -54,6 +56,15 @@ function readInt(env: Env, rule: IntRule, problems: string[]): number {
     return rule.fallback;
   }
   return value;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  problems.push(`${name}: must be true or false, got "${env[name]?.trim()}"`);
+  return fallback;
 }
 
 function readDatabaseUrl(env: Env, problems: string[]): string | undefined {
@@ -100,6 +111,7 @@ export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): P
     maxPayloadBytes: int('POSTMAND_MAX_PAYLOAD_BYTES', 1_048_576, 1, 256 * 1_048_576),
     maxResponseBytes: int('POSTMAND_MAX_RESPONSE_BYTES', 65_536, 0, 64 * 1_048_576),
     logLevel: logLevel as LogLevel,
+    blockPrivateNetworks: readBoolean(env, 'POSTMAND_BLOCK_PRIVATE_NETWORKS', false, problems),
     dataDir: path.resolve(cwd, dataDirRaw || '.postmand'),
     dataDirIsDefault: !dataDirRaw,
   };

@@ -1,0 +1,167 @@
+import type * as http from 'node:http';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { eventually, Receiver, type ReceivedRequest } from '../helpers/receiver';
+import { call, createWebhook, ledger, startService, type Service } from '../helpers/system';
+
+/** Holds every response until the test answers it. */
+class HeldReceiver {
+  private readonly held: { req: ReceivedRequest; res: http.ServerResponse }[] = [];
+
+  constructor(readonly receiver: Receiver) {
+    receiver.respond = (req, res) => this.held.push({ req, res });
+  }
+
+  /** Waits for the request of `deliveryId` to arrive and be held. */
+  async waitFor(deliveryId: string): Promise<void> {
+    await eventually(
+      () => (this.held.some((h) => h.req.headers['webhook-id'] === deliveryId) ? true : undefined),
+      20_000,
+      `the request of ${deliveryId}`,
+    );
+  }
+
+  answer(deliveryId: string, status: number): void {
+    const index = this.held.findIndex((h) => h.req.headers['webhook-id'] === deliveryId);
+    const [{ res }] = this.held.splice(index, 1);
+    res.writeHead(status).end(String(status));
+  }
+}
+
+describe('system: edits while an attempt is in flight', () => {
+  let db: TestDatabase;
+  let receiver: Receiver;
+  let held: HeldReceiver;
+  let server: Service;
+  let worker: Service;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    receiver = await Receiver.start();
+    held = new HeldReceiver(receiver);
+    server = await startService('server', db.url);
+    worker = await startService('worker', db.url);
+  });
+  afterAll(async () => {
+    await worker.stop('SIGKILL');
+    await server.stop();
+    await receiver.close();
+    await db.drop();
+  });
+
+  const webhookSettings = {
+    name: 'edited in flight',
+    content_type: 'application/json',
+    valid_status_codes: [200],
+    retry_min_backoff: 1,
+    retry_max_backoff: 1,
+  };
+
+  async function inFlight(webhookId: string): Promise<string> {
+    const res = await call(server.apiUrl, 'POST', '/v1/deliveries', {
+      webhook_id: webhookId,
+      payload: '{"edit":true}',
+    });
+    expect(res.status).toBe(201);
+    await held.waitFor(res.body.id as string);
+    return res.body.id as string;
+  }
+
+  async function delivery(id: string): Promise<{ status: number; body: any }> {
+    return call(server.apiUrl, 'GET', `/v1/deliveries/${id}`);
+  }
+
+  async function attempts(id: string): Promise<any[]> {
+    const res = await call(server.apiUrl, 'GET', `/v1/delivery-attempts?delivery_id=${id}`);
+    return res.body.delivery_attempts as any[];
+  }
+
+  async function droppedOutcomes(): Promise<number> {
+    const text = await (await fetch(`${worker.healthUrl}/metrics`)).text();
+    return Number(/^postmand_worker_dropped_outcomes_total (\d+)/m.exec(text)?.[1] ?? 0);
+  }
+
+  it('webhook replaced: the attempt under way finishes and is recorded; the next goes to the new URL', async () => {
+    const other = await Receiver.start();
+    try {
+      const webhookId = await createWebhook(server.apiUrl, `${receiver.url}/hook`, webhookSettings);
+      const id = await inFlight(webhookId);
+      const put = await call(server.apiUrl, 'PUT', `/v1/webhooks/${webhookId}`, {
+        ...webhookSettings,
+        url: `${other.url}/moved`,
+      });
+      expect(put.status).toBe(200);
+      held.answer(id, 200);
+      await eventually(async () =>
+        (await delivery(id)).body.status === 'succeeded' ? true : undefined,
+      );
+      expect(await attempts(id)).toHaveLength(1);
+
+      const next = await call(server.apiUrl, 'POST', '/v1/deliveries', {
+        webhook_id: webhookId,
+        payload: '{}',
+      });
+      await other.waitForRequests(1);
+      expect(other.requests[0].headers['webhook-id']).toBe(next.body.id);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('webhook deactivated: the failed attempt is recorded, the retry waits for re-activation', async () => {
+    const webhookId = await createWebhook(server.apiUrl, `${receiver.url}/hook`, webhookSettings);
+    const id = await inFlight(webhookId);
+    const off = await call(server.apiUrl, 'PUT', `/v1/webhooks/${webhookId}`, {
+      ...webhookSettings,
+      url: `${receiver.url}/hook`,
+      active: false,
+    });
+    expect(off.status).toBe(200);
+    held.answer(id, 500);
+    await eventually(async () => ((await attempts(id)).length === 1 ? true : undefined));
+    const seen = receiver.requests.length;
+    // The retry is due after 1 s; inactive, the webhook gets nothing meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(receiver.requests).toHaveLength(seen);
+    expect((await delivery(id)).body).toMatchObject({ status: 'pending', delivery_attempts: 1 });
+
+    receiver.respond = (_req, res) => res.writeHead(200).end('ok');
+    try {
+      const on = await call(server.apiUrl, 'PUT', `/v1/webhooks/${webhookId}`, {
+        ...webhookSettings,
+        url: `${receiver.url}/hook`,
+        active: true,
+      });
+      expect(on.status).toBe(200);
+      await eventually(async () =>
+        (await delivery(id)).body.status === 'succeeded' ? true : undefined,
+      );
+      expect((await attempts(id)).map((a) => a.success)).toEqual([true, false]);
+    } finally {
+      held = new HeldReceiver(receiver);
+    }
+  });
+
+  it.each(['webhook', 'delivery'] as const)(
+    '%s deleted: the outcome is dropped quietly, no orphan rows, the worker carries on',
+    async (what) => {
+      const webhookId = await createWebhook(server.apiUrl, `${receiver.url}/hook`, webhookSettings);
+      const id = await inFlight(webhookId);
+      const dropped = await droppedOutcomes();
+      const path = what === 'webhook' ? `/v1/webhooks/${webhookId}` : `/v1/deliveries/${id}`;
+      expect((await call(server.apiUrl, 'DELETE', path)).status).toBe(204);
+      held.answer(id, 200);
+
+      await eventually(async () => ((await droppedOutcomes()) === dropped + 1 ? true : undefined));
+      expect((await delivery(id)).status).toBe(404);
+      const [{ n }] = await db.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM delivery_attempts WHERE delivery_id = $1`,
+        [id],
+      );
+      expect(n).toBe(0);
+      expect((await fetch(`${worker.healthUrl}/readyz`)).status).toBe(200);
+      expect(worker.cli.child.exitCode).toBeNull();
+      const book = await ledger(db.dataSource, []);
+      expect(book.problems).toEqual([]);
+    },
+  );
+});

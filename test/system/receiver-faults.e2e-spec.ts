@@ -1,0 +1,287 @@
+import * as http from 'node:http';
+import * as net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { freePort } from '../helpers/cli';
+import { eventually, Receiver } from '../helpers/receiver';
+import { call, createWebhook, ledger, startService, type Service } from '../helpers/system';
+
+interface Attempt {
+  delivery_id: string;
+  response_status_code: number;
+  success: boolean;
+  error: string;
+  raw_response: string;
+}
+
+const TEN_MB = 10 * 1024 * 1024;
+
+/** Endpoints that misbehave in every way a real one has been seen to. */
+async function faultyServers(): Promise<{ urls: Record<string, string>; close(): void }> {
+  const sockets = new Set<net.Socket>();
+  const servers: net.Server[] = [];
+  const listen = async (server: net.Server): Promise<string> => {
+    server.on('connection', (socket: net.Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  };
+  const onBody = (handler: (res: http.ServerResponse) => void) =>
+    http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => handler(res));
+    });
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  const urls = {
+    reset: await listen(
+      onBody((res) => {
+        res.writeHead(200, { 'Content-Length': '1000' });
+        res.write('partial');
+        setTimeout(() => res.socket?.resetAndDestroy(), 20);
+      }),
+    ),
+    silent: await listen(net.createServer(() => undefined)),
+    trickle: await listen(
+      onBody((res) => {
+        res.writeHead(200);
+        const timer = setInterval(() => res.write('.'), 100);
+        res.on('close', () => clearInterval(timer));
+      }),
+    ),
+    huge: await listen(
+      onBody((res) => {
+        res.writeHead(200, { 'Content-Length': String(TEN_MB) });
+        let sent = 0;
+        const pump = (): void => {
+          while (sent < TEN_MB) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        pump();
+      }),
+    ),
+    binary: await listen(
+      onBody((res) => {
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+        res.end(Buffer.from([0x6f, 0x6b, 0x00, 0xff, 0xfe, 0xc3, 0x28, 0x0a]));
+      }),
+    ),
+  };
+  return {
+    urls,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      for (const server of servers) server.close();
+    },
+  };
+}
+
+describe('system: receiver faults', () => {
+  let db: TestDatabase;
+  let server: Service;
+  let worker: Service;
+  let faults: Awaited<ReturnType<typeof faultyServers>>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    faults = await faultyServers();
+    server = await startService('server', db.url);
+    worker = await startService('worker', db.url);
+  });
+  afterAll(async () => {
+    await worker.stop('SIGKILL');
+    await server.stop();
+    faults.close();
+    await db.drop();
+  });
+
+  async function attemptsOf(webhookId: string): Promise<Attempt[]> {
+    return db.dataSource.query<Attempt[]>(
+      `SELECT delivery_id, response_status_code, success, error, raw_response
+       FROM delivery_attempts WHERE webhook_id = $1`,
+      [webhookId],
+    );
+  }
+
+  /** `count` deliveries to `url` (one attempt each); resolves with their attempts. */
+  async function deliver(url: string, count: number): Promise<Attempt[]> {
+    const webhookId = await createWebhook(server.apiUrl, url, {
+      max_delivery_attempts: 1,
+      delivery_attempt_timeout: 2,
+    });
+    for (let i = 0; i < count; i++) {
+      const res = await call(server.apiUrl, 'POST', '/v1/deliveries', {
+        webhook_id: webhookId,
+        payload: `{"i":${i}}`,
+      });
+      expect(res.status).toBe(201);
+    }
+    return eventually(
+      async () => {
+        const attempts = await attemptsOf(webhookId);
+        return attempts.length === count ? attempts : undefined;
+      },
+      30_000,
+      `${count} attempts to ${url}`,
+    );
+  }
+
+  it('records every fault as an attempt with a useful error, memory bounded', async () => {
+    const closedPort = await freePort();
+    const cases: [string, string, (a: Attempt) => void][] = [
+      [
+        'reset mid-response',
+        faults.urls.reset,
+        (a) => {
+          expect(a.success).toBe(false);
+          expect(a.response_status_code).toBe(200);
+          expect(a.error).toMatch(
+            /(ECONNRESET|aborted|closed).*\(while reading the response body\)/,
+          );
+          expect(a.raw_response).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+        },
+      ],
+      [
+        'accepts, never answers',
+        faults.urls.silent,
+        (a) => expect(a.error).toBe('timeout: no complete response within 2 s'),
+      ],
+      [
+        'trickles forever',
+        faults.urls.trickle,
+        (a) => {
+          expect(a.success).toBe(false);
+          expect(a.error).toBe(
+            'timeout: no complete response within 2 s (while reading the response body)',
+          );
+        },
+      ],
+      [
+        '10 MB body',
+        faults.urls.huge,
+        (a) => {
+          expect(a.success).toBe(true);
+          expect(a.error).toBe('');
+          expect(a.raw_response.length).toBeLessThan(70_000);
+          expect(a.raw_response).toMatch(
+            /\[postmand: response body truncated after 65536 bytes\]$/,
+          );
+        },
+      ],
+      [
+        'NUL and invalid UTF-8',
+        faults.urls.binary,
+        (a) => {
+          expect(a.success).toBe(true);
+          expect(a.raw_response).toContain(
+            `[postmand: body is not UTF-8 text; base64 follows]\r\n${Buffer.from([0x6f, 0x6b, 0x00, 0xff, 0xfe, 0xc3, 0x28, 0x0a]).toString('base64')}`,
+          );
+        },
+      ],
+      [
+        'unresolvable name',
+        'http://postmand-no-such-host.invalid/hook',
+        (a) => expect(a.error).toMatch(/(ENOTFOUND|EAI_AGAIN) postmand-no-such-host\.invalid/),
+      ],
+      [
+        'connection refused',
+        `http://127.0.0.1:${closedPort}/hook`,
+        (a) => expect(a.error).toMatch(/ECONNREFUSED 127\.0\.0\.1:\d+/),
+      ],
+    ];
+    for (const [name, url, check] of cases) {
+      const [attempt] = await deliver(url, 1);
+      try {
+        check(attempt);
+      } catch (err) {
+        throw new Error(`${name}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+
+    // Memory: 30 more of the heavy ones at once, then compare the resident size.
+    const before = worker.rssMb();
+    const heavy = await Promise.all([
+      deliver(faults.urls.huge, 30),
+      deliver(faults.urls.trickle, 30),
+      deliver(faults.urls.reset, 30),
+    ]);
+    expect(heavy.flat()).toHaveLength(90);
+    const after = worker.rssMb();
+    expect(after - before).toBeLessThan(100);
+
+    // The attempt API serves the stored text intact.
+    const [attempt] = await db.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM delivery_attempts WHERE raw_response LIKE '%base64 follows%' LIMIT 1`,
+    );
+    const res = await call(server.apiUrl, 'GET', `/v1/delivery-attempts/${attempt.id}`);
+    expect(res.status).toBe(200);
+    expect(res.body.raw_response).toContain('base64 follows');
+
+    const book = await ledger(db.dataSource, []);
+    expect(book.problems).toEqual([]);
+    expect(book.byStatus).toEqual({ succeeded: 1 + 1 + 30, failed: 5 + 60 });
+  }, 120_000);
+});
+
+describe('system: POSTMAND_BLOCK_PRIVATE_NETWORKS', () => {
+  let db: TestDatabase;
+  let receiver: Receiver;
+  let server: Service;
+  let worker: Service;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    receiver = await Receiver.start();
+    server = await startService('server', db.url);
+    worker = await startService('worker', db.url, { POSTMAND_BLOCK_PRIVATE_NETWORKS: 'true' });
+  });
+  afterAll(async () => {
+    await worker.stop('SIGKILL');
+    await server.stop();
+    await receiver.close();
+    await db.drop();
+  });
+
+  it('accepts the webhooks but refuses to connect, recording why', async () => {
+    const port = new URL(receiver.url).port;
+    const targets = [
+      [`${receiver.url}/hook`, /^EBLOCKED: refused: 127\.0\.0\.1, a loopback address/],
+      [
+        `http://localhost:${port}/hook`,
+        /^EBLOCKED: refused: localhost resolves to (127\.0\.0\.1|::1), a loopback address/,
+      ],
+      [
+        `http://[::ffff:127.0.0.1]:${port}/hook`,
+        /^EBLOCKED: refused: \[?::ffff:7f00:1\]?, a loopback address/,
+      ],
+      ['http://169.254.169.254/latest/meta-data/', /link-local \(cloud metadata\) address/],
+    ] as const;
+    for (const [url, error] of targets) {
+      const webhookId = await createWebhook(server.apiUrl, url, { max_delivery_attempts: 1 });
+      const res = await call(server.apiUrl, 'POST', '/v1/deliveries', {
+        webhook_id: webhookId,
+        payload: '{}',
+      });
+      expect(res.status).toBe(201);
+      const attempt = await eventually(
+        async () =>
+          (
+            await db.dataSource.query<Attempt[]>(
+              `SELECT error, success FROM delivery_attempts WHERE delivery_id = $1`,
+              [res.body.id],
+            )
+          )[0],
+        20_000,
+        `the attempt to ${url}`,
+      );
+      expect(attempt.success).toBe(false);
+      expect(attempt.error).toMatch(error);
+    }
+    expect(receiver.requests).toHaveLength(0);
+  }, 60_000);
+});
