@@ -26,6 +26,37 @@ describe('API HTTP behaviour', () => {
     await http().post('/v1/delivery-attempts').send({}).expect(404, notFound);
   });
 
+  // Shrunk counter-examples of test/system/fuzz.e2e-spec.ts: each was a 500 (a stack
+  // overflow past the JSON parser) before bodies were limited to 32 levels of nesting.
+  it('answers deeply nested JSON with 400 code 3, wherever the nesting is', async () => {
+    const deep = (open: string, close: string, depth: number): string =>
+      open.repeat(depth) + '1' + close.repeat(depth);
+    const valid = {
+      name: 'nested',
+      url: 'http://127.0.0.1:9/hook',
+      content_type: 'application/json',
+      valid_status_codes: [200],
+    };
+    const bodies: [string, string][] = [
+      ['/v1/webhooks', `${JSON.stringify(valid).slice(0, -1)},"":${deep('[', ']', 4_000)}}`],
+      ['/v1/deliveries', `{"webhook_id":${deep('[', ']', 2_000)},"payload":"{}"}`],
+      ['/v1/webhooks', deep('{"a":', '}', 3_000)],
+    ];
+    for (const [path, body] of bodies) {
+      await http().post(path).set('content-type', 'application/json').send(body).expect(400, {
+        code: 3,
+        message: 'malformed request body',
+        details: 'JSON nested more than 32 levels deep',
+      });
+    }
+    // 32 levels are fine (and reach validation, which rejects the unknown shape).
+    const ok = await http()
+      .post('/v1/webhooks')
+      .set('content-type', 'application/json')
+      .send(`${JSON.stringify(valid).slice(0, -1)},"extra":${deep('[', ']', 31)}}`);
+    expect(ok.status).toBe(201);
+  });
+
   it('sets security headers on every response, with a restrictive CSP outside /swagger', async () => {
     for (const path of ['/v1/webhooks', '/nope', '/v1/webhooks/bad-id']) {
       const res = await http().get(path);

@@ -10,6 +10,23 @@ import { ApiError } from './api-error';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
+/** Deeper than any request of this API; deeper still overflowed the stack downstream. */
+export const MAX_JSON_DEPTH = 32;
+
+/** How deep arrays and objects nest in `value`, counted without recursion, up to `limit` + 1. */
+export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
@@ -43,6 +60,14 @@ export class JsonBodyMiddleware implements NestMiddleware {
         ),
       );
     }
-    this.parse(req, res, next);
+    this.parse(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      if (jsonDepth(req.body) > MAX_JSON_DEPTH) {
+        return next(
+          new ApiError('malformedBody', `JSON nested more than ${MAX_JSON_DEPTH} levels deep`),
+        );
+      }
+      next();
+    });
   }
 }

@@ -1,0 +1,379 @@
+import * as http from 'node:http';
+import fc from 'fast-check';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { call, createWebhook, startService, type Service } from '../helpers/system';
+
+interface RawResponse {
+  status: number;
+  text: string;
+  contentType: string;
+}
+
+/** One request with exactly these bytes: no client-side normalisation of path or body. */
+function raw(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  contentType?: string,
+): Promise<RawResponse> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const headers: http.OutgoingHttpHeaders = {};
+    if (contentType !== undefined) headers['content-type'] = contentType;
+    if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
+    const req = http.request({ hostname, port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString('utf8'),
+          contentType: String(res.headers['content-type'] ?? ''),
+        }),
+      );
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error(`${method} ${path}: no answer in 10 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The SPEC's error body: {"code":N,"message":"…"} with an optional string `details`. */
+function isSpecError(res: RawResponse): boolean {
+  if (!res.contentType.startsWith('application/json')) return false;
+  const body = JSON.parse(res.text) as Record<string, unknown>;
+  const keys = Object.keys(body).sort().join(',');
+  return (
+    Number.isInteger(body.code) &&
+    typeof body.message === 'string' &&
+    (keys === 'code,message' ||
+      (keys === 'code,details,message' && typeof body.details === 'string'))
+  );
+}
+
+// Values that have broken JSON APIs before: wrong types, nulls, huge and odd numbers,
+// deep nesting, long and odd unicode, NUL, lone surrogates. As JSON text, so that deep
+// nesting never has to be built (or printed by fast-check) as an object.
+const nasty: fc.Arbitrary<string> = fc.oneof(
+  fc
+    .constantFrom(
+      null,
+      true,
+      0,
+      -1,
+      -0,
+      1e308,
+      -1e308,
+      2 ** 53 + 1,
+      1.5,
+      '',
+      ' ',
+      '\u0000',
+      'a\u0000b',
+      '\ud800',
+      '\udfff\ud800',
+      '😀'.repeat(300),
+      'é'.repeat(5000),
+      '1e3',
+      '0x10',
+      'NaN',
+      'null',
+      'true',
+      '[]',
+      '{}',
+      '2021-02-30T25:61:00Z',
+      '-000001-01-01T00:00:00Z',
+      'http://',
+      'javascript:alert(1)',
+      '00000000-0000-0000-0000-000000000000',
+      '../../etc/passwd',
+    )
+    .map((v) => JSON.stringify(v)),
+  fc.constantFrom(
+    '1e400',
+    '-1e400',
+    '123456789012345678901234567890',
+    '0.0000000000000000001e-400',
+  ),
+  fc.integer().map(String),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+  fc.bigInt().map(String),
+  fc.string({ unit: 'binary', maxLength: 300 }).map((v) => JSON.stringify(v)),
+  fc.string({ unit: 'grapheme', maxLength: 50 }).map((v) => JSON.stringify(v)),
+  fc
+    .array(fc.oneof(fc.integer(), fc.string(), fc.constant(null)), { maxLength: 20 })
+    .map((v) => JSON.stringify(v)),
+  fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 5 }).map((v) => JSON.stringify(v)),
+  fc
+    .tuple(fc.integer({ min: 1, max: 100_000 }), fc.constantFrom('[', '{"a":'))
+    .map(([depth, open]) => open.repeat(depth) + '1' + (open === '[' ? ']' : '}').repeat(depth)),
+);
+
+/** JSON text of an object whose values are already JSON text. */
+function objectText(fields: Record<string, string>): string {
+  return `{${Object.entries(fields)
+    .map(([k, v]) => `${JSON.stringify(k)}:${v}`)
+    .join(',')}}`;
+}
+
+/** A valid body (as JSON text) with fields replaced by something nasty, removed, or added. */
+function mutated(valid: Record<string, unknown>): fc.Arbitrary<string> {
+  const base = Object.fromEntries(Object.entries(valid).map(([k, v]) => [k, JSON.stringify(v)]));
+  const key = fc.oneof(fc.constantFrom(...Object.keys(valid)), fc.string({ maxLength: 20 }));
+  return fc.oneof(
+    fc.tuple(key, nasty).map(([k, v]) => objectText({ ...base, [k]: v })),
+    fc
+      .tuple(key, key, nasty, nasty)
+      .map(([k1, k2, v1, v2]) => objectText({ ...base, [k1]: v1, [k2]: v2 })),
+    key.map((k) => {
+      const copy = { ...base };
+      delete copy[k];
+      return objectText(copy);
+    }),
+    nasty,
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+  );
+}
+
+/** Bodies that are not JSON at all, or JSON that no parser should like. */
+const brokenJson: fc.Arbitrary<string | Buffer> = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.constantFrom(
+    '{',
+    '{"a":',
+    '{"a":1,}',
+    "{'a':1}",
+    '[1,2',
+    'undefined',
+    '\u0000',
+    '{"a":"\\x"}',
+  ),
+  fc.integer({ min: 1_000, max: 200_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth)),
+  fc
+    .integer({ min: 1_000, max: 200_000 })
+    .map((depth) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)),
+  fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
+  fc.constant(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])),
+);
+
+const contentTypes = fc.constantFrom(
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=latin1',
+  'application/json; charset=utf-16',
+  'APPLICATION/JSON',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  '',
+  '*/*',
+  ';;;',
+);
+
+/** Query strings: known parameters with odd values, unknown ones, broken encodings. */
+const queryString = fc
+  .array(
+    fc.tuple(
+      fc.oneof(
+        fc.constantFrom(
+          'limit',
+          'offset',
+          'active',
+          'status',
+          'success',
+          'webhook_id',
+          'delivery_id',
+          'created_at.gt',
+          'created_at.gte',
+          'created_at.lt',
+          'created_at.lte',
+          'limit[]',
+          'status[0]',
+          'created_at[gt]',
+          '__proto__',
+          'constructor',
+        ),
+        fc.string({ maxLength: 10 }),
+      ),
+      fc.oneof(
+        fc.constantFrom(
+          '-1',
+          '0',
+          '1e3',
+          '1.5',
+          '99999999999999999999',
+          '',
+          'true',
+          'maybe',
+          '%',
+          '%zz',
+          '%00',
+          '%E0%A4%A',
+        ),
+        fc.string({ unit: 'binary', maxLength: 30 }).map(encodeURIComponent),
+        fc.integer().map(String),
+      ),
+    ),
+    { maxLength: 4 },
+  )
+  .map((pairs) => pairs.map(([k, v]) => `${k.replace(/[^\x21-\x7e]/g, '')}=${v}`).join('&'));
+
+const garbageId = fc.oneof(
+  fc.uuid(),
+  fc.constantFrom(
+    'nope',
+    '0',
+    '-1',
+    '%',
+    '%00',
+    '..',
+    'null',
+    '00000000-0000-0000-0000-00000000000g',
+  ),
+  fc.string({ unit: 'binary', maxLength: 40 }).map(encodeURIComponent),
+);
+
+describe('system: fuzzing every endpoint', () => {
+  let db: TestDatabase;
+  let server: Service;
+  let webhookId: string;
+  let deliveryId: string;
+  let validWebhook: Record<string, unknown>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    server = await startService('server', db.url);
+    validWebhook = {
+      name: 'fuzzed webhook',
+      url: 'http://127.0.0.1:9/hook',
+      content_type: 'application/json',
+      valid_status_codes: [200, 204],
+      secret_token: 'secret',
+      active: false, // nothing runs; the data only has to stay as it is
+      max_delivery_attempts: 3,
+      delivery_attempt_timeout: 5,
+      retry_min_backoff: 1,
+      retry_max_backoff: 60,
+    };
+    webhookId = await createWebhook(server.apiUrl, 'http://127.0.0.1:9/hook', validWebhook);
+    const res = await call(server.apiUrl, 'POST', '/v1/deliveries', {
+      webhook_id: webhookId,
+      payload: '{"stored":true}',
+    });
+    deliveryId = res.body.id as string;
+  });
+  afterAll(async () => {
+    await server.stop();
+    await db.drop();
+  });
+
+  /** Every stored row, hashed: a rejected request must leave it as it was. */
+  async function fingerprint(): Promise<string> {
+    const [row] = await db.dataSource.query<{ f: string }[]>(
+      `SELECT md5(coalesce((SELECT string_agg(w::text, '|' ORDER BY id) FROM webhooks w), '') ||
+                  coalesce((SELECT string_agg(d::text, '|' ORDER BY id) FROM deliveries d), '') ||
+                  coalesce((SELECT string_agg(a::text, '|' ORDER BY id) FROM delivery_attempts a), '')) AS f`,
+    );
+    return row.f;
+  }
+
+  /** Never a 5xx; a rejection is in the SPEC's shape and changes nothing stored. */
+  async function check(
+    method: string,
+    path: string,
+    body?: string | Buffer,
+    contentType?: string,
+  ): Promise<void> {
+    const before = await fingerprint();
+    const res = await raw(server.apiUrl, method, path, body, contentType);
+    const where = `${method} ${path} (${contentType}) ${String(body).slice(0, 200)} → ${res.status} ${res.text.slice(0, 300)}`;
+    if (res.status >= 500) throw new Error(`5xx: ${where}`);
+    if (res.status >= 400) {
+      if (!isSpecError(res)) throw new Error(`not the SPEC's error shape: ${where}`);
+      if ((await fingerprint()) !== before)
+        throw new Error(`a rejected request changed data: ${where}`);
+    }
+  }
+
+  const runs = { numRuns: 400 };
+
+  it('POST and PUT /v1/webhooks', async () => {
+    await fc.assert(
+      fc.asyncProperty(mutated(validWebhook), fc.boolean(), async (body, put) => {
+        const path = put ? `/v1/webhooks/${webhookId}` : '/v1/webhooks';
+        await check(put ? 'PUT' : 'POST', path, body, 'application/json');
+      }),
+      runs,
+    );
+  });
+
+  it('POST /v1/deliveries', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constant(null).chain(() =>
+          mutated({
+            webhook_id: webhookId,
+            payload: '{"a":1}',
+            scheduled_at: '2030-01-01T00:00:00Z',
+          }),
+        ),
+        async (body) => check('POST', '/v1/deliveries', body, 'application/json'),
+      ),
+      runs,
+    );
+  });
+
+  it('bodies that are not JSON, with every content type', async () => {
+    const paths = fc.constantFrom(
+      ['POST', '/v1/webhooks'],
+      ['PUT', `/v1/webhooks/${webhookId}`],
+      ['POST', '/v1/deliveries'],
+      ['POST', `/v1/deliveries/${deliveryId}/redeliver`],
+    );
+    await fc.assert(
+      fc.asyncProperty(paths, brokenJson, contentTypes, async ([method, path], body, type) =>
+        check(method, path, body, type),
+      ),
+      runs,
+    );
+  });
+
+  it('list query strings', async () => {
+    const lists = fc.constantFrom('/v1/webhooks', '/v1/deliveries', '/v1/delivery-attempts');
+    await fc.assert(
+      fc.asyncProperty(lists, queryString, async (path, query) => check('GET', `${path}?${query}`)),
+      runs,
+    );
+  });
+
+  it('ids in paths, with every method', async () => {
+    const routes = fc.constantFrom(
+      ['GET', '/v1/webhooks/'],
+      ['DELETE', '/v1/webhooks/'],
+      ['PUT', '/v1/webhooks/'],
+      ['GET', '/v1/deliveries/'],
+      ['DELETE', '/v1/deliveries/'],
+      ['POST', '/v1/deliveries/', '/redeliver'],
+      ['GET', '/v1/delivery-attempts/'],
+      ['PATCH', '/v1/webhooks/'],
+      ['GET', '/v2/'],
+    );
+    await fc.assert(
+      fc.asyncProperty(routes, garbageId, async ([method, prefix, suffix], id) => {
+        const body = method === 'PUT' ? JSON.stringify(validWebhook) : undefined;
+        // A random UUID is never the stored webhook or delivery: nothing may be deleted.
+        await check(method, `${prefix}${id}${suffix ?? ''}`, body, body && 'application/json');
+      }),
+      runs,
+    );
+  });
+
+  it('left the seeded rows as they were', async () => {
+    const webhook = await call(server.apiUrl, 'GET', `/v1/webhooks/${webhookId}`);
+    expect(webhook.status).toBe(200);
+    const delivery = await call(server.apiUrl, 'GET', `/v1/deliveries/${deliveryId}`);
+    expect(delivery.body).toMatchObject({ payload: '{"stored":true}', status: 'pending' });
+  });
+});
