@@ -6,9 +6,10 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { DomainModule, type DomainModuleOptions } from '@app/domain';
+import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import { API_LOGGER } from './api.tokens';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { httpLogging } from './common/http-logging';
 import { JsonBodyMiddleware } from './common/json-body.middleware';
 import { ApiValidationPipe } from './common/validation.pipe';
 import { DeliveriesModule } from './deliveries/deliveries.module';
@@ -26,13 +27,14 @@ export class ApiModule implements NestModule {
     return {
       module: ApiModule,
       imports: [
+        // First, so that its request logger runs before the body parser can fail.
+        LoggerModule.forRoot(httpLogging(options.logger)),
         DomainModule.forRoot(options),
         WebhooksModule,
         DeliveriesModule,
         DeliveryAttemptsModule,
       ],
       providers: [
-        { provide: API_LOGGER, useValue: options.logger },
         { provide: APP_PIPE, useClass: ApiValidationPipe },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],

@@ -3,12 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestPinoLogger, type PostmandConfig } from '@app/domain';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { apiMetrics } from './api.metrics';
 import { ApiModule } from './api.module';
-import { requestId, securityHeaders } from './common/http-hardening';
+import { securityHeaders } from './common/http-hardening';
 import { setupOpenApi } from './openapi/openapi';
 
 export interface ApiAppOptions {
@@ -29,23 +28,6 @@ export async function createApiApp(options: ApiAppOptions): Promise<INestApplica
   app.set('query parser', 'simple');
   app.use(securityHeaders);
   app.use(apiMetrics(options.registry));
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: requestId,
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/swagger') },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
   setupOpenApi(app);
   return app;
 }

@@ -1,13 +1,6 @@
-import {
-  Catch,
-  HttpException,
-  Inject,
-  type ArgumentsHost,
-  type ExceptionFilter,
-} from '@nestjs/common';
-import type { Request, Response } from 'express';
-import { API_LOGGER } from '../api.tokens';
-import type { Logger } from 'pino';
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { PinoLogger } from 'nestjs-pino';
 import { ApiError, type ErrorBody } from './api-error';
 
 /** PostgreSQL / node-postgres failures that mean "the database is away", not a bug. */
@@ -76,13 +69,13 @@ function fromHttpException(exception: HttpException): ApiError {
  */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
-  constructor(@Inject(API_LOGGER) private readonly logger: Logger) {}
+  /** Bound to the request being handled: its lines carry the request id. */
+  constructor(private readonly logger: PinoLogger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
-    const req = ctx.getRequest<Request>();
-    const { status, body } = this.render(exception, req);
+    const { status, body } = this.render(exception);
     if (res.headersSent) {
       res.end();
       return;
@@ -90,7 +83,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     res.status(status).json(body);
   }
 
-  private render(exception: unknown, req: Request): { status: number; body: ErrorBody } {
+  private render(exception: unknown): { status: number; body: ErrorBody } {
     if (exception instanceof ApiError) return { status: exception.status, body: exception.body() };
     const typed = exception as { type?: unknown; message?: string };
     if (typeof typed?.type === 'string') {
@@ -101,7 +94,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const mapped = fromHttpException(exception);
       return { status: mapped.status, body: mapped.body() };
     }
-    const log = { err: exception, method: req.method, url: req.originalUrl, reqId: req.id };
+    const log = { err: exception };
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(log, 'database unavailable');
       return {
