@@ -1,5 +1,15 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
+/** The backlog is counted up to this many rows: beyond it, the gauge says "at least". */
+export const BACKLOG_COUNT_CAP = 100_000;
+/** Scrapes closer together than this share one sample. */
+const BACKLOG_SAMPLE_MS = 10_000;
+
+export interface BacklogSample {
+  due: number;
+  oldestDueSeconds: number;
+}
+
 /** The worker's Prometheus metrics; no delivery ids in labels, so cardinality stays flat. */
 export class WorkerMetrics {
   readonly claimed: Counter;
@@ -9,6 +19,11 @@ export class WorkerMetrics {
   readonly attemptDuration: Histogram<'outcome'>;
   readonly inFlight: Gauge;
   readonly droppedOutcomes: Counter;
+  readonly dueBacklog: Gauge;
+  readonly oldestDueAge: Gauge;
+  private sampler: (() => Promise<BacklogSample>) | undefined;
+  private sample: Promise<BacklogSample | undefined> | undefined;
+  private sampledAt = 0;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -51,5 +66,40 @@ export class WorkerMetrics {
       help: 'Attempt outcomes not recorded because the delivery was deleted or its lease lost.',
       registers,
     });
+    const backlog = (): Promise<BacklogSample | undefined> => this.backlog();
+    this.dueBacklog = new Gauge({
+      name: 'postmand_worker_due_backlog',
+      help: `Deliveries due now and not in flight (all workers), counted up to ${BACKLOG_COUNT_CAP}; sampled at most every ${BACKLOG_SAMPLE_MS / 1000} s.`,
+      registers,
+      async collect() {
+        const sample = await backlog();
+        if (sample) this.set(sample.due);
+      },
+    });
+    this.oldestDueAge = new Gauge({
+      name: 'postmand_worker_oldest_due_age_seconds',
+      help: 'How long the oldest due delivery has been waiting for its attempt; 0 when none is due.',
+      registers,
+      async collect() {
+        const sample = await backlog();
+        if (sample) this.set(sample.oldestDueSeconds);
+      },
+    });
+  }
+
+  /** Where the backlog gauges read from (the dispatcher's repository). */
+  sampleBacklogWith(sampler: () => Promise<BacklogSample>): void {
+    this.sampler = sampler;
+  }
+
+  /** One sample shared by both gauges and by scrapes within BACKLOG_SAMPLE_MS. */
+  private backlog(): Promise<BacklogSample | undefined> {
+    if (!this.sampler) return Promise.resolve(undefined);
+    if (!this.sample || Date.now() - this.sampledAt >= BACKLOG_SAMPLE_MS) {
+      this.sampledAt = Date.now();
+      // The database away: the gauges keep their last values; /readyz tells the outage.
+      this.sample = this.sampler().catch(() => undefined);
+    }
+    return this.sample;
   }
 }

@@ -19,7 +19,7 @@ import {
 } from '@app/domain';
 import type { Logger } from 'pino';
 import { WORKER_DATABASE_URL, WORKER_LOGGER, WORKER_METRICS } from '../worker.tokens';
-import { WorkerMetrics } from '../worker.metrics';
+import { BACKLOG_COUNT_CAP, WorkerMetrics } from '../worker.metrics';
 import { CompletionBuffer } from './completion-buffer';
 import { Sender, type SendResult } from './sender';
 import { WakeupListener } from './wakeup-listener';
@@ -64,6 +64,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     @Inject(WORKER_DATABASE_URL) databaseUrl: string,
   ) {
     this.minClaim = Math.max(1, Math.min(25, Math.floor(config.workerConcurrency / 10)));
+    metrics.sampleBacklogWith(() => repository.backlog(BACKLOG_COUNT_CAP));
     this.sender = new Sender({
       userAgent: `postmand/${POSTMAND_VERSION}`,
       maxResponseBytes: config.maxResponseBytes,

@@ -12,6 +12,12 @@ export const LEASE_MARGIN_SECONDS = 30;
  */
 export const CLAIM_SETTINGS = `SET LOCAL enable_sort = off`;
 
+/** Due and not in flight: what a claim would take (SPEC §4), for a row `d`. */
+const DUE_NOW = `d.status = 'pending'
+     AND d.scheduled_at <= now()
+     AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= now())
+     AND (SELECT w.active FROM webhooks w WHERE w.id = d.webhook_id)`;
+
 /** $1 worker id, $2 batch size, $3 lease margin in seconds. */
 export const CLAIM_SQL = `WITH due AS (
    -- deliveries alone: joined here, webhooks invited a plan that fetched every
@@ -19,10 +25,7 @@ export const CLAIM_SQL = `WITH due AS (
    -- A scalar sub-select is never flattened into a join.
    SELECT d.ctid AS row_id, d.webhook_id, d.lease_owner IS NOT NULL AS reclaimed
    FROM deliveries d
-   WHERE d.status = 'pending'
-     AND d.scheduled_at <= now()
-     AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= now())
-     AND (SELECT w.active FROM webhooks w WHERE w.id = d.webhook_id)
+   WHERE ${DUE_NOW}
    ORDER BY d.scheduled_at
    LIMIT $2
    FOR UPDATE OF d SKIP LOCKED
@@ -182,6 +185,23 @@ export class DeliveryDispatchRepository {
       ],
     );
     return new Set(rows.map((r) => r.delivery_id));
+  }
+
+  /**
+   * The due backlog for metrics, cheaply: deliveries due now and not in flight, counted
+   * along the due index up to `cap` (a full count of a huge backlog would cost a scan per
+   * scrape), and how long the oldest of them has been due, in seconds.
+   */
+  async backlog(cap: number): Promise<{ due: number; oldestDueSeconds: number }> {
+    const [row] = await this.dataSource.query<{ due: number; oldest: number | null }[]>(
+      `SELECT (SELECT count(*)::int FROM (
+                 SELECT 1 FROM deliveries d
+                 WHERE ${DUE_NOW} LIMIT $1) capped) AS due,
+              (SELECT extract(epoch FROM now() - min(d.scheduled_at))::float8
+               FROM deliveries d WHERE ${DUE_NOW}) AS oldest`,
+      [cap],
+    );
+    return { due: row.due, oldestDueSeconds: Math.max(0, row.oldest ?? 0) };
   }
 
   /**
