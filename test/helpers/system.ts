@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { freePort, pollHttp, runCli, type CliProcess } from './cli';
-import type { ReceivedRequest } from './receiver';
+import { createTestDatabase, type TestDatabase } from './database';
+import { Receiver, type ReceivedRequest } from './receiver';
 
 /** A `postmand server` or `postmand worker` child process with its ports. */
 export interface Service {
@@ -194,4 +195,44 @@ export async function ledger(
     if (row.leased) result.problems.push(`${row.id}: still leased`);
   }
   return result;
+}
+
+/** A test database, a receiver and a running `server`. */
+export interface Stack {
+  db: TestDatabase;
+  receiver: Receiver;
+  server: Service;
+  /** Kills what still runs, closes the receiver, drops the database. */
+  stop(): Promise<void>;
+}
+
+/** The stack with a running `worker` too. */
+export interface StackWithWorker extends Stack {
+  worker: Service;
+}
+
+interface StackOptions {
+  /** For both processes. */
+  env?: Record<string, string>;
+  /** For the worker only; `false` starts none. */
+  worker?: Record<string, string> | false;
+}
+
+export async function startStack(options: StackOptions & { worker: false }): Promise<Stack>;
+export async function startStack(options?: StackOptions): Promise<StackWithWorker>;
+export async function startStack(options: StackOptions = {}): Promise<Stack | StackWithWorker> {
+  const db = await createTestDatabase();
+  const receiver = await Receiver.start();
+  const server = await startService('server', db.url, options.env);
+  const worker =
+    options.worker === false
+      ? undefined
+      : await startService('worker', db.url, { ...options.env, ...options.worker });
+  const stop = async (): Promise<void> => {
+    await worker?.stop('SIGKILL');
+    await server.stop();
+    await receiver.close();
+    await db.drop();
+  };
+  return worker ? { db, receiver, server, worker, stop } : { db, receiver, server, stop };
 }

@@ -1,7 +1,14 @@
 import type * as http from 'node:http';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { eventually, Receiver, type ReceivedRequest } from '../helpers/receiver';
-import { call, createWebhook, ledger, startService, type Service } from '../helpers/system';
+import {
+  call,
+  createWebhook,
+  ledger,
+  type Service,
+  startStack,
+  type StackWithWorker,
+} from '../helpers/system';
 
 /** Holds every response until the test answers it. */
 class HeldReceiver {
@@ -28,6 +35,7 @@ class HeldReceiver {
 }
 
 describe('system: edits while an attempt is in flight', () => {
+  let stack: StackWithWorker;
   let db: TestDatabase;
   let receiver: Receiver;
   let held: HeldReceiver;
@@ -35,18 +43,11 @@ describe('system: edits while an attempt is in flight', () => {
   let worker: Service;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    receiver = await Receiver.start();
+    stack = await startStack();
+    ({ db, receiver, server, worker } = stack);
     held = new HeldReceiver(receiver);
-    server = await startService('server', db.url);
-    worker = await startService('worker', db.url);
   });
-  afterAll(async () => {
-    await worker.stop('SIGKILL');
-    await server.stop();
-    await receiver.close();
-    await db.drop();
-  });
+  afterAll(() => stack.stop());
 
   const webhookSettings = {
     name: 'edited in flight',

@@ -1,29 +1,29 @@
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { eventually, Receiver } from '../helpers/receiver';
+import type { TestDatabase } from '../helpers/database';
+import { eventually, type Receiver } from '../helpers/receiver';
 import {
   createDeliveries,
   createWebhook,
   ledger,
   startService,
   type Service,
+  startStack,
+  type Stack,
 } from '../helpers/system';
 
 describe('system: three workers on one database', () => {
+  let stack: Stack;
   let db: TestDatabase;
   let receiver: Receiver;
   let server: Service;
   let workers: Service[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    receiver = await Receiver.start();
-    server = await startService('server', db.url);
+    stack = await startStack({ worker: false });
+    ({ db, receiver, server } = stack);
   });
   afterAll(async () => {
     for (const worker of workers) await worker.stop('SIGKILL');
-    await server.stop();
-    await receiver.close();
-    await db.drop();
+    await stack.stop();
   });
 
   it('delivers each of 5,000 deliveries exactly once, none left behind', async () => {

@@ -1,6 +1,12 @@
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { eventually, Receiver } from '../helpers/receiver';
-import { call, createWebhook, startService, type Service } from '../helpers/system';
+import type { TestDatabase } from '../helpers/database';
+import { eventually, type Receiver } from '../helpers/receiver';
+import {
+  call,
+  createWebhook,
+  type Service,
+  startStack,
+  type StackWithWorker,
+} from '../helpers/system';
 
 /** Prometheus text → value of one sample, e.g. `name{label="x"}`; undefined when absent. */
 function sample(text: string, series: string): number | undefined {
@@ -28,24 +34,17 @@ function logLines(service: Service): Record<string, any>[] {
 }
 
 describe('system: logs and metrics of a delivery run', () => {
+  let stack: StackWithWorker;
   let db: TestDatabase;
   let receiver: Receiver;
   let server: Service;
   let worker: Service;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    receiver = await Receiver.start();
-    const env = { POSTMAND_LOG_LEVEL: 'info' };
-    server = await startService('server', db.url, env);
-    worker = await startService('worker', db.url, env);
+    stack = await startStack({ env: { POSTMAND_LOG_LEVEL: 'info' } });
+    ({ db, receiver, server, worker } = stack);
   });
-  afterAll(async () => {
-    await worker.stop();
-    await server.stop();
-    await receiver.close();
-    await db.drop();
-  });
+  afterAll(() => stack.stop());
 
   it('moves the counters and logs every attempt and request with its fields, secrets redacted', async () => {
     receiver.respond = (req, res) => {

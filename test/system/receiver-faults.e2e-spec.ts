@@ -3,8 +3,16 @@ import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { freePort } from '../helpers/cli';
-import { eventually, Receiver } from '../helpers/receiver';
-import { call, createWebhook, ledger, startService, type Service } from '../helpers/system';
+import { eventually, type Receiver } from '../helpers/receiver';
+import {
+  call,
+  createWebhook,
+  ledger,
+  startService,
+  type Service,
+  startStack,
+  type StackWithWorker,
+} from '../helpers/system';
 
 interface Attempt {
   delivery_id: string;
@@ -229,23 +237,16 @@ describe('system: receiver faults', () => {
 });
 
 describe('system: POSTMAND_BLOCK_PRIVATE_NETWORKS', () => {
+  let stack: StackWithWorker;
   let db: TestDatabase;
   let receiver: Receiver;
   let server: Service;
-  let worker: Service;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    receiver = await Receiver.start();
-    server = await startService('server', db.url);
-    worker = await startService('worker', db.url, { POSTMAND_BLOCK_PRIVATE_NETWORKS: 'true' });
+    stack = await startStack({ worker: { POSTMAND_BLOCK_PRIVATE_NETWORKS: 'true' } });
+    ({ db, receiver, server } = stack);
   });
-  afterAll(async () => {
-    await worker.stop('SIGKILL');
-    await server.stop();
-    await receiver.close();
-    await db.drop();
-  });
+  afterAll(() => stack.stop());
 
   it('accepts the webhooks but refuses to connect, recording why', async () => {
     const port = new URL(receiver.url).port;

@@ -1,11 +1,13 @@
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { eventually, Receiver } from '../helpers/receiver';
+import type { TestDatabase } from '../helpers/database';
+import { eventually, type Receiver } from '../helpers/receiver';
 import {
   createDeliveries,
   createWebhook,
   ledger,
   startService,
   type Service,
+  startStack,
+  type Stack,
 } from '../helpers/system';
 
 /** Answers 200 once `open` is set; until then requests wait (they are "in flight"). */
@@ -32,21 +34,19 @@ async function allFinal(db: TestDatabase, count: number): Promise<true | undefin
 }
 
 describe('system: a worker stopped mid-flight', () => {
+  let stack: Stack;
   let db: TestDatabase;
   let receiver: Receiver;
   let server: Service;
   const workers: Service[] = [];
 
   beforeEach(async () => {
-    db = await createTestDatabase();
-    receiver = await Receiver.start();
-    server = await startService('server', db.url);
+    stack = await startStack({ worker: false });
+    ({ db, receiver, server } = stack);
   });
   afterEach(async () => {
     for (const worker of workers.splice(0)) await worker.stop('SIGKILL');
-    await server.stop();
-    await receiver.close();
-    await db.drop();
+    await stack.stop();
   });
 
   it('SIGKILL: a new worker finishes everything; repeats at most the requests in flight', async () => {
