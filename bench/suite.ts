@@ -110,8 +110,8 @@ async function main(): Promise<void> {
   const lat = await timed('2. latency', () => latency(server.url, 200, quick ? 10 : 30));
   table(
     '2. Latency at 200 deliveries/s offered (POST returned → receiver saw it), after a 2 s warm-up',
-    ['deliveries', 'p50 ms', 'p99 ms', 'max ms'],
-    [[lat.deliveries, lat.p50, lat.p99, lat.max]],
+    ['deliveries', 'p50 ms', 'p99 ms', 'max ms', 'failed POSTs'],
+    [[lat.deliveries, lat.p50, lat.p99, lat.max, lat.failed]],
   );
 
   // 3. Slow endpoints.
