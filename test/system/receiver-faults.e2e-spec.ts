@@ -1,4 +1,7 @@
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
+import * as path from 'node:path';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -73,6 +76,18 @@ async function faultyServers(): Promise<{ urls: Record<string, string>; close():
         pump();
       }),
     ),
+    // A certificate no CA signed (test/fixtures, valid for a century).
+    untrustedTls: (
+      await listen(
+        https.createServer(
+          {
+            key: fs.readFileSync(path.join(__dirname, '../fixtures/self-signed.key')),
+            cert: fs.readFileSync(path.join(__dirname, '../fixtures/self-signed.crt')),
+          },
+          (_req, res) => res.writeHead(200).end('ok'),
+        ),
+      )
+    ).replace('http:', 'https:'),
     binary: await listen(
       onBody((res) => {
         res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
@@ -192,6 +207,22 @@ describe('system: receiver faults', () => {
         },
       ],
       [
+        'untrusted TLS certificate',
+        faults.urls.untrustedTls,
+        (a) => {
+          expect(a.response_status_code).toBe(0);
+          expect(a.error).toMatch(/^DEPTH_ZERO_SELF_SIGNED_CERT: self[- ]signed certificate/);
+        },
+      ],
+      [
+        'TLS to a plain-HTTP port',
+        faults.urls.binary.replace('http:', 'https:'),
+        (a) =>
+          expect(a.error).toMatch(
+            /^EPROTO: TLS error: (wrong version number|packet length too long)$/,
+          ),
+      ],
+      [
         'unresolvable name',
         'http://postmand-no-such-host.invalid/hook',
         (a) => expect(a.error).toMatch(/(ENOTFOUND|EAI_AGAIN) postmand-no-such-host\.invalid/),
@@ -232,7 +263,7 @@ describe('system: receiver faults', () => {
 
     const book = await ledger(db.dataSource, []);
     expect(book.problems).toEqual([]);
-    expect(book.byStatus).toEqual({ succeeded: 1 + 1 + 30, failed: 5 + 60 });
+    expect(book.byStatus).toEqual({ succeeded: 1 + 1 + 30, failed: 7 + 60 });
   }, 120_000);
 });
 

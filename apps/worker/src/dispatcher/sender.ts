@@ -207,6 +207,10 @@ function readCapped(
 /** A short, useful text for a transport failure: refused, reset, DNS, TLS… */
 function describeError(err: unknown): string {
   const e = err as { code?: string; message?: string; cause?: { message?: string } };
-  const message = e.message || e.cause?.message || String(err);
+  let message = e.message || e.cause?.message || String(err);
+  // OpenSSL's text ("write EPROTO 80…:error:0A00010B:SSL routines:ssl3_get_record:wrong
+  // version number:../deps/openssl/…") shortened to its reason.
+  const openssl = /:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/.exec(message);
+  if (openssl) message = `TLS error: ${openssl[1]}`;
   return e.code && !message.includes(e.code) ? `${e.code}: ${message}` : message;
 }
