@@ -1,0 +1,118 @@
+import {
+  CLAIM_SETTINGS,
+  CLAIM_SQL,
+  DeliveryDispatchRepository,
+  LEASE_MARGIN_SECONDS,
+} from '@app/domain';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function nodes(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+}
+
+/**
+ * The claim must walk the due index and stop after its batch, whatever the planner's
+ * statistics say. A fresh table that autoanalyze has not visited yet — one webhook, tens
+ * of thousands of due rows — once made it fetch and sort every pending row per claim.
+ */
+describe('claim query plan', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const [{ id }] = await db.dataSource.query<{ id: string }[]>(
+      `INSERT INTO webhooks (name, url, content_type, valid_status_codes, max_delivery_attempts,
+         delivery_attempt_timeout, retry_min_backoff, retry_max_backoff)
+       VALUES ('plan', 'http://127.0.0.1:9/', 'application/json', '{200}', 1, 1, 1, 1)
+       RETURNING id`,
+    );
+    await db.dataSource.query(
+      `INSERT INTO deliveries (webhook_id, payload, scheduled_at)
+       SELECT $1, '{}', now() - g * interval '1 ms' FROM generate_series(1, 30000) g`,
+      [id],
+    );
+  });
+  afterAll(() => db.drop());
+
+  it('is an ordered scan of the due index with no sort, on unanalysed statistics', async () => {
+    const runner = db.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query(CLAIM_SETTINGS);
+      const [row] = (await runner.query(`EXPLAIN (FORMAT JSON) ${CLAIM_SQL}`, [
+        'plan-test',
+        100,
+        LEASE_MARGIN_SECONDS,
+      ])) as { 'QUERY PLAN': [{ Plan: PlanNode }] }[];
+      const all = nodes(row['QUERY PLAN'][0].Plan);
+      expect(all.filter((n) => n['Node Type'] === 'Sort')).toEqual([]);
+      expect(all.some((n) => n['Index Name'] === 'deliveries_due_idx')).toBe(true);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+});
+
+describe('DeliveryDispatchRepository.backlog', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db.drop());
+
+  async function webhook(active: boolean): Promise<string> {
+    const [{ id }] = await db.dataSource.query<{ id: string }[]>(
+      `INSERT INTO webhooks (name, url, content_type, valid_status_codes, active,
+         max_delivery_attempts, delivery_attempt_timeout, retry_min_backoff, retry_max_backoff)
+       VALUES ('backlog', 'http://127.0.0.1:9/', 'application/json', '{200}', $1, 1, 1, 1, 1)
+       RETURNING id`,
+      [active],
+    );
+    return id;
+  }
+
+  it('counts what a claim would take — due, not in flight, webhook active — up to the cap', async () => {
+    const repo = new DeliveryDispatchRepository(db.dataSource);
+    expect(await repo.backlog(100)).toEqual({ due: 0, oldestDueSeconds: 0 });
+
+    const on = await webhook(true);
+    const off = await webhook(false);
+    const insert = (webhookId: string, scheduled: string, extra = ''): Promise<unknown> =>
+      db.dataSource.query(
+        `INSERT INTO deliveries (webhook_id, payload, scheduled_at${extra ? ', status' : ''})
+         VALUES ($1, '{}', now() + $2::interval${extra ? `, '${extra}'` : ''})`,
+        [webhookId, scheduled],
+      );
+    for (let i = 0; i < 5; i++) await insert(on, `-${60 + i} seconds`); // due, oldest 64 s
+    await insert(on, '1 hour'); // not yet due
+    await insert(on, '-2 hours', 'succeeded'); // done
+    await insert(off, '-3 hours'); // webhook inactive
+    await db.dataSource.query(
+      `INSERT INTO deliveries (webhook_id, payload, scheduled_at, lease_owner, lease_expires_at)
+       VALUES ($1, '{}', now() - interval '4 hours', 'w/1', now() + interval '1 minute')`,
+      [on],
+    ); // in flight
+
+    const sample = await repo.backlog(100);
+    expect(sample.due).toBe(5);
+    expect(sample.oldestDueSeconds).toBeGreaterThanOrEqual(64);
+    expect(sample.oldestDueSeconds).toBeLessThan(70);
+    expect((await repo.backlog(3)).due).toBe(3);
+
+    // A lease that ran out is due again (its worker died): it counts, and it is the oldest.
+    await db.dataSource.query(`UPDATE deliveries SET lease_expires_at = now() - interval '1 s'
+                               WHERE lease_owner = 'w/1'`);
+    const after = await repo.backlog(100);
+    expect(after.due).toBe(6);
+    expect(after.oldestDueSeconds).toBeGreaterThanOrEqual(4 * 3600);
+  });
+});
