@@ -409,4 +409,32 @@ describe('worker: dispatcher', () => {
     expect((await deliveries.findById(delivery.id))!.status).toBe('succeeded');
     expect(await attemptsOf(delivery.id)).toHaveLength(1);
   });
+  it('holds at most POSTMAND_WORKER_MAX_IN_FLIGHT_BYTES of payloads in flight', async () => {
+    // Room for three of the largest payloads: three requests at a time, however many slots.
+    const held: (() => void)[] = [];
+    let most = 0;
+    receiver.respond = (_req, res) => {
+      held.push(() => res.writeHead(200).end());
+      most = Math.max(most, held.length);
+    };
+    await start({
+      POSTMAND_MAX_PAYLOAD_BYTES: '1048576',
+      POSTMAND_WORKER_MAX_IN_FLIGHT_BYTES: String(3 * 1_048_576),
+    });
+    const webhook = await hook();
+    const payload = JSON.stringify({ blob: 'x'.repeat(1_000_000) });
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push((await deliver(webhook.id, payload)).id);
+    for (let answered = 0; answered < 10;) {
+      await eventually(() => (held.length > 0 ? true : undefined), 20_000, 'a held request');
+      // Whatever is claimed has arrived before we answer: the in-flight set is complete.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(held.length).toBeLessThanOrEqual(3);
+      const batch = held.splice(0);
+      for (const answer of batch) answer();
+      answered += batch.length;
+    }
+    for (const id of ids) await settled(id);
+    expect(most).toBe(3);
+  });
 });

@@ -44,6 +44,8 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   private readonly completions: CompletionBuffer;
   private readonly listener: WakeupListener;
   private readonly inFlight = new Set<Promise<void>>();
+  /** UTF-8 bytes of the payloads in flight: bounded by POSTMAND_WORKER_MAX_IN_FLIGHT_BYTES. */
+  private inFlightBytes = 0;
   private running = false;
   private stopping = false;
   private claiming = false;
@@ -63,7 +65,12 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     @Inject(WORKER_METRICS) private readonly metrics: WorkerMetrics,
     @Inject(WORKER_DATABASE_URL) databaseUrl: string,
   ) {
-    this.minClaim = Math.max(1, Math.min(25, Math.floor(config.workerConcurrency / 10)));
+    // How many can be in flight when every payload is as large as allowed.
+    const capacity = Math.min(
+      config.workerConcurrency,
+      Math.max(1, Math.floor(config.workerMaxInFlightBytes / config.maxPayloadBytes)),
+    );
+    this.minClaim = Math.max(1, Math.min(25, Math.floor(capacity / 10)));
     metrics.sampleBacklogWith(() => repository.backlog(BACKLOG_COUNT_CAP));
     this.sender = new Sender({
       userAgent: `postmand/${POSTMAND_VERSION}`,
@@ -149,7 +156,14 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   private async claimPass(): Promise<void> {
     while (!this.stopping) {
       this.wakeAgain = false;
-      const free = this.config.workerConcurrency - this.inFlight.size;
+      // Slots, and payload bytes: a claimed delivery may carry up to the largest payload,
+      // and each in flight holds its payload a few times over (text, bytes, raw_request).
+      const slots = this.config.workerConcurrency - this.inFlight.size;
+      const bytes = Math.floor(
+        (this.config.workerMaxInFlightBytes - this.inFlightBytes) / this.config.maxPayloadBytes,
+      );
+      // Idle, one delivery always goes, whatever its size.
+      const free = Math.min(slots, this.inFlight.size === 0 ? Math.max(1, bytes) : bytes);
       if (free <= 0) return; // a finishing attempt wakes us
       // Under load, wait for a few slots rather than run a claim statement per slot.
       // A finishing attempt wakes us again, so nothing due waits long.
@@ -207,12 +221,15 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     this.metrics.claimed.inc();
     if (delivery.reclaimed) this.metrics.leaseReclaims.inc();
     this.metrics.inFlight.inc();
+    const bytes = Buffer.byteLength(delivery.payload, 'utf8');
+    this.inFlightBytes += bytes;
     const attempt = this.attempt(delivery)
       .catch((err: unknown) =>
         this.logger.error({ err, deliveryId: delivery.id }, 'attempt crashed'),
       )
       .finally(() => {
         this.inFlight.delete(attempt);
+        this.inFlightBytes -= bytes;
         this.metrics.inFlight.dec();
         this.wake();
       });

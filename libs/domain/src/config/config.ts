@@ -16,6 +16,8 @@ export interface PostmandConfig {
   /** Milliseconds between polls when nothing wakes the worker. */
   pollingInterval: number;
   workerConcurrency: number;
+  /** Payload bytes a worker holds in flight at most (it claims less beyond). */
+  workerMaxInFlightBytes: number;
   maxPayloadBytes: number;
   maxResponseBytes: number;
   logLevel: LogLevel;
@@ -108,6 +110,12 @@ export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): P
     healthCheckHttpPort: int('POSTMAND_HEALTH_CHECK_HTTP_PORT', 8001, 0, 65535),
     pollingInterval: int('POSTMAND_POLLING_INTERVAL', 1000, 10, 3_600_000),
     workerConcurrency: int('POSTMAND_WORKER_CONCURRENCY', 100, 1, 10_000),
+    workerMaxInFlightBytes: int(
+      'POSTMAND_WORKER_MAX_IN_FLIGHT_BYTES',
+      64 * 1_048_576,
+      1_048_576,
+      64 * 1_073_741_824,
+    ),
     maxPayloadBytes: int('POSTMAND_MAX_PAYLOAD_BYTES', 1_048_576, 1, 256 * 1_048_576),
     maxResponseBytes: int('POSTMAND_MAX_RESPONSE_BYTES', 65_536, 0, 64 * 1_048_576),
     logLevel: logLevel as LogLevel,
