@@ -60,6 +60,21 @@ export async function startService(
   return service;
 }
 
+/** The Prometheus text of a process's /metrics. */
+export async function scrape(service: Service): Promise<string> {
+  return (await fetch(`${service.healthUrl}/metrics`)).text();
+}
+
+/** Prometheus text → value of one sample, e.g. `name{label="x"}`; undefined when absent. */
+export function sample(text: string, series: string): number | undefined {
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    if (line.slice(0, space) === series) return Number(line.slice(space + 1));
+  }
+  return undefined;
+}
+
 export interface JsonResponse {
   status: number;
   body: any;

@@ -2,21 +2,11 @@ import * as fs from 'node:fs';
 import { dataSourceOptions, EmbeddedPostgres, migrate, scratchDir } from '@app/domain';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { freePort } from '../helpers/cli';
+import { freePort, pollHttp } from '../helpers/cli';
 import { eventually, Receiver } from '../helpers/receiver';
 import { call, createWebhook, ledger, startService, type Service } from '../helpers/system';
 
 const SPEC_ERROR = { code: expect.any(Number), message: expect.any(String) };
-
-async function status(url: string): Promise<number> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-    await res.arrayBuffer();
-    return res.status;
-  } catch {
-    return 0;
-  }
-}
 
 /**
  * The database goes away under load: first every connection is cut, then the server is
@@ -121,13 +111,9 @@ describe('system: database trouble under load', () => {
     // 2. The server stopped: the API refuses quickly, /readyz says so, /livez stays up.
     await pg.stop();
     for (const health of [server.healthUrl, worker.healthUrl]) {
-      await eventually(
-        async () => ((await status(`${health}/readyz`)) === 503 ? true : undefined),
-        20_000,
-        'readyz 503',
-      );
-      expect(await status(`${health}/livez`)).toBe(200);
-      expect(await status(`${health}/healthz`)).toBe(503);
+      await pollHttp(`${health}/readyz`, (status) => status === 503, 20_000);
+      expect((await call(health, 'GET', '/livez')).status).toBe(200);
+      expect((await call(health, 'GET', '/healthz')).status).toBe(503);
     }
     const down = await call(server.apiUrl, 'POST', '/v1/deliveries', {
       webhook_id: webhookId,
@@ -142,11 +128,7 @@ describe('system: database trouble under load', () => {
     // 3. Back on the same port: both processes recover by themselves.
     pg = await EmbeddedPostgres.start({ dataDir: dir, port, ephemeral: true });
     for (const health of [server.healthUrl, worker.healthUrl]) {
-      await eventually(
-        async () => ((await status(`${health}/readyz`)) === 200 ? true : undefined),
-        30_000,
-        'readyz 200',
-      );
+      await pollHttp(`${health}/readyz`, (status) => status === 200, 30_000);
     }
     const afterRestart = accepted.length;
     await eventually(

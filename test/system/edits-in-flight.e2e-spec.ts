@@ -8,6 +8,8 @@ import {
   type Service,
   startStack,
   type StackWithWorker,
+  sample,
+  scrape,
 } from '../helpers/system';
 
 /** Holds every response until the test answers it. */
@@ -77,8 +79,7 @@ describe('system: edits while an attempt is in flight', () => {
   }
 
   async function droppedOutcomes(): Promise<number> {
-    const text = await (await fetch(`${worker.healthUrl}/metrics`)).text();
-    return Number(/^postmand_worker_dropped_outcomes_total (\d+)/m.exec(text)?.[1] ?? 0);
+    return sample(await scrape(worker), 'postmand_worker_dropped_outcomes_total') ?? 0;
   }
 
   it('webhook replaced: the attempt under way finishes and is recorded; the next goes to the new URL', async () => {

@@ -8,6 +8,8 @@ import {
   type Service,
   startStack,
   type Stack,
+  sample,
+  scrape,
 } from '../helpers/system';
 
 describe('system: three workers on one database', () => {
@@ -47,9 +49,8 @@ describe('system: three workers on one database', () => {
     );
     // Every worker took a share: SKIP LOCKED spreads the claims instead of serialising them.
     for (const worker of workers) {
-      const metrics = await (await fetch(`${worker.healthUrl}/metrics`)).text();
-      const claimed = /^postmand_worker_deliveries_claimed_total (\d+)/m.exec(metrics);
-      expect(Number(claimed?.[1])).toBeGreaterThan(0);
+      const claimed = sample(await scrape(worker), 'postmand_worker_deliveries_claimed_total');
+      expect(claimed).toBeGreaterThan(0);
     }
     for (const worker of workers) expect(await worker.stop()).toBe(0);
     workers = [];

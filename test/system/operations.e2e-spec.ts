@@ -3,22 +3,13 @@ import { eventually, type Receiver } from '../helpers/receiver';
 import {
   call,
   createWebhook,
+  sample,
   type Service,
   startStack,
   type StackWithWorker,
 } from '../helpers/system';
 
-/** Prometheus text → value of one sample, e.g. `name{label="x"}`; undefined when absent. */
-function sample(text: string, series: string): number | undefined {
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const space = line.lastIndexOf(' ');
-    if (line.slice(0, space) === series) return Number(line.slice(space + 1));
-  }
-  return undefined;
-}
-
-async function scrape(service: Service): Promise<string> {
+async function scrapeChecked(service: Service): Promise<string> {
   const res = await fetch(`${service.healthUrl}/metrics`);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain;.*version=0\.0\.4/);
   return res.text();
@@ -51,7 +42,7 @@ describe('system: logs and metrics of a delivery run', () => {
       const n = JSON.parse(req.body.toString()) as { n: number };
       res.writeHead(n.n % 2 === 0 ? 200 : 500).end();
     };
-    const before = await scrape(worker);
+    const before = await scrapeChecked(worker);
     const claimedBefore = sample(before, 'postmand_worker_deliveries_claimed_total') ?? 0;
     const webhookId = await createWebhook(server.apiUrl, `${receiver.url}/hook`, {
       secret_token: 'never-in-the-logs',
@@ -79,7 +70,7 @@ describe('system: logs and metrics of a delivery run', () => {
     });
 
     // Worker metrics moved by exactly this run.
-    const after = await scrape(worker);
+    const after = await scrapeChecked(worker);
     expect(sample(after, 'postmand_worker_deliveries_claimed_total')).toBe(claimedBefore + 10);
     expect(sample(after, 'postmand_worker_attempts_total{outcome="success"}')).toBe(5);
     expect(sample(after, 'postmand_worker_attempts_total{outcome="failed"}')).toBe(5);
@@ -98,7 +89,7 @@ describe('system: logs and metrics of a delivery run', () => {
     expect(after).not.toContain(webhookId);
 
     // API metrics: by route template and status, never by id.
-    const api = await scrape(server);
+    const api = await scrapeChecked(server);
     expect(
       sample(api, 'postmand_api_requests_total{method="POST",route="/v1/deliveries",status="201"}'),
     ).toBe(10);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 
 /** Swagger UI needs scripts and styles of its own; every other response is plain data. */
@@ -19,7 +20,7 @@ export function securityHeaders(req: Request, res: Response, next: NextFunction)
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** Keeps a caller's X-Request-Id when it is sane, else makes one; echoed on the response. */
-export function requestId(req: Request, res: Response): string {
+export function requestId(req: IncomingMessage, res: ServerResponse): string {
   const incoming = req.headers['x-request-id'];
   const id =
     typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();

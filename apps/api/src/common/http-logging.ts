@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { requestId } from './http-hardening';
@@ -15,8 +14,7 @@ export function httpLogging(logger: Logger): Params {
     forRoutes: ['*path'],
     pinoHttp: {
       logger,
-      genReqId: (req: IncomingMessage, res: ServerResponse) =>
-        requestId(req as Parameters<typeof requestId>[0], res as Parameters<typeof requestId>[1]),
+      genReqId: requestId,
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/swagger') },
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',

@@ -66,10 +66,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     @Inject(WORKER_DATABASE_URL) databaseUrl: string,
   ) {
     // How many can be in flight when every payload is as large as allowed.
-    const capacity = Math.min(
-      config.workerConcurrency,
-      Math.max(1, Math.floor(config.workerMaxInFlightBytes / config.maxPayloadBytes)),
-    );
+    const capacity = Math.min(config.workerConcurrency, Math.max(1, this.payloadRoom(0)));
     this.minClaim = Math.max(1, Math.min(25, Math.floor(capacity / 10)));
     metrics.sampleBacklogWith(() => repository.backlog(BACKLOG_COUNT_CAP));
     this.sender = new Sender({
@@ -159,9 +156,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       // Slots, and payload bytes: a claimed delivery may carry up to the largest payload,
       // and each in flight holds its payload a few times over (text, bytes, raw_request).
       const slots = this.config.workerConcurrency - this.inFlight.size;
-      const bytes = Math.floor(
-        (this.config.workerMaxInFlightBytes - this.inFlightBytes) / this.config.maxPayloadBytes,
-      );
+      const bytes = this.payloadRoom(this.inFlightBytes);
       // Idle, one delivery always goes, whatever its size.
       const free = Math.min(slots, this.inFlight.size === 0 ? Math.max(1, bytes) : bytes);
       if (free <= 0) return; // a finishing attempt wakes us
@@ -185,6 +180,13 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
         return;
       }
     }
+  }
+
+  /** Deliveries of the largest allowed payload that still fit the in-flight byte budget. */
+  private payloadRoom(bytesInFlight: number): number {
+    return Math.floor(
+      (this.config.workerMaxInFlightBytes - bytesInFlight) / this.config.maxPayloadBytes,
+    );
   }
 
   /** A database outage stalls delivery, never the process: retry with backoff. */

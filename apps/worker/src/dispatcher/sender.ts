@@ -84,8 +84,7 @@ export class Sender {
     // An address written in the URL is never looked up, so the guard checks it here.
     const literal = this.options.blockPrivateNetworks ? blockedReason(url.hostname) : undefined;
     if (literal) {
-      const refused = new BlockedAddressError(url.hostname, url.hostname, literal);
-      const error = `${refused.code}: ${refused.message}`;
+      const error = describeError(new BlockedAddressError(url.hostname, url.hostname, literal));
       return { rawRequest, rawResponse: '', statusCode: 0, durationMs: 0, error };
     }
     const timeoutMs = delivery.deliveryAttemptTimeout * 1000;
