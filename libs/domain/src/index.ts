@@ -15,6 +15,7 @@ export * from './delivery/delivery-waker';
 export * from './delivery-attempt/delivery-attempt.entity';
 export * from './delivery-attempt/delivery-attempt.repository';
 export * from './logging/logger';
+export * from './logging/error-serializer';
 export * from './health/database.health';
 export * from './health/health.module';
 export * from './health/health.app';

@@ -1,5 +1,6 @@
 import type { Params } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { serializeError } from '@app/domain';
 import { requestId } from './http-hardening';
 
 /**
@@ -19,6 +20,7 @@ export function httpLogging(logger: Logger): Params {
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       serializers: {
+        err: serializeError,
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,
           method: req.method,

@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 import type { LogLevel } from '../config/config';
+import { serializeError } from './error-serializer';
 
 /** Secrets never reach the log, wherever they sit in a logged object. */
 export const REDACTED_PATHS = [
@@ -27,6 +28,7 @@ export function createLogger(level: LogLevel): Logger {
       base: { service: 'postmand' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+      serializers: { err: serializeError },
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,
