@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { scratchDir } from '@app/domain';
 import { freePort, pollHttp, runCli } from './helpers/cli';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { startService } from './helpers/system';
 
 describe('postmand CLI', () => {
   let db: TestDatabase;
@@ -70,6 +71,30 @@ describe('postmand CLI', () => {
       server.child.kill('SIGTERM');
     }
     expect(await server.exited).toBe(0);
+  });
+
+  it('binds POSTMAND_HTTP_HOST only, every interface by default', async () => {
+    // Every 127/8 address reaches loopback on Linux: a socket bound to 127.0.0.1 answers
+    // there only, one bound to 0.0.0.0 answers on 127.0.0.2 as well.
+    const reachable = async (url: string): Promise<boolean> =>
+      fetch(url).then(
+        () => true,
+        () => false,
+      );
+    const migrated = await createTestDatabase();
+    for (const host of [undefined, '127.0.0.1']) {
+      const env: Record<string, string> = host ? { POSTMAND_HTTP_HOST: host } : {};
+      const server = await startService('server', migrated.url, env);
+      try {
+        const other = (url: string): string => url.replace('127.0.0.1', '127.0.0.2');
+        expect(await reachable(`${server.apiUrl}/v1/webhooks`)).toBe(true);
+        expect(await reachable(other(`${server.apiUrl}/v1/webhooks`))).toBe(host === undefined);
+        expect(await reachable(other(`${server.healthUrl}/livez`))).toBe(host === undefined);
+      } finally {
+        await server.stop();
+      }
+    }
+    await migrated.drop();
   });
 
   it('runs everything on an embedded PostgreSQL when no URL is given, and reuses its data', async () => {

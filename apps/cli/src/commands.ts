@@ -60,8 +60,8 @@ export async function runServe(
     if (mode !== 'worker') {
       const api = await createApiApp(shared);
       started.push(api);
-      await api.listen(config.httpPort);
-      logger.info({ port: config.httpPort }, 'API listening');
+      await api.listen(config.httpPort, config.httpHost);
+      logger.info({ host: config.httpHost, port: config.httpPort }, 'API listening');
     }
     if (mode !== 'server') {
       const worker = await createWorkerApp(shared);
@@ -70,8 +70,11 @@ export async function runServe(
       await worker.app.init();
       logger.info({ concurrency: config.workerConcurrency }, 'worker started');
     }
-    await health.listen(config.healthCheckHttpPort);
-    logger.info({ port: config.healthCheckHttpPort }, 'health server listening');
+    await health.listen(config.healthCheckHttpPort, config.httpHost);
+    logger.info(
+      { host: config.httpHost, port: config.healthCheckHttpPort },
+      'health server listening',
+    );
   } catch (err) {
     await stopAll();
     throw err;

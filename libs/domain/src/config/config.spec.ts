@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       databaseUrl: undefined,
       databaseMaxOpenConns: 10,
+      httpHost: '0.0.0.0',
       httpPort: 8000,
       healthCheckHttpPort: 8001,
       pollingInterval: 1000,
@@ -28,6 +29,7 @@ describe('loadConfig', () => {
       {
         POSTMAND_DATABASE_URL: 'postgresql://u:p@db:5432/postmand?sslmode=disable',
         POSTMAND_DATABASE_MAX_OPEN_CONNS: '20',
+        POSTMAND_HTTP_HOST: '127.0.0.1',
         POSTMAND_HTTP_PORT: '9000',
         POSTMAND_HEALTH_CHECK_HTTP_PORT: '9001',
         POSTMAND_POLLING_INTERVAL: '250',
@@ -44,6 +46,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       databaseUrl: 'postgresql://u:p@db:5432/postmand?sslmode=disable',
       databaseMaxOpenConns: 20,
+      httpHost: '127.0.0.1',
       httpPort: 9000,
       healthCheckHttpPort: 9001,
       pollingInterval: 250,
@@ -85,6 +88,16 @@ describe('loadConfig', () => {
       expect(problems).toContain(name);
     }
     expect((error as ConfigError).problems).toHaveLength(6);
+  });
+
+  it('takes an IP address or a host name to bind, nothing else', () => {
+    expect(loadConfig({ POSTMAND_HTTP_HOST: '::1' }).httpHost).toBe('::1');
+    expect(loadConfig({ POSTMAND_HTTP_HOST: 'localhost' }).httpHost).toBe('localhost');
+    for (const bad of ['127.0.0.1:8000', 'http://127.0.0.1', 'a b', '-x']) {
+      expect(() => loadConfig({ POSTMAND_HTTP_HOST: bad })).toThrow(
+        /POSTMAND_HTTP_HOST: must be an IP address or a host name/,
+      );
+    }
   });
 
   it('rejects a database URL that does not parse', () => {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 import * as dotenv from 'dotenv';
 
@@ -11,6 +12,8 @@ export interface PostmandConfig {
   /** Unset means "start an embedded PostgreSQL" (only the `all` command does). */
   databaseUrl: string | undefined;
   databaseMaxOpenConns: number;
+  /** Address the API and health servers bind: 0.0.0.0 (every interface) by default. */
+  httpHost: string;
   httpPort: number;
   healthCheckHttpPort: number;
   /** Milliseconds between polls when nothing wakes the worker. */
@@ -69,6 +72,20 @@ function readBoolean(env: Env, name: string, fallback: boolean, problems: string
   return fallback;
 }
 
+/** An IP address or a host name to resolve; a typo would otherwise bind nowhere useful. */
+function readHost(env: Env, problems: string[]): string {
+  const raw = env.POSTMAND_HTTP_HOST?.trim();
+  if (!raw) return '0.0.0.0';
+  if (
+    isIP(raw) !== 0 ||
+    /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(raw)
+  ) {
+    return raw;
+  }
+  problems.push(`POSTMAND_HTTP_HOST: must be an IP address or a host name, got "${raw}"`);
+  return '0.0.0.0';
+}
+
 function readDatabaseUrl(env: Env, problems: string[]): string | undefined {
   const raw = env.POSTMAND_DATABASE_URL?.trim();
   if (!raw) return undefined;
@@ -106,6 +123,7 @@ export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): P
   const config: PostmandConfig = {
     databaseUrl: readDatabaseUrl(env, problems),
     databaseMaxOpenConns: int('POSTMAND_DATABASE_MAX_OPEN_CONNS', 10, 1, 1000),
+    httpHost: readHost(env, problems),
     httpPort: int('POSTMAND_HTTP_PORT', 8000, 0, 65535),
     healthCheckHttpPort: int('POSTMAND_HEALTH_CHECK_HTTP_PORT', 8001, 0, 65535),
     pollingInterval: int('POSTMAND_POLLING_INTERVAL', 1000, 10, 3_600_000),
