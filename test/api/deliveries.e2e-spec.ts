@@ -174,6 +174,48 @@ describe('/v1/deliveries and /v1/delivery-attempts', () => {
         .expect(404, { code: 2, message: 'invalid id' });
     });
 
+    it('redelivers with no body or {}, and refuses a body with fields', async () => {
+      const first = await createDelivery();
+      await http().post(`/v1/deliveries/${first.id}/redeliver`).send({}).expect(201);
+      const refused = await http()
+        .post(`/v1/deliveries/${first.id}/redeliver`)
+        .send({ webhook_id: hookId, payload: '{}' })
+        .expect(400);
+      expect(refused.body).toEqual({
+        code: 4,
+        message: 'request validation failed',
+        details:
+          'payload: is not a field of this request; webhook_id: is not a field of this request.',
+      });
+    });
+
+    it("refuses creates that carry one of this database's own webhook-ids (a delivery loop)", async () => {
+      const first = await createDelivery();
+      const loop = {
+        code: 4,
+        message: 'request validation failed',
+        details: 'webhook-id: delivery loop: this request is a delivery sent by this postmand.',
+      };
+      const own = first.id.toUpperCase() as string;
+      await http()
+        .post('/v1/deliveries')
+        .set('webhook-id', own)
+        .send({ webhook_id: hookId, payload: '{}' })
+        .expect(400, loop);
+      await http()
+        .post(`/v1/deliveries/${first.id}/redeliver`)
+        .set('webhook-id', first.id)
+        .expect(400, loop);
+      await http().post('/v1/webhooks').set('webhook-id', first.id).send(HOOK).expect(400, loop);
+      // Reads are harmless, and another postmand's deliveries are not ours.
+      await http().get('/v1/deliveries').set('webhook-id', first.id).expect(200);
+      await http()
+        .post('/v1/deliveries')
+        .set('webhook-id', '8f6f3c1e-0d5e-4b8a-9d0c-2b1a3c4d5e6f')
+        .send({ webhook_id: hookId, payload: '{}' })
+        .expect(201);
+    });
+
     it('lists newest first with filters and paging', async () => {
       const other = (
         await http()

@@ -18,13 +18,45 @@ describe('API HTTP behaviour', () => {
     await db.drop();
   });
 
-  it('answers unknown routes and methods with 404 code 10', async () => {
+  it('answers unknown routes with 404 code 10', async () => {
     const notFound = { code: 10, message: 'route not found' };
     await http().get('/nope').expect(404, notFound);
     await http().get('/v2/webhooks').expect(404, notFound);
-    await http().patch('/v1/webhooks').send({}).expect(404, notFound);
-    await http().post('/v1/delivery-attempts').send({}).expect(404, notFound);
+    await http()
+      .delete('/v1/webhooks/00000000-0000-4000-8000-000000000000/x')
+      .expect(404, notFound);
   });
+
+  it.each([
+    ['patch', '/v1/webhooks', 'GET, HEAD, POST', '/v1/webhooks'],
+    [
+      'options',
+      '/v1/webhooks/00000000-0000-4000-8000-000000000000',
+      'DELETE, GET, HEAD, PUT',
+      '/v1/webhooks/:id',
+    ],
+    ['delete', '/v1/deliveries', 'GET, HEAD, POST', '/v1/deliveries'],
+    ['post', '/v1/delivery-attempts', 'GET, HEAD', '/v1/delivery-attempts'],
+    [
+      'get',
+      '/v1/deliveries/00000000-0000-4000-8000-000000000000/redeliver',
+      'POST',
+      '/v1/deliveries/:id/redeliver',
+    ],
+  ])(
+    'answers %s %s, a path served with other methods, with 405 and Allow',
+    async (method, path, allow, template) => {
+      const res = await (http() as unknown as Record<string, (p: string) => request.Test>)
+        [method](path)
+        .expect(405);
+      expect(res.headers.allow).toBe(allow);
+      expect(res.body).toEqual({
+        code: 10,
+        message: 'method not allowed',
+        details: `${method.toUpperCase()} is not served at ${template}; allowed: ${allow}`,
+      });
+    },
+  );
 
   // Shrunk counter-examples of test/system/fuzz.e2e-spec.ts: each was a 500 (a stack
   // overflow past the JSON parser) before bodies were limited to 32 levels of nesting.
@@ -49,12 +81,16 @@ describe('API HTTP behaviour', () => {
         details: 'JSON nested more than 32 levels deep',
       });
     }
-    // 32 levels are fine (and reach validation, which rejects the unknown shape).
+    // 32 levels are fine: they reach validation, which names the unknown field.
     const ok = await http()
       .post('/v1/webhooks')
       .set('content-type', 'application/json')
       .send(`${JSON.stringify(valid).slice(0, -1)},"extra":${deep('[', ']', 31)}}`);
-    expect(ok.status).toBe(201);
+    expect(ok.body).toEqual({
+      code: 4,
+      message: 'request validation failed',
+      details: 'extra: is not a field of this request.',
+    });
   });
 
   it('sets security headers on every response, with a restrictive CSP outside /swagger', async () => {
@@ -99,5 +135,25 @@ describe('API HTTP behaviour', () => {
       /postmand_api_requests_total\{method="GET",route="\/v1\/webhooks\/:id",status="404"\} \d+/,
     );
     expect(text).toContain('postmand_api_request_duration_seconds_bucket');
+  });
+
+  it('counts requests the body parser refused under their route, not as unmatched', async () => {
+    await http().post('/v1/webhooks').set('content-type', 'text/plain').send('x').expect(415);
+    await http()
+      .post('/v1/deliveries')
+      .set('content-type', 'application/json')
+      .send('{')
+      .expect(400);
+    const id = '4bd1b6a2-3c62-4a4e-9f1a-2a1f2b3c4d5e';
+    await http().put(`/v1/webhooks/${id}`).set('content-type', 'text/xml').send('<a/>').expect(415);
+    const text = await api.registry.metrics();
+    for (const series of [
+      'method="POST",route="/v1/webhooks",status="415"',
+      'method="POST",route="/v1/deliveries",status="400"',
+      'method="PUT",route="/v1/webhooks/:id",status="415"',
+    ]) {
+      expect(text).toContain(`postmand_api_requests_total{${series}} `);
+    }
+    expect(text).not.toMatch(/route="unmatched",status="4(00|15)"/);
   });
 });

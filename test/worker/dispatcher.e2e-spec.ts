@@ -102,6 +102,21 @@ describe('worker: dispatcher', () => {
     expect(attempt.raw_response.endsWith('\r\n\r\nok')).toBe(true);
   });
 
+  it('sends URL credentials as Basic authorization, recorded masked', async () => {
+    await start();
+    const url = receiver.url.replace('//', '//alice:p%40ss%3Aword@');
+    const delivery = await deliver((await hook({ url: `${url}/private` })).id);
+    const [req] = await receiver.waitForRequests(1);
+    const credentials = Buffer.from('alice:p@ss:word').toString('base64');
+    expect(req.headers.authorization).toBe(`Basic ${credentials}`);
+    expect(req.url).toBe('/private');
+    await settled(delivery.id);
+    const [attempt] = await attemptsOf(delivery.id);
+    expect(attempt.raw_request).toContain('\r\nAuthorization: Basic ***\r\n');
+    expect(attempt.raw_request).not.toContain(credentials);
+    expect(attempt.raw_request).not.toContain('alice');
+  });
+
   it('signs with all three schemes, verified by the public verifiers', async () => {
     await start();
     const secretToken = `whsec_${Buffer.from('a-32-byte-secret-for-the-tests!!').toString('base64')}`;

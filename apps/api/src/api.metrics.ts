@@ -3,9 +3,10 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 
 /**
  * Request counts and latencies by route template (`/v1/webhooks/:id`, never the id
- * itself, so label cardinality stays bounded) and status.
+ * itself, so label cardinality stays bounded) and status. `templateOf` names the route
+ * of a request refused before routing (by the body parser: 400, 413, 415).
  */
-export function apiMetrics(registry: Registry) {
+export function apiMetrics(registry: Registry, templateOf: (path: string) => string | undefined) {
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new Counter({
     name: 'postmand_api_requests_total',
@@ -26,7 +27,7 @@ export function apiMetrics(registry: Registry) {
       const routePath = (req.route as { path?: string } | undefined)?.path;
       const labels = {
         method: req.method,
-        route: routePath ? `${req.baseUrl}${routePath}` : 'unmatched',
+        route: routePath ? `${req.baseUrl}${routePath}` : (templateOf(req.path) ?? 'unmatched'),
         status: String(res.statusCode),
       };
       requests.inc(labels);

@@ -4,13 +4,15 @@ import {
   type MiddlewareConsumer,
   type NestModule,
 } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { DomainModule, type DomainModuleOptions } from '@app/domain';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { DeliveryLoopGuard } from './common/delivery-loop.guard';
 import { httpLogging } from './common/http-logging';
 import { JsonBodyMiddleware } from './common/json-body.middleware';
+import { RouteTable } from './common/route-table';
 import { ApiValidationPipe } from './common/validation.pipe';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { DeliveryAttemptsModule } from './delivery-attempts/delivery-attempts.module';
@@ -20,7 +22,7 @@ export interface ApiModuleOptions extends DomainModuleOptions {
   logger: Logger;
 }
 
-/** The REST API. The pipe and filter are providers (APP_*), so tests get them too. */
+/** The REST API. Guard, pipe and filter are providers (APP_*), so tests get them too. */
 @Module({})
 export class ApiModule implements NestModule {
   static forRoot(options: ApiModuleOptions): DynamicModule {
@@ -30,11 +32,14 @@ export class ApiModule implements NestModule {
         // First, so that its request logger runs before the body parser can fail.
         LoggerModule.forRoot(httpLogging(options.logger)),
         DomainModule.forRoot(options),
+        DiscoveryModule,
         WebhooksModule,
         DeliveriesModule,
         DeliveryAttemptsModule,
       ],
       providers: [
+        RouteTable,
+        { provide: APP_GUARD, useClass: DeliveryLoopGuard },
         { provide: APP_PIPE, useClass: ApiValidationPipe },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],

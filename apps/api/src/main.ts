@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { apiMetrics } from './api.metrics';
 import { ApiModule } from './api.module';
 import { securityHeaders } from './common/http-hardening';
+import { RouteTable } from './common/route-table';
 import { setupOpenApi } from './openapi/openapi';
 
 export interface ApiAppOptions {
@@ -27,7 +28,8 @@ export async function createApiApp(options: ApiAppOptions): Promise<INestApplica
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(securityHeaders);
-  app.use(apiMetrics(options.registry));
+  const routes = app.get(RouteTable);
+  app.use(apiMetrics(options.registry, (path) => routes.match(path)?.template));
   setupOpenApi(app);
   return app;
 }

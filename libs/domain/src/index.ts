@@ -1,6 +1,7 @@
 // The public surface of the domain library: apps import from '@app/domain' only.
 export * from './config/config';
 export * from './common/list-query';
+export * from './common/bounded-page';
 export * from './database/data-source';
 export * from './database/embedded-postgres';
 export * from './database/schema';

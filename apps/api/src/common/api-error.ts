@@ -20,6 +20,12 @@ export const ERRORS = {
     message: 'unsupported media type',
   },
   routeNotFound: { code: 10, status: HttpStatus.NOT_FOUND, message: 'route not found' },
+  /** The path exists, not with this method: the response carries `Allow`. */
+  methodNotAllowed: {
+    code: 10,
+    status: HttpStatus.METHOD_NOT_ALLOWED,
+    message: 'method not allowed',
+  },
 } as const;
 
 export type ErrorKind = keyof typeof ERRORS;

@@ -1,7 +1,14 @@
-import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import {
+  Catch,
+  HttpException,
+  NotFoundException,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
 import { ApiError, type ErrorBody } from './api-error';
+import { RouteTable } from './route-table';
 
 /** PostgreSQL / node-postgres failures that mean "the database is away", not a bug. */
 const UNAVAILABLE_CODES = new Set([
@@ -70,17 +77,36 @@ function fromHttpException(exception: HttpException): ApiError {
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   /** Bound to the request being handled: its lines carry the request id. */
-  constructor(private readonly logger: PinoLogger) {}
+  constructor(
+    private readonly logger: PinoLogger,
+    private readonly routes: RouteTable,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
-    const { status, body } = this.render(exception);
+    const req = ctx.getRequest<Request>();
+    const { status, body } = this.render(this.methodNotAllowed(exception, req, res) ?? exception);
     if (res.headersSent) {
       res.end();
       return;
     }
     res.status(status).json(body);
+  }
+
+  /**
+   * Nest's router answers an unmatched method and path alike with a NotFoundException;
+   * a path that is served with other methods is a 405 that lists them in `Allow`.
+   */
+  private methodNotAllowed(exception: unknown, req: Request, res: Response): ApiError | undefined {
+    if (!(exception instanceof NotFoundException) || res.headersSent) return undefined;
+    const route = this.routes.match(req.path);
+    if (!route) return undefined;
+    res.setHeader('Allow', route.allow.join(', '));
+    return new ApiError(
+      'methodNotAllowed',
+      `${req.method} is not served at ${route.template}; allowed: ${route.allow.join(', ')}`,
+    );
   }
 
   private render(exception: unknown): { status: number; body: ErrorBody } {

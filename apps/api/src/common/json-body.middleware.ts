@@ -44,7 +44,9 @@ export class JsonBodyMiddleware implements NestMiddleware {
   constructor(@Inject(POSTMAND_CONFIG) config: PostmandConfig) {
     this.parse = express.json({
       limit: config.maxPayloadBytes * 6 + 64 * 1024,
-      strict: true,
+      // Any JSON text parses; what is not an object is refused by the validation pipe
+      // with "must be a JSON object" (a `null` body is not "invalid JSON").
+      strict: false,
       type: () => true,
     });
   }

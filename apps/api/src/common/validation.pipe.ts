@@ -12,6 +12,36 @@ export interface CrossFieldRules {
   crossFieldProblems(failedFields: Set<string>): [string, string][];
 }
 
+/**
+ * A request DTO whose resource has read-only fields (`id`, `created_at`, …): those are
+ * ignored in a body, so that a client may send back what it read; any other field the
+ * DTO does not declare is refused.
+ */
+export interface ReadOnlyFields {
+  readonly readOnlyFields: readonly string[];
+}
+
+function readOnlyFieldsOf(object: object): readonly string[] {
+  return (object.constructor as Partial<ReadOnlyFields>).readOnlyFields ?? [];
+}
+
+/**
+ * Query strings as the 'simple' parser reads them: a parameter given twice arrives as an
+ * array, a bracketed one (`status[]`, `created_at[gt]`) under its bracketed name. Neither
+ * is anything this API defines; both would otherwise be dropped or misread.
+ */
+function queryShapeProblems(query: Record<string, unknown>): [string, string][] {
+  const problems: [string, string][] = [];
+  for (const [name, value] of Object.entries(query)) {
+    if (/[[\]]/.test(name)) {
+      problems.push([name, 'brackets are not supported; give the parameter once as name=value']);
+    } else if (Array.isArray(value)) {
+      problems.push([name, 'must be given only once']);
+    }
+  }
+  return problems;
+}
+
 function hasCrossFieldRules(value: unknown): value is CrossFieldRules {
   return typeof (value as CrossFieldRules | null)?.crossFieldProblems === 'function';
 }
@@ -23,15 +53,22 @@ function problemsOf(errors: ValidationError[], prefix = ''): [string, string][] 
     const reasons = Object.values(error.constraints ?? {});
     // Only optional fields skip validation when absent, so absent here means required.
     const absent = error.value === undefined || error.value === null;
-    const reason = error.constraints?.crossField ?? (absent ? 'is required' : reasons[0]);
+    const reason =
+      error.constraints?.crossField ??
+      (error.constraints?.whitelistValidation
+        ? 'is not a field of this request'
+        : absent
+          ? 'is required'
+          : reasons[0]);
     const own: [string, string][] = reasons.length ? [[field, reason]] : [];
     return [...own, ...problemsOf(error.children ?? [], field)];
   });
 }
 
 /**
- * The global pipe: strict types (no implicit conversion of body values), unknown and
- * read-only fields dropped, and every failure rendered as the SPEC's code 4.
+ * The global pipe: strict types (no implicit conversion of body values), unknown fields
+ * and query parameters refused (a typo must not pass silently), read-only fields of the
+ * resource ignored, and every failure rendered as the SPEC's code 4.
  */
 @Injectable()
 export class ApiValidationPipe extends ValidationPipe {
@@ -39,6 +76,7 @@ export class ApiValidationPipe extends ValidationPipe {
     super({
       transform: true,
       whitelist: true,
+      forbidNonWhitelisted: true,
       forbidUnknownValues: false,
       stopAtFirstError: true,
       validateCustomDecorators: false,
@@ -54,6 +92,10 @@ export class ApiValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && value !== undefined && !isObject) {
       throw new ApiError('malformedBody', 'the body must be a JSON object');
     }
+    if (metadata.type === 'query' && isObject) {
+      const problems = queryShapeProblems(value as Record<string, unknown>);
+      if (problems.length > 0) throw ApiError.validation(problems);
+    }
     return super.transform(value, metadata) as Promise<unknown>;
   }
 
@@ -61,7 +103,10 @@ export class ApiValidationPipe extends ValidationPipe {
     object: object,
     validatorOptions?: Parameters<ValidationPipe['validate']>[1],
   ): Promise<ValidationError[]> {
-    const errors = await super.validate(object, validatorOptions);
+    const readOnly = readOnlyFieldsOf(object);
+    const errors = (await super.validate(object, validatorOptions)).filter(
+      (e) => !(e.constraints?.whitelistValidation && readOnly.includes(e.property)),
+    );
     if (!hasCrossFieldRules(object)) return errors;
     const failed = new Set(errors.map((e) => e.property));
     const extra = object.crossFieldProblems(failed).map(([property, reason]) => ({

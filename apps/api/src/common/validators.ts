@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { WEBHOOK_URL_PATTERN } from '@app/domain';
 
 function rule(
   name: string,
@@ -33,17 +34,65 @@ export const IsStorableText = (options?: ValidationOptions): PropertyDecorator =
     options,
   );
 
-/** An absolute http(s) URL with a host (the Go project also took `mailto:`). */
-export const IsHttpUrl = (): PropertyDecorator =>
-  rule('isHttpUrl', 'must be an absolute http or https URL', (v) => {
-    if (typeof v !== 'string' || !/^https?:\/\//i.test(v)) return false;
-    try {
-      const url = new URL(v);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-    } catch {
-      return false;
+/**
+ * Characters as PostgreSQL counts them (code points): `"a\uFE0F"` is two, not the one that
+ * class-validator's Length makes of it, and a surrogate pair is one.
+ */
+export function codePoints(value: string): number {
+  let count = 0;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
     }
+    count++;
+  }
+  return count;
+}
+
+/** A length in code points (what `varchar(n)` and `char_length` count). */
+export const CodePointLength = (min: number, max: number, message: string): PropertyDecorator =>
+  rule('codePointLength', message, (v) => {
+    if (typeof v !== 'string') return true;
+    const length = codePoints(v);
+    return length >= min && length <= max;
   });
+
+/**
+ * An absolute http(s) URL with a host, written as the table's CHECK wants it (so
+ * `http:///x`, which the WHATWG parser reads as `http://x/`, is refused).
+ */
+const WEBHOOK_URL_CHECK = new RegExp(WEBHOOK_URL_PATTERN, 'i');
+
+export function isWebhookUrl(value: unknown): boolean {
+  if (typeof value !== 'string' || !WEBHOOK_URL_CHECK.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+export const IsHttpUrl = (): PropertyDecorator =>
+  rule('isHttpUrl', 'must be an absolute http or https URL', isWebhookUrl);
+
+/**
+ * No white space or control characters: in a URL the WHATWG parser drops tabs and
+ * newlines and encodes spaces, so what would be stored is not what would be sent.
+ */
+export const HasNoSpaceOrControl = (): PropertyDecorator =>
+  rule(
+    'hasNoSpaceOrControl',
+    'must not contain spaces or control characters',
+    // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+    (v) => typeof v !== 'string' || !/[\s\u0000-\u001f\u007f-\u009f]/u.test(v),
+  );
+
+/** Some character other than white space. */
+export const IsNotBlank = (): PropertyDecorator =>
+  rule('isNotBlank', 'must not be empty or blank', (v) => typeof v === 'string' && /\S/.test(v));
 
 /** Visible ASCII, spaces and tabs: what may go into an HTTP header (`Content-Type`). */
 export const IsHeaderValue = (): PropertyDecorator =>
@@ -54,13 +103,26 @@ export const IsHeaderValue = (): PropertyDecorator =>
   );
 
 const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/;
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/** The instants that PostgreSQL stores and the API writes back as RFC 3339: years 1-9999 UTC. */
+const MIN_INSTANT = Date.parse('0001-01-01T00:00:00.000Z');
+const MAX_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+
+/** Milliseconds since the epoch of a UTC calendar time (years 0-99 as written, not 19xx). */
+function utcTime(year: number, month: number, day: number, hour = 0, minute = 0, second = 0) {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date.getTime();
+}
 
 /**
- * Parses an RFC 3339 date-time strictly (a real calendar date, an explicit offset, year
- * 0001 or later) and returns it normalised for PostgreSQL, which keeps sub-millisecond
- * bounds exact; undefined when it is not one. A `+` offset that an unencoded query
- * string turned into a space is taken back.
+ * Parses an RFC 3339 date-time strictly (a real calendar date, an explicit offset within
+ * PostgreSQL's ±15:59, an instant from year 0001 to 9999 in UTC, so that the API can
+ * write it back as RFC 3339) and returns it normalised for PostgreSQL, which keeps
+ * sub-millisecond bounds exact; undefined when it is not one. A `+` offset that an
+ * unencoded query string turned into a space is taken back.
  */
 export function parseRfc3339(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
@@ -71,9 +133,9 @@ export function parseRfc3339(value: unknown): string | undefined {
   const match = RFC3339.exec(text);
   if (!match) return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
-  const [offsetHours, offsetMinutes] = [Number(match[8] ?? 0), Number(match[9] ?? 0)];
-  // Day 0 of the next month is the last day of this one (years 1–99 share 1901–1999's leap rule).
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const [offsetHours, offsetMinutes] = [Number(match[9] ?? 0), Number(match[10] ?? 0)];
+  // Day 0 of the next month is the last day of this one.
+  const daysInMonth = new Date(utcTime(year, month + 1, 0)).getUTCDate();
   const valid =
     year >= 1 &&
     month >= 1 &&
@@ -83,9 +145,13 @@ export function parseRfc3339(value: unknown): string | undefined {
     hour <= 23 &&
     minute <= 59 &&
     second <= 59 &&
-    offsetHours <= 23 &&
+    offsetHours <= 15 &&
     offsetMinutes <= 59;
-  return valid ? text : undefined;
+  if (!valid) return undefined;
+  const offsetMs = (match[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  const instant =
+    utcTime(year, month, day, hour, minute, second) - offsetMs + Number(match[7] ?? 0) * 1000;
+  return instant >= MIN_INSTANT && instant <= MAX_INSTANT ? text : undefined;
 }
 
 export const IsRfc3339 = (): PropertyDecorator =>

@@ -8,13 +8,15 @@ import {
   Param,
   Post,
   Query,
+  StreamableFile,
 } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { DeliveryRepository, POSTMAND_CONFIG, type PostmandConfig } from '@app/domain';
 import { ApiEndpoint } from '../common/api-responses';
 import { ApiError } from '../common/api-error';
+import { jsonList } from '../common/json-list';
 import { ParseIdPipe } from '../common/parse-id.pipe';
-import { DeliveryRequestDto } from './dto/delivery-request.dto';
+import { DeliveryRequestDto, RedeliverRequestDto } from './dto/delivery-request.dto';
 import { DeliveryDto, DeliveryListDto } from './dto/delivery.dto';
 import { ListDeliveriesQueryDto } from './dto/list-deliveries-query.dto';
 
@@ -55,14 +57,9 @@ export class DeliveriesController {
     type: DeliveryListDto,
     errors: [400],
   })
-  async list(@Query() query: ListDeliveriesQueryDto): Promise<DeliveryListDto> {
+  async list(@Query() query: ListDeliveriesQueryDto): Promise<StreamableFile> {
     const filter = query.toFilter();
-    const deliveries = await this.deliveries.list(filter);
-    return {
-      deliveries: deliveries.map(DeliveryDto.from),
-      limit: filter.limit,
-      offset: filter.offset,
-    };
+    return jsonList('deliveries', await this.deliveries.page(filter), DeliveryDto.from, filter);
   }
 
   @Get(':id')
@@ -97,9 +94,14 @@ export class DeliveriesController {
     summary: 'Send a delivery again, as a new pending delivery with the same payload',
     status: 201,
     type: DeliveryDto,
-    errors: [404],
+    errors: [400, 404, 415],
   })
-  async redeliver(@Param('id', ParseIdPipe) id: string): Promise<DeliveryDto> {
+  @ApiBody({ type: RedeliverRequestDto, required: false })
+  async redeliver(
+    @Param('id', ParseIdPipe) id: string,
+    // Takes no fields: a body with any (such as a delivery's payload) is refused.
+    @Body() _body: RedeliverRequestDto,
+  ): Promise<DeliveryDto> {
     const delivery = await this.deliveries.redeliver(id);
     if (!delivery) throw new ApiError('deliveryNotFound');
     return DeliveryDto.from(delivery);

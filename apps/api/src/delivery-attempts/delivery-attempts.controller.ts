@@ -1,8 +1,9 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { DeliveryAttemptRepository } from '@app/domain';
 import { ApiEndpoint } from '../common/api-responses';
 import { ApiError } from '../common/api-error';
+import { jsonList } from '../common/json-list';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { DeliveryAttemptDto, DeliveryAttemptListDto } from './dto/delivery-attempt.dto';
 import { ListDeliveryAttemptsQueryDto } from './dto/list-delivery-attempts-query.dto';
@@ -20,14 +21,10 @@ export class DeliveryAttemptsController {
     type: DeliveryAttemptListDto,
     errors: [400],
   })
-  async list(@Query() query: ListDeliveryAttemptsQueryDto): Promise<DeliveryAttemptListDto> {
+  async list(@Query() query: ListDeliveryAttemptsQueryDto): Promise<StreamableFile> {
     const filter = query.toFilter();
-    const attempts = await this.attempts.list(filter);
-    return {
-      delivery_attempts: attempts.map(DeliveryAttemptDto.from),
-      limit: filter.limit,
-      offset: filter.offset,
-    };
+    const page = await this.attempts.page(filter);
+    return jsonList('delivery_attempts', page, DeliveryAttemptDto.from, filter);
   }
 
   @Get(':id')

@@ -80,7 +80,14 @@ export class Sender {
       }),
     };
     const url = new URL(delivery.url);
-    const rawRequest = formatRawRequest({ url, headers, body });
+    const authorization = basicAuthorization(url);
+    if (authorization) headers.Authorization = authorization;
+    const rawRequest = formatRawRequest({
+      url,
+      // Recorded as sent, but an attempt is readable by every API client: not the password.
+      headers: authorization ? { ...headers, Authorization: 'Basic ***' } : headers,
+      body,
+    });
     // An address written in the URL is never looked up, so the guard checks it here.
     const literal = this.options.blockPrivateNetworks ? blockedReason(url.hostname) : undefined;
     if (literal) {
@@ -94,7 +101,7 @@ export class Sender {
     const elapsed = (): number => Math.round(performance.now() - started);
     let response: IncomingMessage | undefined;
     try {
-      const res = await this.client.post<Readable>(delivery.url, body, {
+      const res = await this.client.post<Readable>(url.href, body, {
         headers,
         signal: controller.signal,
       });
@@ -145,6 +152,26 @@ export class Sender {
       truncatedAfter: truncated ? this.options.maxResponseBytes : undefined,
     });
   }
+}
+
+/**
+ * The `Authorization: Basic …` header that the URL's userinfo (`http://alice:pw@host/`)
+ * stands for, as browsers and HTTP clients send it (percent-decoded); the userinfo is
+ * taken out of `url`, so that the header is the only place the credentials travel.
+ */
+export function basicAuthorization(url: URL): string | undefined {
+  if (!url.username && !url.password) return undefined;
+  const decode = (text: string): string => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const credentials = `${decode(url.username)}:${decode(url.password)}`;
+  url.username = '';
+  url.password = '';
+  return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
 }
 
 const KEEP_ALIVE_SET = Symbol('postmand.keepAliveSet');

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { BoundedPage } from '../common/bounded-page';
 import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
 import { DeliveryAttempt } from './delivery-attempt.entity';
 
@@ -19,7 +20,8 @@ export class DeliveryAttemptRepository {
     return this.dataSource.getRepository(DeliveryAttempt).findOneBy({ id });
   }
 
-  list(filter: DeliveryAttemptListFilter): Promise<DeliveryAttempt[]> {
+  /** A page of attempts, newest first, whose raw exchanges are read as it is consumed. */
+  page(filter: DeliveryAttemptListFilter): Promise<BoundedPage<DeliveryAttempt>> {
     const qb = this.dataSource.getRepository(DeliveryAttempt).createQueryBuilder('a');
     if (filter.webhookId) qb.andWhere('a.webhook_id = :webhookId', { webhookId: filter.webhookId });
     if (filter.deliveryId) {
@@ -28,6 +30,13 @@ export class DeliveryAttemptRepository {
     if (filter.success !== undefined)
       qb.andWhere('a.success = :success', { success: filter.success });
     whereCreatedAt(qb, 'a', filter.createdAt);
-    return newestFirst(qb, 'a', filter).getMany();
+    return BoundedPage.load(this.dataSource, newestFirst(qb, 'a', filter), 'a', [
+      'rawRequest',
+      'rawResponse',
+    ]);
+  }
+
+  async list(filter: DeliveryAttemptListFilter): Promise<DeliveryAttempt[]> {
+    return (await this.page(filter)).toArray();
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
+import { BoundedPage } from '../common/bounded-page';
 import { rowToEntity, type Row } from '../common/rows';
 import { DeliveryWaker } from './delivery-waker';
 import { Delivery, type DeliveryStatus } from './delivery.entity';
@@ -59,16 +60,27 @@ export class DeliveryRepository {
     return this.created(rows);
   }
 
+  /** Whether a delivery with this id exists (an index probe; nothing is read). */
+  async exists(id: string): Promise<boolean> {
+    const rows = await this.dataSource.query<Row[]>(`SELECT 1 FROM deliveries WHERE id = $1`, [id]);
+    return rows.length > 0;
+  }
+
   findById(id: string): Promise<Delivery | null> {
     return this.dataSource.getRepository(Delivery).findOneBy({ id });
   }
 
-  list(filter: DeliveryListFilter): Promise<Delivery[]> {
+  /** A page of deliveries, newest first, whose payloads are read as it is consumed. */
+  page(filter: DeliveryListFilter): Promise<BoundedPage<Delivery>> {
     const qb = this.dataSource.getRepository(Delivery).createQueryBuilder('d');
     if (filter.webhookId) qb.andWhere('d.webhook_id = :webhookId', { webhookId: filter.webhookId });
     if (filter.status) qb.andWhere('d.status = :status', { status: filter.status });
     whereCreatedAt(qb, 'd', filter.createdAt);
-    return newestFirst(qb, 'd', filter).getMany();
+    return BoundedPage.load(this.dataSource, newestFirst(qb, 'd', filter), 'd', ['payload']);
+  }
+
+  async list(filter: DeliveryListFilter): Promise<Delivery[]> {
+    return (await this.page(filter)).toArray();
   }
 
   /** Deletes the delivery with its attempts (ON DELETE CASCADE). */

@@ -34,12 +34,12 @@ export function maskUrlCredentials(text: string): string {
   return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1***@');
 }
 
-export function serializeError(err: unknown, depth = 0): SerializedError | unknown {
+export function serializeError(err: unknown, depth = 0): unknown {
   if (typeof err !== 'object' || err === null) return err;
   const source = err as Record<string, unknown>;
   const out: SerializedError = {
     type: (err as Error).constructor?.name ?? 'Error',
-    message: maskUrlCredentials(String(source.message ?? '')),
+    message: maskUrlCredentials(typeof source.message === 'string' ? source.message : ''),
   };
   if (typeof source.stack === 'string') out.stack = maskUrlCredentials(source.stack);
   for (const field of KEPT_FIELDS) {

@@ -11,6 +11,14 @@ export const WEBHOOK_LIMITS = {
   backoff: { min: 1, max: 604_800 },
 } as const;
 
+/**
+ * The start every stored URL has: the pattern of the CHECK on `webhooks.url`
+ * (`url ~* '…'`, case-insensitive; InitialSchema). The API's validator applies exactly this
+ * test before its own, stricter ones, so a URL it accepts is one the table accepts;
+ * test/api/boundaries.e2e-spec.ts reads the CHECK back from the database and compares.
+ */
+export const WEBHOOK_URL_PATTERN = '^https?://[^/?#]+';
+
 /** What an optional field left out of a POST or PUT becomes. */
 export const WEBHOOK_DEFAULTS = {
   secretToken: '',

@@ -3,7 +3,16 @@ import { IsOptional, IsString, IsUUID } from 'class-validator';
 import type { DeliveryInput } from '@app/domain';
 import { IsRfc3339, IsStorableText, parseRfc3339 } from '../../common/validators';
 
+/** A delivery to create. Its read-only fields (`id`, `status`, …) are ignored, others refused. */
 export class DeliveryRequestDto {
+  static readonly readOnlyFields = [
+    'id',
+    'delivery_attempts',
+    'status',
+    'created_at',
+    'updated_at',
+  ];
+
   /** @example "a6e9a525-ac5a-488c-b118-bd7327ce6d8d" */
   @IsUUID('all', { message: 'must be a UUID' })
   @ApiProperty({ type: 'string', format: 'uuid' })
@@ -35,3 +44,6 @@ export class DeliveryRequestDto {
     };
   }
 }
+
+/** `POST /v1/deliveries/{id}/redeliver` takes no body; `{}` (or none) is fine, fields are not. */
+export class RedeliverRequestDto {}

@@ -5,28 +5,35 @@ import {
   IsArray,
   IsBoolean,
   IsInt,
-  IsNotEmpty,
   IsOptional,
   IsString,
-  Length,
   Max,
-  MaxLength,
   Min,
 } from 'class-validator';
 import { WEBHOOK_DEFAULTS, WEBHOOK_LIMITS as L, type WebhookInput } from '@app/domain';
-import { IsHeaderValue, IsHttpUrl, IsStorableText } from '../../common/validators';
+import {
+  CodePointLength,
+  HasNoSpaceOrControl,
+  IsHeaderValue,
+  IsHttpUrl,
+  IsNotBlank,
+  IsStorableText,
+} from '../../common/validators';
 import type { CrossFieldRules } from '../../common/validation.pipe';
 
 const between = (min: number, max: number): string => `must be an integer from ${min} to ${max}`;
 
 /**
- * A webhook as clients send it (POST and PUT alike). Read-only and unknown fields such as
- * `id` or `created_at` are dropped, so a client may PUT back what it GOT; an optional
- * field left out (or null) takes its default.
+ * A webhook as clients send it (POST and PUT alike). Read-only fields such as `id` or
+ * `created_at` are ignored, so a client may PUT back what it GOT; any other unknown field
+ * is refused; an optional field left out (or null) takes its default.
  */
 export class WebhookRequestDto implements CrossFieldRules {
+  static readonly readOnlyFields = ['id', 'created_at', 'updated_at'];
+
   /** @example "Orders service" */
-  @Length(L.nameLength.min, L.nameLength.max, { message: 'must be 3 to 255 characters long' })
+  @ApiProperty({ minLength: L.nameLength.min, maxLength: L.nameLength.max })
+  @CodePointLength(L.nameLength.min, L.nameLength.max, 'must be 3 to 255 characters long')
   @IsStorableText()
   @IsString({ message: 'must be a string' })
   name!: string;
@@ -35,8 +42,10 @@ export class WebhookRequestDto implements CrossFieldRules {
    * Absolute http or https URL that deliveries are POSTed to.
    * @example "https://example.com/webhooks/orders"
    */
-  @MaxLength(L.urlLength, { message: `must be at most ${L.urlLength} characters long` })
+  @ApiProperty({ maxLength: L.urlLength })
+  @CodePointLength(0, L.urlLength, `must be at most ${L.urlLength} characters long`)
   @IsHttpUrl()
+  @HasNoSpaceOrControl()
   @IsString({ message: 'must be a string' })
   url!: string;
 
@@ -44,8 +53,9 @@ export class WebhookRequestDto implements CrossFieldRules {
    * Sent as the Content-Type of every delivery.
    * @example "application/json"
    */
-  @IsNotEmpty({ message: 'must not be empty' })
-  @MaxLength(L.contentTypeLength, { message: 'must be at most 255 characters long' })
+  @ApiProperty({ minLength: 1, maxLength: L.contentTypeLength })
+  @CodePointLength(0, L.contentTypeLength, 'must be at most 255 characters long')
+  @IsNotBlank()
   @IsHeaderValue()
   @IsString({ message: 'must be a string' })
   content_type!: string;
@@ -75,7 +85,8 @@ export class WebhookRequestDto implements CrossFieldRules {
    * @example "my-secret-token"
    */
   @IsOptional()
-  @MaxLength(L.secretTokenLength, { message: 'must be at most 255 characters long' })
+  @ApiPropertyOptional({ maxLength: L.secretTokenLength })
+  @CodePointLength(0, L.secretTokenLength, 'must be at most 255 characters long')
   @IsStorableText()
   @IsString({ message: 'must be a string' })
   secret_token?: string;
