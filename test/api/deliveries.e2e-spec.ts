@@ -216,6 +216,36 @@ describe('/v1/deliveries and /v1/delivery-attempts', () => {
         .expect(201);
     });
 
+    it('lists pages that mix small and large payloads exactly as it gets each one', async () => {
+      const payloads = [
+        '{"small":true}',
+        'x'.repeat(20_000),
+        '"\\\u0001\u001f😀é\u2028'.repeat(20_000),
+        '',
+        'ü'.repeat(9_000),
+      ];
+      // Larger than this file's POSTMAND_MAX_PAYLOAD_BYTES: stored directly.
+      for (const payload of payloads) {
+        await db.dataSource.query(
+          `INSERT INTO deliveries (id, webhook_id, payload) VALUES (gen_random_uuid(), $1, $2)`,
+          [hookId, payload],
+        );
+        await new Promise((resolve) => setTimeout(resolve, 2)); // distinct created_at
+      }
+      const res = await http().get('/v1/deliveries?limit=10').expect(200);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      const listed = res.body.deliveries as Record<string, unknown>[];
+      expect(listed.map((d) => d.payload)).toEqual([...payloads].reverse());
+      for (const delivery of listed) {
+        const one = await http()
+          .get(`/v1/deliveries/${delivery.id as string}`)
+          .expect(200);
+        expect(delivery).toEqual(one.body);
+      }
+      // Byte for byte what res.json writes for the same object.
+      expect(res.text).toBe(JSON.stringify(res.body));
+    });
+
     it('lists newest first with filters and paging', async () => {
       const other = (
         await http()

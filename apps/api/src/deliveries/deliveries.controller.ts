@@ -57,9 +57,17 @@ export class DeliveriesController {
     type: DeliveryListDto,
     errors: [400],
   })
-  async list(@Query() query: ListDeliveriesQueryDto): Promise<StreamableFile> {
+  async list(
+    @Query() query: ListDeliveriesQueryDto,
+  ): Promise<StreamableFile | Record<string, unknown>> {
     const filter = query.toFilter();
-    return jsonList('deliveries', await this.deliveries.page(filter), DeliveryDto.from, filter);
+    return jsonList(
+      'deliveries',
+      await this.deliveries.page(filter),
+      DeliveryDto.from,
+      ['payload'],
+      filter,
+    );
   }
 
   @Get(':id')

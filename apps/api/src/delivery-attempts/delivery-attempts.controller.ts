@@ -21,10 +21,18 @@ export class DeliveryAttemptsController {
     type: DeliveryAttemptListDto,
     errors: [400],
   })
-  async list(@Query() query: ListDeliveryAttemptsQueryDto): Promise<StreamableFile> {
+  async list(
+    @Query() query: ListDeliveryAttemptsQueryDto,
+  ): Promise<StreamableFile | Record<string, unknown>> {
     const filter = query.toFilter();
     const page = await this.attempts.page(filter);
-    return jsonList('delivery_attempts', page, DeliveryAttemptDto.from, filter);
+    return jsonList(
+      'delivery_attempts',
+      page,
+      DeliveryAttemptDto.from,
+      ['rawRequest', 'rawResponse'],
+      filter,
+    );
   }
 
   @Get(':id')

@@ -1,32 +1,63 @@
-import type { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { DataSource, EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { Row } from './rows';
+
+/** Body bytes read from the database at once while a page is read. */
+export const PAGE_BODY_BUDGET_BYTES = 1024 * 1024;
 
 /**
- * Bytes of large text read from the database at once while a page is sent: a page of
- * 1,000 deliveries of 1 MiB each must not be 1 GB in the API's memory.
+ * Bodies arrive in slices of this many bytes, each a small Buffer: a large JavaScript
+ * string (anything over V8's 128 KB regular-object size) lives in the old generation
+ * until a full collection, and a page of such strings grew the API by 100-200 MB.
  */
-export const PAGE_BODY_BUDGET_BYTES = 4 * 1024 * 1024;
+const SLICE_BYTES = 32 * 1024;
+
+/**
+ * Bodies up to this size come with the page query itself, as text: most pages are
+ * read in one statement, and such strings stay young (collected cheaply).
+ */
+const INLINE_BYTES = 16 * 1024;
+
+/**
+ * One row of a page: its columns without the bodies, and each body, in order, as text
+ * (a small body) or as UTF-8 slices (a large one).
+ */
+export interface PageRow<T> {
+  row: T;
+  bodies: (string | Buffer[])[];
+}
+
+interface PageEntry<T> {
+  row: T;
+  bytes: number;
+  /** The bodies when all were small enough to come inline, else undefined. */
+  inline?: string[];
+}
 
 /**
  * A list page whose rows carry large text columns (a delivery's payload, an attempt's raw
- * exchange). The page query reads only the ids and the bodies' sizes (`octet_length`
- * reads a TOAST header, not the value), in the page's order; the rows follow by id, in
- * chunks of at most `budgetBytes` of body (one row when a single row is larger), as the
- * caller consumes them. Memory holds one chunk, however large the page.
+ * exchange). The page query reads every other column, the bodies' sizes (`octet_length`
+ * reads a TOAST header, not the value) and the bodies of small rows; large rows' bodies
+ * follow by id as the caller consumes the rows, in chunks of at most `budgetBytes` (one
+ * row when a single row is larger), in small slices. So memory holds the page's small
+ * bodies and one chunk of small buffers, however large the page.
  *
  * A row deleted between the page query and its chunk is left out (a page holds at most
- * `limit` rows, never more); each row is read whole, at one moment.
+ * `limit` rows, never more). Bodies never change after insert.
  */
-export class BoundedPage<T extends ObjectLiteral & { id: string }> implements AsyncIterable<T> {
+export class BoundedPage<T extends ObjectLiteral & { id: string }> implements AsyncIterable<
+  PageRow<T>
+> {
   private constructor(
     private readonly dataSource: DataSource,
-    private readonly target: EntityTarget<T>,
-    private readonly rows: { id: string; bytes: number }[],
+    private readonly metadata: EntityMetadata,
+    private readonly bodyColumns: string[],
+    private readonly rows: PageEntry<T>[],
     private readonly budgetBytes: number,
   ) {}
 
   /**
-   * Runs the page query `qb` (filters, order, limit and offset already applied; rows
-   * aliased `alias`) for ids and sizes of the `bodies` properties only.
+   * Runs the page query `qb` (filters, order, limit and offset applied; rows aliased
+   * `alias`) without the `bodies` properties, which are read as the page is consumed.
    */
   static async load<T extends ObjectLiteral & { id: string }>(
     dataSource: DataSource,
@@ -36,47 +67,103 @@ export class BoundedPage<T extends ObjectLiteral & { id: string }> implements As
     budgetBytes = PAGE_BODY_BUDGET_BYTES,
   ): Promise<BoundedPage<T>> {
     const metadata = dataSource.getMetadata(qb.expressionMap.mainAlias!.target);
-    const size = bodies
-      .map((property) => {
-        const column = metadata.findColumnWithPropertyName(property)!.databaseName;
-        return `coalesce(octet_length(${alias}.${column}), 0)`;
-      })
-      .join(' + ');
-    const raw = await qb
-      .select(`${alias}.id`, 'id')
-      .addSelect(size, 'bytes')
-      .getRawMany<{ id: string; bytes: string }>();
-    const rows = raw.map((r) => ({ id: r.id, bytes: Number(r.bytes) }));
-    return new BoundedPage(dataSource, metadata.target, rows, budgetBytes);
+    const bodyColumns = bodies.map((p) => metadata.findColumnWithPropertyName(p)!.databaseName);
+    const light = metadata.columns.filter((c) => !bodies.includes(c.propertyName as never));
+    const size = bodyColumns.map((c) => `coalesce(octet_length(${alias}.${c}), 0)`).join(' + ');
+    qb.select(light.map((c) => `${alias}.${c.propertyName}`)).addSelect(size, 'body_bytes');
+    bodyColumns.forEach((c, i) =>
+      qb.addSelect(`CASE WHEN (${size}) <= ${INLINE_BYTES} THEN ${alias}.${c} END`, `inline_${i}`),
+    );
+    const { entities, raw } = await qb.getRawAndEntities<Row>();
+    const byId = new Map(raw.map((r) => [String(r[`${alias}_id`]), r]));
+    const rows = entities.map((row): PageEntry<T> => {
+      const r = byId.get(row.id)!;
+      const bytes = Number(r.body_bytes);
+      const inline =
+        bytes <= INLINE_BYTES ? bodyColumns.map((_, i) => String(r[`inline_${i}`])) : undefined;
+      return { row, bytes, inline };
+    });
+    return new BoundedPage(dataSource, metadata, bodyColumns, rows, budgetBytes);
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<PageRow<T>> {
     let start = 0;
     while (start < this.rows.length) {
+      const first = this.rows[start];
+      if (first.inline) {
+        yield { row: first.row, bodies: first.inline };
+        start++;
+        continue;
+      }
+      // The large rows that follow, up to the budget (at least one).
       let end = start + 1;
-      let bytes = this.rows[start].bytes;
-      while (end < this.rows.length && bytes + this.rows[end].bytes <= this.budgetBytes) {
+      let bytes = first.bytes;
+      while (
+        end < this.rows.length &&
+        !this.rows[end].inline &&
+        bytes + this.rows[end].bytes <= this.budgetBytes
+      ) {
         bytes += this.rows[end++].bytes;
       }
-      const ids = this.rows.slice(start, end).map((row) => row.id);
-      const found = await this.dataSource
-        .getRepository(this.target)
-        .createQueryBuilder('r')
-        .whereInIds(ids)
-        .getMany();
-      const byId = new Map(found.map((row) => [row.id, row]));
-      for (const id of ids) {
-        const row = byId.get(id);
-        if (row) yield row;
+      const chunk = this.rows.slice(start, end);
+      const bodies = await this.readBodies(chunk.map((r) => r.row.id));
+      for (const { row } of chunk) {
+        const found = bodies.get(row.id);
+        if (found) yield { row, bodies: found };
       }
       start = end;
     }
   }
 
-  /** Every row: for callers that want an array (and know the page is small). */
+  /** The whole page as entities when every body came inline (most pages), else undefined. */
+  inline(): T[] | undefined {
+    if (!this.rows.every((r) => r.inline)) return undefined;
+    return this.rows.map(({ row, inline }) => {
+      inline!.forEach((text, i) =>
+        this.metadata.findColumnWithDatabaseName(this.bodyColumns[i])!.setEntityValue(row, text),
+      );
+      return row;
+    });
+  }
+
+  /** Every row with its bodies as text: for callers that want entities (small pages). */
   async toArray(): Promise<T[]> {
     const all: T[] = [];
-    for await (const row of this) all.push(row);
+    for await (const { row, bodies } of this) {
+      bodies.forEach((parts, i) => {
+        const column = this.metadata.findColumnWithDatabaseName(this.bodyColumns[i])!;
+        const text = typeof parts === 'string' ? parts : Buffer.concat(parts).toString('utf8');
+        column.setEntityValue(row, text);
+      });
+      all.push(row);
+    }
     return all;
+  }
+
+  /**
+   * The bodies of `ids` as slices, in one statement: each body is detoasted once (the
+   * MATERIALIZED row), then cut into byte ranges. A body that is empty still yields one
+   * row (a NULL slice), so that a row that exists is told from one that was deleted.
+   */
+  private async readBodies(ids: string[]): Promise<Map<string, Buffer[][]>> {
+    const values = this.bodyColumns.map((c, i) => `(${i}, t.${c})`).join(', ');
+    const slices = await this.dataSource.query<{ id: string; n: number; part: Buffer | null }[]>(
+      `WITH r AS MATERIALIZED (
+         SELECT t.id, f.n, convert_to(f.v, 'UTF8') AS b
+         FROM ${this.metadata.tableName} t CROSS JOIN LATERAL (VALUES ${values}) AS f(n, v)
+         WHERE t.id = ANY($1::uuid[])
+       )
+       SELECT r.id, r.n, substring(r.b FROM s FOR ${SLICE_BYTES}) AS part
+       FROM r LEFT JOIN LATERAL generate_series(1, octet_length(r.b), ${SLICE_BYTES}) s ON true
+       ORDER BY r.id, r.n, s`,
+      [ids],
+    );
+    const bodies = new Map<string, Buffer[][]>();
+    for (const { id, n, part } of slices) {
+      let row = bodies.get(id);
+      if (!row) bodies.set(id, (row = this.bodyColumns.map(() => [])));
+      if (part) row[n].push(part);
+    }
+    return bodies;
   }
 }
