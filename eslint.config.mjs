@@ -3,6 +3,26 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+/**
+ * A `no-restricted-imports` rule for `files`. Flat config keeps one value per rule and
+ * file, so the patterns every file shares are repeated in each narrower block.
+ */
+const shared = [];
+function restrictImports(files, patterns) {
+  if (files === '**/*.ts') shared.push(...patterns);
+  return [
+    {
+      files: [files],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          { patterns: files === '**/*.ts' ? patterns : [...shared, ...patterns] },
+        ],
+      },
+    },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/.data/**', '.postmand/**'] },
   eslint.configs.recommended,
@@ -21,6 +41,28 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  // The architecture's forbidden arrows (docs/architecture.md): each a lint error.
+  ...restrictImports('**/*.ts', [
+    {
+      regex: '^@app/(domain|platform)/|libs/(domain|platform)/src',
+      message: 'Import a library through its public surface: @app/domain or @app/platform.',
+    },
+  ]),
+  ...restrictImports('libs/domain/**/*.ts', [
+    { regex: '(^|/)apps/', message: 'The domain never imports from an app.' },
+  ]),
+  ...restrictImports('libs/platform/**/*.ts', [
+    {
+      regex: '^@app/domain|(^|/)apps/|/domain/',
+      message: 'The platform knows nothing of the domain or the apps.',
+    },
+  ]),
+  ...restrictImports('apps/api/**/*.ts', [
+    { regex: '(^|/)worker/', message: 'The API never imports from the worker.' },
+  ]),
+  ...restrictImports('apps/worker/**/*.ts', [
+    { regex: '(^|/)api/', message: 'The worker never imports from the API.' },
+  ]),
   {
     // Nest resolves constructor parameters from emitted decorator metadata: a class used
     // only as a type there must still be a value import.

@@ -15,6 +15,7 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@app/domain(|/.*)$': '<rootDir>/libs/domain/src$1',
+    '^@app/platform(|/.*)$': '<rootDir>/libs/platform/src$1',
   },
   testEnvironment: 'node',
   globalSetup: '<rootDir>/test/global-setup.ts',

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { scratchDir } from '@app/domain';
+import { scratchDir } from '@app/platform';
 import { freePort, pollHttp, runCli } from './helpers/cli';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { startService } from './helpers/system';

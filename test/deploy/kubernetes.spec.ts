@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadConfig, WEBHOOK_LIMITS } from '@app/domain';
+import { WEBHOOK_LIMITS } from '@app/domain';
+import { loadConfig } from '@app/platform';
 import { parseAllDocuments } from 'yaml';
 
 /**

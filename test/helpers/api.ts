@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import { createLogger, loadConfig, type PostmandConfig } from '@app/domain';
+import { createLogger, loadConfig, type PostmandConfig } from '@app/platform';
 import { Registry } from 'prom-client';
-import { createApiApp } from '../../apps/api/src/main';
+import { createApiApp } from '../../apps/api/src/api.app';
 import type { TestDatabase } from './database';
 
 export interface TestApi {

@@ -1,2 +1,2 @@
 // The same probe the embedded PostgreSQL uses to pick its port.
-export { freePort } from '../../libs/domain/src/database/embedded-postgres';
+export { freePort } from '@app/platform';

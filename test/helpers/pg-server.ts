@@ -1,5 +1,10 @@
 import { Client } from 'pg';
-import { EmbeddedPostgres, scratchDir } from '../../libs/domain/src/database/embedded-postgres';
+// Jest's global setup loads this without the module mapper, so not through '@app/platform'.
+// eslint-disable-next-line no-restricted-imports
+import {
+  EmbeddedPostgres,
+  scratchDir,
+} from '../../libs/platform/src/embedded-postgres/embedded-postgres';
 
 export const LOCAL_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -1,6 +1,6 @@
-import { createLogger, loadConfig, type PostmandConfig } from '@app/domain';
+import { createLogger, loadConfig, type PostmandConfig } from '@app/platform';
 import { Registry } from 'prom-client';
-import { createWorkerApp, type WorkerApp } from '../../apps/worker/src/main';
+import { createWorkerApp, type WorkerApp } from '../../apps/worker/src/worker.app';
 import type { TestDatabase } from './database';
 
 export interface TestWorker extends WorkerApp {

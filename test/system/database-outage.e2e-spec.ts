@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { dataSourceOptions, EmbeddedPostgres, migrate, scratchDir } from '@app/domain';
+import { dataSourceOptions, migrate } from '@app/domain';
+import { EmbeddedPostgres, scratchDir } from '@app/platform';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { freePort, pollHttp } from '../helpers/cli';

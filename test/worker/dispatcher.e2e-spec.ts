@@ -3,11 +3,11 @@ import * as net from 'node:net';
 import {
   DeliveryDispatchRepository,
   DeliveryRepository,
-  POSTMAND_VERSION,
   WebhookRepository,
   type Delivery,
   type WebhookInput,
 } from '@app/domain';
+import { POSTMAND_VERSION } from '@app/platform';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { verify as verifyGithub } from '@octokit/webhooks-methods';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';

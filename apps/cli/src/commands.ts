@@ -1,11 +1,11 @@
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
-import { assertSchemaCurrent, createHealthApp, migrate, type PostmandConfig } from '@app/domain';
+import { assertSchemaCurrent, migrate, schemaHealth } from '@app/domain';
+import { createHealthApp, createRegistry, type PostmandConfig } from '@app/platform';
 import type { HealthIndicatorFunction } from '@nestjs/terminus';
 import type { Logger } from 'pino';
-import { createApiApp } from '../../api/src/main';
-import { createWorkerApp } from '../../worker/src/main';
+import { createApiApp } from '../../api/src/api.app';
+import { createWorkerApp } from '../../worker/src/worker.app';
 import { connectDatabase, type Database } from './database';
-import { createRegistry } from './metrics';
 
 /** What a long-running command leaves behind: stop it to shut down cleanly. */
 export interface Running {
@@ -53,7 +53,7 @@ export async function runServe(
     }
     const registry = createRegistry();
     const shared = { config, dataSource: db.dataSource, logger, registry };
-    const readinessChecks: HealthIndicatorFunction[] = [];
+    const readinessChecks: HealthIndicatorFunction[] = [schemaHealth(db.dataSource)];
 
     const health = await createHealthApp({ ...shared, readinessChecks });
     started.push(health);

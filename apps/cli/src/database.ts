@@ -1,7 +1,8 @@
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EmbeddedPostgres, openDataSource, type PostmandConfig } from '@app/domain';
+import { openDataSource } from '@app/domain';
+import { EmbeddedPostgres, type PostmandConfig } from '@app/platform';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 

@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { ConfigError, createLogger, flushLogger, loadConfig, POSTMAND_VERSION } from '@app/domain';
+import {
+  ConfigError,
+  createLogger,
+  flushLogger,
+  loadConfig,
+  POSTMAND_VERSION,
+} from '@app/platform';
 import { runMigrate, runServe, type Running } from './commands';
 
 const USAGE = `postmand ${POSTMAND_VERSION}: self-hosted webhook delivery

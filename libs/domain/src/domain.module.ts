@@ -1,14 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { PostmandConfig } from './config/config';
+import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import { DeliveryAttemptRepository } from './delivery-attempt/delivery-attempt.repository';
 import { DeliveryWaker } from './delivery/delivery-waker';
 import { DeliveryDispatchRepository } from './delivery/delivery-dispatch.repository';
 import { DeliveryRepository } from './delivery/delivery.repository';
 import { WebhookRepository } from './webhook/webhook.repository';
-
-/** Injection token of the validated {@link PostmandConfig}. */
-export const POSTMAND_CONFIG = 'POSTMAND_CONFIG';
 
 const REPOSITORIES = [
   DeliveryWaker,

@@ -1,10 +1,9 @@
 // The public surface of the domain library: apps import from '@app/domain' only.
-export * from './config/config';
 export * from './common/list-query';
 export * from './common/bounded-page';
 export * from './database/data-source';
-export * from './database/embedded-postgres';
 export * from './database/schema';
+export * from './database/schema.health';
 export * from './domain.module';
 export * from './webhook/webhook.entity';
 export * from './webhook/webhook.repository';
@@ -15,10 +14,4 @@ export * from './delivery/delivery.rules';
 export * from './delivery/delivery-waker';
 export * from './delivery-attempt/delivery-attempt.entity';
 export * from './delivery-attempt/delivery-attempt.repository';
-export * from './logging/logger';
-export * from './logging/error-serializer';
-export * from './health/database.health';
-export * from './health/health.module';
-export * from './health/health.app';
-export * from './version';
 export * from './webhook/webhook.rules';

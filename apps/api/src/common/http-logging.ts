@@ -1,6 +1,6 @@
 import type { Params } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import { serializeError } from '@app/domain';
+import { serializeError } from '@app/platform';
 import { requestId } from './http-hardening';
 
 /**

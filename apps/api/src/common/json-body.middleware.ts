@@ -5,7 +5,7 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
-import { POSTMAND_CONFIG, type PostmandConfig } from '@app/domain';
+import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import { ApiError } from './api-error';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;

@@ -11,7 +11,8 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
-import { DeliveryRepository, POSTMAND_CONFIG, type PostmandConfig } from '@app/domain';
+import { DeliveryRepository } from '@app/domain';
+import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import { ApiEndpoint } from '../common/api-responses';
 import { ApiError } from '../common/api-error';
 import { jsonList } from '../common/json-list';

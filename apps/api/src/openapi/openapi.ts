@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { POSTMAND_VERSION } from '@app/domain';
+import { POSTMAND_VERSION } from '@app/platform';
 import { ErrorDto } from '../common/error.dto';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {

@@ -10,13 +10,11 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import {
   DeliveryDispatchRepository,
   nextRetryDelaySeconds,
-  POSTMAND_CONFIG,
-  POSTMAND_VERSION,
   type AttemptOutcome,
   type ClaimedDelivery,
   type DeliveryStatus,
-  type PostmandConfig,
 } from '@app/domain';
+import { POSTMAND_CONFIG, POSTMAND_VERSION, type PostmandConfig } from '@app/platform';
 import type { Logger } from 'pino';
 import { WORKER_DATABASE_URL, WORKER_LOGGER, WORKER_METRICS } from '../worker.tokens';
 import { BACKLOG_COUNT_CAP, WorkerMetrics } from '../worker.metrics';

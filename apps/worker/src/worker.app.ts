@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestPinoLogger, type PostmandConfig } from '@app/domain';
+import { NestPinoLogger, type PostmandConfig } from '@app/platform';
 import type { HealthIndicatorFunction } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';

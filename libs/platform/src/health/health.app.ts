@@ -6,7 +6,6 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { PostmandConfig } from '../config/config';
-import { DomainModule } from '../domain.module';
 import { NestPinoLogger } from '../logging/logger';
 import { HealthModule } from './health.module';
 
@@ -24,8 +23,8 @@ class HealthAppModule {
     return {
       module: HealthAppModule,
       imports: [
-        DomainModule.forRoot(options),
         HealthModule.forRoot({
+          dataSource: options.dataSource,
           registry: options.registry,
           readinessChecks: options.readinessChecks,
         }),

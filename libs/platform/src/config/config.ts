@@ -3,6 +3,9 @@ import { isIP } from 'node:net';
 import * as path from 'node:path';
 import * as dotenv from 'dotenv';
 
+/** Injection token of the validated {@link PostmandConfig}. */
+export const POSTMAND_CONFIG = 'POSTMAND_CONFIG';
+
 /** pino's levels, plus `silent`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
