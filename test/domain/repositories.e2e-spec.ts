@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import {
+  DeliveriesService,
   DeliveryAttemptRepository,
   DeliveryRepository,
+  DeliveryWaker,
+  NotFoundError,
+  PayloadTooLargeError,
   WebhookRepository,
+  type Delivery,
+  type DeliveryInput,
   type Webhook,
 } from '@app/domain';
+import { loadConfig } from '@app/platform';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/receiver';
@@ -26,6 +33,11 @@ describe('repositories', () => {
   beforeEach(() => db.dataSource.query('TRUNCATE webhooks CASCADE'));
 
   const page = { limit: 50, offset: 0 };
+  /** The new delivery (its webhook must exist). */
+  const create = async (input: DeliveryInput): Promise<Delivery> =>
+    (await deliveries.create(input))!.delivery;
+  const redeliver = async (id: string): Promise<Delivery> =>
+    (await deliveries.redeliver(id))!.delivery;
 
   describe('WebhookRepository', () => {
     it('creates, finds, replaces and deletes', async () => {
@@ -81,18 +93,23 @@ describe('repositories', () => {
   describe('DeliveryRepository', () => {
     it('creates for an existing webhook only', async () => {
       const hook = await webhooks.create(webhookInput());
-      const delivery = await deliveries.create({ webhookId: hook.id, payload: '{"ok":true}' });
+      const delivery = await create({ webhookId: hook.id, payload: '{"ok":true}' });
       expect(delivery).toMatchObject({
         webhookId: hook.id,
         payload: '{"ok":true}',
         status: 'pending',
         deliveryAttempts: 0,
       });
-      expect(delivery!.scheduledAt.getTime()).toBe(delivery!.createdAt.getTime());
+      expect(delivery.scheduledAt.getTime()).toBe(delivery.createdAt.getTime());
       expect(await deliveries.create({ webhookId: randomUUID(), payload: 'x' })).toBeNull();
     });
 
-    it('wakes the workers after creating, with the time until due', async () => {
+    it('DeliveriesService wakes the workers after creating, with the time until due', async () => {
+      const service = new DeliveriesService(
+        deliveries,
+        new DeliveryWaker(db.dataSource),
+        loadConfig({ POSTMAND_MAX_PAYLOAD_BYTES: '16' }),
+      );
       const hook = await webhooks.create(webhookInput());
       const listener = new Client({ connectionString: db.url });
       await listener.connect();
@@ -100,10 +117,10 @@ describe('repositories', () => {
       listener.on('notification', (n) => payloads.push(Number(n.payload)));
       await listener.query('LISTEN postmand_wakeup');
       try {
-        const now = await deliveries.create({ webhookId: hook.id, payload: 'now' });
+        const now = await service.create({ webhookId: hook.id, payload: 'now' });
         await eventually(() => Promise.resolve(payloads.length === 1 ? true : undefined));
         expect(payloads[0]).toBe(0);
-        await deliveries.create({
+        await service.create({
           webhookId: hook.id,
           payload: 'later',
           scheduledAt: new Date(Date.now() + 60_000),
@@ -111,47 +128,53 @@ describe('repositories', () => {
         await eventually(() => Promise.resolve(payloads.length === 2 ? true : undefined));
         expect(payloads[1]).toBeGreaterThan(50_000);
         expect(payloads[1]).toBeLessThanOrEqual(60_000);
-        await deliveries.redeliver(now!.id);
+        await service.redeliver(now.id);
         await eventually(() => Promise.resolve(payloads.length === 3 ? true : undefined));
         expect(payloads[2]).toBe(0);
       } finally {
         await listener.end();
       }
+      await expect(service.create({ webhookId: randomUUID(), payload: 'x' })).rejects.toEqual(
+        new NotFoundError('webhook'),
+      );
+      await expect(service.redeliver(randomUUID())).rejects.toEqual(new NotFoundError('delivery'));
+      await expect(service.create({ webhookId: hook.id, payload: 'é'.repeat(9) })).rejects.toEqual(
+        new PayloadTooLargeError(18, 16),
+      );
     });
 
     it('keeps a requested scheduled_at and the payload byte for byte', async () => {
       const hook = await webhooks.create(webhookInput());
       const when = new Date('2031-05-06T07:08:09.123Z');
       const payload = 'ünïcødé \u{1F680} \r\n\t "quoted" \\ back';
-      const delivery = await deliveries.create({ webhookId: hook.id, payload, scheduledAt: when });
-      const found = await deliveries.findById(delivery!.id);
+      const delivery = await create({ webhookId: hook.id, payload, scheduledAt: when });
+      const found = await deliveries.findById(delivery.id);
       expect(found!.scheduledAt.toISOString()).toBe('2031-05-06T07:08:09.123Z');
       expect(found!.payload).toBe(payload);
     });
 
     it('redelivers as a new pending delivery and deletes with attempts', async () => {
       const hook = await webhooks.create(webhookInput());
-      const first = await deliveries.create({ webhookId: hook.id, payload: 'p' });
+      const first = await create({ webhookId: hook.id, payload: 'p' });
       await db.dataSource.query(
         `UPDATE deliveries SET status = 'failed', delivery_attempts = 5 WHERE id = $1`,
-        [first!.id],
+        [first.id],
       );
-      const again = await deliveries.redeliver(first!.id);
+      const again = await redeliver(first.id);
       expect(again).toMatchObject({ webhookId: hook.id, payload: 'p', status: 'pending' });
-      expect(again!.id).not.toBe(first!.id);
-      expect(again!.deliveryAttempts).toBe(0);
+      expect(again.id).not.toBe(first.id);
+      expect(again.deliveryAttempts).toBe(0);
       expect(await deliveries.redeliver(randomUUID())).toBeNull();
-      expect(await deliveries.delete(first!.id)).toBe(true);
-      expect(await deliveries.findById(first!.id)).toBeNull();
-      expect(await deliveries.delete(first!.id)).toBe(false);
+      expect(await deliveries.delete(first.id)).toBe(true);
+      expect(await deliveries.findById(first.id)).toBeNull();
+      expect(await deliveries.delete(first.id)).toBe(false);
     });
 
     it('lists newest first, filtered by webhook, status and created_at', async () => {
       const a = await webhooks.create(webhookInput({ name: 'aaa' }));
       const b = await webhooks.create(webhookInput({ name: 'bbb' }));
       const made = [];
-      for (const hook of [a, b, a])
-        made.push((await deliveries.create({ webhookId: hook.id, payload: 'x' }))!);
+      for (const hook of [a, b, a]) made.push(await create({ webhookId: hook.id, payload: 'x' }));
       await db.dataSource.query(`UPDATE deliveries SET status = 'succeeded' WHERE id = $1`, [
         made[2].id,
       ]);
@@ -180,8 +203,8 @@ describe('repositories', () => {
   describe('DeliveryAttemptRepository', () => {
     it('finds and lists attempts filtered by webhook, delivery and success', async () => {
       const hook = await webhooks.create(webhookInput());
-      const d1 = (await deliveries.create({ webhookId: hook.id, payload: '1' }))!;
-      const d2 = (await deliveries.create({ webhookId: hook.id, payload: '2' }))!;
+      const d1 = await create({ webhookId: hook.id, payload: '1' });
+      const d2 = await create({ webhookId: hook.id, payload: '2' });
       const insert = (deliveryId: string, success: boolean): Promise<{ id: string }[]> =>
         db.dataSource.query(
           `INSERT INTO delivery_attempts (webhook_id, delivery_id, raw_request, raw_response,

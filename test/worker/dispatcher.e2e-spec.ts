@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import * as net from 'node:net';
 import {
+  DeliveriesService,
   DeliveryDispatchRepository,
+  DeliveryWaker,
   DeliveryRepository,
   WebhookRepository,
   type Delivery,
   type WebhookInput,
 } from '@app/domain';
-import { POSTMAND_VERSION } from '@app/platform';
+import { loadConfig, POSTMAND_VERSION } from '@app/platform';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { verify as verifyGithub } from '@octokit/webhooks-methods';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -33,11 +35,14 @@ describe('worker: dispatcher', () => {
   let worker: TestWorker | undefined;
   let webhooks: WebhookRepository;
   let deliveries: DeliveryRepository;
+  let service: DeliveriesService;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     webhooks = new WebhookRepository(db.dataSource);
     deliveries = new DeliveryRepository(db.dataSource);
+    // Creates as the API does: committed, then the workers are woken.
+    service = new DeliveriesService(deliveries, new DeliveryWaker(db.dataSource), loadConfig({}));
   });
   afterAll(() => db.drop());
   beforeEach(async () => {
@@ -56,7 +61,7 @@ describe('worker: dispatcher', () => {
   const hook = (overrides: Partial<WebhookInput> = {}) =>
     webhooks.create(webhookInput({ url: `${receiver.url}/hook?x=1`, ...overrides }));
   const deliver = async (webhookId: string, payload = '{"success": true}', scheduledAt?: Date) =>
-    (await deliveries.create({ webhookId, payload, scheduledAt }))!;
+    service.create({ webhookId, payload, scheduledAt });
   const attemptsOf = (deliveryId: string): Promise<AttemptRow[]> =>
     db.dataSource.query<AttemptRow[]>(
       'SELECT * FROM delivery_attempts WHERE delivery_id = $1 ORDER BY created_at, id',

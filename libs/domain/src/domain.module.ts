@@ -6,13 +6,19 @@ import { DeliveryWaker } from './delivery/delivery-waker';
 import { DeliveryDispatchRepository } from './delivery/delivery-dispatch.repository';
 import { DeliveryRepository } from './delivery/delivery.repository';
 import { WebhookRepository } from './webhook/webhook.repository';
+import { WebhooksService } from './webhook/webhooks.service';
+import { DeliveriesService } from './delivery/deliveries.service';
+import { DeliveryAttemptsService } from './delivery-attempt/delivery-attempts.service';
 
-const REPOSITORIES = [
+const PROVIDERS = [
   DeliveryWaker,
   WebhookRepository,
   DeliveryRepository,
   DeliveryAttemptRepository,
   DeliveryDispatchRepository,
+  WebhooksService,
+  DeliveriesService,
+  DeliveryAttemptsService,
 ];
 
 export interface DomainModuleOptions {
@@ -21,7 +27,7 @@ export interface DomainModuleOptions {
   dataSource: DataSource;
 }
 
-/** The data layer of every app: the shared DataSource, the config and the repositories. */
+/** The domain of every app: the shared DataSource, the config, repositories and services. */
 @Module({})
 export class DomainModule {
   static forRoot(options: DomainModuleOptions): DynamicModule {
@@ -31,9 +37,9 @@ export class DomainModule {
       providers: [
         { provide: DataSource, useValue: options.dataSource },
         { provide: POSTMAND_CONFIG, useValue: options.config },
-        ...REPOSITORIES,
+        ...PROVIDERS,
       ],
-      exports: [DataSource, POSTMAND_CONFIG, ...REPOSITORIES],
+      exports: [DataSource, POSTMAND_CONFIG, ...PROVIDERS],
     };
   }
 }

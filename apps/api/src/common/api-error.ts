@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 
-/** The SPEC's error codes; every error body is `{"code","message","details"?}`. */
+/** The API's error codes (docs/spec.md §3, README "Errors"); every error body is `{"code","message","details"?}`. */
 export const ERRORS = {
   internal: { code: 1, status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal server error' },
   invalidId: { code: 2, status: HttpStatus.NOT_FOUND, message: 'invalid id' },
@@ -50,7 +50,7 @@ export class ApiError extends Error {
     this.code = ERRORS[kind].code;
   }
 
-  /** Code 4, with `details` as the SPEC wants: `field: reason` pairs sorted by field. */
+  /** Code 4, with `details` `field: reason` pairs sorted by field, joined by "; ", ending in ".". */
   static validation(problems: [field: string, reason: string][]): ApiError {
     const sorted = [...problems].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return new ApiError('validation', `${sorted.map(([f, r]) => `${f}: ${r}`).join('; ')}.`);

@@ -7,7 +7,8 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
-import { ApiError, type ErrorBody } from './api-error';
+import { NotFoundError, PayloadTooLargeError, type MissingResource } from '@app/domain';
+import { ApiError, type ErrorBody, type ErrorKind } from './api-error';
 import { RouteTable } from './route-table';
 
 /** PostgreSQL / node-postgres failures that mean "the database is away", not a bug. */
@@ -36,7 +37,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   );
 }
 
-/** body-parser's error types, mapped to the SPEC's codes. */
+/** body-parser's error types, mapped to the API's error codes. */
 function fromBodyParser(type: string, message: string): ApiError | undefined {
   switch (type) {
     case 'entity.too.large':
@@ -52,6 +53,21 @@ function fromBodyParser(type: string, message: string): ApiError | undefined {
     default:
       return undefined;
   }
+}
+
+const NOT_FOUND: Record<MissingResource, ErrorKind> = {
+  webhook: 'webhookNotFound',
+  delivery: 'deliveryNotFound',
+  'delivery attempt': 'attemptNotFound',
+};
+
+/** What a domain service refused, as the API's error. */
+function fromDomainError(exception: unknown): ApiError | undefined {
+  if (exception instanceof NotFoundError) return new ApiError(NOT_FOUND[exception.resource]);
+  if (exception instanceof PayloadTooLargeError) {
+    return new ApiError('payloadTooLarge', exception.message);
+  }
+  return undefined;
 }
 
 function fromHttpException(exception: HttpException): ApiError {
@@ -71,7 +87,7 @@ function fromHttpException(exception: HttpException): ApiError {
 }
 
 /**
- * Every error leaves the API in the SPEC's shape. Client mistakes keep their 4xx; all else
+ * Every error leaves the API as `{"code","message","details"?}`. Client mistakes keep their 4xx; all else
  * is a 500 (or 503 while the database is unreachable) that never shows SQL or a stack.
  */
 @Catch()
@@ -110,7 +126,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 
   private render(exception: unknown): { status: number; body: ErrorBody } {
-    if (exception instanceof ApiError) return { status: exception.status, body: exception.body() };
+    const known = exception instanceof ApiError ? exception : fromDomainError(exception);
+    if (known) return { status: known.status, body: known.body() };
     const typed = exception as { type?: unknown; message?: string };
     if (typeof typed?.type === 'string') {
       const mapped = fromBodyParser(typed.type, typed.message ?? '');

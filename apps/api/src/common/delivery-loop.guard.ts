@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { DeliveryRepository } from '@app/domain';
+import { DeliveriesService } from '@app/domain';
 import { ApiError } from './api-error';
 import { isUuid } from './parse-id.pipe';
 
@@ -14,13 +14,13 @@ import { isUuid } from './parse-id.pipe';
  */
 @Injectable()
 export class DeliveryLoopGuard implements CanActivate {
-  constructor(private readonly deliveries: DeliveryRepository) {}
+  constructor(private readonly deliveries: DeliveriesService) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request>();
     const id = req.headers['webhook-id'];
     if (req.method !== 'POST' || !isUuid(id)) return true;
-    if (await this.deliveries.exists(id.toLowerCase())) {
+    if (await this.deliveries.isOwnDelivery(id.toLowerCase())) {
       throw ApiError.validation([
         ['webhook-id', 'delivery loop: this request is a delivery sent by this postmand'],
       ]);

@@ -68,7 +68,7 @@ function problemsOf(errors: ValidationError[], prefix = ''): [string, string][] 
 /**
  * The global pipe: strict types (no implicit conversion of body values), unknown fields
  * and query parameters refused (a typo must not pass silently), read-only fields of the
- * resource ignored, and every failure rendered as the SPEC's code 4.
+ * resource ignored, and every failure rendered as code 4.
  */
 @Injectable()
 export class ApiValidationPipe extends ValidationPipe {

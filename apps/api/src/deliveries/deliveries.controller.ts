@@ -4,17 +4,14 @@ import {
   Delete,
   Get,
   HttpCode,
-  Inject,
   Param,
   Post,
   Query,
   StreamableFile,
 } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
-import { DeliveryRepository } from '@app/domain';
-import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
+import { DeliveriesService } from '@app/domain';
 import { ApiEndpoint } from '../common/api-responses';
-import { ApiError } from '../common/api-error';
 import { jsonList } from '../common/json-list';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { DeliveryRequestDto, RedeliverRequestDto } from './dto/delivery-request.dto';
@@ -24,10 +21,7 @@ import { ListDeliveriesQueryDto } from './dto/list-deliveries-query.dto';
 @ApiTags('deliveries')
 @Controller('v1/deliveries')
 export class DeliveriesController {
-  constructor(
-    private readonly deliveries: DeliveryRepository,
-    @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
-  ) {}
+  constructor(private readonly deliveries: DeliveriesService) {}
 
   @Post()
   @ApiEndpoint({
@@ -38,16 +32,7 @@ export class DeliveriesController {
     errors: [400, 404, 413, 415],
   })
   async create(@Body() body: DeliveryRequestDto): Promise<DeliveryDto> {
-    const bytes = Buffer.byteLength(body.payload, 'utf8');
-    if (bytes > this.config.maxPayloadBytes) {
-      throw new ApiError(
-        'payloadTooLarge',
-        `payload is ${bytes} bytes; the limit is ${this.config.maxPayloadBytes}`,
-      );
-    }
-    const delivery = await this.deliveries.create(body.toInput());
-    if (!delivery) throw new ApiError('webhookNotFound');
-    return DeliveryDto.from(delivery);
+    return DeliveryDto.from(await this.deliveries.create(body.toInput()));
   }
 
   @Get()
@@ -80,9 +65,7 @@ export class DeliveriesController {
     errors: [404],
   })
   async get(@Param('id', ParseIdPipe) id: string): Promise<DeliveryDto> {
-    const delivery = await this.deliveries.findById(id);
-    if (!delivery) throw new ApiError('deliveryNotFound');
-    return DeliveryDto.from(delivery);
+    return DeliveryDto.from(await this.deliveries.get(id));
   }
 
   @Delete(':id')
@@ -94,7 +77,7 @@ export class DeliveriesController {
     errors: [404],
   })
   async delete(@Param('id', ParseIdPipe) id: string): Promise<void> {
-    if (!(await this.deliveries.delete(id))) throw new ApiError('deliveryNotFound');
+    await this.deliveries.delete(id);
   }
 
   @Post(':id/redeliver')
@@ -111,8 +94,6 @@ export class DeliveriesController {
     // Takes no fields: a body with any (such as a delivery's payload) is refused.
     @Body() _body: RedeliverRequestDto,
   ): Promise<DeliveryDto> {
-    const delivery = await this.deliveries.redeliver(id);
-    if (!delivery) throw new ApiError('deliveryNotFound');
-    return DeliveryDto.from(delivery);
+    return DeliveryDto.from(await this.deliveries.redeliver(id));
   }
 }

@@ -1,8 +1,7 @@
 import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { DeliveryAttemptRepository } from '@app/domain';
+import { DeliveryAttemptsService } from '@app/domain';
 import { ApiEndpoint } from '../common/api-responses';
-import { ApiError } from '../common/api-error';
 import { jsonList } from '../common/json-list';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { DeliveryAttemptDto, DeliveryAttemptListDto } from './dto/delivery-attempt.dto';
@@ -11,7 +10,7 @@ import { ListDeliveryAttemptsQueryDto } from './dto/list-delivery-attempts-query
 @ApiTags('delivery-attempts')
 @Controller('v1/delivery-attempts')
 export class DeliveryAttemptsController {
-  constructor(private readonly attempts: DeliveryAttemptRepository) {}
+  constructor(private readonly attempts: DeliveryAttemptsService) {}
 
   @Get()
   @ApiEndpoint({
@@ -44,8 +43,6 @@ export class DeliveryAttemptsController {
     errors: [404],
   })
   async get(@Param('id', ParseIdPipe) id: string): Promise<DeliveryAttemptDto> {
-    const attempt = await this.attempts.findById(id);
-    if (!attempt) throw new ApiError('attemptNotFound');
-    return DeliveryAttemptDto.from(attempt);
+    return DeliveryAttemptDto.from(await this.attempts.get(id));
   }
 }

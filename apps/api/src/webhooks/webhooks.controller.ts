@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { WebhookRepository } from '@app/domain';
+import { WebhooksService } from '@app/domain';
 import { ApiEndpoint } from '../common/api-responses';
-import { ApiError } from '../common/api-error';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ListWebhooksQueryDto } from './dto/list-webhooks-query.dto';
 import { WebhookRequestDto } from './dto/webhook-request.dto';
@@ -11,7 +10,7 @@ import { WebhookDto, WebhookListDto } from './dto/webhook.dto';
 @ApiTags('webhooks')
 @Controller('v1/webhooks')
 export class WebhooksController {
-  constructor(private readonly webhooks: WebhookRepository) {}
+  constructor(private readonly webhooks: WebhooksService) {}
 
   @Post()
   @ApiEndpoint({
@@ -22,7 +21,7 @@ export class WebhooksController {
     errors: [400, 415],
   })
   async create(@Body() body: WebhookRequestDto): Promise<WebhookDto> {
-    return WebhookDto.from(await this.webhooks.create(body.toInput()));
+    return WebhookDto.from(await this.webhooks.create(body.toDraft()));
   }
 
   @Get()
@@ -48,9 +47,7 @@ export class WebhooksController {
     errors: [404],
   })
   async get(@Param('id', ParseIdPipe) id: string): Promise<WebhookDto> {
-    const webhook = await this.webhooks.findById(id);
-    if (!webhook) throw new ApiError('webhookNotFound');
-    return WebhookDto.from(webhook);
+    return WebhookDto.from(await this.webhooks.get(id));
   }
 
   @Put(':id')
@@ -65,9 +62,7 @@ export class WebhooksController {
     @Param('id', ParseIdPipe) id: string,
     @Body() body: WebhookRequestDto,
   ): Promise<WebhookDto> {
-    const webhook = await this.webhooks.replace(id, body.toInput());
-    if (!webhook) throw new ApiError('webhookNotFound');
-    return WebhookDto.from(webhook);
+    return WebhookDto.from(await this.webhooks.replace(id, body.toDraft()));
   }
 
   @Delete(':id')
@@ -79,6 +74,6 @@ export class WebhooksController {
     errors: [404],
   })
   async delete(@Param('id', ParseIdPipe) id: string): Promise<void> {
-    if (!(await this.webhooks.delete(id))) throw new ApiError('webhookNotFound');
+    await this.webhooks.delete(id);
   }
 }

@@ -9,10 +9,9 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import {
   DeliveryDispatchRepository,
-  nextRetryDelaySeconds,
+  judgeAttempt,
   type AttemptOutcome,
   type ClaimedDelivery,
-  type DeliveryStatus,
 } from '@app/domain';
 import { POSTMAND_CONFIG, POSTMAND_VERSION, type PostmandConfig } from '@app/platform';
 import type { Logger } from 'pino';
@@ -245,7 +244,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       durationMs: 0,
       error: `internal error: ${(err as Error).message}`,
     }));
-    const outcome = judge(delivery, result, new Date());
+    const outcome = judgeAttempt(delivery, result, { attemptId: randomUUID(), now: new Date() });
     const label = outcome.success ? 'success' : outcome.status === 'failed' ? 'failed' : 'retry';
     this.metrics.attempts.inc({ outcome: label });
     this.metrics.attemptDuration.observe({ outcome: label }, result.durationMs / 1000);
@@ -276,38 +275,4 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     }
     if (outcome.retryInSeconds !== null) this.armTimer(Date.now() + outcome.retryInSeconds * 1000);
   }
-}
-
-/** Success, retry or failure, and when the retry is due (SPEC §4 "Then"). */
-export function judge(delivery: ClaimedDelivery, result: SendResult, now: Date): AttemptOutcome {
-  const success = result.error === '' && delivery.validStatusCodes.includes(result.statusCode);
-  const attemptsAfter = delivery.deliveryAttempts + 1;
-  const status: DeliveryStatus = success
-    ? 'succeeded'
-    : attemptsAfter >= delivery.maxDeliveryAttempts
-      ? 'failed'
-      : 'pending';
-  return {
-    deliveryId: delivery.id,
-    leaseOwner: delivery.leaseOwner,
-    attemptId: randomUUID(),
-    status,
-    retryInSeconds:
-      status === 'pending'
-        ? nextRetryDelaySeconds({
-            attemptsBefore: delivery.deliveryAttempts,
-            minBackoff: delivery.retryMinBackoff,
-            maxBackoff: delivery.retryMaxBackoff,
-            statusCode: result.statusCode,
-            retryAfter: result.retryAfter,
-            now,
-          })
-        : null,
-    rawRequest: result.rawRequest,
-    rawResponse: result.rawResponse,
-    responseStatusCode: result.statusCode,
-    executionDuration: result.durationMs,
-    success,
-    error: result.error,
-  };
 }

@@ -5,22 +5,13 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
-import type { ClaimedDelivery } from '@app/domain';
+import type { AttemptResult, ClaimedDelivery } from '@app/domain';
 import { BlockedAddressError, blockedReason, guardedLookup } from './network-guard';
 import { formatRawRequest, formatRawResponse } from './raw-exchange';
 import { signatureHeaders } from './signer';
 
-/** What one attempt produced, ready to be judged and recorded. */
-export interface SendResult {
-  rawRequest: string;
-  rawResponse: string;
-  /** 0 when no response came back. */
-  statusCode: number;
-  durationMs: number;
-  /** Transport failure text; "" when a complete response came back. */
-  error: string;
-  retryAfter?: string;
-}
+/** What one attempt produced: the domain's AttemptResult. */
+export type SendResult = AttemptResult;
 
 export interface SenderOptions {
   userAgent: string;
@@ -30,7 +21,7 @@ export interface SenderOptions {
 }
 
 /**
- * Sends one delivery: POST of the payload bytes with the SPEC's headers and signatures,
+ * Sends one delivery: POST of the payload bytes with the documented headers and signatures (README "How delivery works"),
  * no redirects followed, the whole exchange (connect to last kept byte) bounded by the
  * webhook's timeout, at most POSTMAND_MAX_RESPONSE_BYTES of the body read. Connections
  * are kept alive and reused across deliveries to the same host.

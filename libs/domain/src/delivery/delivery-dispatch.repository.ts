@@ -12,7 +12,10 @@ export const LEASE_MARGIN_SECONDS = 30;
  */
 export const CLAIM_SETTINGS = `SET LOCAL enable_sort = off`;
 
-/** Due and not in flight: what a claim would take (SPEC §4), for a row `d`. */
+/**
+ * Due and not in flight, for a row `d`: pending, scheduled_at reached, no live lease, and
+ * its webhook active (an inactive webhook's deliveries wait).
+ */
 const DUE_NOW = `d.status = 'pending'
      AND d.scheduled_at <= now()
      AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= now())

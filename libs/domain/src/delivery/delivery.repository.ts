@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
 import { BoundedPage } from '../common/bounded-page';
 import { rowToEntity, type Row } from '../common/rows';
-import { DeliveryWaker } from './delivery-waker';
 import { Delivery, type DeliveryStatus } from './delivery.entity';
 
 export interface DeliveryInput {
@@ -20,25 +19,24 @@ export interface DeliveryListFilter extends Page {
   createdAt?: CreatedAtRange;
 }
 
+/** A delivery just inserted, and how many milliseconds until it is due (0: now). */
+export interface CreatedDelivery {
+  delivery: Delivery;
+  dueInMs: number;
+}
+
 /** Milliseconds until the new row is due, by the database's clock. */
 const DUE_IN_MS = `floor(greatest(0, extract(epoch FROM scheduled_at - now()) * 1000))::bigint AS due_in_ms`;
 
 @Injectable()
 export class DeliveryRepository {
-  private readonly waker: DeliveryWaker;
-
-  constructor(
-    private readonly dataSource: DataSource,
-    @Optional() waker?: DeliveryWaker,
-  ) {
-    this.waker = waker ?? new DeliveryWaker(dataSource);
-  }
+  constructor(private readonly dataSource: DataSource) {}
 
   /**
    * Inserts a pending delivery for an existing webhook, in one statement: null when the
    * webhook does not exist (no window between a check and the insert).
    */
-  async create(input: DeliveryInput): Promise<Delivery | null> {
+  async create(input: DeliveryInput): Promise<CreatedDelivery | null> {
     const rows = await this.dataSource.query<Row[]>(
       `INSERT INTO deliveries (id, webhook_id, payload, scheduled_at)
        SELECT $1, w.id, $3, coalesce($4::timestamptz, now())
@@ -50,7 +48,7 @@ export class DeliveryRepository {
   }
 
   /** A new pending delivery with the same webhook and payload; null when `id` is unknown. */
-  async redeliver(id: string): Promise<Delivery | null> {
+  async redeliver(id: string): Promise<CreatedDelivery | null> {
     const rows = await this.dataSource.query<Row[]>(
       `INSERT INTO deliveries (id, webhook_id, payload)
        SELECT $1, d.webhook_id, d.payload FROM deliveries d WHERE d.id = $2
@@ -92,11 +90,9 @@ export class DeliveryRepository {
     return count > 0;
   }
 
-  /** The new delivery, after waking the workers for it. */
-  private created(rows: Row[]): Delivery | null {
+  private created(rows: Row[]): CreatedDelivery | null {
     if (rows.length === 0) return null;
-    this.waker.notify(Number(rows[0].due_in_ms));
-    return this.toEntity(rows[0]);
+    return { delivery: this.toEntity(rows[0]), dueInMs: Number(rows[0].due_in_ms) };
   }
 
   private toEntity(row: Row): Delivery {

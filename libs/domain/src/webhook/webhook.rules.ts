@@ -1,4 +1,4 @@
-/** Limits of SPEC §3, shared by the API's validation and the database's CHECKs. */
+/** Limits of a webhook's fields (docs/spec.md §3), shared by the API's validation and the database's CHECKs. */
 export const WEBHOOK_LIMITS = {
   nameLength: { min: 3, max: 255 },
   urlLength: 4096,

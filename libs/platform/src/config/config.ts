@@ -10,7 +10,7 @@ export const POSTMAND_CONFIG = 'POSTMAND_CONFIG';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Every setting of SPEC §1, validated and typed. The only reader of `process.env`. */
+/** Every POSTMAND_* setting (README "Configuration"), validated and typed. The only reader of `process.env`. */
 export interface PostmandConfig {
   /** Unset means "start an embedded PostgreSQL" (only the `all` command does). */
   databaseUrl: string | undefined;

@@ -10,7 +10,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { WEBHOOK_DEFAULTS, WEBHOOK_LIMITS as L, type WebhookInput } from '@app/domain';
+import { WEBHOOK_DEFAULTS, WEBHOOK_LIMITS as L, type WebhookDraft } from '@app/domain';
 import {
   CodePointLength,
   HasNoSpaceOrControl,
@@ -149,19 +149,19 @@ export class WebhookRequestDto implements CrossFieldRules {
       : [];
   }
 
-  toInput(): WebhookInput {
+  /** What the client wrote; the service fills in the defaults of what it left out. */
+  toDraft(): WebhookDraft {
     return {
       name: this.name,
       url: this.url,
       contentType: this.content_type,
       validStatusCodes: this.valid_status_codes,
-      secretToken: this.secret_token ?? WEBHOOK_DEFAULTS.secretToken,
-      active: this.active ?? WEBHOOK_DEFAULTS.active,
-      maxDeliveryAttempts: this.max_delivery_attempts ?? WEBHOOK_DEFAULTS.maxDeliveryAttempts,
-      deliveryAttemptTimeout:
-        this.delivery_attempt_timeout ?? WEBHOOK_DEFAULTS.deliveryAttemptTimeout,
-      retryMinBackoff: this.retry_min_backoff ?? WEBHOOK_DEFAULTS.retryMinBackoff,
-      retryMaxBackoff: this.retry_max_backoff ?? WEBHOOK_DEFAULTS.retryMaxBackoff,
+      secretToken: this.secret_token ?? undefined,
+      active: this.active ?? undefined,
+      maxDeliveryAttempts: this.max_delivery_attempts ?? undefined,
+      deliveryAttemptTimeout: this.delivery_attempt_timeout ?? undefined,
+      retryMinBackoff: this.retry_min_backoff ?? undefined,
+      retryMaxBackoff: this.retry_max_backoff ?? undefined,
     };
   }
 }

@@ -1,0 +1,21 @@
+/** What a domain service refuses. The API renders each as the error its clients expect. */
+export type MissingResource = 'webhook' | 'delivery' | 'delivery attempt';
+
+/** The thing asked for (or referred to) does not exist. */
+export class NotFoundError extends Error {
+  constructor(readonly resource: MissingResource) {
+    super(`${resource} not found`);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** A payload over POSTMAND_MAX_PAYLOAD_BYTES (UTF-8 bytes). */
+export class PayloadTooLargeError extends Error {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`payload is ${bytes} bytes; the limit is ${limit}`);
+    this.name = 'PayloadTooLargeError';
+  }
+}

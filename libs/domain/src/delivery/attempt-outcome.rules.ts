@@ -1,0 +1,60 @@
+import type { AttemptOutcome, ClaimedDelivery } from './delivery-dispatch.repository';
+import type { DeliveryStatus } from './delivery.entity';
+import { nextRetryDelaySeconds } from './delivery.rules';
+
+/** What one attempt produced on the wire, ready to be judged and recorded. */
+export interface AttemptResult {
+  rawRequest: string;
+  rawResponse: string;
+  /** 0 when no response came back. */
+  statusCode: number;
+  durationMs: number;
+  /** Transport failure text; "" when a complete response came back. */
+  error: string;
+  /** The response's Retry-After header, if any. */
+  retryAfter?: string;
+}
+
+/**
+ * The outcome rule of an attempt (README "How delivery works"): a success is a complete
+ * response whose status is one of the webhook's valid status codes; otherwise the
+ * delivery fails for good once it has had `max_delivery_attempts`, or waits for a retry:
+ * min(retry_max_backoff, retry_min_backoff × 2^n), pushed later by a Retry-After on a 429
+ * or 503. Pure: the attempt's id and the time are given.
+ */
+export function judgeAttempt(
+  delivery: ClaimedDelivery,
+  result: AttemptResult,
+  at: { attemptId: string; now: Date },
+): AttemptOutcome {
+  const success = result.error === '' && delivery.validStatusCodes.includes(result.statusCode);
+  const attemptsAfter = delivery.deliveryAttempts + 1;
+  const status: DeliveryStatus = success
+    ? 'succeeded'
+    : attemptsAfter >= delivery.maxDeliveryAttempts
+      ? 'failed'
+      : 'pending';
+  return {
+    deliveryId: delivery.id,
+    leaseOwner: delivery.leaseOwner,
+    attemptId: at.attemptId,
+    status,
+    retryInSeconds:
+      status === 'pending'
+        ? nextRetryDelaySeconds({
+            attemptsBefore: delivery.deliveryAttempts,
+            minBackoff: delivery.retryMinBackoff,
+            maxBackoff: delivery.retryMaxBackoff,
+            statusCode: result.statusCode,
+            retryAfter: result.retryAfter,
+            now: at.now,
+          })
+        : null,
+    rawRequest: result.rawRequest,
+    rawResponse: result.rawResponse,
+    responseStatusCode: result.statusCode,
+    executionDuration: result.durationMs,
+    success,
+    error: result.error,
+  };
+}

@@ -1,0 +1,67 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
+import type { BoundedPage } from '../common/bounded-page';
+import { NotFoundError, PayloadTooLargeError } from '../common/domain-errors';
+import { DeliveryWaker } from './delivery-waker';
+import type { Delivery } from './delivery.entity';
+import {
+  DeliveryRepository,
+  type DeliveryInput,
+  type DeliveryListFilter,
+} from './delivery.repository';
+
+/**
+ * The rules of deliveries: the payload limit, "not found", and waking the workers once a
+ * new delivery is committed (LISTEN/NOTIFY, coalesced by the waker).
+ */
+@Injectable()
+export class DeliveriesService {
+  constructor(
+    private readonly deliveries: DeliveryRepository,
+    private readonly waker: DeliveryWaker,
+    @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
+  ) {}
+
+  /** A pending delivery for an existing webhook, at once or at `scheduledAt`. */
+  async create(input: DeliveryInput): Promise<Delivery> {
+    const bytes = Buffer.byteLength(input.payload, 'utf8');
+    if (bytes > this.config.maxPayloadBytes) {
+      throw new PayloadTooLargeError(bytes, this.config.maxPayloadBytes);
+    }
+    const created = await this.deliveries.create(input);
+    if (!created) throw new NotFoundError('webhook');
+    this.waker.notify(created.dueInMs);
+    return created.delivery;
+  }
+
+  /** A new pending delivery with the same webhook and payload, due now. */
+  async redeliver(id: string): Promise<Delivery> {
+    const created = await this.deliveries.redeliver(id);
+    if (!created) throw new NotFoundError('delivery');
+    this.waker.notify(created.dueInMs);
+    return created.delivery;
+  }
+
+  async get(id: string): Promise<Delivery> {
+    const delivery = await this.deliveries.findById(id);
+    if (!delivery) throw new NotFoundError('delivery');
+    return delivery;
+  }
+
+  page(filter: DeliveryListFilter): Promise<BoundedPage<Delivery>> {
+    return this.deliveries.page(filter);
+  }
+
+  /** Deletes it with its attempts. */
+  async delete(id: string): Promise<void> {
+    if (!(await this.deliveries.delete(id))) throw new NotFoundError('delivery');
+  }
+
+  /**
+   * Whether `id` names a delivery of this database: a request that carries one as its
+   * `webhook-id` was sent by this postmand (a webhook pointed at its own API).
+   */
+  isOwnDelivery(id: string): Promise<boolean> {
+    return this.deliveries.exists(id);
+  }
+}

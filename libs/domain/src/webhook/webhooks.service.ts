@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '../common/domain-errors';
+import type { Webhook } from './webhook.entity';
+import { WebhookRepository, type WebhookInput, type WebhookListFilter } from './webhook.repository';
+import { WEBHOOK_DEFAULTS } from './webhook.rules';
+
+/** A webhook as a client writes it: the optional fields may be left out (undefined). */
+export type WebhookDraft = Pick<WebhookInput, 'name' | 'url' | 'contentType' | 'validStatusCodes'> &
+  Partial<WebhookInput>;
+
+/** The rules of webhooks: defaults for what a POST or PUT leaves out, "not found". */
+@Injectable()
+export class WebhooksService {
+  constructor(private readonly webhooks: WebhookRepository) {}
+
+  create(draft: WebhookDraft): Promise<Webhook> {
+    return this.webhooks.create(withDefaults(draft));
+  }
+
+  list(filter: WebhookListFilter): Promise<Webhook[]> {
+    return this.webhooks.list(filter);
+  }
+
+  async get(id: string): Promise<Webhook> {
+    return (await this.webhooks.findById(id)) ?? notFound();
+  }
+
+  /** PUT is a full replacement: what the draft leaves out takes its default. */
+  async replace(id: string, draft: WebhookDraft): Promise<Webhook> {
+    return (await this.webhooks.replace(id, withDefaults(draft))) ?? notFound();
+  }
+
+  /** Deletes it with its deliveries and attempts. */
+  async delete(id: string): Promise<void> {
+    if (!(await this.webhooks.delete(id))) notFound();
+  }
+}
+
+function notFound(): never {
+  throw new NotFoundError('webhook');
+}
+
+/** The draft with every optional field that is missing (or null) set to its default. */
+export function withDefaults(draft: WebhookDraft): WebhookInput {
+  return {
+    name: draft.name,
+    url: draft.url,
+    contentType: draft.contentType,
+    validStatusCodes: draft.validStatusCodes,
+    secretToken: draft.secretToken ?? WEBHOOK_DEFAULTS.secretToken,
+    active: draft.active ?? WEBHOOK_DEFAULTS.active,
+    maxDeliveryAttempts: draft.maxDeliveryAttempts ?? WEBHOOK_DEFAULTS.maxDeliveryAttempts,
+    deliveryAttemptTimeout: draft.deliveryAttemptTimeout ?? WEBHOOK_DEFAULTS.deliveryAttemptTimeout,
+    retryMinBackoff: draft.retryMinBackoff ?? WEBHOOK_DEFAULTS.retryMinBackoff,
+    retryMaxBackoff: draft.retryMaxBackoff ?? WEBHOOK_DEFAULTS.retryMaxBackoff,
+  };
+}
