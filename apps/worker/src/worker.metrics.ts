@@ -1,4 +1,6 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Injectable } from '@nestjs/common';
+import { DeliveryDispatchRepository } from '@app/domain';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The backlog is counted up to this many rows: beyond it, the gauge says "at least". */
 export const BACKLOG_COUNT_CAP = 100_000;
@@ -11,6 +13,7 @@ export interface BacklogSample {
 }
 
 /** The worker's Prometheus metrics; no delivery ids in labels, so cardinality stays flat. */
+@Injectable()
 export class WorkerMetrics {
   readonly claimed: Counter;
   readonly claimBatchSize: Histogram;
@@ -21,11 +24,13 @@ export class WorkerMetrics {
   readonly droppedOutcomes: Counter;
   readonly dueBacklog: Gauge;
   readonly oldestDueAge: Gauge;
-  private sampler: (() => Promise<BacklogSample>) | undefined;
   private sample: Promise<BacklogSample | undefined> | undefined;
   private sampledAt = 0;
 
-  constructor(registry: Registry) {
+  constructor(
+    registry: Registry,
+    private readonly repository: DeliveryDispatchRepository,
+  ) {
     const registers = [registry];
     this.claimed = new Counter({
       name: 'postmand_worker_deliveries_claimed_total',
@@ -87,18 +92,12 @@ export class WorkerMetrics {
     });
   }
 
-  /** Where the backlog gauges read from (the dispatcher's repository). */
-  sampleBacklogWith(sampler: () => Promise<BacklogSample>): void {
-    this.sampler = sampler;
-  }
-
   /** One sample shared by both gauges and by scrapes within BACKLOG_SAMPLE_MS. */
   private backlog(): Promise<BacklogSample | undefined> {
-    if (!this.sampler) return Promise.resolve(undefined);
     if (!this.sample || Date.now() - this.sampledAt >= BACKLOG_SAMPLE_MS) {
       this.sampledAt = Date.now();
       // The database away: the gauges keep their last values; /readyz tells the outage.
-      this.sample = this.sampler().catch(() => undefined);
+      this.sample = this.repository.backlog(BACKLOG_COUNT_CAP).catch(() => undefined);
     }
     return this.sample;
   }

@@ -1,10 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DomainModule, type DomainModuleOptions } from '@app/domain';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { DispatcherModule } from './dispatcher/dispatcher.module';
-import { WorkerMetrics } from './worker.metrics';
-import { WORKER_DATABASE_URL, WORKER_LOGGER, WORKER_METRICS } from './worker.tokens';
+import { WORKER_DATABASE_URL, WORKER_LOGGER } from './worker.tokens';
 
 export interface WorkerModuleOptions extends DomainModuleOptions {
   logger: Logger;
@@ -21,10 +20,10 @@ export class WorkerModule {
       imports: [DomainModule.forRoot(options), DispatcherModule],
       providers: [
         { provide: WORKER_LOGGER, useValue: options.logger },
-        { provide: WORKER_METRICS, useValue: new WorkerMetrics(options.registry) },
+        { provide: Registry, useValue: options.registry },
         { provide: WORKER_DATABASE_URL, useValue: options.databaseUrl },
       ],
-      exports: [WORKER_LOGGER, WORKER_METRICS, WORKER_DATABASE_URL],
+      exports: [WORKER_LOGGER, Registry, WORKER_DATABASE_URL],
     };
   }
 }

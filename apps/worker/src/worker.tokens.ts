@@ -1,4 +1,3 @@
 export const WORKER_LOGGER = 'WORKER_LOGGER';
-export const WORKER_METRICS = 'WORKER_METRICS';
 /** The URL the wake-up listener opens its own connection with. */
 export const WORKER_DATABASE_URL = 'WORKER_DATABASE_URL';

@@ -1,5 +1,10 @@
-import type { AttemptOutcome, DeliveryDispatchRepository } from '@app/domain';
+import { Inject, Injectable } from '@nestjs/common';
+import { DeliveryDispatchRepository, type AttemptOutcome } from '@app/domain';
 import type { Logger } from 'pino';
+import { WORKER_LOGGER } from '../worker.tokens';
+
+/** Told of each outcome once written: `recorded` false when its lease was lost meanwhile. */
+export type RecordedListener = (outcome: AttemptOutcome, recorded: boolean) => void;
 
 const MAX_BATCH = 500;
 /** Raw request and response text per write: large payloads go a few at a time. */
@@ -13,16 +18,22 @@ const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000];
  * backoff, keeping the outcomes in memory; they are few (at most the in-flight count)
  * because nothing new is claimed while the database is unreachable.
  */
+@Injectable()
 export class CompletionBuffer {
+  private onRecorded: RecordedListener = () => undefined;
   private pending: AttemptOutcome[] = [];
   private flushing: Promise<void> | undefined;
   private failures = 0;
 
   constructor(
     private readonly repository: DeliveryDispatchRepository,
-    private readonly logger: Logger,
-    private readonly onRecorded: (outcome: AttemptOutcome, recorded: boolean) => void,
+    @Inject(WORKER_LOGGER) private readonly logger: Logger,
   ) {}
+
+  /** Who hears of each written outcome (the dispatcher). */
+  listen(listener: RecordedListener): void {
+    this.onRecorded = listener;
+  }
 
   add(outcome: AttemptOutcome): void {
     this.pending.push(outcome);
@@ -60,7 +71,7 @@ export class CompletionBuffer {
 }
 
 /** How many of the oldest outcomes go in the next write: up to 500, or 8 M characters. */
-function batchLength(pending: AttemptOutcome[]): number {
+export function batchLength(pending: AttemptOutcome[]): number {
   let chars = 0;
   for (let i = 0; i < Math.min(pending.length, MAX_BATCH); i++) {
     chars += pending[i].rawRequest.length + pending[i].rawResponse.length;

@@ -13,10 +13,10 @@ import {
   type AttemptOutcome,
   type ClaimedDelivery,
 } from '@app/domain';
-import { POSTMAND_CONFIG, POSTMAND_VERSION, type PostmandConfig } from '@app/platform';
+import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import type { Logger } from 'pino';
-import { WORKER_DATABASE_URL, WORKER_LOGGER, WORKER_METRICS } from '../worker.tokens';
-import { BACKLOG_COUNT_CAP, WorkerMetrics } from '../worker.metrics';
+import { WORKER_LOGGER } from '../worker.tokens';
+import { WorkerMetrics } from '../worker.metrics';
 import { CompletionBuffer } from './completion-buffer';
 import { Sender, type SendResult } from './sender';
 import { WakeupListener } from './wakeup-listener';
@@ -37,9 +37,6 @@ const DRAIN_RECORDS_MS = 15_000;
 @Injectable()
 export class DispatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly owner = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  private readonly sender: Sender;
-  private readonly completions: CompletionBuffer;
-  private readonly listener: WakeupListener;
   private readonly inFlight = new Set<Promise<void>>();
   /** UTF-8 bytes of the payloads in flight: bounded by POSTMAND_WORKER_MAX_IN_FLIGHT_BYTES. */
   private inFlightBytes = 0;
@@ -59,31 +56,22 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     private readonly scheduler: SchedulerRegistry,
     @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
     @Inject(WORKER_LOGGER) private readonly logger: Logger,
-    @Inject(WORKER_METRICS) private readonly metrics: WorkerMetrics,
-    @Inject(WORKER_DATABASE_URL) databaseUrl: string,
+    private readonly metrics: WorkerMetrics,
+    private readonly sender: Sender,
+    private readonly completions: CompletionBuffer,
+    private readonly listener: WakeupListener,
   ) {
     // How many can be in flight when every payload is as large as allowed.
     const capacity = Math.min(config.workerConcurrency, Math.max(1, this.payloadRoom(0)));
     this.minClaim = Math.max(1, Math.min(25, Math.floor(capacity / 10)));
-    metrics.sampleBacklogWith(() => repository.backlog(BACKLOG_COUNT_CAP));
-    this.sender = new Sender({
-      userAgent: `postmand/${POSTMAND_VERSION}`,
-      maxResponseBytes: config.maxResponseBytes,
-      blockPrivateNetworks: config.blockPrivateNetworks,
-    });
-    this.completions = new CompletionBuffer(repository, logger, (outcome, recorded) =>
-      this.recorded(outcome, recorded),
-    );
-    this.listener = new WakeupListener(
-      databaseUrl,
-      logger,
-      (dueInMs) => (dueInMs <= 0 ? this.wake() : this.armTimer(Date.now() + dueInMs)),
-      () => this.wake(),
-    );
+    completions.listen((outcome, recorded) => this.recorded(outcome, recorded));
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.listener.start();
+    await this.listener.start({
+      onWake: (dueInMs) => (dueInMs <= 0 ? this.wake() : this.armTimer(Date.now() + dueInMs)),
+      onReconnect: () => this.wake(),
+    });
     // The polling backstop: catches expired leases of dead workers and anything a lost
     // notification would have announced.
     this.scheduler.addInterval(

@@ -5,13 +5,18 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AttemptResult, ClaimedDelivery } from '@app/domain';
+import { POSTMAND_VERSION, type PostmandConfig } from '@app/platform';
 import { BlockedAddressError, blockedReason, guardedLookup } from './network-guard';
 import { formatRawRequest, formatRawResponse } from './raw-exchange';
 import { signatureHeaders } from './signer';
 
 /** What one attempt produced: the domain's AttemptResult. */
 export type SendResult = AttemptResult;
+
+/** Injection token of the sender's {@link SenderOptions}. */
+export const SENDER_OPTIONS = 'SENDER_OPTIONS';
 
 export interface SenderOptions {
   userAgent: string;
@@ -20,18 +25,31 @@ export interface SenderOptions {
   blockPrivateNetworks?: boolean;
 }
 
+/** The sender's options from the process configuration. */
+export function senderOptions(config: PostmandConfig): SenderOptions {
+  return {
+    userAgent: `postmand/${POSTMAND_VERSION}`,
+    maxResponseBytes: config.maxResponseBytes,
+    blockPrivateNetworks: config.blockPrivateNetworks,
+  };
+}
+
 /**
  * Sends one delivery: POST of the payload bytes with the documented headers and signatures (README "How delivery works"),
  * no redirects followed, the whole exchange (connect to last kept byte) bounded by the
  * webhook's timeout, at most POSTMAND_MAX_RESPONSE_BYTES of the body read. Connections
  * are kept alive and reused across deliveries to the same host.
  */
+@Injectable()
 export class Sender {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly client: AxiosInstance;
 
-  constructor(private readonly options: SenderOptions) {
+  private readonly options: SenderOptions;
+
+  constructor(@Inject(SENDER_OPTIONS) options: SenderOptions) {
+    this.options = options;
     // The guard resolves names at connect time: the addresses checked are the ones used.
     const lookup = options.blockPrivateNetworks ? guardedLookup : undefined;
     this.httpAgent = keepAliveOnce(new http.Agent({ keepAlive: true, scheduling: 'lifo', lookup }));

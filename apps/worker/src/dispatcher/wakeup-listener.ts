@@ -1,6 +1,16 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { Client } from 'pg';
 import { WAKEUP_CHANNEL } from '@app/domain';
 import type { Logger } from 'pino';
+import { WORKER_DATABASE_URL, WORKER_LOGGER } from '../worker.tokens';
+
+/** What the listener tells its owner. */
+export interface WakeupHandlers {
+  /** A notification: work is due in `dueInMs` (0: now). */
+  onWake(dueInMs: number): void;
+  /** The connection was re-opened: what was sent meanwhile is lost, so catch up. */
+  onReconnect(): void;
+}
 
 /**
  * LISTENs on its own connection (a pooled one would lose the registration when it goes
@@ -9,7 +19,9 @@ import type { Logger } from 'pino';
  * with backoff; `onReconnect` runs after each re-open, since notifications sent while
  * away are lost and a claim pass must catch up.
  */
+@Injectable()
 export class WakeupListener {
+  private handlers: WakeupHandlers | undefined;
   private client: Client | undefined;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -17,13 +29,12 @@ export class WakeupListener {
   connected = false;
 
   constructor(
-    private readonly url: string,
-    private readonly logger: Logger,
-    private readonly onWake: (dueAtMs: number) => void,
-    private readonly onReconnect: () => void,
+    @Inject(WORKER_DATABASE_URL) private readonly url: string,
+    @Inject(WORKER_LOGGER) private readonly logger: Logger,
   ) {}
 
-  async start(): Promise<void> {
+  async start(handlers: WakeupHandlers): Promise<void> {
+    this.handlers = handlers;
     await this.connect();
   }
 
@@ -46,7 +57,7 @@ export class WakeupListener {
     client.on('end', () => this.lost(client, new Error('connection ended')));
     client.on('notification', (message) => {
       const dueAt = Number(message.payload);
-      this.onWake(Number.isFinite(dueAt) ? dueAt : 0);
+      this.handlers?.onWake(Number.isFinite(dueAt) ? dueAt : 0);
     });
     try {
       await client.connect();
@@ -65,7 +76,7 @@ export class WakeupListener {
     this.failures = 0;
     if (wasReconnect) {
       this.logger.info('wake-up listener reconnected');
-      this.onReconnect();
+      this.handlers?.onReconnect();
     }
   }
 
