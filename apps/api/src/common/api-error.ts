@@ -3,6 +3,8 @@ import { HttpStatus } from '@nestjs/common';
 /** The API's error codes (docs/spec.md §3, README "Errors"); every error body is `{"code","message","details"?}`. */
 export const ERRORS = {
   internal: { code: 1, status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal server error' },
+  /** Code 1 while the database is unreachable: the client may retry. */
+  unavailable: { code: 1, status: HttpStatus.SERVICE_UNAVAILABLE, message: 'service unavailable' },
   invalidId: { code: 2, status: HttpStatus.NOT_FOUND, message: 'invalid id' },
   malformedBody: { code: 3, status: HttpStatus.BAD_REQUEST, message: 'malformed request body' },
   validation: { code: 4, status: HttpStatus.BAD_REQUEST, message: 'request validation failed' },
@@ -29,6 +31,18 @@ export const ERRORS = {
 } as const;
 
 export type ErrorKind = keyof typeof ERRORS;
+
+/** Every code, once each, in order: the OpenAPI enum of ErrorDto.code. */
+export const ERROR_CODES = [...new Set(Object.values(ERRORS).map((e) => e.code))].sort(
+  (a, b) => a - b,
+);
+
+/** What the errors of one HTTP status are, for the OpenAPI document: "code 4 …; code 5 …". */
+export function describeStatus(status: number): string {
+  const kinds = Object.values(ERRORS).filter((e) => Number(e.status) === status);
+  const text = kinds.map((e) => `${e.message} (code ${e.code})`).join('; ');
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
 
 export interface ErrorBody {
   code: number;

@@ -140,10 +140,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const log = { err: exception };
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(log, 'database unavailable');
-      return {
-        status: 503,
-        body: { code: 1, message: 'service unavailable', details: 'the database is unreachable' },
-      };
+      const unavailable = new ApiError('unavailable', 'the database is unreachable');
+      return { status: unavailable.status, body: unavailable.body() };
     }
     this.logger.error(log, 'unhandled error');
     return { status: 500, body: new ApiError('internal').body() };

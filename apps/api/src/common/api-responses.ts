@@ -1,14 +1,7 @@
 import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiExtraModels, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { describeStatus } from './api-error';
 import { ErrorDto } from './error.dto';
-
-const ERROR_STATUSES: Record<number, string> = {
-  400: 'Malformed body (code 3) or failed validation (code 4).',
-  404: 'Unknown id (code 2 for a malformed id, 5/6/7 for an unknown one).',
-  413: 'Payload too large (code 8).',
-  415: 'Body is not application/json (code 9).',
-  500: 'Internal server error (code 1).',
-};
 
 /** One operation: a stable operationId, its success body and the error bodies it can give. */
 export function ApiEndpoint(options: {
@@ -26,10 +19,10 @@ export function ApiEndpoint(options: {
       description: options.type ? options.type.name.replace(/Dto$/, '') : 'No content.',
       type: options.type,
     }),
-    ...[...options.errors, 500].map((status) =>
+    ...[...options.errors, 500, 503].map((status) =>
       ApiResponse({
         status,
-        description: ERROR_STATUSES[status],
+        description: describeStatus(status),
         content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorDto) } } },
       }),
     ),

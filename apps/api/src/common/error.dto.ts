@@ -1,13 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ERROR_CODES } from './api-error';
 /** The body of every error response. */
 export class ErrorDto {
   /**
-   * 1 internal, 2 invalid id, 3 malformed body, 4 validation failed, 5 webhook not found,
-   * 6 delivery not found, 7 delivery attempt not found, 8 payload too large,
-   * 9 unsupported media type, 10 route not found.
+   * What went wrong, one code per kind (README "Errors"); the HTTP status of each
+   * response lists its codes.
    * @example 4
    */
-  @ApiProperty({ type: 'integer', enum: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] })
+  @ApiProperty({ type: 'integer', enum: ERROR_CODES })
   code!: number;
   /** @example "request validation failed" */
   message!: string;

@@ -1,18 +1,20 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import type { CreatedAtRange } from '@app/domain';
+import { PAGE_LIMITS, type CreatedAtRange } from '@app/domain';
 import { IsRfc3339, parseRfc3339, ToInteger } from './validators';
+
+const LIMIT = `must be an integer from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}`;
 
 /** `limit`, `offset` and the `created_at.*` bounds that every list takes. */
 export class ListQueryDto {
   /** Page size. */
   @IsOptional()
   @ToInteger()
-  @Min(1, { message: 'must be an integer from 1 to 1000' })
-  @Max(1000, { message: 'must be an integer from 1 to 1000' })
-  @IsInt({ message: 'must be an integer from 1 to 1000' })
-  @ApiPropertyOptional({ type: 'integer', default: 50 })
-  limit?: number = 50;
+  @Min(PAGE_LIMITS.min, { message: LIMIT })
+  @Max(PAGE_LIMITS.max, { message: LIMIT })
+  @IsInt({ message: LIMIT })
+  @ApiPropertyOptional({ type: 'integer', default: PAGE_LIMITS.default })
+  limit?: number = PAGE_LIMITS.default;
 
   /** Rows to skip. */
   @IsOptional()
@@ -47,7 +49,7 @@ export class ListQueryDto {
   'created_at.lte'?: string;
 
   page(): { limit: number; offset: number } {
-    return { limit: this.limit ?? 50, offset: this.offset ?? 0 };
+    return { limit: this.limit ?? PAGE_LIMITS.default, offset: this.offset ?? 0 };
   }
 
   createdAt(): CreatedAtRange {

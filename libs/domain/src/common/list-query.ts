@@ -11,6 +11,9 @@ export interface CreatedAtRange {
   lte?: Date | string;
 }
 
+/** How many items a list page may hold, and how many it holds when the client does not say. */
+export const PAGE_LIMITS = { min: 1, max: 1000, default: 50 } as const;
+
 export interface Page {
   limit: number;
   offset: number;

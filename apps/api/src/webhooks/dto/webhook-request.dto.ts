@@ -21,7 +21,11 @@ import {
 } from '../../common/validators';
 import type { CrossFieldRules } from '../../common/validation.pipe';
 
-const between = (min: number, max: number): string => `must be an integer from ${min} to ${max}`;
+/** The messages of each limit, written from the limit itself. */
+const between = ({ min, max }: { min: number; max: number }): string =>
+  `must be an integer from ${min} to ${max}`;
+const atMost = (max: number): string => `must be at most ${max} characters long`;
+const STATUS_CODES = `must be a non-empty array of integers from ${L.statusCode.min} to ${L.statusCode.max}`;
 
 /**
  * A webhook as clients send it (POST and PUT alike). Read-only fields such as `id` or
@@ -33,7 +37,11 @@ export class WebhookRequestDto implements CrossFieldRules {
 
   /** @example "Orders service" */
   @ApiProperty({ minLength: L.nameLength.min, maxLength: L.nameLength.max })
-  @CodePointLength(L.nameLength.min, L.nameLength.max, 'must be 3 to 255 characters long')
+  @CodePointLength(
+    L.nameLength.min,
+    L.nameLength.max,
+    `must be ${L.nameLength.min} to ${L.nameLength.max} characters long`,
+  )
   @IsStorableText()
   @IsString({ message: 'must be a string' })
   name!: string;
@@ -43,7 +51,7 @@ export class WebhookRequestDto implements CrossFieldRules {
    * @example "https://example.com/webhooks/orders"
    */
   @ApiProperty({ maxLength: L.urlLength })
-  @CodePointLength(0, L.urlLength, `must be at most ${L.urlLength} characters long`)
+  @CodePointLength(0, L.urlLength, atMost(L.urlLength))
   @IsHttpUrl()
   @HasNoSpaceOrControl()
   @IsString({ message: 'must be a string' })
@@ -54,7 +62,7 @@ export class WebhookRequestDto implements CrossFieldRules {
    * @example "application/json"
    */
   @ApiProperty({ minLength: 1, maxLength: L.contentTypeLength })
-  @CodePointLength(0, L.contentTypeLength, 'must be at most 255 characters long')
+  @CodePointLength(0, L.contentTypeLength, atMost(L.contentTypeLength))
   @IsNotBlank()
   @IsHeaderValue()
   @IsString({ message: 'must be a string' })
@@ -64,18 +72,20 @@ export class WebhookRequestDto implements CrossFieldRules {
    * Response status codes that count as a successful delivery.
    * @example [200, 201, 202, 204]
    */
-  @ArrayNotEmpty({ message: 'must be a non-empty array of integers from 100 to 599' })
-  @ArrayMaxSize(L.statusCodesCount, { message: 'must hold at most 500 status codes' })
+  @ArrayNotEmpty({ message: STATUS_CODES })
+  @ArrayMaxSize(L.statusCodesCount, {
+    message: `must hold at most ${L.statusCodesCount} status codes`,
+  })
   @Min(L.statusCode.min, {
     each: true,
-    message: 'must be a non-empty array of integers from 100 to 599',
+    message: STATUS_CODES,
   })
   @Max(L.statusCode.max, {
     each: true,
-    message: 'must be a non-empty array of integers from 100 to 599',
+    message: STATUS_CODES,
   })
-  @IsArray({ message: 'must be a non-empty array of integers from 100 to 599' })
-  @IsInt({ each: true, message: 'must be a non-empty array of integers from 100 to 599' })
+  @IsArray({ message: STATUS_CODES })
+  @IsInt({ each: true, message: STATUS_CODES })
   @ApiProperty({ type: 'integer', isArray: true })
   valid_status_codes!: number[];
 
@@ -86,7 +96,7 @@ export class WebhookRequestDto implements CrossFieldRules {
    */
   @IsOptional()
   @ApiPropertyOptional({ maxLength: L.secretTokenLength })
-  @CodePointLength(0, L.secretTokenLength, 'must be at most 255 characters long')
+  @CodePointLength(0, L.secretTokenLength, atMost(L.secretTokenLength))
   @IsStorableText()
   @IsString({ message: 'must be a string' })
   secret_token?: string;
@@ -101,9 +111,9 @@ export class WebhookRequestDto implements CrossFieldRules {
    * @example 5
    */
   @IsOptional()
-  @Min(L.maxDeliveryAttempts.min, { message: between(1, 100) })
-  @Max(L.maxDeliveryAttempts.max, { message: between(1, 100) })
-  @IsInt({ message: between(L.maxDeliveryAttempts.min, L.maxDeliveryAttempts.max) })
+  @Min(L.maxDeliveryAttempts.min, { message: between(L.maxDeliveryAttempts) })
+  @Max(L.maxDeliveryAttempts.max, { message: between(L.maxDeliveryAttempts) })
+  @IsInt({ message: between(L.maxDeliveryAttempts) })
   @ApiPropertyOptional({ type: 'integer' })
   max_delivery_attempts?: number;
 
@@ -112,9 +122,9 @@ export class WebhookRequestDto implements CrossFieldRules {
    * @example 10
    */
   @IsOptional()
-  @Min(L.deliveryAttemptTimeout.min, { message: between(1, 300) })
-  @Max(L.deliveryAttemptTimeout.max, { message: between(1, 300) })
-  @IsInt({ message: between(L.deliveryAttemptTimeout.min, L.deliveryAttemptTimeout.max) })
+  @Min(L.deliveryAttemptTimeout.min, { message: between(L.deliveryAttemptTimeout) })
+  @Max(L.deliveryAttemptTimeout.max, { message: between(L.deliveryAttemptTimeout) })
+  @IsInt({ message: between(L.deliveryAttemptTimeout) })
   @ApiPropertyOptional({ type: 'integer' })
   delivery_attempt_timeout?: number;
 
@@ -123,9 +133,9 @@ export class WebhookRequestDto implements CrossFieldRules {
    * @example 10
    */
   @IsOptional()
-  @Min(L.backoff.min, { message: between(L.backoff.min, L.backoff.max) })
-  @Max(L.backoff.max, { message: between(L.backoff.min, L.backoff.max) })
-  @IsInt({ message: between(L.backoff.min, L.backoff.max) })
+  @Min(L.backoff.min, { message: between(L.backoff) })
+  @Max(L.backoff.max, { message: between(L.backoff) })
+  @IsInt({ message: between(L.backoff) })
   @ApiPropertyOptional({ type: 'integer' })
   retry_min_backoff?: number;
 
@@ -134,9 +144,9 @@ export class WebhookRequestDto implements CrossFieldRules {
    * @example 3600
    */
   @IsOptional()
-  @Min(L.backoff.min, { message: between(L.backoff.min, L.backoff.max) })
-  @Max(L.backoff.max, { message: between(L.backoff.min, L.backoff.max) })
-  @IsInt({ message: between(L.backoff.min, L.backoff.max) })
+  @Min(L.backoff.min, { message: between(L.backoff) })
+  @Max(L.backoff.max, { message: between(L.backoff) })
+  @IsInt({ message: between(L.backoff) })
   @ApiPropertyOptional({ type: 'integer' })
   retry_max_backoff?: number;
 
