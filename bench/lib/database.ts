@@ -1,42 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions, migrate } from '@app/domain';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/database';
 
-export interface BenchDatabase {
-  url: string;
-  dataSource: DataSource;
-  drop(): Promise<void>;
-}
+export type BenchDatabase = TestDatabase;
 
-/** A fresh `postmand_bench_<random>` database on `serverUrl`, migrated when asked. */
-export async function createBenchDatabase(
-  serverUrl: string,
-  migrated = true,
-): Promise<BenchDatabase> {
-  const name = `postmand_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const dataSource = new DataSource(
-    dataSourceOptions({ url: url.toString(), poolSize: 4, applicationName: 'postmand-bench' }),
-  );
-  await dataSource.initialize();
-  if (migrated) await migrate(dataSource);
-  return {
-    url: url.toString(),
-    dataSource,
-    drop: async () => {
-      await dataSource.destroy();
-      const c = new Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+/** A fresh `postmand_bench_<random>` database on `serverUrl`: the tests' own helper. */
+export function createBenchDatabase(serverUrl: string, migrated = true): Promise<BenchDatabase> {
+  return createTestDatabase({
+    serverUrl,
+    migrate: migrated,
+    prefix: 'postmand_bench',
+    poolSize: 4,
+  });
 }
 
 export async function createWebhook(

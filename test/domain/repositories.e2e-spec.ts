@@ -14,7 +14,7 @@ import {
 import { loadConfig } from '@app/platform';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { eventually } from '../helpers/receiver';
+import { until } from '../helpers/wait';
 import { webhookInput } from '../helpers/fixtures';
 
 describe('repositories', () => {
@@ -47,13 +47,14 @@ describe('repositories', () => {
       expect(created.createdAt).toBeInstanceOf(Date);
       expect(await webhooks.findById(created.id)).toEqual(created);
 
+      await new Promise((resolve) => setTimeout(resolve, 5)); // times are milliseconds
       const replaced = await webhooks.replace(
         created.id,
         webhookInput({ name: 'renamed', active: false, secretToken: 's3cret' }),
       );
       expect(replaced).toMatchObject({ id: created.id, name: 'renamed', active: false });
       expect(replaced!.createdAt).toEqual(created.createdAt);
-      expect(replaced!.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
+      expect(replaced!.updatedAt.getTime()).toBeGreaterThan(created.updatedAt.getTime());
 
       expect(await webhooks.replace(randomUUID(), webhookInput())).toBeNull();
       expect(await webhooks.delete(created.id)).toBe(true);
@@ -118,18 +119,18 @@ describe('repositories', () => {
       await listener.query('LISTEN postmand_wakeup');
       try {
         const now = await service.create({ webhookId: hook.id, payload: 'now' });
-        await eventually(() => Promise.resolve(payloads.length === 1 ? true : undefined));
+        await until(() => Promise.resolve(payloads.length === 1));
         expect(payloads[0]).toBe(0);
         await service.create({
           webhookId: hook.id,
           payload: 'later',
           scheduledAt: new Date(Date.now() + 60_000),
         });
-        await eventually(() => Promise.resolve(payloads.length === 2 ? true : undefined));
+        await until(() => Promise.resolve(payloads.length === 2));
         expect(payloads[1]).toBeGreaterThan(50_000);
         expect(payloads[1]).toBeLessThanOrEqual(60_000);
         await service.redeliver(now.id);
-        await eventually(() => Promise.resolve(payloads.length === 3 ? true : undefined));
+        await until(() => Promise.resolve(payloads.length === 3));
         expect(payloads[2]).toBe(0);
       } finally {
         await listener.end();

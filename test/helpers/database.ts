@@ -17,8 +17,8 @@ function serverUrl(): string {
   return url;
 }
 
-async function onServer<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: serverUrl() });
+async function onServer<T>(server: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: server });
   await client.connect();
   try {
     return await fn(client);
@@ -27,19 +27,33 @@ async function onServer<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
+export interface TestDatabaseOptions {
+  /** Apply the migrations (default true). */
+  migrate?: boolean;
+  /** The server to create it on: the test server unless given (the bench gives its own). */
+  serverUrl?: string;
+  /** Its name is `<prefix>_<random>` (default `postmand_test`). */
+  prefix?: string;
+  poolSize?: number;
+}
+
 /**
- * A brand-new database for one test file, migrated unless asked not to. Only databases
- * named `postmand_test_<random>` are ever created or dropped.
+ * A brand-new database for one test file (or one bench scenario), migrated unless asked
+ * not to. Only databases named `<prefix>_<random>` are ever created or dropped.
  */
-export async function createTestDatabase(
-  options: { migrate?: boolean } = {},
-): Promise<TestDatabase> {
-  const name = `postmand_test_${randomBytes(6).toString('hex')}`;
-  await onServer((client) => client.query(`CREATE DATABASE ${name}`));
-  const url = new URL(serverUrl());
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const server = options.serverUrl ?? serverUrl();
+  const prefix = options.prefix ?? 'postmand_test';
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await onServer(server, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(server);
   url.pathname = `/${name}`;
   const dataSource = new DataSource(
-    dataSourceOptions({ url: url.toString(), poolSize: 10, applicationName: 'postmand-test' }),
+    dataSourceOptions({
+      url: url.toString(),
+      poolSize: options.poolSize ?? 10,
+      applicationName: prefix.replace(/_/g, '-'),
+    }),
   );
   await dataSource.initialize();
   if (options.migrate !== false) await migrate(dataSource);
@@ -49,7 +63,9 @@ export async function createTestDatabase(
     dataSource,
     drop: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
-      await onServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await onServer(server, (client) =>
+        client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      );
     },
   };
 }

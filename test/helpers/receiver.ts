@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from './wait';
 
 export interface ReceivedRequest {
   method: string;
@@ -44,6 +45,11 @@ export class Receiver {
     this.server.keepAliveTimeout = 5_000;
   }
 
+  /** From now on, requests wait unanswered until the test answers them. */
+  hold(): HeldResponses {
+    return new HeldResponses(this);
+  }
+
   static async start(): Promise<Receiver> {
     const receiver = new Receiver();
     await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
@@ -80,17 +86,54 @@ export class Receiver {
   }
 }
 
-/** Polls `probe` until it returns a value other than undefined, or fails after the deadline. */
-export async function eventually<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 20_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+interface Held {
+  req: ReceivedRequest;
+  res: http.ServerResponse;
+}
+
+/**
+ * Responses a test holds back: each request waits, "in flight", until the test answers it
+ * (by delivery id, or all at once), or until `open()` answers them and every later one.
+ */
+export class HeldResponses {
+  readonly waiting: Held[] = [];
+  /** The most requests held at one time. */
+  most = 0;
+  private opened = false;
+
+  constructor(private readonly receiver: Receiver) {
+    receiver.respond = (req, res) => {
+      if (this.opened) return void res.writeHead(200).end('ok');
+      this.waiting.push({ req, res });
+      this.most = Math.max(this.most, this.waiting.length);
+    };
+  }
+
+  /** Waits until the request of `deliveryId` is held. */
+  waitFor(deliveryId: string, timeoutMs = 20_000): Promise<void> {
+    const held = (): boolean =>
+      this.waiting.some((h) => h.req.headers['webhook-id'] === deliveryId);
+    return until(held, timeoutMs, `the request of ${deliveryId}`);
+  }
+
+  /** Answers the held request of `deliveryId`. */
+  answer(deliveryId: string, status = 200): void {
+    const index = this.waiting.findIndex((h) => h.req.headers['webhook-id'] === deliveryId);
+    if (index < 0) throw new Error(`no held request of ${deliveryId}`);
+    const [{ res }] = this.waiting.splice(index, 1);
+    res.writeHead(status).end(String(status));
+  }
+
+  /** Answers every request held now; returns how many. */
+  answerAll(status = 200): number {
+    const all = this.waiting.splice(0);
+    for (const { res } of all) if (!res.destroyed) res.writeHead(status).end(String(status));
+    return all.length;
+  }
+
+  /** Answers what is held and, from now on, every request at once. */
+  open(): void {
+    this.opened = true;
+    this.answerAll();
   }
 }

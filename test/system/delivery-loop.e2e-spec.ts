@@ -1,5 +1,5 @@
-import { call, createWebhook, startStack, type StackWithWorker } from '../helpers/system';
-import { eventually } from '../helpers/receiver';
+import { call, createWebhook, ledger, startStack, type StackWithWorker } from '../helpers/system';
+import { eventually } from '../helpers/wait';
 
 /**
  * Webhooks pointed at postmand's own API, so that each attempt would create another
@@ -58,5 +58,9 @@ describe('system: a webhook pointed at its own API cannot loop', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const all = await call(server.apiUrl, 'GET', '/v1/deliveries');
     expect(all.body.deliveries).toHaveLength(2);
+    // Postmand itself was the receiver: each delivery has its one (refused) attempt.
+    const books = await ledger(stack.db.dataSource, []);
+    expect(books).toMatchObject({ deliveries: 2, attempts: 2, problems: [] });
+    expect(books.byStatus).toEqual({ failed: 2 });
   });
 });

@@ -1,6 +1,6 @@
-import type * as http from 'node:http';
 import type { TestDatabase } from '../helpers/database';
-import { eventually, Receiver, type ReceivedRequest } from '../helpers/receiver';
+import { Receiver, type HeldResponses } from '../helpers/receiver';
+import { until } from '../helpers/wait';
 import {
   call,
   createWebhook,
@@ -12,42 +12,18 @@ import {
   scrape,
 } from '../helpers/system';
 
-/** Holds every response until the test answers it. */
-class HeldReceiver {
-  private readonly held: { req: ReceivedRequest; res: http.ServerResponse }[] = [];
-
-  constructor(readonly receiver: Receiver) {
-    receiver.respond = (req, res) => this.held.push({ req, res });
-  }
-
-  /** Waits for the request of `deliveryId` to arrive and be held. */
-  async waitFor(deliveryId: string): Promise<void> {
-    await eventually(
-      () => (this.held.some((h) => h.req.headers['webhook-id'] === deliveryId) ? true : undefined),
-      20_000,
-      `the request of ${deliveryId}`,
-    );
-  }
-
-  answer(deliveryId: string, status: number): void {
-    const index = this.held.findIndex((h) => h.req.headers['webhook-id'] === deliveryId);
-    const [{ res }] = this.held.splice(index, 1);
-    res.writeHead(status).end(String(status));
-  }
-}
-
 describe('system: edits while an attempt is in flight', () => {
   let stack: StackWithWorker;
   let db: TestDatabase;
   let receiver: Receiver;
-  let held: HeldReceiver;
+  let held: HeldResponses;
   let server: Service;
   let worker: Service;
 
   beforeAll(async () => {
     stack = await startStack();
     ({ db, receiver, server, worker } = stack);
-    held = new HeldReceiver(receiver);
+    held = receiver.hold();
   });
   afterAll(() => stack.stop());
 
@@ -93,9 +69,7 @@ describe('system: edits while an attempt is in flight', () => {
       });
       expect(put.status).toBe(200);
       held.answer(id, 200);
-      await eventually(async () =>
-        (await delivery(id)).body.status === 'succeeded' ? true : undefined,
-      );
+      await until(async () => (await delivery(id)).body.status === 'succeeded');
       expect(await attempts(id)).toHaveLength(1);
 
       const next = await call(server.apiUrl, 'POST', '/v1/deliveries', {
@@ -119,7 +93,7 @@ describe('system: edits while an attempt is in flight', () => {
     });
     expect(off.status).toBe(200);
     held.answer(id, 500);
-    await eventually(async () => ((await attempts(id)).length === 1 ? true : undefined));
+    await until(async () => (await attempts(id)).length === 1);
     const seen = receiver.requests.length;
     // The retry is due after 1 s; inactive, the webhook gets nothing meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
@@ -134,12 +108,10 @@ describe('system: edits while an attempt is in flight', () => {
         active: true,
       });
       expect(on.status).toBe(200);
-      await eventually(async () =>
-        (await delivery(id)).body.status === 'succeeded' ? true : undefined,
-      );
+      await until(async () => (await delivery(id)).body.status === 'succeeded');
       expect((await attempts(id)).map((a) => a.success)).toEqual([true, false]);
     } finally {
-      held = new HeldReceiver(receiver);
+      held = receiver.hold();
     }
   });
 
@@ -153,7 +125,7 @@ describe('system: edits while an attempt is in flight', () => {
       expect((await call(server.apiUrl, 'DELETE', path)).status).toBe(204);
       held.answer(id, 200);
 
-      await eventually(async () => ((await droppedOutcomes()) === dropped + 1 ? true : undefined));
+      await until(async () => (await droppedOutcomes()) === dropped + 1);
       expect((await delivery(id)).status).toBe(404);
       const [{ n }] = await db.dataSource.query<{ n: number }[]>(
         `SELECT count(*)::int AS n FROM delivery_attempts WHERE delivery_id = $1`,

@@ -1,5 +1,6 @@
 import type { TestDatabase } from '../helpers/database';
-import { eventually, type Receiver } from '../helpers/receiver';
+import { type Receiver } from '../helpers/receiver';
+import { until } from '../helpers/wait';
 import {
   createDeliveries,
   createWebhook,
@@ -37,12 +38,12 @@ describe('system: three workers on one database', () => {
     const ids = new Set([...before, ...during]);
     expect(ids.size).toBe(5_000);
 
-    await eventually(
+    await until(
       async () => {
         const [{ n }] = await db.dataSource.query<{ n: number }[]>(
           `SELECT count(*)::int AS n FROM deliveries WHERE status = 'succeeded'`,
         );
-        return n === 5_000 ? true : undefined;
+        return n === 5_000;
       },
       120_000,
       '5,000 successes',

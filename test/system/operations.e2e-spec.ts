@@ -1,7 +1,8 @@
 import type { TestDatabase } from '../helpers/database';
-import { eventually, type Receiver } from '../helpers/receiver';
+import { type Receiver } from '../helpers/receiver';
+import { eventually, until } from '../helpers/wait';
 import {
-  call,
+  ledger,
   createWebhook,
   sample,
   type Service,
@@ -62,12 +63,16 @@ describe('system: logs and metrics of a delivery run', () => {
       expect(res.status).toBe(201);
       ids.push(((await res.json()) as { id: string }).id);
     }
-    await eventually(async () => {
+    await until(async () => {
       const [{ n }] = await db.dataSource.query<{ n: number }[]>(
         `SELECT count(*)::int AS n FROM deliveries WHERE status <> 'pending'`,
       );
-      return n === 10 ? true : undefined;
+      return n === 10;
     });
+    // The database agrees with what the receiver saw: one attempt each, none lost.
+    const books = await ledger(db.dataSource, receiver.requests);
+    expect(books).toMatchObject({ deliveries: 10, attempts: 10, received: 10, problems: [] });
+    expect(books.byStatus).toEqual({ succeeded: 5, failed: 5 });
 
     // Worker metrics moved by exactly this run.
     const after = await scrapeChecked(worker);
@@ -102,10 +107,10 @@ describe('system: logs and metrics of a delivery run', () => {
     expect(api).not.toContain(webhookId);
 
     // The worker: one line per attempt, with its fields.
-    await eventually(
+    await until(
       () => {
         const lines = logLines(worker).filter((l) => l.msg === 'delivery attempt');
-        return lines.length === 10 ? true : undefined;
+        return lines.length === 10;
       },
       5_000,
       'ten attempt lines (logs flush within 0.5 s)',
@@ -162,7 +167,15 @@ describe('system: logs and metrics of a delivery run', () => {
     }, 5_000).then((line) =>
       expect(line).toMatchObject({ level: 'warn', res: { statusCode: 404 } }),
     );
-    const call404 = await call(server.apiUrl, 'GET', '/nowhere');
-    expect(call404.status).toBe(404);
+    const unknown = await fetch(`${server.apiUrl}/nowhere`);
+    expect(unknown.status).toBe(404);
+    const id = unknown.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    await until(() => logLines(server).some((l) => l.req?.id === id), 5_000);
+    expect(logLines(server).find((l) => l.req?.id === id)).toMatchObject({
+      level: 'warn',
+      req: { method: 'GET', url: '/nowhere' },
+      res: { statusCode: 404 },
+    });
   });
 });

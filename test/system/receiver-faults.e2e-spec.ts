@@ -6,7 +6,8 @@ import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { freePort } from '../helpers/cli';
-import { eventually, type Receiver } from '../helpers/receiver';
+import type { Receiver } from '../helpers/receiver';
+import { eventually } from '../helpers/wait';
 import {
   call,
   createWebhook,

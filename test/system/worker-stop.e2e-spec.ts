@@ -1,5 +1,6 @@
 import type { TestDatabase } from '../helpers/database';
-import { eventually, type Receiver } from '../helpers/receiver';
+import type { Receiver } from '../helpers/receiver';
+import { until } from '../helpers/wait';
 import {
   createDeliveries,
   createWebhook,
@@ -10,27 +11,11 @@ import {
   type Stack,
 } from '../helpers/system';
 
-/** Answers 200 once `open` is set; until then requests wait (they are "in flight"). */
-function gatedReceiver(receiver: Receiver): { open(): void } {
-  let opened = false;
-  const waiting: (() => void)[] = [];
-  receiver.respond = async (_req, res) => {
-    if (!opened) await new Promise<void>((resolve) => waiting.push(resolve));
-    if (!res.destroyed) res.writeHead(200).end('ok');
-  };
-  return {
-    open: () => {
-      opened = true;
-      for (const release of waiting.splice(0)) release();
-    },
-  };
-}
-
-async function allFinal(db: TestDatabase, count: number): Promise<true | undefined> {
+async function allFinal(db: TestDatabase, count: number): Promise<boolean> {
   const [{ n }] = await db.dataSource.query<{ n: number }[]>(
     `SELECT count(*)::int AS n FROM deliveries WHERE status = 'succeeded'`,
   );
-  return n === count ? true : undefined;
+  return n === count;
 }
 
 describe('system: a worker stopped mid-flight', () => {
@@ -50,7 +35,7 @@ describe('system: a worker stopped mid-flight', () => {
   });
 
   it('SIGKILL: a new worker finishes everything; repeats at most the requests in flight', async () => {
-    const gate = gatedReceiver(receiver);
+    const gate = receiver.hold();
     // Lease = attempt timeout (3 s) + 30 s: the killed worker's deliveries come back then.
     const webhookId = await createWebhook(server.apiUrl, `${receiver.url}/hook`, {
       delivery_attempt_timeout: 3,
@@ -68,7 +53,7 @@ describe('system: a worker stopped mid-flight', () => {
     // Created after the crash: not leased, delivered at once by the next worker.
     const later = await createDeliveries(server.apiUrl, webhookId, 20);
     workers.push(await startService('worker', db.url));
-    await eventually(() => allFinal(db, 60), 60_000, 'every delivery to succeed');
+    await until(() => allFinal(db, 60), 60_000, 'every delivery to succeed');
     for (const worker of workers.splice(0)) expect(await worker.stop()).toBe(0);
 
     const book = await ledger(db.dataSource, receiver.requests);
@@ -81,7 +66,7 @@ describe('system: a worker stopped mid-flight', () => {
   }, 90_000);
 
   it('SIGTERM: stops claiming, finishes and records what it started, exits 0 in time', async () => {
-    const gate = gatedReceiver(receiver);
+    const gate = receiver.hold();
     const webhookId = await createWebhook(server.apiUrl, `${receiver.url}/hook`, {
       delivery_attempt_timeout: 5,
     });
@@ -108,11 +93,11 @@ describe('system: a worker stopped mid-flight', () => {
     expect(book.byStatus.pending).toBe(200 - receiver.requests.length);
 
     workers.push(await startService('worker', db.url));
-    await eventually(() => allFinal(db, 200), 30_000, 'the rest to be delivered');
+    await until(() => allFinal(db, 200), 30_000, 'the rest to be delivered');
   }, 60_000);
 
   it('SIGTERM with endpoints that never answer: exits 0 once the attempts time out', async () => {
-    gatedReceiver(receiver); // never opened
+    receiver.hold(); // never opened
     const webhookId = await createWebhook(server.apiUrl, `${receiver.url}/hook`, {
       delivery_attempt_timeout: 2,
       retry_min_backoff: 60,

@@ -14,7 +14,8 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { verify as verifyGithub } from '@octokit/webhooks-methods';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { webhookInput } from '../helpers/fixtures';
-import { eventually, Receiver } from '../helpers/receiver';
+import { Receiver } from '../helpers/receiver';
+import { eventually, until } from '../helpers/wait';
 import { startTestWorker, type TestWorker } from '../helpers/worker';
 
 interface AttemptRow {
@@ -289,21 +290,18 @@ describe('worker: dispatcher', () => {
   });
 
   it('drops the outcome of a delivery deleted while in flight', async () => {
-    let release: (() => void) | undefined;
-    receiver.respond = (_req, res) => {
-      release = () => res.writeHead(200).end();
-    };
+    const held = receiver.hold();
     await start();
     const webhook = await hook();
     const delivery = await deliver(webhook.id);
-    await receiver.waitForRequests(1);
+    await held.waitFor(delivery.id);
     await deliveries.delete(delivery.id);
-    release!();
-    await eventually(async () => {
+    held.answerAll();
+    await until(async () => {
       const metrics = await worker!.registry.getSingleMetricAsString(
         'postmand_worker_dropped_outcomes_total',
       );
-      return /postmand_worker_dropped_outcomes_total 1/.test(metrics) ? true : undefined;
+      return /postmand_worker_dropped_outcomes_total 1/.test(metrics);
     });
     expect(await attemptsOf(delivery.id)).toEqual([]);
     // The worker carries on.
@@ -375,12 +373,12 @@ describe('worker: dispatcher', () => {
         `INSERT INTO deliveries (webhook_id, payload) SELECT $1, 'n' || g FROM generate_series(1, 1000) g`,
         [webhook.id],
       );
-      await eventually(
+      await until(
         async () => {
           const [{ count }] = await db.dataSource.query<{ count: number }[]>(
             `SELECT count(*)::int AS count FROM deliveries WHERE status = 'succeeded'`,
           );
-          return count === 1000 ? true : undefined;
+          return count === 1000;
         },
         60_000,
         'all 1000 deliveries to succeed',
@@ -414,16 +412,13 @@ describe('worker: dispatcher', () => {
   });
 
   it('lets in-flight requests finish on stop', async () => {
-    let release: (() => void) | undefined;
-    receiver.respond = (_req, res) => {
-      release = () => res.writeHead(200).end();
-    };
+    const held = receiver.hold();
     const w = await start();
     const webhook = await hook();
     const delivery = await deliver(webhook.id);
-    await receiver.waitForRequests(1);
+    await held.waitFor(delivery.id);
     const stopped = w.stop();
-    setTimeout(() => release!(), 300);
+    setTimeout(() => held.answerAll(), 300);
     await stopped;
     worker = undefined;
     expect((await deliveries.findById(delivery.id))!.status).toBe('succeeded');
@@ -431,12 +426,7 @@ describe('worker: dispatcher', () => {
   });
   it('holds at most POSTMAND_WORKER_MAX_IN_FLIGHT_BYTES of payloads in flight', async () => {
     // Room for three of the largest payloads: three requests at a time, however many slots.
-    const held: (() => void)[] = [];
-    let most = 0;
-    receiver.respond = (_req, res) => {
-      held.push(() => res.writeHead(200).end());
-      most = Math.max(most, held.length);
-    };
+    const held = receiver.hold();
     await start({
       POSTMAND_MAX_PAYLOAD_BYTES: '1048576',
       POSTMAND_WORKER_MAX_IN_FLIGHT_BYTES: String(3 * 1_048_576),
@@ -446,15 +436,13 @@ describe('worker: dispatcher', () => {
     const ids: string[] = [];
     for (let i = 0; i < 10; i++) ids.push((await deliver(webhook.id, payload)).id);
     for (let answered = 0; answered < 10;) {
-      await eventually(() => (held.length > 0 ? true : undefined), 20_000, 'a held request');
+      await until(() => held.waiting.length > 0, 20_000, 'a held request');
       // Whatever is claimed has arrived before we answer: the in-flight set is complete.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(held.length).toBeLessThanOrEqual(3);
-      const batch = held.splice(0);
-      for (const answer of batch) answer();
-      answered += batch.length;
+      expect(held.waiting.length).toBeLessThanOrEqual(3);
+      answered += held.answerAll();
     }
     for (const id of ids) await settled(id);
-    expect(most).toBe(3);
+    expect(held.most).toBe(3);
   });
 });

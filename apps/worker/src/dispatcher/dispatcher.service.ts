@@ -43,6 +43,8 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   private running = false;
   private stopping = false;
   private claiming = false;
+  /** The claim pass under way, if any: a stop waits for it (its transaction must end). */
+  private pass: Promise<void> | undefined;
   private wakeAgain = false;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
@@ -89,6 +91,9 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     this.stopping = true;
     this.scheduler.deleteInterval('postmand-poll');
     clearTimeout(this.timer);
+    // A claim statement may be running: let it commit (its leases are then in flight
+    // or left to expire) before the pool it runs on is closed.
+    await this.pass;
     await this.listener.stop();
     const inFlight = this.inFlight.size;
     if (inFlight > 0) this.logger.info({ inFlight }, 'waiting for in-flight attempts');
@@ -126,7 +131,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       return;
     }
     this.claiming = true;
-    void this.claimPass().finally(() => {
+    this.pass = this.claimPass().finally(() => {
       this.claiming = false;
       if (this.wakeAgain) {
         this.wakeAgain = false;

@@ -115,10 +115,11 @@ describe('readEnvironment', () => {
       'POSTMAND_HTTP_PORT=7000\nPOSTMAND_TEST_ONLY_FROM_FILE=file\nPATH=from-file\n',
     );
     try {
-      const env = readEnvironment(dir);
-      expect(env.POSTMAND_HTTP_PORT).toBe(process.env.POSTMAND_HTTP_PORT ?? '7000');
+      const env = readEnvironment(dir, { POSTMAND_HTTP_PORT: '9999', PATH: '/real/bin' });
+      expect(env.POSTMAND_HTTP_PORT).toBe('9999');
       expect(env.POSTMAND_TEST_ONLY_FROM_FILE).toBe('file');
-      expect(env.PATH).toBe(process.env.PATH);
+      expect(env.PATH).toBe('/real/bin');
+      expect(readEnvironment(dir, {}).POSTMAND_HTTP_PORT).toBe('7000');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -149,8 +149,8 @@ export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): P
 }
 
 /** The `.env` file of the working directory under the real environment (which wins). */
-export function readEnvironment(cwd = process.cwd()): Env {
+export function readEnvironment(cwd = process.cwd(), real: Env = process.env): Env {
   const file = path.join(cwd, '.env');
   const fromFile = fs.existsSync(file) ? dotenv.parse(fs.readFileSync(file)) : {};
-  return { ...fromFile, ...process.env };
+  return { ...fromFile, ...real };
 }
