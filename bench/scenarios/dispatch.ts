@@ -113,9 +113,9 @@ export async function dispatchSqlOnly(serverUrl: string, count: number): Promise
         for (;;) {
           const claimed = await repo.claim('bench', 500);
           if (claimed.length === 0) return;
-          const outcomes: AttemptOutcome[] = claimed.map((d) => ({
+          const outcomes: AttemptOutcome[] = claimed.map(({ delivery: d, leaseOwner }) => ({
             deliveryId: d.id,
-            leaseOwner: d.leaseOwner,
+            leaseOwner,
             attemptId: randomUUID(),
             status: 'succeeded',
             retryInSeconds: null,

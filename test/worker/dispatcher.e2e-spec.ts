@@ -316,7 +316,30 @@ describe('worker: dispatcher', () => {
     // A worker that claimed and died: its leases are held, then they run out.
     const dispatch = new DeliveryDispatchRepository(db.dataSource);
     const dead = await dispatch.claim('dead-worker', 10);
-    expect(dead.map((d) => d.id).sort()).toEqual(orphans.map((d) => d.id).sort());
+    expect(dead.map((d) => d.delivery.id).sort()).toEqual(orphans.map((d) => d.id).sort());
+    // Each claimed row is mapped onto its two tables' entities.
+    expect(dead[0]).toEqual({
+      delivery: {
+        id: expect.any(String),
+        webhookId: webhook.id,
+        payload: expect.stringMatching(/^[ab]$/),
+        deliveryAttempts: 0,
+        leaseOwner: expect.stringMatching(/^dead-worker\//),
+      },
+      webhook: {
+        id: webhook.id,
+        url: webhook.url,
+        contentType: webhook.contentType,
+        validStatusCodes: webhook.validStatusCodes,
+        secretToken: webhook.secretToken,
+        maxDeliveryAttempts: webhook.maxDeliveryAttempts,
+        deliveryAttemptTimeout: webhook.deliveryAttemptTimeout,
+        retryMinBackoff: webhook.retryMinBackoff,
+        retryMaxBackoff: webhook.retryMaxBackoff,
+      },
+      leaseOwner: expect.stringMatching(/^dead-worker\//),
+      reclaimed: false,
+    });
     await db.dataSource.query(
       `UPDATE deliveries SET lease_expires_at = now() - interval '1 second'`,
     );
@@ -331,7 +354,7 @@ describe('worker: dispatcher', () => {
     // The dead worker's late outcome is refused: the lease is no longer its own.
     const late = await dispatch.complete(
       dead.map((d) => ({
-        deliveryId: d.id,
+        deliveryId: d.delivery.id,
         leaseOwner: d.leaseOwner,
         attemptId: randomUUID(),
         status: 'failed' as const,

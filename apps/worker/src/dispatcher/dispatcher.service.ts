@@ -209,15 +209,15 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     }, delay);
   }
 
-  private dispatch(delivery: ClaimedDelivery): void {
+  private dispatch(claimed: ClaimedDelivery): void {
     this.metrics.claimed.inc();
-    if (delivery.reclaimed) this.metrics.leaseReclaims.inc();
+    if (claimed.reclaimed) this.metrics.leaseReclaims.inc();
     this.metrics.inFlight.inc();
-    const bytes = Buffer.byteLength(delivery.payload, 'utf8');
+    const bytes = Buffer.byteLength(claimed.delivery.payload, 'utf8');
     this.inFlightBytes += bytes;
-    const attempt = this.attempt(delivery)
+    const attempt = this.attempt(claimed)
       .catch((err: unknown) =>
-        this.logger.error({ err, deliveryId: delivery.id }, 'attempt crashed'),
+        this.logger.error({ err, deliveryId: claimed.delivery.id }, 'attempt crashed'),
       )
       .finally(() => {
         this.inFlight.delete(attempt);
@@ -228,8 +228,9 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     this.inFlight.add(attempt);
   }
 
-  private async attempt(delivery: ClaimedDelivery): Promise<void> {
-    const result = await this.sender.send(delivery).catch((err: unknown): SendResult => ({
+  private async attempt(claimed: ClaimedDelivery): Promise<void> {
+    const { delivery } = claimed;
+    const result = await this.sender.send(claimed).catch((err: unknown): SendResult => ({
       // A bug of ours must still end the attempt, or the delivery waits out its lease.
       rawRequest: '',
       rawResponse: '',
@@ -237,7 +238,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       durationMs: 0,
       error: `internal error: ${(err as Error).message}`,
     }));
-    const outcome = judgeAttempt(delivery, result, { attemptId: randomUUID(), now: new Date() });
+    const outcome = judgeAttempt(claimed, result, { attemptId: randomUUID(), now: new Date() });
     const label = outcome.success ? 'success' : outcome.status === 'failed' ? 'failed' : 'retry';
     this.metrics.attempts.inc({ outcome: label });
     this.metrics.attemptDuration.observe({ outcome: label }, result.durationMs / 1000);

@@ -70,11 +70,11 @@ export class Sender {
     });
   }
 
-  async send(delivery: ClaimedDelivery): Promise<SendResult> {
+  async send({ delivery, webhook }: ClaimedDelivery): Promise<SendResult> {
     const body = Buffer.from(delivery.payload, 'utf8');
     const timestamp = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
-      'Content-Type': delivery.contentType,
+      'Content-Type': webhook.contentType,
       'Content-Length': String(body.length),
       'User-Agent': this.options.userAgent,
       Accept: '*/*',
@@ -85,10 +85,10 @@ export class Sender {
         body,
         messageId: delivery.id,
         timestamp,
-        secretToken: delivery.secretToken,
+        secretToken: webhook.secretToken,
       }),
     };
-    const url = new URL(delivery.url);
+    const url = new URL(webhook.url);
     const authorization = basicAuthorization(url);
     if (authorization) headers.Authorization = authorization;
     const rawRequest = formatRawRequest({
@@ -103,7 +103,7 @@ export class Sender {
       const error = describeError(new BlockedAddressError(url.hostname, url.hostname, literal));
       return { rawRequest, rawResponse: '', statusCode: 0, durationMs: 0, error };
     }
-    const timeoutMs = delivery.deliveryAttemptTimeout * 1000;
+    const timeoutMs = webhook.deliveryAttemptTimeout * 1000;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     const started = performance.now();
@@ -129,7 +129,7 @@ export class Sender {
     } catch (err) {
       const timedOut = controller.signal.aborted;
       const error = timedOut
-        ? `timeout: no complete response within ${delivery.deliveryAttemptTimeout} s`
+        ? `timeout: no complete response within ${webhook.deliveryAttemptTimeout} s`
         : describeError(err);
       return {
         rawRequest,

@@ -1,21 +1,26 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 
-/**
- * Maps a raw row (snake_case columns, as returned by `RETURNING *`) onto an entity using
- * the entity's own column metadata, so raw SQL and the query builder yield the same shape.
- */
 /** A raw row as node-postgres returns it. */
 export type Row = Record<string, unknown>;
 
+/**
+ * Maps a raw row (snake_case columns, as `RETURNING` gives them) onto an entity with the
+ * entity's own column metadata: the one row mapper of every table, so raw SQL and the
+ * query builder yield the same shape. With `prefix`, the row's columns are named
+ * `<prefix><column>` (a statement that returns two tables' columns side by side); only
+ * the columns present are set.
+ */
 export function rowToEntity<T extends ObjectLiteral>(
   dataSource: DataSource,
   target: EntityTarget<T>,
-  row: Record<string, unknown>,
+  row: Row,
+  prefix = '',
 ): T {
   const metadata = dataSource.getMetadata(target);
   const entity = metadata.create() as T;
   for (const column of metadata.columns) {
-    if (column.databaseName in row) column.setEntityValue(entity, row[column.databaseName]);
+    const name = prefix + column.databaseName;
+    if (name in row) column.setEntityValue(entity, row[name]);
   }
   return entity;
 }

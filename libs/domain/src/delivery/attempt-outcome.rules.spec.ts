@@ -1,22 +1,28 @@
 import type { ClaimedDelivery } from './delivery-dispatch.repository';
 import { judgeAttempt, type AttemptResult } from './attempt-outcome.rules';
 
-const delivery: ClaimedDelivery = {
-  id: 'd1',
-  webhookId: 'w1',
-  payload: '{}',
-  deliveryAttempts: 0,
+const claimed: ClaimedDelivery = {
+  delivery: { id: 'd1', webhookId: 'w1', payload: '{}', deliveryAttempts: 0 },
+  webhook: {
+    id: 'w1',
+    url: 'http://127.0.0.1:9/',
+    contentType: 'application/json',
+    validStatusCodes: [200, 204],
+    secretToken: '',
+    maxDeliveryAttempts: 3,
+    deliveryAttemptTimeout: 10,
+    retryMinBackoff: 10,
+    retryMaxBackoff: 60,
+  },
   leaseOwner: 'worker-a',
   reclaimed: false,
-  url: 'http://127.0.0.1:9/',
-  contentType: 'application/json',
-  validStatusCodes: [200, 204],
-  secretToken: '',
-  maxDeliveryAttempts: 3,
-  deliveryAttemptTimeout: 10,
-  retryMinBackoff: 10,
-  retryMaxBackoff: 60,
 };
+/** The claimed delivery after `n` attempts, its webhook allowing `max`. */
+const after = (n: number, max = 3): ClaimedDelivery => ({
+  ...claimed,
+  delivery: { ...claimed.delivery, deliveryAttempts: n },
+  webhook: { ...claimed.webhook, maxDeliveryAttempts: max },
+});
 const result = (overrides: Partial<AttemptResult> = {}): AttemptResult => ({
   rawRequest: 'POST / HTTP/1.1',
   rawResponse: 'HTTP/1.1 200 OK',
@@ -29,7 +35,7 @@ const at = { attemptId: 'a1', now: new Date('2026-12-01T00:00:00Z') };
 
 describe('judgeAttempt', () => {
   it('succeeds on a valid status code and records the exchange under the lease', () => {
-    expect(judgeAttempt(delivery, result({ statusCode: 204 }), at)).toEqual({
+    expect(judgeAttempt(claimed, result({ statusCode: 204 }), at)).toEqual({
       deliveryId: 'd1',
       leaseOwner: 'worker-a',
       attemptId: 'a1',
@@ -45,21 +51,18 @@ describe('judgeAttempt', () => {
   });
 
   it('retries with min(max, min × 2^n) until the last attempt, then fails', () => {
-    const judged = [0, 1, 2].map((n) =>
-      judgeAttempt({ ...delivery, deliveryAttempts: n }, result({ statusCode: 500 }), at),
-    );
+    const judged = [0, 1, 2].map((n) => judgeAttempt(after(n), result({ statusCode: 500 }), at));
     expect(judged.map((o) => [o.status, o.retryInSeconds, o.success])).toEqual([
       ['pending', 10, false],
       ['pending', 20, false],
       ['failed', null, false],
     ]);
-    const long = { ...delivery, maxDeliveryAttempts: 10 };
-    const capped = judgeAttempt({ ...long, deliveryAttempts: 5 }, result({ statusCode: 500 }), at);
+    const capped = judgeAttempt(after(5, 10), result({ statusCode: 500 }), at);
     expect(capped.retryInSeconds).toBe(60);
   });
 
   it('takes a valid status with a transport error (a body cut short) as a failure', () => {
-    const cut = judgeAttempt(delivery, result({ error: 'ECONNRESET: socket hang up' }), at);
+    const cut = judgeAttempt(claimed, result({ error: 'ECONNRESET: socket hang up' }), at);
     expect(cut).toMatchObject({
       success: false,
       status: 'pending',
@@ -68,13 +71,13 @@ describe('judgeAttempt', () => {
   });
 
   it('lets Retry-After on a 429 or 503 push the retry later, never earlier, at most the maximum', () => {
-    const later = judgeAttempt(delivery, result({ statusCode: 429, retryAfter: '30' }), at);
+    const later = judgeAttempt(claimed, result({ statusCode: 429, retryAfter: '30' }), at);
     expect(later.retryInSeconds).toBe(30);
-    const sooner = judgeAttempt(delivery, result({ statusCode: 503, retryAfter: '1' }), at);
+    const sooner = judgeAttempt(claimed, result({ statusCode: 503, retryAfter: '1' }), at);
     expect(sooner.retryInSeconds).toBe(10);
-    const beyond = judgeAttempt(delivery, result({ statusCode: 503, retryAfter: '3600' }), at);
+    const beyond = judgeAttempt(claimed, result({ statusCode: 503, retryAfter: '3600' }), at);
     expect(beyond.retryInSeconds).toBe(60);
-    const ignored = judgeAttempt(delivery, result({ statusCode: 500, retryAfter: '30' }), at);
+    const ignored = judgeAttempt(claimed, result({ statusCode: 500, retryAfter: '30' }), at);
     expect(ignored.retryInSeconds).toBe(10);
   });
 });

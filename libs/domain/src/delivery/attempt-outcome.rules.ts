@@ -23,28 +23,28 @@ export interface AttemptResult {
  * or 503. Pure: the attempt's id and the time are given.
  */
 export function judgeAttempt(
-  delivery: ClaimedDelivery,
+  { delivery, webhook, leaseOwner }: ClaimedDelivery,
   result: AttemptResult,
   at: { attemptId: string; now: Date },
 ): AttemptOutcome {
-  const success = result.error === '' && delivery.validStatusCodes.includes(result.statusCode);
+  const success = result.error === '' && webhook.validStatusCodes.includes(result.statusCode);
   const attemptsAfter = delivery.deliveryAttempts + 1;
   const status: DeliveryStatus = success
     ? 'succeeded'
-    : attemptsAfter >= delivery.maxDeliveryAttempts
+    : attemptsAfter >= webhook.maxDeliveryAttempts
       ? 'failed'
       : 'pending';
   return {
     deliveryId: delivery.id,
-    leaseOwner: delivery.leaseOwner,
+    leaseOwner,
     attemptId: at.attemptId,
     status,
     retryInSeconds:
       status === 'pending'
         ? nextRetryDelaySeconds({
             attemptsBefore: delivery.deliveryAttempts,
-            minBackoff: delivery.retryMinBackoff,
-            maxBackoff: delivery.retryMaxBackoff,
+            minBackoff: webhook.retryMinBackoff,
+            maxBackoff: webhook.retryMaxBackoff,
             statusCode: result.statusCode,
             retryAfter: result.retryAfter,
             now: at.now,

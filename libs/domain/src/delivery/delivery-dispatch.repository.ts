@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { DeliveryStatus } from './delivery.entity';
+import { rowToEntity, type Row } from '../common/rows';
+import { Webhook } from '../webhook/webhook.entity';
+import { Delivery, type DeliveryStatus } from './delivery.entity';
 
 /** Seconds a lease outlives the attempt timeout: time to record the outcome. */
 export const LEASE_MARGIN_SECONDS = 30;
@@ -40,30 +42,35 @@ export const CLAIM_SQL = `WITH due AS (
      lease_expires_at = now() + make_interval(secs => w.delivery_attempt_timeout + $3)
  FROM due JOIN webhooks w ON w.id = due.webhook_id
  WHERE d.ctid = due.row_id
- RETURNING d.id, d.webhook_id, d.payload, d.delivery_attempts, d.lease_owner,
-           due.reclaimed, w.url, w.content_type, w.valid_status_codes,
-           w.secret_token, w.max_delivery_attempts, w.delivery_attempt_timeout,
-           w.retry_min_backoff, w.retry_max_backoff`;
+ -- The delivery's columns as they are; the webhook's with a "webhook__" prefix.
+ RETURNING d.id, d.webhook_id, d.payload, d.delivery_attempts, d.lease_owner, due.reclaimed,
+           w.id AS webhook__id, w.url AS webhook__url, w.content_type AS webhook__content_type,
+           w.valid_status_codes AS webhook__valid_status_codes,
+           w.secret_token AS webhook__secret_token,
+           w.max_delivery_attempts AS webhook__max_delivery_attempts,
+           w.delivery_attempt_timeout AS webhook__delivery_attempt_timeout,
+           w.retry_min_backoff AS webhook__retry_min_backoff,
+           w.retry_max_backoff AS webhook__retry_max_backoff`;
 
 /** A delivery this worker holds a lease on, with what sending it needs from its webhook. */
 export interface ClaimedDelivery {
-  id: string;
-  webhookId: string;
-  payload: string;
-  /** Attempts made before this one. */
-  deliveryAttempts: number;
+  delivery: Pick<Delivery, 'id' | 'webhookId' | 'payload' | 'deliveryAttempts'>;
+  webhook: Pick<
+    Webhook,
+    | 'id'
+    | 'url'
+    | 'contentType'
+    | 'validStatusCodes'
+    | 'secretToken'
+    | 'maxDeliveryAttempts'
+    | 'deliveryAttemptTimeout'
+    | 'retryMinBackoff'
+    | 'retryMaxBackoff'
+  >;
   /** Fences the completion: only the holder of this exact lease may record the outcome. */
   leaseOwner: string;
   /** The previous holder's lease had expired: a worker died or stalled mid-attempt. */
   reclaimed: boolean;
-  url: string;
-  contentType: string;
-  validStatusCodes: number[];
-  secretToken: string;
-  maxDeliveryAttempts: number;
-  deliveryAttemptTimeout: number;
-  retryMinBackoff: number;
-  retryMaxBackoff: number;
 }
 
 /** The outcome of one attempt, as the worker hands it back. */
@@ -81,23 +88,6 @@ export interface AttemptOutcome {
   executionDuration: number;
   success: boolean;
   error: string;
-}
-
-interface ClaimRow {
-  id: string;
-  webhook_id: string;
-  payload: string;
-  delivery_attempts: number;
-  lease_owner: string;
-  reclaimed: boolean;
-  url: string;
-  content_type: string;
-  valid_status_codes: number[];
-  secret_token: string;
-  max_delivery_attempts: number;
-  delivery_attempt_timeout: number;
-  retry_min_backoff: number;
-  retry_max_backoff: number;
 }
 
 /**
@@ -123,11 +113,11 @@ export class DeliveryDispatchRepository {
       await runner.startTransaction();
       await runner.query(CLAIM_SETTINGS);
       const rows = (await runner.query(CLAIM_SQL, [owner, limit, LEASE_MARGIN_SECONDS])) as [
-        ClaimRow[],
+        Row[],
         number,
       ];
       await runner.commitTransaction();
-      return rows[0].map(toClaimed);
+      return rows[0].map((row) => this.toClaimed(row));
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw err;
@@ -219,23 +209,13 @@ export class DeliveryDispatchRepository {
     );
     return row?.ms == null ? null : Number(row.ms);
   }
-}
 
-function toClaimed(row: ClaimRow): ClaimedDelivery {
-  return {
-    id: row.id,
-    webhookId: row.webhook_id,
-    payload: row.payload,
-    deliveryAttempts: row.delivery_attempts,
-    leaseOwner: row.lease_owner,
-    reclaimed: row.reclaimed,
-    url: row.url,
-    contentType: row.content_type,
-    validStatusCodes: row.valid_status_codes,
-    secretToken: row.secret_token,
-    maxDeliveryAttempts: row.max_delivery_attempts,
-    deliveryAttemptTimeout: row.delivery_attempt_timeout,
-    retryMinBackoff: row.retry_min_backoff,
-    retryMaxBackoff: row.retry_max_backoff,
-  };
+  private toClaimed(row: Row): ClaimedDelivery {
+    return {
+      delivery: rowToEntity(this.dataSource, Delivery, row),
+      webhook: rowToEntity(this.dataSource, Webhook, row, 'webhook__'),
+      leaseOwner: row.lease_owner as string,
+      reclaimed: row.reclaimed as boolean,
+    };
+  }
 }

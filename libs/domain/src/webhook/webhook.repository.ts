@@ -5,53 +5,50 @@ import { whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-q
 import { rowToEntity, type Row } from '../common/rows';
 import { Webhook } from './webhook.entity';
 
-/** Everything a client sets on a webhook; the rest (id, times) is the service's. */
-export type WebhookInput = Pick<
-  Webhook,
-  | 'name'
-  | 'url'
-  | 'contentType'
-  | 'validStatusCodes'
-  | 'secretToken'
-  | 'active'
-  | 'maxDeliveryAttempts'
-  | 'deliveryAttemptTimeout'
-  | 'retryMinBackoff'
-  | 'retryMaxBackoff'
->;
+/** Everything a client sets on a webhook, in the order of the statements below. */
+export const WEBHOOK_INPUT_FIELDS = [
+  'name',
+  'url',
+  'contentType',
+  'validStatusCodes',
+  'secretToken',
+  'active',
+  'maxDeliveryAttempts',
+  'deliveryAttemptTimeout',
+  'retryMinBackoff',
+  'retryMaxBackoff',
+] as const satisfies readonly (keyof Webhook)[];
+
+/** What a client sets; the rest (id, times) is the service's. */
+export type WebhookInput = Pick<Webhook, (typeof WEBHOOK_INPUT_FIELDS)[number]>;
 
 export interface WebhookListFilter extends Page {
   active?: boolean;
   createdAt?: CreatedAtRange;
 }
 
-const COLUMNS = `name, url, content_type, valid_status_codes, secret_token, active,
-  max_delivery_attempts, delivery_attempt_timeout, retry_min_backoff, retry_max_backoff`;
-
+/** The input's values, in the order of WEBHOOK_INPUT_FIELDS. */
 function values(input: WebhookInput): unknown[] {
-  return [
-    input.name,
-    input.url,
-    input.contentType,
-    input.validStatusCodes,
-    input.secretToken,
-    input.active,
-    input.maxDeliveryAttempts,
-    input.deliveryAttemptTimeout,
-    input.retryMinBackoff,
-    input.retryMaxBackoff,
-  ];
+  return WEBHOOK_INPUT_FIELDS.map((field) => input[field]);
 }
 
 @Injectable()
 export class WebhookRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  /** The input's columns, from the entity's metadata, and their placeholders ($2 on). */
+  private readonly columns: string;
+  private readonly placeholders: string;
+
+  constructor(private readonly dataSource: DataSource) {
+    const metadata = dataSource.getMetadata(Webhook);
+    this.columns = WEBHOOK_INPUT_FIELDS.map(
+      (field) => metadata.findColumnWithPropertyName(field)!.databaseName,
+    ).join(', ');
+    this.placeholders = WEBHOOK_INPUT_FIELDS.map((_, i) => `$${i + 2}`).join(', ');
+  }
 
   async create(input: WebhookInput): Promise<Webhook> {
     const rows = await this.dataSource.query<Row[]>(
-      `INSERT INTO webhooks (id, ${COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       RETURNING *`,
+      `INSERT INTO webhooks (id, ${this.columns}) VALUES ($1, ${this.placeholders}) RETURNING *`,
       [randomUUID(), ...values(input)],
     );
     return rowToEntity(this.dataSource, Webhook, rows[0]);
@@ -77,8 +74,7 @@ export class WebhookRepository {
   /** Full replacement (PUT). Null when no such webhook. */
   async replace(id: string, input: WebhookInput): Promise<Webhook | null> {
     const [rows] = await this.dataSource.query<[Row[], number]>(
-      `UPDATE webhooks SET (${COLUMNS}, updated_at) =
-         ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+      `UPDATE webhooks SET (${this.columns}, updated_at) = (${this.placeholders}, now())
        WHERE id = $1
        RETURNING *`,
       [id, ...values(input)],
