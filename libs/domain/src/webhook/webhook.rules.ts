@@ -28,3 +28,13 @@ export const WEBHOOK_DEFAULTS = {
   retryMinBackoff: 10,
   retryMaxBackoff: 3600,
 } as const;
+
+/**
+ * The rule across two fields: the longest wait may not be shorter than the first, with
+ * what a client leaves out taking its default. The reason it breaks, or undefined.
+ */
+export function backoffOrderProblem(minBackoff?: number, maxBackoff?: number): string | undefined {
+  const min = minBackoff ?? WEBHOOK_DEFAULTS.retryMinBackoff;
+  const max = maxBackoff ?? WEBHOOK_DEFAULTS.retryMaxBackoff;
+  return max < min ? `must be at least retry_min_backoff (${min}), got ${max}` : undefined;
+}

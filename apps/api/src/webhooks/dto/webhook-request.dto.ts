@@ -10,7 +10,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { WEBHOOK_DEFAULTS, WEBHOOK_LIMITS as L, type WebhookDraft } from '@app/domain';
+import { backoffOrderProblem, WEBHOOK_LIMITS as L, type WebhookDraft } from '@app/domain';
 import {
   CodePointLength,
   HasNoSpaceOrControl,
@@ -152,11 +152,11 @@ export class WebhookRequestDto implements CrossFieldRules {
 
   crossFieldProblems(failed: Set<string>): [string, string][] {
     if (failed.has('retry_min_backoff') || failed.has('retry_max_backoff')) return [];
-    const min = this.retry_min_backoff ?? WEBHOOK_DEFAULTS.retryMinBackoff;
-    const max = this.retry_max_backoff ?? WEBHOOK_DEFAULTS.retryMaxBackoff;
-    return max < min
-      ? [['retry_max_backoff', `must be at least retry_min_backoff (${min}), got ${max}`]]
-      : [];
+    const problem = backoffOrderProblem(
+      this.retry_min_backoff ?? undefined,
+      this.retry_max_backoff ?? undefined,
+    );
+    return problem ? [['retry_max_backoff', problem]] : [];
   }
 
   /** What the client wrote; the service fills in the defaults of what it left out. */
