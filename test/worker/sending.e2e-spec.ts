@@ -38,6 +38,34 @@ describe('worker: sending', () => {
     expect(attempt.raw_response.endsWith('\r\n\r\nok')).toBe(true);
   });
 
+  it('records the response as received: reason phrase, header names in their case, order', async () => {
+    f.receiver.respond = (_req, res) => {
+      res.writeHead(202, 'Accepted For Later', [
+        ['X-Custom-Case', 'Value One'],
+        ['content-TYPE', 'text/plain'],
+        ['x-repeated', 'a'],
+        ['X-Repeated', 'b'],
+      ]);
+      res.end('queued');
+    };
+    await f.start();
+    const delivery = await f.deliver((await f.hook({ validStatusCodes: [202] })).id);
+    await f.settled(delivery.id);
+    const [attempt] = await f.attemptsOf(delivery.id);
+    expect(attempt.raw_response).toMatch(/^HTTP\/1\.1 202 Accepted For Later\r\n/);
+    const lines = attempt.raw_response.split('\r\n');
+    const named = lines.filter((l) =>
+      /^(X-Custom-Case|content-TYPE|x-repeated|X-Repeated):/.test(l),
+    );
+    expect(named).toEqual([
+      'X-Custom-Case: Value One',
+      'content-TYPE: text/plain',
+      'x-repeated: a',
+      'X-Repeated: b',
+    ]);
+    expect(attempt.raw_response.endsWith('\r\n\r\nqueued')).toBe(true);
+  });
+
   it('sends URL credentials as Basic authorization, recorded masked', async () => {
     await f.start();
     const url = f.receiver.url.replace('//', '//alice:p%40ss%3Aword@');
