@@ -11,8 +11,11 @@ import {
   dispatchPeer,
   dispatchPostmand,
   dispatchSqlOnly,
+  PEER_SETTINGS,
   type DispatchResult,
+  type PeerSettings,
 } from './scenarios/dispatch';
+import { quietMachine } from './lib/util';
 import { latency } from './scenarios/latency';
 import { sustained } from './scenarios/sustained';
 
@@ -76,34 +79,69 @@ async function main(): Promise<void> {
     '',
   );
 
-  // 1. Dispatch throughput.
+  // 1. Dispatch throughput: postmand against each peer untuned and at its documented best
+  // settings (bench/scenarios/dispatch.ts, PEER_SETTINGS); ratios are to the best peer.
+  const busy: number[] = [];
+  const quietly = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    busy.push(await quietMachine());
+    return timed(name, fn);
+  };
   const runs: DispatchResult[] = [];
   for (let i = 0; i < 3; i++)
-    runs.push(await timed('1. postmand dispatch', () => dispatchPostmand(server.url, N)));
+    runs.push(await quietly('1. postmand dispatch', () => dispatchPostmand(server.url, N)));
   const postmandRate = median(runs.map((r) => r.perSecond));
-  const peers = [
-    await timed('1. graphile-worker', () => dispatchPeer(server.url, 'graphile-worker', N)),
-    await timed('1. pg-boss', () => dispatchPeer(server.url, 'pg-boss', PG_BOSS_N)),
-  ];
-  const limit = await timed('1. SQL only', () => dispatchSqlOnly(server.url, N));
+  const peerRuns: { peer: string; result: DispatchResult; busy: number }[] = [];
+  for (const [peer, settings] of Object.entries(PEER_SETTINGS) as [
+    'graphile-worker' | 'pg-boss',
+    PeerSettings[],
+  ][]) {
+    for (const setting of settings) {
+      const count = peer === 'pg-boss' && !setting.notify ? PG_BOSS_N : N;
+      const result = await quietly(`1. ${peer}`, () =>
+        dispatchPeer(server.url, peer, count, setting),
+      );
+      peerRuns.push({ peer, result, busy: busy[busy.length - 1] });
+    }
+  }
+  const bestOf = (peer: string): DispatchResult =>
+    peerRuns
+      .filter((r) => r.peer === peer)
+      .map((r) => r.result)
+      .reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+  const bestPeer = [bestOf('graphile-worker'), bestOf('pg-boss')].reduce((a, b) =>
+    b.perSecond > a.perSecond ? b : a,
+  );
+  const limit = await quietly('1. SQL only', () => dispatchSqlOnly(server.url, N));
   table(
     `1. Dispatch throughput: ${N.toLocaleString('en')} due deliveries, one worker process, fast receiver`,
-    ['system', 'deliveries/s', 'ratio to postmand', 'peak RSS MB'],
+    ['system', 'deliveries/s', 'ratio to postmand', 'peak RSS MB', 'CPU busy before (%)'],
     [
       [
         `postmand (median of 3: ${runs.map((r) => r.perSecond).join(', ')})`,
         postmandRate,
         '1.00',
         Math.max(...runs.map((r) => r.peakRssMb ?? 0)),
+        busy.slice(0, 3).join(', '),
       ],
-      ...peers.map((p) => [
-        p.deliveries === N ? p.system : `${p.system} (${p.deliveries.toLocaleString('en')} jobs)`,
+      ...peerRuns.map(({ result: p, busy: b }) => [
+        `${p.system}${p.deliveries === N ? '' : ` (${p.deliveries.toLocaleString('en')} jobs)`}${p === bestOf(p.system.split(' ')[0]) ? ' **best**' : ''}`,
         p.perSecond,
         (p.perSecond / postmandRate).toFixed(2),
         p.peakRssMb ?? '',
+        b,
       ]),
-      [limit.system, limit.perSecond, (limit.perSecond / postmandRate).toFixed(2), '—'],
+      [
+        limit.system,
+        limit.perSecond,
+        (limit.perSecond / postmandRate).toFixed(2),
+        '—',
+        busy[busy.length - 1],
+      ],
     ],
+  );
+  out.push(
+    `postmand ÷ best tuned peer (${bestPeer.system}): **${(postmandRate / bestPeer.perSecond).toFixed(2)} ×**; postmand ÷ SQL alone: ${(postmandRate / limit.perSecond).toFixed(2)} ×.`,
+    '',
   );
 
   // 2. Latency.
@@ -203,11 +241,20 @@ async function main(): Promise<void> {
     'Targets',
     ['target', 'measured', 'verdict'],
     [
-      ['dispatch ≥ 5,000/s, one worker', postmandRate, verdict(postmandRate >= 5000)],
       [
-        'dispatch ahead of graphile-worker and pg-boss',
-        peers.map((p) => `${p.system} ${p.perSecond}`).join(', '),
-        verdict(peers.every((p) => postmandRate > p.perSecond)),
+        'dispatch ≥ 5,000/s, one worker (long-range goal)',
+        postmandRate,
+        verdict(postmandRate >= 5000),
+      ],
+      [
+        'dispatch ≥ 1.3 × the best tuned peer',
+        `${(postmandRate / bestPeer.perSecond).toFixed(2)} × ${bestPeer.system} (${bestPeer.perSecond}/s)`,
+        verdict(postmandRate >= 1.3 * bestPeer.perSecond),
+      ],
+      [
+        'dispatch ≥ 0.25 × the SQL alone',
+        `${(postmandRate / limit.perSecond).toFixed(2)} × (${limit.perSecond}/s)`,
+        verdict(postmandRate >= 0.25 * limit.perSecond),
       ],
       [
         'latency p50 ≤ 5 ms, p99 ≤ 25 ms',

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 export { freePort } from '../../test/helpers/net';
 
 /** Nearest-rank percentile of an ascending array. */
@@ -19,4 +20,35 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${url} did not come up`);
+}
+
+/** Busy and total CPU jiffies of the whole machine, from /proc/stat. */
+function cpuTimes(): { busy: number; total: number } {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, total: busy + idle + iowait };
+}
+
+/** How busy the machine's CPUs were over the next `ms`, in percent of all cores. */
+export async function cpuBusyPercent(ms = 1000): Promise<number> {
+  const before = cpuTimes();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = cpuTimes();
+  return Math.round((100 * (after.busy - before.busy)) / Math.max(1, after.total - before.total));
+}
+
+/**
+ * Waits (up to `timeoutMs`) until other processes leave the CPUs at most `maxBusy` percent
+ * busy, so a timed run does not start on a machine that is already loaded; returns the
+ * last reading, which the results print beside the figure.
+ */
+export async function quietMachine(maxBusy = 15, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let busy = await cpuBusyPercent();
+  while (busy > maxBusy && Date.now() < deadline) busy = await cpuBusyPercent();
+  return busy;
 }

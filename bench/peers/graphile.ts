@@ -1,6 +1,9 @@
 // graphile-worker 0.17 doing postmand's job: each job POSTs its payload to the receiver
 // and writes an attempt row. Jobs are queued first (untimed), then one worker process
-// with concurrency 100 runs them; prints {"first","last","done"} (ms) as its last line.
+// runs them; prints {"first","last","done"} (ms) as its last line.
+// BENCH_SETTINGS (JSON): concurrency, and for the batched settings its documented
+// performance options (worker.graphile.org/docs/performance): localQueue.size (advised:
+// concurrency + 1), completeJobBatchDelay and failJobBatchDelay 0, a pool of `pool`.
 import { makeWorkerUtils, run, type Task } from 'graphile-worker';
 import { Pool } from 'pg';
 import { post } from './post';
@@ -8,8 +11,14 @@ import { post } from './post';
 const url = process.env.BENCH_DATABASE_URL!;
 const target = process.env.BENCH_RECEIVER_URL!;
 const count = Number(process.env.BENCH_COUNT);
+const settings = JSON.parse(process.env.BENCH_SETTINGS ?? '{}') as {
+  concurrency?: number;
+  localQueueSize?: number;
+  pool?: number;
+};
 async function main(): Promise<void> {
-  const pool = new Pool({ connectionString: url, max: 10 });
+  const concurrency = settings.concurrency ?? 100;
+  const pool = new Pool({ connectionString: url, max: settings.pool ?? 10 });
   await pool.query(`CREATE TABLE bench_attempts (id bigserial PRIMARY KEY, job_id bigint, status int,
     created_at timestamptz(3) NOT NULL DEFAULT now())`);
   const utils = await makeWorkerUtils({ pgPool: pool });
@@ -38,12 +47,24 @@ async function main(): Promise<void> {
     last = now;
     done++;
   };
+  const batched = settings.localQueueSize !== undefined;
   const runner = await run({
     pgPool: pool,
-    concurrency: 100,
+    concurrency,
     noHandleSignals: true,
     pollInterval: 1000,
     taskList: { deliver },
+    ...(batched
+      ? {
+          preset: {
+            worker: {
+              localQueue: { size: settings.localQueueSize! },
+              completeJobBatchDelay: 0,
+              failJobBatchDelay: 0,
+            },
+          },
+        }
+      : {}),
   });
   while (done < count) await new Promise((resolve) => setTimeout(resolve, 100));
   await runner.stop();

@@ -1,15 +1,30 @@
 // pg-boss 10 doing postmand's job: each job POSTs its payload to the receiver and writes
 // an attempt row. Jobs are queued first (untimed), then one process works them in
-// batches of 100 sent in parallel (pg-boss 10's concurrency model); prints
+// batches sent in parallel (pg-boss 10's concurrency model); prints
 // {"first","last","done"} (ms) as its last line.
+// BENCH_SETTINGS (JSON): batchSize, pollingIntervalSeconds, pool, and notify: after a
+// full batch, boss.notifyWorker() asks for the next one at once instead of at the next
+// poll (pg-boss's documented way to work a backlog without waiting on the interval).
 import PgBoss from 'pg-boss';
 import { post } from './post';
 
 const url = process.env.BENCH_DATABASE_URL!;
 const target = process.env.BENCH_RECEIVER_URL!;
 const count = Number(process.env.BENCH_COUNT);
+const settings = JSON.parse(process.env.BENCH_SETTINGS ?? '{}') as {
+  batchSize?: number;
+  pollingIntervalSeconds?: number;
+  pool?: number;
+  notify?: boolean;
+};
 async function main(): Promise<void> {
-  const boss = new PgBoss({ connectionString: url, max: 10, supervise: false, schedule: false });
+  const batchSize = settings.batchSize ?? 100;
+  const boss = new PgBoss({
+    connectionString: url,
+    max: settings.pool ?? 10,
+    supervise: false,
+    schedule: false,
+  });
   boss.on('error', (err) => console.error(err));
   await boss.start();
   await boss.createQueue('deliver');
@@ -32,9 +47,10 @@ async function main(): Promise<void> {
   let first = 0;
   let last = 0;
   let done = 0;
-  await boss.work<{ body: string }>(
+  let workerId = '';
+  workerId = await boss.work<{ body: string }>(
     'deliver',
-    { batchSize: 100, pollingIntervalSeconds: 0.5 },
+    { batchSize, pollingIntervalSeconds: settings.pollingIntervalSeconds ?? 0.5 },
     async (jobs) => {
       await Promise.all(
         jobs.map(async (job) => {
@@ -49,6 +65,9 @@ async function main(): Promise<void> {
           done++;
         }),
       );
+      // A full batch: more are likely waiting, so fetch again now, not at the next poll.
+      if (settings.notify && jobs.length === batchSize)
+        setImmediate(() => boss.notifyWorker(workerId));
     },
   );
   while (done < count) await new Promise((resolve) => setTimeout(resolve, 100));

@@ -62,11 +62,63 @@ export async function dispatchPostmand(
   }
 }
 
+/** How a peer is run: a label for the table and the options its script reads. */
+export interface PeerSettings {
+  label: string;
+  [option: string]: unknown;
+}
+
+/** Each peer untuned (its defaults as postmand's bench first ran them) and at its best. */
+export const PEER_SETTINGS: Record<'graphile-worker' | 'pg-boss', PeerSettings[]> = {
+  'graphile-worker': [
+    { label: 'untuned: concurrency 100', concurrency: 100 },
+    {
+      label: 'concurrency 100, localQueue 101, batch delays 0, pool 10',
+      concurrency: 100,
+      localQueueSize: 101,
+    },
+    {
+      label: 'concurrency 50, localQueue 51, batch delays 0, pool 10',
+      concurrency: 50,
+      localQueueSize: 51,
+    },
+    {
+      label: 'concurrency 200, localQueue 201, batch delays 0, pool 20',
+      concurrency: 200,
+      localQueueSize: 201,
+      pool: 20,
+    },
+    {
+      label: 'concurrency 200, localQueue 500, batch delays 0, pool 20',
+      concurrency: 200,
+      localQueueSize: 500,
+      pool: 20,
+    },
+  ],
+  'pg-boss': [
+    { label: 'untuned: batch 100, poll 0.5 s', batchSize: 100 },
+    { label: 'batch 100, notifyWorker after a full batch', batchSize: 100, notify: true },
+    {
+      label: 'batch 200, notifyWorker after a full batch, pool 20',
+      batchSize: 200,
+      notify: true,
+      pool: 20,
+    },
+    {
+      label: 'batch 500, notifyWorker after a full batch, pool 20',
+      batchSize: 500,
+      notify: true,
+      pool: 20,
+    },
+  ],
+};
+
 /** A peer job queue doing the same job in its own process (see bench/peers/). */
 export async function dispatchPeer(
   serverUrl: string,
   peer: 'graphile-worker' | 'pg-boss',
   count: number,
+  settings: PeerSettings = { label: 'untuned' },
 ): Promise<DispatchResult> {
   const receiver = await ReceiverProcess.start();
   const db = await createBenchDatabase(serverUrl, false);
@@ -76,13 +128,14 @@ export async function dispatchPeer(
       BENCH_DATABASE_URL: db.url,
       BENCH_RECEIVER_URL: `${receiver.url}/hook`,
       BENCH_COUNT: String(count),
+      BENCH_SETTINGS: JSON.stringify(settings),
     });
     const code = await child.exited;
     const line = child.output.trim().split('\n').pop() ?? '';
     if (code !== 0) throw new Error(`${peer} run failed (${code}): ${child.output.slice(-2000)}`);
     const { first, last, done } = JSON.parse(line) as { first: number; last: number; done: number };
     return {
-      system: peer,
+      system: `${peer} (${settings.label})`,
       deliveries: done,
       seconds: (last - first) / 1000,
       perSecond: rate(done, last - first),
