@@ -1,27 +1,7 @@
-import { ApiFixture } from '../helpers/api-fixture';
-
-const HOOK = {
-  name: 'receiver',
-  url: 'http://127.0.0.1:9/hook',
-  content_type: 'application/json',
-  valid_status_codes: [200],
-};
+import { ApiFixture, RECEIVER_HOOK } from '../helpers/api-fixture';
 
 describe('GET /v1/deliveries', () => {
-  const f = ApiFixture.use({ POSTMAND_MAX_PAYLOAD_BYTES: '1024' });
-  let hookId: string;
-  beforeEach(async () => {
-    hookId = (await f.http().post('/v1/webhooks').send(HOOK).expect(201)).body.id;
-  });
-
-  const createDelivery = async (body: object = {}): Promise<Record<string, any>> =>
-    (
-      await f
-        .http()
-        .post('/v1/deliveries')
-        .send({ webhook_id: hookId, payload: '{"success": true}', ...body })
-        .expect(201)
-    ).body;
+  const f = ApiFixture.use({ POSTMAND_MAX_PAYLOAD_BYTES: '1024' }, { withHook: true });
 
   it('lists pages that mix small and large payloads exactly as it gets each one', async () => {
     const payloads = [
@@ -35,7 +15,7 @@ describe('GET /v1/deliveries', () => {
     for (const payload of payloads) {
       await f.db.dataSource.query(
         `INSERT INTO deliveries (id, webhook_id, payload) VALUES (gen_random_uuid(), $1, $2)`,
-        [hookId, payload],
+        [f.hookId, payload],
       );
       await new Promise((resolve) => setTimeout(resolve, 2)); // distinct created_at
     }
@@ -59,12 +39,12 @@ describe('GET /v1/deliveries', () => {
       await f
         .http()
         .post('/v1/webhooks')
-        .send({ ...HOOK, name: 'other' })
+        .send({ ...RECEIVER_HOOK, name: 'other' })
         .expect(201)
     ).body.id;
-    const a = await createDelivery();
-    const b = await createDelivery({ webhook_id: other });
-    const c = await createDelivery();
+    const a = await f.createDelivery();
+    const b = await f.createDelivery({ webhook_id: other });
+    const c = await f.createDelivery();
     await f.db.dataSource.query(`UPDATE deliveries SET status = 'succeeded' WHERE id = $1`, [c.id]);
 
     const all = (await f.http().get('/v1/deliveries').expect(200)).body;
@@ -89,8 +69,8 @@ describe('GET /v1/deliveries', () => {
       (await f.http().get(`/v1/deliveries?${query}`).expect(200)).body.deliveries
         .map((d: { id: string }) => d.id)
         .sort();
-    expect(await ids(`webhook_id=${hookId}`)).toEqual([a.id, c.id].sort());
-    expect(await ids(`webhook_id=${hookId}&status=pending`)).toEqual([a.id]);
+    expect(await ids(`webhook_id=${f.hookId}`)).toEqual([a.id, c.id].sort());
+    expect(await ids(`webhook_id=${f.hookId}&status=pending`)).toEqual([a.id]);
     expect(await ids('status=succeeded')).toEqual([c.id]);
     expect(await ids('status=failed')).toEqual([]);
     expect(await ids(`created_at.gt=${encodeURIComponent(c.created_at)}`)).toEqual([]);

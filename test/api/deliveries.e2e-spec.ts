@@ -1,58 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { ApiFixture } from '../helpers/api-fixture';
-
-const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const HOOK = {
-  name: 'receiver',
-  url: 'http://127.0.0.1:9/hook',
-  content_type: 'application/json',
-  valid_status_codes: [200],
-};
+import { ApiFixture, ISO_MS, RECEIVER_HOOK } from '../helpers/api-fixture';
 
 describe('/v1/deliveries', () => {
   // A small limit keeps the 413 tests light.
-  const f = ApiFixture.use({ POSTMAND_MAX_PAYLOAD_BYTES: '1024' });
-  let hookId: string;
-  beforeEach(async () => {
-    hookId = (await f.http().post('/v1/webhooks').send(HOOK).expect(201)).body.id;
-  });
-
-  const createDelivery = async (body: object = {}): Promise<Record<string, any>> =>
-    (
-      await f
-        .http()
-        .post('/v1/deliveries')
-        .send({ webhook_id: hookId, payload: '{"success": true}', ...body })
-        .expect(201)
-    ).body;
-
-  const insertAttempt = async (deliveryId: string, success: boolean): Promise<string> => {
-    const [row] = await f.db.dataSource.query<{ id: string }[]>(
-      `INSERT INTO delivery_attempts (webhook_id, delivery_id, raw_request, raw_response,
-         response_status_code, execution_duration, success, error)
-       SELECT webhook_id, id, 'POST /hook HTTP/1.1', $2, $3, 35000, $4, $5
-       FROM deliveries WHERE id = $1 RETURNING id`,
-      [
-        deliveryId,
-        success ? 'HTTP/1.1 200 OK\r\n\r\nok' : '',
-        success ? 200 : 0,
-        success,
-        success ? '' : 'connect ECONNREFUSED 127.0.0.1:9',
-      ],
-    );
-    return row.id;
-  };
+  const f = ApiFixture.use({ POSTMAND_MAX_PAYLOAD_BYTES: '1024' }, { withHook: true });
 
   describe('deliveries', () => {
     it('creates a pending delivery due now', async () => {
       const res = await f
         .http()
         .post('/v1/deliveries')
-        .send({ webhook_id: hookId, payload: '{"success": true}' })
+        .send({ webhook_id: f.hookId, payload: '{"success": true}' })
         .expect(201);
       expect(res.body).toEqual({
         id: expect.any(String),
-        webhook_id: hookId,
+        webhook_id: f.hookId,
         payload: '{"success": true}',
         scheduled_at: expect.stringMatching(ISO_MS),
         delivery_attempts: 0,
@@ -65,7 +27,10 @@ describe('/v1/deliveries', () => {
 
     it('keeps a delayed scheduled_at and the payload exactly', async () => {
       const payload = 'line1\r\nline2\t"ünï" \u{1F680} \\';
-      const body = await createDelivery({ payload, scheduled_at: '2031-01-02T03:04:05.678+01:00' });
+      const body = await f.createDelivery({
+        payload,
+        scheduled_at: '2031-01-02T03:04:05.678+01:00',
+      });
       expect(body.scheduled_at).toBe('2031-01-02T02:04:05.678Z');
       const got = (await f.http().get(`/v1/deliveries/${body.id}`).expect(200)).body;
       expect(got.payload).toBe(payload);
@@ -102,24 +67,24 @@ describe('/v1/deliveries', () => {
       const res = await f
         .http()
         .post('/v1/deliveries')
-        .send({ webhook_id: hookId, payload: 'x', ...override })
+        .send({ webhook_id: f.hookId, payload: 'x', ...override })
         .expect(400);
       expect(res.body).toEqual({ code: 4, message: 'request validation failed', details });
     });
 
     it('answers a payload over POSTMAND_MAX_PAYLOAD_BYTES with 413 code 8, counting UTF-8 bytes', async () => {
-      await createDelivery({ payload: 'x'.repeat(1024) });
+      await f.createDelivery({ payload: 'x'.repeat(1024) });
       const over = await f
         .http()
         .post('/v1/deliveries')
-        .send({ webhook_id: hookId, payload: 'é'.repeat(513) }) // 1026 bytes, 513 characters
+        .send({ webhook_id: f.hookId, payload: 'é'.repeat(513) }) // 1026 bytes, 513 characters
         .expect(413);
       expect(over.body).toMatchObject({ code: 8, message: 'payload too large' });
       const huge = await f
         .http()
         .post('/v1/deliveries')
         .set('Content-Type', 'application/json')
-        .send(JSON.stringify({ webhook_id: hookId, payload: 'x'.repeat(200_000) }))
+        .send(JSON.stringify({ webhook_id: f.hookId, payload: 'x'.repeat(200_000) }))
         .expect(413);
       expect(huge.body).toMatchObject({ code: 8 });
       const [{ count }] = await f.db.dataSource.query<{ count: number }[]>(
@@ -129,14 +94,14 @@ describe('/v1/deliveries', () => {
     });
 
     it('gets, redelivers and deletes, with codes 6 and 2 for unknown and malformed ids', async () => {
-      const first = await createDelivery();
+      const first = await f.createDelivery();
       await f.db.dataSource.query(
         `UPDATE deliveries SET status = 'failed', delivery_attempts = 5 WHERE id = $1`,
         [first.id],
       );
       const again = await f.http().post(`/v1/deliveries/${first.id}/redeliver`).expect(201);
       expect(again.body).toMatchObject({
-        webhook_id: hookId,
+        webhook_id: f.hookId,
         payload: first.payload,
         status: 'pending',
         delivery_attempts: 0,
@@ -146,7 +111,7 @@ describe('/v1/deliveries', () => {
         'failed',
       );
 
-      await insertAttempt(first.id, false);
+      await f.insertAttempt(first.id, false);
       await f.http().delete(`/v1/deliveries/${first.id}`).expect(204);
       const [{ count }] = await f.db.dataSource.query<{ count: number }[]>(
         'SELECT count(*)::int AS count FROM delivery_attempts WHERE delivery_id = $1',
@@ -168,12 +133,12 @@ describe('/v1/deliveries', () => {
     });
 
     it('redelivers with no body or {}, and refuses a body with fields', async () => {
-      const first = await createDelivery();
+      const first = await f.createDelivery();
       await f.http().post(`/v1/deliveries/${first.id}/redeliver`).send({}).expect(201);
       const refused = await f
         .http()
         .post(`/v1/deliveries/${first.id}/redeliver`)
-        .send({ webhook_id: hookId, payload: '{}' })
+        .send({ webhook_id: f.hookId, payload: '{}' })
         .expect(400);
       expect(refused.body).toEqual({
         code: 4,
@@ -184,7 +149,7 @@ describe('/v1/deliveries', () => {
     });
 
     it("refuses creates that carry one of this database's own webhook-ids (a delivery loop)", async () => {
-      const first = await createDelivery();
+      const first = await f.createDelivery();
       const loop = {
         code: 4,
         message: 'request validation failed',
@@ -195,21 +160,26 @@ describe('/v1/deliveries', () => {
         .http()
         .post('/v1/deliveries')
         .set('webhook-id', own)
-        .send({ webhook_id: hookId, payload: '{}' })
+        .send({ webhook_id: f.hookId, payload: '{}' })
         .expect(400, loop);
       await f
         .http()
         .post(`/v1/deliveries/${first.id}/redeliver`)
         .set('webhook-id', first.id)
         .expect(400, loop);
-      await f.http().post('/v1/webhooks').set('webhook-id', first.id).send(HOOK).expect(400, loop);
+      await f
+        .http()
+        .post('/v1/webhooks')
+        .set('webhook-id', first.id)
+        .send(RECEIVER_HOOK)
+        .expect(400, loop);
       // Reads are harmless, and another postmand's deliveries are not ours.
       await f.http().get('/v1/deliveries').set('webhook-id', first.id).expect(200);
       await f
         .http()
         .post('/v1/deliveries')
         .set('webhook-id', '8f6f3c1e-0d5e-4b8a-9d0c-2b1a3c4d5e6f')
-        .send({ webhook_id: hookId, payload: '{}' })
+        .send({ webhook_id: f.hookId, payload: '{}' })
         .expect(201);
     });
   });

@@ -1,59 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { ApiFixture } from '../helpers/api-fixture';
-
-const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const HOOK = {
-  name: 'receiver',
-  url: 'http://127.0.0.1:9/hook',
-  content_type: 'application/json',
-  valid_status_codes: [200],
-};
+import { ApiFixture, ISO_MS } from '../helpers/api-fixture';
 
 describe('/v1/delivery-attempts', () => {
-  const f = ApiFixture.use();
-  let hookId: string;
-  beforeEach(async () => {
-    hookId = (await f.http().post('/v1/webhooks').send(HOOK).expect(201)).body.id;
-  });
-
-  const createDelivery = async (body: object = {}): Promise<Record<string, any>> =>
-    (
-      await f
-        .http()
-        .post('/v1/deliveries')
-        .send({ webhook_id: hookId, payload: '{"success": true}', ...body })
-        .expect(201)
-    ).body;
-
-  const insertAttempt = async (deliveryId: string, success: boolean): Promise<string> => {
-    const [row] = await f.db.dataSource.query<{ id: string }[]>(
-      `INSERT INTO delivery_attempts (webhook_id, delivery_id, raw_request, raw_response,
-         response_status_code, execution_duration, success, error)
-       SELECT webhook_id, id, 'POST /hook HTTP/1.1', $2, $3, 35000, $4, $5
-       FROM deliveries WHERE id = $1 RETURNING id`,
-      [
-        deliveryId,
-        success ? 'HTTP/1.1 200 OK\r\n\r\nok' : '',
-        success ? 200 : 0,
-        success,
-        success ? '' : 'connect ECONNREFUSED 127.0.0.1:9',
-      ],
-    );
-    return row.id;
-  };
+  const f = ApiFixture.use({}, { withHook: true });
 
   describe('delivery attempts', () => {
     it('gets one and lists with filters', async () => {
-      const d1 = await createDelivery();
-      const d2 = await createDelivery();
-      const failed = await insertAttempt(d1.id, false);
-      const ok = await insertAttempt(d1.id, true);
-      const other = await insertAttempt(d2.id, true);
+      const d1 = await f.createDelivery();
+      const d2 = await f.createDelivery();
+      const failed = await f.insertAttempt(d1.id, false);
+      const ok = await f.insertAttempt(d1.id, true);
+      const other = await f.insertAttempt(d2.id, true);
 
       const got = (await f.http().get(`/v1/delivery-attempts/${ok}`).expect(200)).body;
       expect(got).toEqual({
         id: ok,
-        webhook_id: hookId,
+        webhook_id: f.hookId,
         delivery_id: d1.id,
         raw_request: 'POST /hook HTTP/1.1',
         raw_response: 'HTTP/1.1 200 OK\r\n\r\nok',
@@ -72,7 +34,7 @@ describe('/v1/delivery-attempts', () => {
           .map((a: { id: string }) => a.id)
           .sort();
       expect(await ids(`delivery_id=${d1.id}`)).toEqual([failed, ok].sort());
-      expect(await ids(`webhook_id=${hookId}&success=true`)).toEqual([ok, other].sort());
+      expect(await ids(`webhook_id=${f.hookId}&success=true`)).toEqual([ok, other].sort());
       expect(await ids('success=false')).toEqual([failed]);
       expect(await ids(`delivery_id=${d2.id}&success=false`)).toEqual([]);
       expect(

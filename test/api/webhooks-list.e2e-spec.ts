@@ -1,28 +1,14 @@
-import { ApiFixture } from '../helpers/api-fixture';
-
-const VALID = {
-  name: 'Httpbin Post',
-  url: 'https://httpbin.org/post',
-  content_type: 'application/json',
-  valid_status_codes: [200, 201],
-  secret_token: 'my-secret-token',
-  active: true,
-  max_delivery_attempts: 5,
-  delivery_attempt_timeout: 1,
-  retry_min_backoff: 10,
-  retry_max_backoff: 60,
-};
+import { ApiFixture, VALID_WEBHOOK } from '../helpers/api-fixture';
 
 describe('GET /v1/webhooks', () => {
   const f = ApiFixture.use();
-  const create = async (body: object = VALID): Promise<Record<string, unknown>> =>
-    (await f.http().post('/v1/webhooks').send(body).expect(201)).body as Record<string, unknown>;
+  const create = (body: object = VALID_WEBHOOK) => f.createWebhook(body);
 
   it('lists by name with limit, offset and filters', async () => {
     const names = ['delta', 'alpha', 'charlie', 'bravo'];
     const made = [];
     for (const [i, name] of names.entries())
-      made.push(await create({ ...VALID, name, active: i % 2 === 0 }));
+      made.push(await create({ ...VALID_WEBHOOK, name, active: i % 2 === 0 }));
     const all = await f.http().get('/v1/webhooks').expect(200);
     expect(all.body.limit).toBe(50);
     expect(all.body.offset).toBe(0);

@@ -1,20 +1,9 @@
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { createTestApi, type TestApi } from '../helpers/api';
+import { VALID_WEBHOOK as VALID } from '../helpers/api-fixture';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
-const VALID = {
-  name: 'Httpbin Post',
-  url: 'https://httpbin.org/post',
-  content_type: 'application/json',
-  valid_status_codes: [200, 201],
-  secret_token: 'my-secret-token',
-  active: true,
-  max_delivery_attempts: 5,
-  delivery_attempt_timeout: 1,
-  retry_min_backoff: 10,
-  retry_max_backoff: 60,
-};
 const UNKNOWN_ID = '5f1c1a4e-8f0a-4b1e-9a53-0c5d7b8e9f10';
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
