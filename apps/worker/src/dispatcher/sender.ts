@@ -165,19 +165,25 @@ export class Sender {
         onComplete: () => finish(),
         onError: (err) => finish(describeError(err)),
       };
-      this.agent.dispatch(
-        {
-          origin: url.origin,
-          path: `${url.pathname || '/'}${url.search}`,
-          method: 'POST',
-          headers,
-          body,
-          // Our timer bounds the whole exchange; these only must not cut it shorter.
-          headersTimeout: timeoutSeconds * 1000 + 1000,
-          bodyTimeout: timeoutSeconds * 1000 + 1000,
-        },
-        handler,
-      );
+      try {
+        this.agent.dispatch(
+          {
+            origin: url.origin,
+            path: `${url.pathname || '/'}${url.search}`,
+            method: 'POST',
+            headers,
+            body,
+            // Our timer bounds the whole exchange; these only must not cut it shorter.
+            headersTimeout: timeoutSeconds * 1000 + 1000,
+            bodyTimeout: timeoutSeconds * 1000 + 1000,
+          },
+          handler,
+        );
+      } catch (err) {
+        // Refused before anything was sent (undici validates the request): an attempt
+        // that failed, like any transport error.
+        finish(describeError(err));
+      }
     });
   }
 
