@@ -8,6 +8,9 @@ import {
   PayloadTooLargeError,
   WebhookRepository,
   type Delivery,
+  type DeliveryAttempt,
+  type DeliveryAttemptListFilter,
+  type DeliveryListFilter,
   type DeliveryInput,
   type Webhook,
 } from '@app/domain';
@@ -33,6 +36,10 @@ describe('repositories', () => {
   beforeEach(() => db.dataSource.query('TRUNCATE webhooks CASCADE'));
 
   const page = { limit: 50, offset: 0 };
+  const listDeliveries = async (filter: DeliveryListFilter): Promise<Delivery[]> =>
+    (await deliveries.page(filter)).toArray();
+  const listAttempts = async (filter: DeliveryAttemptListFilter): Promise<DeliveryAttempt[]> =>
+    (await attempts.page(filter)).toArray();
   /** The new delivery (its webhook must exist). */
   const create = async (input: DeliveryInput): Promise<Delivery> =>
     (await deliveries.create(input))!.delivery;
@@ -180,7 +187,7 @@ describe('repositories', () => {
         made[2].id,
       ]);
 
-      const all = await deliveries.list(page);
+      const all = await listDeliveries(page);
       expect(all).toHaveLength(3);
       for (let i = 1; i < all.length; i++) {
         const [prev, cur] = [all[i - 1], all[i]];
@@ -189,14 +196,14 @@ describe('repositories', () => {
           (+prev.createdAt === +cur.createdAt && prev.id > cur.id);
         expect(ordered).toBe(true);
       }
-      const ofA = await deliveries.list({ ...page, webhookId: a.id });
+      const ofA = await listDeliveries({ ...page, webhookId: a.id });
       expect(ofA.map((d) => d.id).sort()).toEqual([made[0].id, made[2].id].sort());
-      const done = await deliveries.list({ ...page, webhookId: a.id, status: 'succeeded' });
+      const done = await listDeliveries({ ...page, webhookId: a.id, status: 'succeeded' });
       expect(done.map((d) => d.id)).toEqual([made[2].id]);
-      expect(await deliveries.list({ ...page, status: 'failed' })).toEqual([]);
-      const after = await deliveries.list({ ...page, createdAt: { gt: made[2].createdAt } });
+      expect(await listDeliveries({ ...page, status: 'failed' })).toEqual([]);
+      const after = await listDeliveries({ ...page, createdAt: { gt: made[2].createdAt } });
       expect(after).toEqual([]);
-      const upTo = await deliveries.list({ ...page, createdAt: { gte: made[0].createdAt } });
+      const upTo = await listDeliveries({ ...page, createdAt: { gte: made[0].createdAt } });
       expect(upTo).toHaveLength(3);
     });
   });
@@ -231,7 +238,7 @@ describe('repositories', () => {
       });
       expect(await attempts.findById(randomUUID())).toBeNull();
       const ids = async (filter: object): Promise<string[]> =>
-        (await attempts.list({ ...page, ...filter })).map((a) => a.id).sort();
+        (await listAttempts({ ...page, ...filter })).map((a) => a.id).sort();
       expect(await ids({ deliveryId: d1.id })).toEqual([ok.id, bad.id].sort());
       expect(await ids({ webhookId: hook.id, success: true })).toEqual([ok.id, other.id].sort());
       expect(await ids({ success: false })).toEqual([bad.id]);

@@ -88,11 +88,10 @@ export class Sender {
     }
     const exchange = await this.exchange(url, headers, body, webhook.deliveryAttemptTimeout);
     const response = exchange.response;
-    let error = exchange.error;
-    if (exchange.timedOut) {
-      error = `timeout: no complete response within ${webhook.deliveryAttemptTimeout} s`;
-    }
-    if (error && response) error = `${error} (while reading the response body)`;
+    const error =
+      exchange.error && response
+        ? `${exchange.error} (while reading the response body)`
+        : exchange.error;
     return {
       rawRequest,
       // Headers that did arrive are kept, even when the body did not: they tell what the
@@ -136,8 +135,7 @@ export class Sender {
         resolve(result);
       };
       const timer = setTimeout(() => {
-        result.timedOut = true;
-        finish('timeout');
+        finish(`timeout: no complete response within ${timeoutSeconds} s`);
         abort?.(new Error('timeout'));
       }, timeoutSeconds * 1000);
       const handler: Dispatcher.DispatchHandler = {
@@ -211,7 +209,6 @@ interface Exchange {
   body: Buffer[];
   size: number;
   truncated: boolean;
-  timedOut?: boolean;
   /** Transport failure text; "" when the response is complete (or cut at the limit). */
   error: string;
   durationMs: number;

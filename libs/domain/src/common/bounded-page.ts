@@ -118,26 +118,27 @@ export class BoundedPage<T extends ObjectLiteral & { id: string }> implements As
   /** The whole page as entities when every body came inline (most pages), else undefined. */
   inline(): T[] | undefined {
     if (!this.rows.every((r) => r.inline)) return undefined;
-    return this.rows.map(({ row, inline }) => {
-      inline!.forEach((text, i) =>
-        this.metadata.findColumnWithDatabaseName(this.bodyColumns[i])!.setEntityValue(row, text),
-      );
-      return row;
-    });
+    return this.rows.map(({ row, inline }) => this.withBodies(row, inline!));
   }
 
   /** Every row with its bodies as text: for callers that want entities (small pages). */
   async toArray(): Promise<T[]> {
     const all: T[] = [];
     for await (const { row, bodies } of this) {
-      bodies.forEach((parts, i) => {
-        const column = this.metadata.findColumnWithDatabaseName(this.bodyColumns[i])!;
-        const text = typeof parts === 'string' ? parts : Buffer.concat(parts).toString('utf8');
-        column.setEntityValue(row, text);
-      });
-      all.push(row);
+      const texts = bodies.map((b) =>
+        typeof b === 'string' ? b : Buffer.concat(b).toString('utf8'),
+      );
+      all.push(this.withBodies(row, texts));
     }
     return all;
+  }
+
+  /** `row` with its body columns set to `texts`, in order. */
+  private withBodies(row: T, texts: string[]): T {
+    texts.forEach((text, i) =>
+      this.metadata.findColumnWithDatabaseName(this.bodyColumns[i])!.setEntityValue(row, text),
+    );
+    return row;
   }
 
   /**

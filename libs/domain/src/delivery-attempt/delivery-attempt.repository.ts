@@ -35,8 +35,4 @@ export class DeliveryAttemptRepository {
       'rawResponse',
     ]);
   }
-
-  async list(filter: DeliveryAttemptListFilter): Promise<DeliveryAttempt[]> {
-    return (await this.page(filter)).toArray();
-  }
 }

@@ -77,10 +77,6 @@ export class DeliveryRepository {
     return BoundedPage.load(this.dataSource, newestFirst(qb, 'd', filter), 'd', ['payload']);
   }
 
-  async list(filter: DeliveryListFilter): Promise<Delivery[]> {
-    return (await this.page(filter)).toArray();
-  }
-
   /** Deletes the delivery with its attempts (ON DELETE CASCADE). */
   async delete(id: string): Promise<boolean> {
     const [, count] = await this.dataSource.query<[unknown, number]>(
