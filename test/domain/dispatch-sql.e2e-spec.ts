@@ -116,3 +116,46 @@ describe('DeliveryDispatchRepository.backlog', () => {
     expect(after.oldestDueSeconds).toBeGreaterThanOrEqual(4 * 3600);
   });
 });
+
+describe('DeliveryDispatchRepository.msUntilNextDue', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db.drop());
+
+  it('sees the next claimable delivery, one that just became due included, never one in flight', async () => {
+    const repo = new DeliveryDispatchRepository(db.dataSource);
+    expect(await repo.msUntilNextDue()).toBeNull();
+    const hook = async (active: boolean): Promise<string> =>
+      (
+        await db.dataSource.query<{ id: string }[]>(
+          `INSERT INTO webhooks (name, url, content_type, valid_status_codes, active,
+             max_delivery_attempts, delivery_attempt_timeout, retry_min_backoff, retry_max_backoff)
+           VALUES ('next', 'http://127.0.0.1:9/', 'application/json', '{200}', $1, 1, 1, 1, 1)
+           RETURNING id`,
+          [active],
+        )
+      )[0].id;
+    const [on, off] = [await hook(true), await hook(false)];
+    const insert = (webhookId: string, at: string, leased = false): Promise<unknown> =>
+      db.dataSource.query(
+        `INSERT INTO deliveries (webhook_id, payload, scheduled_at, lease_owner, lease_expires_at)
+         VALUES ($1, '{}', now() + $2::interval, $3::text, CASE WHEN $3::text IS NULL THEN NULL
+                                                     ELSE now() + interval '1 minute' END)`,
+        [webhookId, at, leased ? 'w/1' : null],
+      );
+    await insert(on, '30 seconds');
+    const ms = await repo.msUntilNextDue();
+    expect(ms).toBeGreaterThan(29_000);
+    expect(ms).toBeLessThanOrEqual(30_000);
+    // In flight, or of an inactive webhook: nothing to wake for.
+    await insert(on, '-5 seconds', true);
+    await insert(off, '-5 seconds');
+    expect(await repo.msUntilNextDue()).toBeGreaterThan(29_000);
+    // Due a moment ago and not yet claimed (a timer that fired early): wake now.
+    await insert(on, '-2 seconds');
+    expect(await repo.msUntilNextDue()).toBeLessThanOrEqual(0);
+  });
+});

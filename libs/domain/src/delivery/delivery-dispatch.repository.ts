@@ -198,14 +198,24 @@ export class DeliveryDispatchRepository {
   }
 
   /**
-   * Milliseconds (by the database's clock) until the earliest future `scheduled_at` among
-   * pending deliveries (a retry or a delayed delivery), read from the partial index; null
-   * when there is none. The worker arms one timer for it.
+   * Milliseconds (by the database's clock) until the earliest claimable pending delivery
+   * is due (a retry or a delayed delivery), read from the due index; 0 or less when one is
+   * due already; null when there is none. The worker arms one timer for it.
+   *
+   * Rows due in the last minute count too: a timer can fire a little early (Node's loop
+   * clock lags the wall clock under load), so the claim may find nothing while the row
+   * becomes due before this query runs; leaving it out would leave that row to the polling
+   * backstop. Leased rows (in flight) and inactive webhooks' rows are not claimable and are
+   * left out, or the worker would wake for them again and again.
    */
   async msUntilNextDue(): Promise<number | null> {
     const [row] = await this.dataSource.query<{ ms: string | null }[]>(
-      `SELECT ceil(extract(epoch FROM min(scheduled_at) - now()) * 1000)::bigint AS ms
-       FROM deliveries WHERE status = 'pending' AND scheduled_at > now()`,
+      `SELECT ceil(extract(epoch FROM min(d.scheduled_at) - now()) * 1000)::bigint AS ms
+       FROM deliveries d
+       WHERE d.status = 'pending'
+         AND d.scheduled_at > now() - interval '1 minute'
+         AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= now())
+         AND (SELECT w.active FROM webhooks w WHERE w.id = d.webhook_id)`,
     );
     return row?.ms == null ? null : Number(row.ms);
   }
