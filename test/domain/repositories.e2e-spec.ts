@@ -36,6 +36,13 @@ describe('repositories', () => {
   beforeEach(() => db.dataSource.query('TRUNCATE webhooks CASCADE'));
 
   const page = { limit: 50, offset: 0 };
+  /** How many transactions wrote the deliveries now stored (rows of one share its xmin). */
+  const insertTransactions = async (): Promise<number> => {
+    const [{ n }] = await db.dataSource.query<{ n: number }[]>(
+      `SELECT count(DISTINCT xmin::text)::int AS n FROM deliveries`,
+    );
+    return n;
+  };
   const listDeliveries = async (filter: DeliveryListFilter): Promise<Delivery[]> =>
     (await deliveries.page(filter)).toArray();
   const listAttempts = async (filter: DeliveryAttemptListFilter): Promise<DeliveryAttempt[]> =>
@@ -99,6 +106,59 @@ describe('repositories', () => {
   });
 
   describe('DeliveryRepository', () => {
+    it('folds concurrent creates into shared statements, each caller getting its own row', async () => {
+      const [a, b] = await Promise.all([
+        webhooks.create(webhookInput()),
+        webhooks.create(webhookInput()),
+      ]);
+      const inputs = Array.from({ length: 300 }, (_, n) => ({
+        webhookId: n % 10 === 9 ? randomUUID() : n % 2 ? a.id : b.id,
+        payload: `{"n":${n}}`,
+        scheduledAt: n % 7 === 0 ? new Date(Date.now() + 60_000) : undefined,
+      }));
+      const created = await Promise.all(inputs.map((input) => deliveries.create(input)));
+      inputs.forEach((input, n) => {
+        if (n % 10 === 9) return expect(created[n]).toBeNull();
+        expect(created[n]!.delivery).toMatchObject({
+          webhookId: input.webhookId,
+          payload: input.payload,
+        });
+        if (n % 7 === 0) expect(created[n]!.dueInMs).toBeGreaterThan(50_000);
+        else expect(created[n]!.dueInMs).toBe(0);
+      });
+      const stored = await db.dataSource.query<{ payload: string }[]>(
+        'SELECT payload FROM deliveries ORDER BY payload',
+      );
+      expect(stored.map((r) => r.payload).sort()).toEqual(
+        inputs
+          .filter((_, n) => n % 10 !== 9)
+          .map((i) => i.payload)
+          .sort(),
+      );
+      // Fewer transactions than rows: they shared INSERTs.
+      expect(await insertTransactions()).toBeLessThan(stored.length);
+    });
+
+    it('fails only the bad row of a shared statement', async () => {
+      const hook = await webhooks.create(webhookInput());
+      const results = await Promise.allSettled(
+        Array.from({ length: 40 }, (_, n) =>
+          deliveries.create({
+            webhookId: hook.id,
+            payload: `{"n":${n}}`,
+            // Past what timestamptz holds: the database refuses it (SQLSTATE 22008).
+            scheduledAt: n === 17 ? '294277-01-01T00:00:00Z' : undefined,
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+      expect(results[17]).toMatchObject({ status: 'rejected', reason: { code: '22008' } });
+      const [{ count }] = await db.dataSource.query<{ count: number }[]>(
+        'SELECT count(*)::int AS count FROM deliveries',
+      );
+      expect(count).toBe(39);
+    });
+
     it('creates for an existing webhook only', async () => {
       const hook = await webhooks.create(webhookInput());
       const delivery = await create({ webhookId: hook.id, payload: '{"ok":true}' });

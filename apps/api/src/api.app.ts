@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { apiMetrics } from './api.metrics';
 import { ApiModule } from './api.module';
 import { securityHeaders } from './common/http-hardening';
+import { requestLog } from './common/request-log';
 import { RouteTable } from './common/route-table';
 import { setupOpenApi } from './openapi/openapi';
 
@@ -27,6 +28,8 @@ export async function createApiApp(options: ApiAppOptions): Promise<INestApplica
   );
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // First, so that a request the body parser refuses is logged with its id too.
+  app.use(requestLog(logger));
   app.use(securityHeaders);
   const routes = app.get(RouteTable);
   app.use(apiMetrics(options.registry, (path) => routes.match(path)?.template));

@@ -6,11 +6,9 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { DomainModule, type DomainModuleOptions } from '@app/domain';
-import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import { ApiExceptionFilter } from './common/api-exception.filter';
+import { API_LOGGER, ApiExceptionFilter } from './common/api-exception.filter';
 import { DeliveryLoopGuard } from './common/delivery-loop.guard';
-import { httpLogging } from './common/http-logging';
 import { JsonBodyMiddleware } from './common/json-body.middleware';
 import { RouteTable } from './common/route-table';
 import { ApiValidationPipe } from './common/validation.pipe';
@@ -29,8 +27,6 @@ export class ApiModule implements NestModule {
     return {
       module: ApiModule,
       imports: [
-        // First, so that its request logger runs before the body parser can fail.
-        LoggerModule.forRoot(httpLogging(options.logger)),
         DomainModule.forRoot(options),
         DiscoveryModule,
         WebhooksModule,
@@ -39,6 +35,7 @@ export class ApiModule implements NestModule {
       ],
       providers: [
         RouteTable,
+        { provide: API_LOGGER, useValue: options.logger },
         { provide: APP_GUARD, useClass: DeliveryLoopGuard },
         { provide: APP_PIPE, useClass: ApiValidationPipe },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

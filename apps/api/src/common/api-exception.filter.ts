@@ -1,15 +1,20 @@
 import {
   Catch,
+  Inject,
   HttpException,
   NotFoundException,
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { PinoLogger } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import { NotFoundError, PayloadTooLargeError, type MissingResource } from '@app/domain';
 import { ApiError, type ErrorBody, type ErrorKind } from './api-error';
+import { idOf } from './request-log';
 import { RouteTable } from './route-table';
+
+/** The API's pino logger (component "api"). */
+export const API_LOGGER = Symbol('API_LOGGER');
 
 /** PostgreSQL / node-postgres failures that mean "the database is away", not a bug. */
 const UNAVAILABLE_CODES = new Set([
@@ -92,9 +97,8 @@ function fromHttpException(exception: HttpException): ApiError {
  */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
-  /** Bound to the request being handled: its lines carry the request id. */
   constructor(
-    private readonly logger: PinoLogger,
+    @Inject(API_LOGGER) private readonly logger: Logger,
     private readonly routes: RouteTable,
   ) {}
 
@@ -102,7 +106,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
-    const { status, body } = this.render(this.methodNotAllowed(exception, req, res) ?? exception);
+    const { status, body } = this.render(
+      this.methodNotAllowed(exception, req, res) ?? exception,
+      idOf(req),
+    );
     if (res.headersSent) {
       res.end();
       return;
@@ -125,7 +132,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     );
   }
 
-  private render(exception: unknown): { status: number; body: ErrorBody } {
+  private render(exception: unknown, requestId?: string): { status: number; body: ErrorBody } {
     const known = exception instanceof ApiError ? exception : fromDomainError(exception);
     if (known) return { status: known.status, body: known.body() };
     const typed = exception as { type?: unknown; message?: string };
@@ -137,7 +144,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const mapped = fromHttpException(exception);
       return { status: mapped.status, body: mapped.body() };
     }
-    const log = { err: exception };
+    // The request's id ties these lines to the request's own line.
+    const log = { err: exception, req: { id: requestId } };
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(log, 'database unavailable');
       const unavailable = new ApiError('unavailable', 'the database is unreachable');

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
 import { BoundedPage } from '../common/bounded-page';
 import { rowToEntity, type Row } from '../common/rows';
+import { StatementBatcher } from '../common/statement-batcher';
 import { Delivery, type DeliveryStatus } from './delivery.entity';
 
 export interface DeliveryInput {
@@ -28,23 +29,67 @@ export interface CreatedDelivery {
 /** Milliseconds until the new row is due, by the database's clock. */
 const DUE_IN_MS = `floor(greatest(0, extract(epoch FROM scheduled_at - now()) * 1000))::bigint AS due_in_ms`;
 
+function poolSizeOf(dataSource: DataSource): number {
+  return (dataSource.options as { poolSize?: number }).poolSize ?? 10;
+}
+
 @Injectable()
 export class DeliveryRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  /**
+   * Concurrent creates share statements: one INSERT (one round trip, one commit) carries
+   * every delivery that arrived while the earlier ones were being written. At most half
+   * the pool writes at once, so reads still find a connection.
+   */
+  private readonly inserts: StatementBatcher<DeliveryInput, CreatedDelivery | null>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.inserts = new StatementBatcher(
+      (inputs) => this.insert(inputs),
+      {
+        maxInFlight: Math.max(1, Math.ceil(poolSizeOf(dataSource) / 2)),
+        maxRows: 200,
+        maxBytes: 8 * 1024 * 1024,
+      },
+      (input) => input.payload.length,
+    );
+  }
 
   /**
    * Inserts a pending delivery for an existing webhook, in one statement: null when the
    * webhook does not exist (no window between a check and the insert).
    */
-  async create(input: DeliveryInput): Promise<CreatedDelivery | null> {
-    const rows = await this.dataSource.query<Row[]>(
-      `INSERT INTO deliveries (id, webhook_id, payload, scheduled_at)
-       SELECT $1, w.id, $3, coalesce($4::timestamptz, now())
-       FROM webhooks w WHERE w.id = $2
-       RETURNING *, ${DUE_IN_MS}`,
-      [randomUUID(), input.webhookId, input.payload, input.scheduledAt ?? null],
+  create(input: DeliveryInput): Promise<CreatedDelivery | null> {
+    return this.inserts.submit(input);
+  }
+
+  private async insert(inputs: DeliveryInput[]): Promise<(CreatedDelivery | null)[]> {
+    const ids = inputs.map(() => randomUUID());
+    const scheduled = inputs.map((i) =>
+      i.scheduledAt instanceof Date ? i.scheduledAt.toISOString() : (i.scheduledAt ?? null),
     );
-    return this.created(rows);
+    const rows =
+      inputs.length === 1
+        ? await this.dataSource.query<Row[]>(
+            `INSERT INTO deliveries (id, webhook_id, payload, scheduled_at)
+             SELECT $1, w.id, $3, coalesce($4::timestamptz, now())
+             FROM webhooks w WHERE w.id = $2
+             RETURNING *, ${DUE_IN_MS}`,
+            [ids[0], inputs[0].webhookId, inputs[0].payload, scheduled[0]],
+          )
+        : await this.dataSource.query<Row[]>(
+            `INSERT INTO deliveries (id, webhook_id, payload, scheduled_at)
+             SELECT v.id, w.id, v.payload, coalesce(v.scheduled_at, now())
+             FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
+                  AS v (id, webhook_id, payload, scheduled_at)
+             JOIN webhooks w ON w.id = v.webhook_id
+             RETURNING *, ${DUE_IN_MS}`,
+            [ids, inputs.map((i) => i.webhookId), inputs.map((i) => i.payload), scheduled],
+          );
+    const byId = new Map(rows.map((row) => [String(row.id), row]));
+    return ids.map((id) => {
+      const row = byId.get(id);
+      return row ? this.created(row) : null;
+    });
   }
 
   /** A new pending delivery with the same webhook and payload; null when `id` is unknown. */
@@ -55,7 +100,7 @@ export class DeliveryRepository {
        RETURNING *, ${DUE_IN_MS}`,
       [randomUUID(), id],
     );
-    return this.created(rows);
+    return this.created(rows[0]);
   }
 
   /** Whether a delivery with this id exists (an index probe; nothing is read). */
@@ -86,9 +131,9 @@ export class DeliveryRepository {
     return count > 0;
   }
 
-  private created(rows: Row[]): CreatedDelivery | null {
-    if (rows.length === 0) return null;
-    return { delivery: this.toEntity(rows[0]), dueInMs: Number(rows[0].due_in_ms) };
+  private created(row: Row | undefined): CreatedDelivery | null {
+    if (!row) return null;
+    return { delivery: this.toEntity(row), dueInMs: Number(row.due_in_ms) };
   }
 
   private toEntity(row: Row): Delivery {
