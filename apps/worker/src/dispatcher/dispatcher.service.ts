@@ -52,6 +52,12 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   private lastClaimError: string | undefined;
   /** Smallest claim worth a statement while other attempts are in flight. */
   private readonly minClaim: number;
+  /**
+   * The per-attempt line's logger: its fields are fixed ids, numbers and the sender's
+   * error text (credentials already masked), never a secret, so it skips the root
+   * logger's path redaction, which doubled the line's cost (7.0 → 3.5 µs).
+   */
+  private readonly attemptLog: Logger;
 
   constructor(
     private readonly repository: DeliveryDispatchRepository,
@@ -66,6 +72,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     // How many can be in flight when every payload is as large as allowed.
     const capacity = Math.min(config.workerConcurrency, Math.max(1, this.payloadRoom(0)));
     this.minClaim = Math.max(1, Math.min(25, Math.floor(capacity / 10)));
+    this.attemptLog = logger.child({}, { redact: [] });
     completions.listen((outcome, recorded) => this.recorded(outcome, recorded));
   }
 
@@ -242,7 +249,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     const label = outcome.success ? 'success' : outcome.status === 'failed' ? 'failed' : 'retry';
     this.metrics.attempts.inc({ outcome: label });
     this.metrics.attemptDuration.observe({ outcome: label }, result.durationMs / 1000);
-    this.logger.info(
+    this.attemptLog.info(
       {
         deliveryId: delivery.id,
         webhookId: delivery.webhookId,
