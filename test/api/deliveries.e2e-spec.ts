@@ -15,6 +15,8 @@ describe('/v1/deliveries', () => {
       expect(res.body).toEqual({
         id: expect.any(String),
         webhook_id: f.hookId,
+        event_id: null,
+        event_type: null,
         payload: '{"success": true}',
         scheduled_at: expect.stringMatching(ISO_MS),
         delivery_attempts: 0,

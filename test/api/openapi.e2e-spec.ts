@@ -25,6 +25,9 @@ const OPERATIONS = [
   'redeliverDelivery',
   'listDeliveryAttempts',
   'getDeliveryAttempt',
+  'createEvent',
+  'listEvents',
+  'getEvent',
 ];
 
 /**
@@ -72,6 +75,19 @@ async function main(): Promise<void> {
   const attempts = await client.GET('/v1/delivery-attempts', {
     params: { query: { delivery_id: delivery.data.id, success: false } },
   });
+  const event = await client.POST('/v1/events', {
+    params: { header: { 'Idempotency-Key': 'client-event-1' } },
+    body: { event_type: 'order.created', payload: '{"order":1}' },
+  });
+  const replayed = await client.POST('/v1/events', {
+    params: { header: { 'Idempotency-Key': 'client-event-1' } },
+    body: { event_type: 'order.created', payload: '{"order":1}' },
+  });
+  const events = await client.GET('/v1/events', { params: { query: { event_type: 'order.created' } } });
+  const fanned = await client.GET('/v1/deliveries', {
+    params: { query: { event_id: event.data?.id, event_type: 'order.created' } },
+  });
+  const oneEvent = await client.GET('/v1/events/{id}', { params: { path: { id: event.data!.id } } });
   const missing = await client.GET('/v1/delivery-attempts/{id}', {
     params: { path: { id: '00000000-0000-4000-8000-000000000000' } },
   });
@@ -96,6 +112,12 @@ async function main(): Promise<void> {
     deliveriesCount: deliveries.data?.deliveries.length,
     oneAttempts: one.data?.delivery_attempts,
     attemptsCount: attempts.data?.delivery_attempts.length,
+    eventDeliveries: event.data?.delivery_count,
+    replayedHeader: replayed.response.headers.get('idempotent-replayed'),
+    sameEvent: replayed.data?.id === event.data?.id,
+    eventsCount: events.data?.events.length,
+    fannedType: fanned.data?.deliveries[0]?.event_type,
+    oneEventType: oneEvent.data?.event_type,
     missingCode: missing.error?.code,
     invalidCode: invalid.error?.code,
     invalidDetails: invalid.error?.details,
@@ -253,6 +275,12 @@ describe('OpenAPI document', () => {
         deliveriesCount: 2,
         oneAttempts: 0,
         attemptsCount: 0,
+        eventDeliveries: 1,
+        replayedHeader: 'true',
+        sameEvent: true,
+        eventsCount: 1,
+        fannedType: 'order.created',
+        oneEventType: 'order.created',
         missingCode: 7,
         invalidCode: 4,
         invalidDetails:

@@ -22,7 +22,7 @@ describe('/v1/webhooks', () => {
     await api.app.close();
     await db.drop();
   });
-  beforeEach(() => db.dataSource.query('TRUNCATE webhooks CASCADE'));
+  beforeEach(() => db.dataSource.query('TRUNCATE webhooks, events, idempotency_keys CASCADE'));
 
   const create = async (body: object = VALID): Promise<Record<string, unknown>> =>
     (await http().post('/v1/webhooks').send(body).expect(201)).body as Record<string, unknown>;
@@ -31,6 +31,7 @@ describe('/v1/webhooks', () => {
     const res = await http().post('/v1/webhooks').send(VALID).expect(201);
     expect(res.body).toEqual({
       ...VALID,
+      event_types: ['*'],
       id: expect.stringMatching(
         /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
       ),

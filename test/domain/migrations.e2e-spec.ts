@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import {
   assertSchemaCurrent,
   migrate,
+  MIGRATIONS,
   pendingMigrations,
   SchemaNotCurrentError,
 } from '@app/domain';
@@ -11,6 +12,9 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 const WEBHOOK_COLUMNS = `name, url, content_type, valid_status_codes, max_delivery_attempts,
   delivery_attempt_timeout, retry_min_backoff, retry_max_backoff`;
+
+/** Every migration's name, oldest first. */
+const ALL = ['InitialSchema1764374400000', 'Events1764979200000'];
 
 describe('migrations', () => {
   let db: TestDatabase;
@@ -40,13 +44,13 @@ describe('migrations', () => {
   };
 
   it('refuses to serve an empty database and names what is pending', async () => {
-    expect(await pendingMigrations(db.dataSource)).toEqual(['InitialSchema1764374400000']);
+    expect(await pendingMigrations(db.dataSource)).toEqual(ALL);
     await expect(assertSchemaCurrent(db.dataSource)).rejects.toThrow(SchemaNotCurrentError);
     await expect(assertSchemaCurrent(db.dataSource)).rejects.toThrow(/postmand migrate/);
   });
 
   it('applies the schema on an empty database, and only once', async () => {
-    expect(await migrate(db.dataSource)).toEqual(['InitialSchema1764374400000']);
+    expect(await migrate(db.dataSource)).toEqual(ALL);
     expect(await migrate(db.dataSource)).toEqual([]);
     await expect(assertSchemaCurrent(db.dataSource)).resolves.toBeUndefined();
     const tables = await db.dataSource.query<{ table_name: string }[]>(
@@ -56,6 +60,8 @@ describe('migrations', () => {
     expect(tables.map((t) => t.table_name)).toEqual([
       'deliveries',
       'delivery_attempts',
+      'events',
+      'idempotency_keys',
       'migrations',
       'webhooks',
     ]);
@@ -68,7 +74,7 @@ describe('migrations', () => {
       await second.initialize();
       const results = await Promise.all([migrate(fresh.dataSource), migrate(second)]);
       await second.destroy();
-      expect(results.flat()).toEqual(['InitialSchema1764374400000']);
+      expect(results.flat()).toEqual(ALL);
     } finally {
       await fresh.drop();
     }
@@ -162,13 +168,44 @@ describe('migrations', () => {
     }
   });
 
+  it('upgrades a v1 database with rows in it: its webhooks receive every event', async () => {
+    const fresh = await createTestDatabase({ migrate: false });
+    try {
+      const v1 = new DataSource({ ...fresh.dataSource.options, migrations: [MIGRATIONS[0]] });
+      await v1.initialize();
+      await v1.runMigrations({ transaction: 'each' });
+      const [{ id }] = await v1.query<{ id: string }[]>(
+        `INSERT INTO webhooks (id, name, url, content_type, valid_status_codes, max_delivery_attempts,
+           delivery_attempt_timeout, retry_min_backoff, retry_max_backoff)
+         VALUES (gen_random_uuid(), 'old', 'http://old.example/hook', 'application/json', '{200}',
+           5, 10, 10, 3600) RETURNING id`,
+      );
+      await v1.query(
+        `INSERT INTO deliveries (id, webhook_id, payload, scheduled_at)
+                      VALUES (gen_random_uuid(), $1, '{}', now())`,
+        [id],
+      );
+      await v1.destroy();
+      expect(await migrate(fresh.dataSource)).toEqual(ALL.slice(1));
+      expect(await fresh.dataSource.query(`SELECT event_types FROM webhooks`)).toEqual([
+        { event_types: ['*'] },
+      ]);
+      expect(
+        await fresh.dataSource.query(`SELECT event_id, event_type, payload FROM deliveries`),
+      ).toEqual([{ event_id: null, event_type: null, payload: '{}' }]);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it('reverts cleanly, and applies again after that', async () => {
-    await db.dataSource.undoLastMigration({ transaction: 'each' });
+    for (let i = 0; i < ALL.length; i++)
+      await db.dataSource.undoLastMigration({ transaction: 'each' });
     const [{ count }] = await db.dataSource.query<{ count: number }[]>(
       `SELECT count(*)::int AS count FROM information_schema.tables
        WHERE table_schema = 'public' AND table_name <> 'migrations'`,
     );
     expect(count).toBe(0);
-    expect(await migrate(db.dataSource)).toEqual(['InitialSchema1764374400000']);
+    expect(await migrate(db.dataSource)).toEqual(ALL);
   });
 });

@@ -33,7 +33,7 @@ describe('repositories', () => {
     attempts = new DeliveryAttemptRepository(db.dataSource);
   });
   afterAll(() => db.drop());
-  beforeEach(() => db.dataSource.query('TRUNCATE webhooks CASCADE'));
+  beforeEach(() => db.dataSource.query('TRUNCATE webhooks, events, idempotency_keys CASCADE'));
 
   const page = { limit: 50, offset: 0 };
   /** How many transactions wrote the deliveries now stored (rows of one share its xmin). */

@@ -52,7 +52,7 @@ export class ApiFixture {
       await f.db.drop();
     });
     beforeEach(async () => {
-      await f.db.dataSource.query('TRUNCATE webhooks CASCADE');
+      await f.db.dataSource.query('TRUNCATE webhooks, events, idempotency_keys CASCADE');
       if (options.withHook) f.hookId = (await f.createWebhook(RECEIVER_HOOK)).id as string;
     });
     return f;

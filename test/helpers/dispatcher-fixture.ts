@@ -51,7 +51,7 @@ export class DispatcherFixture {
     });
     afterAll(() => f.db.drop());
     beforeEach(async () => {
-      await f.db.dataSource.query('TRUNCATE webhooks CASCADE');
+      await f.db.dataSource.query('TRUNCATE webhooks, events, idempotency_keys CASCADE');
       f.receiver = await Receiver.start();
     });
     afterEach(async () => {

@@ -8,6 +8,7 @@ export function webhookInput(overrides: Partial<WebhookInput> = {}): WebhookInpu
     contentType: 'application/json',
     validStatusCodes: [200, 201],
     ...WEBHOOK_DEFAULTS,
+    eventTypes: [...WEBHOOK_DEFAULTS.eventTypes],
     ...overrides,
   };
 }

@@ -65,6 +65,8 @@ describe('worker: dispatcher', () => {
         webhookId: webhook.id,
         payload: expect.stringMatching(/^[ab]$/),
         deliveryAttempts: 0,
+        eventId: null,
+        eventType: null,
         leaseOwner: expect.stringMatching(/^dead-worker\//),
       },
       webhook: {

@@ -14,6 +14,7 @@ import { RouteTable } from './common/route-table';
 import { ApiValidationPipe } from './common/validation.pipe';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { DeliveryAttemptsModule } from './delivery-attempts/delivery-attempts.module';
+import { EventsModule } from './events/events.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface ApiModuleOptions extends DomainModuleOptions {
@@ -32,6 +33,7 @@ export class ApiModule implements NestModule {
         WebhooksModule,
         DeliveriesModule,
         DeliveryAttemptsModule,
+        EventsModule,
       ],
       providers: [
         RouteTable,

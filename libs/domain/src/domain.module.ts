@@ -9,6 +9,9 @@ import { WebhookRepository } from './webhook/webhook.repository';
 import { WebhooksService } from './webhook/webhooks.service';
 import { DeliveriesService } from './delivery/deliveries.service';
 import { DeliveryAttemptsService } from './delivery-attempt/delivery-attempts.service';
+import { EventRepository } from './event/event.repository';
+import { EventsService } from './event/events.service';
+import { IdempotencyService } from './idempotency/idempotency.service';
 
 const PROVIDERS = [
   DeliveryWaker,
@@ -19,6 +22,9 @@ const PROVIDERS = [
   WebhooksService,
   DeliveriesService,
   DeliveryAttemptsService,
+  EventRepository,
+  EventsService,
+  IdempotencyService,
 ];
 
 export interface DomainModuleOptions {

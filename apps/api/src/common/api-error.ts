@@ -22,6 +22,17 @@ export const ERRORS = {
     message: 'unsupported media type',
   },
   routeNotFound: { code: 10, status: HttpStatus.NOT_FOUND, message: 'route not found' },
+  idempotencyKeyReused: {
+    code: 11,
+    status: HttpStatus.UNPROCESSABLE_ENTITY,
+    message: 'idempotency key reused with a different request',
+  },
+  idempotencyKeyInProgress: {
+    code: 12,
+    status: HttpStatus.CONFLICT,
+    message: 'a request with this idempotency key is in progress',
+  },
+  eventNotFound: { code: 13, status: HttpStatus.NOT_FOUND, message: 'event not found' },
   /** The path exists, not with this method: the response carries `Allow`. */
   methodNotAllowed: {
     code: 10,

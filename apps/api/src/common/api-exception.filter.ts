@@ -8,7 +8,13 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { NotFoundError, PayloadTooLargeError, type MissingResource } from '@app/domain';
+import {
+  IdempotencyKeyInProgressError,
+  IdempotencyKeyReusedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  type MissingResource,
+} from '@app/domain';
 import { ApiError, type ErrorBody, type ErrorKind } from './api-error';
 import { idOf } from './request-log';
 import { RouteTable } from './route-table';
@@ -64,11 +70,16 @@ const NOT_FOUND: Record<MissingResource, ErrorKind> = {
   webhook: 'webhookNotFound',
   delivery: 'deliveryNotFound',
   'delivery attempt': 'attemptNotFound',
+  event: 'eventNotFound',
 };
 
 /** What a domain service refused, as the API's error. */
 function fromDomainError(exception: unknown): ApiError | undefined {
   if (exception instanceof NotFoundError) return new ApiError(NOT_FOUND[exception.resource]);
+  if (exception instanceof IdempotencyKeyReusedError) return new ApiError('idempotencyKeyReused');
+  if (exception instanceof IdempotencyKeyInProgressError) {
+    return new ApiError('idempotencyKeyInProgress');
+  }
   if (exception instanceof PayloadTooLargeError) {
     return new ApiError('payloadTooLarge', exception.message);
   }

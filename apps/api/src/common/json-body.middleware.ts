@@ -8,6 +8,9 @@ import express, {
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import { ApiError } from './api-error';
 
+/** A request whose body bytes were kept (only when it carries an Idempotency-Key). */
+export type WithRawBody = { rawBody?: Buffer };
+
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /** Deeper than any request of this API; deeper still overflowed the stack downstream. */
@@ -48,6 +51,10 @@ export class JsonBodyMiddleware implements NestMiddleware {
       // with "must be a JSON object" (a `null` body is not "invalid JSON").
       strict: false,
       type: () => true,
+      // The body's bytes are part of an Idempotency-Key's fingerprint.
+      verify: (req, _res, buf) => {
+        if (req.headers['idempotency-key'] !== undefined) (req as WithRawBody).rawBody = buf;
+      },
     });
   }
 

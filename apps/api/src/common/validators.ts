@@ -1,6 +1,11 @@
 import { Transform } from 'class-transformer';
 import { registerDecorator, type ValidationOptions } from 'class-validator';
-import { WEBHOOK_URL_PATTERN } from '@app/domain';
+import {
+  EVENT_TYPE_LIMITS,
+  isEventTypeName,
+  isEventTypePattern,
+  WEBHOOK_URL_PATTERN,
+} from '@app/domain';
 
 function rule(
   name: string,
@@ -171,4 +176,30 @@ export const ToInteger = (): PropertyDecorator =>
 export const ToBoolean = (): PropertyDecorator =>
   Transform(({ value }: { value: unknown }) =>
     value === 'true' ? true : value === 'false' ? false : value,
+  );
+
+const EVENT_TYPE_NAME =
+  'must be dot-separated segments of letters, digits, "_" and "-", at most 256 characters';
+
+/** An event type name (§5): `order.created`, `invoice.payment_failed`. */
+export const IsEventTypeName = (): PropertyDecorator =>
+  rule('isEventTypeName', EVENT_TYPE_NAME, (v) => typeof v === 'string' && isEventTypeName(v));
+
+/** A webhook's subscriptions: 0–100 patterns, each a name, a name + `.*`, or `*`. */
+export const IsEventTypePatterns = (): PropertyDecorator =>
+  rule(
+    'isEventTypePatterns',
+    `must be an array of at most ${EVENT_TYPE_LIMITS.patternsCount} patterns, each "*", an event type name, or a name followed by ".*"`,
+    (v) =>
+      Array.isArray(v) &&
+      v.length <= EVENT_TYPE_LIMITS.patternsCount &&
+      v.every((p) => typeof p === 'string' && isEventTypePattern(p)),
+  );
+
+/** Refuses names in a namespace the service keeps for itself. */
+export const IsNotReserved = (prefix: string): PropertyDecorator =>
+  rule(
+    'isNotReserved',
+    `must not start with "${prefix}" (reserved for postmand's own events)`,
+    (v) => typeof v !== 'string' || !v.startsWith(prefix),
   );

@@ -10,8 +10,9 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
-import { DeliveriesService } from '@app/domain';
+import { DeliveriesService, type UnitOfWork } from '@app/domain';
 import { ApiEndpoint } from '../common/api-responses';
+import { Idempotent, Transaction } from '../common/idempotency.interceptor';
 import { jsonList } from '../common/json-list';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { DeliveryRequestDto, RedeliverRequestDto } from './dto/delivery-request.dto';
@@ -24,15 +25,19 @@ export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}
 
   @Post()
+  @Idempotent()
   @ApiEndpoint({
     operationId: 'createDelivery',
     summary: 'Create a delivery (sent at once, or at scheduled_at)',
     status: 201,
     type: DeliveryDto,
-    errors: [400, 404, 413, 415],
+    errors: [400, 404, 409, 413, 415, 422],
   })
-  async create(@Body() body: DeliveryRequestDto): Promise<DeliveryDto> {
-    return DeliveryDto.from(await this.deliveries.create(body.toInput()));
+  async create(
+    @Body() body: DeliveryRequestDto,
+    @Transaction() uow?: UnitOfWork,
+  ): Promise<DeliveryDto> {
+    return DeliveryDto.from(await this.deliveries.create(body.toInput(), uow));
   }
 
   @Get()
@@ -81,19 +86,21 @@ export class DeliveriesController {
   }
 
   @Post(':id/redeliver')
+  @Idempotent()
   @ApiEndpoint({
     operationId: 'redeliverDelivery',
     summary: 'Send a delivery again, as a new pending delivery with the same payload',
     status: 201,
     type: DeliveryDto,
-    errors: [400, 404, 415],
+    errors: [400, 404, 409, 415, 422],
   })
   @ApiBody({ type: RedeliverRequestDto, required: false })
   async redeliver(
     @Param('id', ParseIdPipe) id: string,
     // Takes no fields: a body with any (such as a delivery's payload) is refused.
     @Body() _body: RedeliverRequestDto,
+    @Transaction() uow?: UnitOfWork,
   ): Promise<DeliveryDto> {
-    return DeliveryDto.from(await this.deliveries.redeliver(id));
+    return DeliveryDto.from(await this.deliveries.redeliver(id, uow));
   }
 }

@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { WebhooksService } from '@app/domain';
+import { WebhooksService, type UnitOfWork } from '@app/domain';
 import { ApiEndpoint } from '../common/api-responses';
+import { Idempotent, Transaction } from '../common/idempotency.interceptor';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ListWebhooksQueryDto } from './dto/list-webhooks-query.dto';
 import { WebhookRequestDto } from './dto/webhook-request.dto';
@@ -13,15 +14,19 @@ export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @Post()
+  @Idempotent()
   @ApiEndpoint({
     operationId: 'createWebhook',
     summary: 'Register a webhook',
     status: 201,
     type: WebhookDto,
-    errors: [400, 415],
+    errors: [400, 409, 415, 422],
   })
-  async create(@Body() body: WebhookRequestDto): Promise<WebhookDto> {
-    return WebhookDto.from(await this.webhooks.create(body.toDraft()));
+  async create(
+    @Body() body: WebhookRequestDto,
+    @Transaction() uow?: UnitOfWork,
+  ): Promise<WebhookDto> {
+    return WebhookDto.from(await this.webhooks.create(body.toDraft(), uow));
   }
 
   @Get()

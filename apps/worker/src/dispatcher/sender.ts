@@ -71,6 +71,10 @@ export class Sender {
         secretToken: webhook.secretToken,
       }),
     };
+    if (delivery.eventId) {
+      headers['X-Postmand-Event-Id'] = delivery.eventId;
+      headers['X-Postmand-Event-Type'] = delivery.eventType ?? '';
+    }
     const url = new URL(webhook.url);
     const authorization = basicAuthorization(url);
     if (authorization) headers.Authorization = authorization;

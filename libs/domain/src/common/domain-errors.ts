@@ -1,5 +1,5 @@
 /** What a domain service refuses. The API renders each as the error its clients expect. */
-export type MissingResource = 'webhook' | 'delivery' | 'delivery attempt';
+export type MissingResource = 'webhook' | 'delivery' | 'delivery attempt' | 'event';
 
 /** The thing asked for (or referred to) does not exist. */
 export class NotFoundError extends Error {
@@ -17,5 +17,21 @@ export class PayloadTooLargeError extends Error {
   ) {
     super(`payload is ${bytes} bytes; the limit is ${limit}`);
     this.name = 'PayloadTooLargeError';
+  }
+}
+
+/** An Idempotency-Key already used for a request with another method, path or body. */
+export class IdempotencyKeyReusedError extends Error {
+  constructor() {
+    super('idempotency key reused with a different request');
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
+
+/** The first request with this Idempotency-Key is still being processed (anywhere). */
+export class IdempotencyKeyInProgressError extends Error {
+  constructor() {
+    super('a request with this idempotency key is in progress');
+    this.name = 'IdempotencyKeyInProgressError';
   }
 }

@@ -1,10 +1,11 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { DeliveryAttempt } from '../delivery-attempt/delivery-attempt.entity';
 import { Delivery } from '../delivery/delivery.entity';
+import { Event } from '../event/event.entity';
 import { Webhook } from '../webhook/webhook.entity';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [Webhook, Delivery, DeliveryAttempt];
+export const ENTITIES = [Webhook, Delivery, DeliveryAttempt, Event];
 
 export interface DatabaseOptions {
   url: string;

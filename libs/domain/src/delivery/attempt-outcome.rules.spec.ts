@@ -2,7 +2,14 @@ import type { ClaimedDelivery } from './delivery-dispatch.repository';
 import { judgeAttempt, type AttemptResult } from './attempt-outcome.rules';
 
 const claimed: ClaimedDelivery = {
-  delivery: { id: 'd1', webhookId: 'w1', payload: '{}', deliveryAttempts: 0 },
+  delivery: {
+    id: 'd1',
+    webhookId: 'w1',
+    payload: '{}',
+    deliveryAttempts: 0,
+    eventId: null,
+    eventType: null,
+  },
   webhook: {
     id: 'w1',
     url: 'http://127.0.0.1:9/',

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import type { BoundedPage } from '../common/bounded-page';
 import { NotFoundError, PayloadTooLargeError } from '../common/domain-errors';
+import { afterCommit, type UnitOfWork } from '../common/unit-of-work';
 import { DeliveryWaker } from './delivery-waker';
 import type { Delivery } from './delivery.entity';
 import {
@@ -23,22 +24,22 @@ export class DeliveriesService {
   ) {}
 
   /** A pending delivery for an existing webhook, at once or at `scheduledAt`. */
-  async create(input: DeliveryInput): Promise<Delivery> {
+  async create(input: DeliveryInput, uow?: UnitOfWork): Promise<Delivery> {
     const bytes = Buffer.byteLength(input.payload, 'utf8');
     if (bytes > this.config.maxPayloadBytes) {
       throw new PayloadTooLargeError(bytes, this.config.maxPayloadBytes);
     }
-    const created = await this.deliveries.create(input);
+    const created = await this.deliveries.create(input, uow);
     if (!created) throw new NotFoundError('webhook');
-    this.waker.notify(created.dueInMs);
+    afterCommit(uow, () => this.waker.notify(created.dueInMs));
     return created.delivery;
   }
 
   /** A new pending delivery with the same webhook and payload, due now. */
-  async redeliver(id: string): Promise<Delivery> {
-    const created = await this.deliveries.redeliver(id);
+  async redeliver(id: string, uow?: UnitOfWork): Promise<Delivery> {
+    const created = await this.deliveries.redeliver(id, uow);
     if (!created) throw new NotFoundError('delivery');
-    this.waker.notify(created.dueInMs);
+    afterCommit(uow, () => this.waker.notify(created.dueInMs));
     return created.delivery;
   }
 

@@ -44,6 +44,7 @@ export const CLAIM_SQL = `WITH due AS (
  WHERE d.ctid = due.row_id
  -- The delivery's columns as they are; the webhook's with a "webhook__" prefix.
  RETURNING d.id, d.webhook_id, d.payload, d.delivery_attempts, d.lease_owner, due.reclaimed,
+           d.event_id, d.event_type,
            w.id AS webhook__id, w.url AS webhook__url, w.content_type AS webhook__content_type,
            w.valid_status_codes AS webhook__valid_status_codes,
            w.secret_token AS webhook__secret_token,
@@ -54,7 +55,10 @@ export const CLAIM_SQL = `WITH due AS (
 
 /** A delivery this worker holds a lease on, with what sending it needs from its webhook. */
 export interface ClaimedDelivery {
-  delivery: Pick<Delivery, 'id' | 'webhookId' | 'payload' | 'deliveryAttempts'>;
+  delivery: Pick<
+    Delivery,
+    'id' | 'webhookId' | 'payload' | 'deliveryAttempts' | 'eventId' | 'eventType'
+  >;
   webhook: Pick<
     Webhook,
     | 'id'

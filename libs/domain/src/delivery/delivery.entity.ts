@@ -18,6 +18,13 @@ export class Delivery {
   @Column({ name: 'scheduled_at', type: 'timestamptz', precision: 3 })
   scheduledAt!: Date;
 
+  /** The event it was fanned out from; null for a delivery created directly. */
+  @Column({ name: 'event_id', type: 'uuid', nullable: true })
+  eventId!: string | null;
+
+  @Column({ name: 'event_type', type: 'text', nullable: true })
+  eventType!: string | null;
+
   @Column({ name: 'delivery_attempts', type: 'int', default: 0 })
   deliveryAttempts!: number;
 

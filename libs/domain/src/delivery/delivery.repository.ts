@@ -5,6 +5,7 @@ import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../
 import { BoundedPage } from '../common/bounded-page';
 import { rowToEntity, type Row } from '../common/rows';
 import { StatementBatcher } from '../common/statement-batcher';
+import type { Sql, UnitOfWork } from '../common/unit-of-work';
 import { Delivery, type DeliveryStatus } from './delivery.entity';
 
 export interface DeliveryInput {
@@ -16,6 +17,8 @@ export interface DeliveryInput {
 
 export interface DeliveryListFilter extends Page {
   webhookId?: string;
+  eventId?: string;
+  eventType?: string;
   status?: DeliveryStatus;
   createdAt?: CreatedAtRange;
 }
@@ -44,7 +47,7 @@ export class DeliveryRepository {
 
   constructor(private readonly dataSource: DataSource) {
     this.inserts = new StatementBatcher(
-      (inputs) => this.insert(inputs),
+      (inputs) => this.insert(this.dataSource, inputs),
       {
         maxInFlight: Math.max(1, Math.ceil(poolSizeOf(dataSource) / 2)),
         maxRows: 200,
@@ -58,25 +61,26 @@ export class DeliveryRepository {
    * Inserts a pending delivery for an existing webhook, in one statement: null when the
    * webhook does not exist (no window between a check and the insert).
    */
-  create(input: DeliveryInput): Promise<CreatedDelivery | null> {
+  async create(input: DeliveryInput, uow?: UnitOfWork): Promise<CreatedDelivery | null> {
+    if (uow) return (await this.insert(uow.sql, [input]))[0];
     return this.inserts.submit(input);
   }
 
-  private async insert(inputs: DeliveryInput[]): Promise<(CreatedDelivery | null)[]> {
+  private async insert(sql: Sql, inputs: DeliveryInput[]): Promise<(CreatedDelivery | null)[]> {
     const ids = inputs.map(() => randomUUID());
     const scheduled = inputs.map((i) =>
       i.scheduledAt instanceof Date ? i.scheduledAt.toISOString() : (i.scheduledAt ?? null),
     );
     const rows =
       inputs.length === 1
-        ? await this.dataSource.query<Row[]>(
+        ? await sql.query<Row[]>(
             `INSERT INTO deliveries (id, webhook_id, payload, scheduled_at)
              SELECT $1, w.id, $3, coalesce($4::timestamptz, now())
              FROM webhooks w WHERE w.id = $2
              RETURNING *, ${DUE_IN_MS}`,
             [ids[0], inputs[0].webhookId, inputs[0].payload, scheduled[0]],
           )
-        : await this.dataSource.query<Row[]>(
+        : await sql.query<Row[]>(
             `INSERT INTO deliveries (id, webhook_id, payload, scheduled_at)
              SELECT v.id, w.id, v.payload, coalesce(v.scheduled_at, now())
              FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
@@ -92,11 +96,14 @@ export class DeliveryRepository {
     });
   }
 
-  /** A new pending delivery with the same webhook and payload; null when `id` is unknown. */
-  async redeliver(id: string): Promise<CreatedDelivery | null> {
-    const rows = await this.dataSource.query<Row[]>(
-      `INSERT INTO deliveries (id, webhook_id, payload)
-       SELECT $1, d.webhook_id, d.payload FROM deliveries d WHERE d.id = $2
+  /**
+   * A new pending delivery with the same webhook, payload and event; null when `id` is
+   * unknown.
+   */
+  async redeliver(id: string, uow?: UnitOfWork): Promise<CreatedDelivery | null> {
+    const rows = await (uow?.sql ?? this.dataSource).query<Row[]>(
+      `INSERT INTO deliveries (id, webhook_id, payload, event_id, event_type)
+       SELECT $1, d.webhook_id, d.payload, d.event_id, d.event_type FROM deliveries d WHERE d.id = $2
        RETURNING *, ${DUE_IN_MS}`,
       [randomUUID(), id],
     );
@@ -117,6 +124,8 @@ export class DeliveryRepository {
   page(filter: DeliveryListFilter): Promise<BoundedPage<Delivery>> {
     const qb = this.dataSource.getRepository(Delivery).createQueryBuilder('d');
     if (filter.webhookId) qb.andWhere('d.webhook_id = :webhookId', { webhookId: filter.webhookId });
+    if (filter.eventId) qb.andWhere('d.event_id = :eventId', { eventId: filter.eventId });
+    if (filter.eventType) qb.andWhere('d.event_type = :eventType', { eventType: filter.eventType });
     if (filter.status) qb.andWhere('d.status = :status', { status: filter.status });
     whereCreatedAt(qb, 'd', filter.createdAt);
     return BoundedPage.load(this.dataSource, newestFirst(qb, 'd', filter), 'd', ['payload']);

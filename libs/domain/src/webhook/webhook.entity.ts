@@ -36,6 +36,10 @@ export class Webhook {
   @Column({ name: 'retry_max_backoff', type: 'int' })
   retryMaxBackoff!: number;
 
+  /** Patterns of the event types it takes (§5); `[]`: only deliveries addressed to it. */
+  @Column({ name: 'event_types', type: 'text', array: true })
+  eventTypes!: string[];
+
   @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
 import { rowToEntity, type Row } from '../common/rows';
+import type { UnitOfWork } from '../common/unit-of-work';
 import { Webhook } from './webhook.entity';
 
 /** Everything a client sets on a webhook, in the order of the statements below. */
@@ -17,6 +18,7 @@ export const WEBHOOK_INPUT_FIELDS = [
   'deliveryAttemptTimeout',
   'retryMinBackoff',
   'retryMaxBackoff',
+  'eventTypes',
 ] as const satisfies readonly (keyof Webhook)[];
 
 /** What a client sets; the rest (id, times) is the service's. */
@@ -46,8 +48,8 @@ export class WebhookRepository {
     this.placeholders = WEBHOOK_INPUT_FIELDS.map((_, i) => `$${i + 2}`).join(', ');
   }
 
-  async create(input: WebhookInput): Promise<Webhook> {
-    const rows = await this.dataSource.query<Row[]>(
+  async create(input: WebhookInput, uow?: UnitOfWork): Promise<Webhook> {
+    const rows = await (uow?.sql ?? this.dataSource).query<Row[]>(
       `INSERT INTO webhooks (id, ${this.columns}) VALUES ($1, ${this.placeholders}) RETURNING *`,
       [randomUUID(), ...values(input)],
     );

@@ -27,6 +27,7 @@ export const WEBHOOK_DEFAULTS = {
   deliveryAttemptTimeout: 10,
   retryMinBackoff: 10,
   retryMaxBackoff: 3600,
+  eventTypes: ['*'] as readonly string[],
 } as const;
 
 /**

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/domain-errors';
+import type { UnitOfWork } from '../common/unit-of-work';
 import type { Webhook } from './webhook.entity';
 import { WebhookRepository, type WebhookInput, type WebhookListFilter } from './webhook.repository';
 import { WEBHOOK_DEFAULTS } from './webhook.rules';
@@ -13,8 +14,8 @@ export type WebhookDraft = Pick<WebhookInput, 'name' | 'url' | 'contentType' | '
 export class WebhooksService {
   constructor(private readonly webhooks: WebhookRepository) {}
 
-  create(draft: WebhookDraft): Promise<Webhook> {
-    return this.webhooks.create(withDefaults(draft));
+  create(draft: WebhookDraft, uow?: UnitOfWork): Promise<Webhook> {
+    return this.webhooks.create(withDefaults(draft), uow);
   }
 
   list(filter: WebhookListFilter): Promise<Webhook[]> {
@@ -53,5 +54,6 @@ export function withDefaults(draft: WebhookDraft): WebhookInput {
     deliveryAttemptTimeout: draft.deliveryAttemptTimeout ?? WEBHOOK_DEFAULTS.deliveryAttemptTimeout,
     retryMinBackoff: draft.retryMinBackoff ?? WEBHOOK_DEFAULTS.retryMinBackoff,
     retryMaxBackoff: draft.retryMaxBackoff ?? WEBHOOK_DEFAULTS.retryMaxBackoff,
+    eventTypes: draft.eventTypes ?? [...WEBHOOK_DEFAULTS.eventTypes],
   };
 }

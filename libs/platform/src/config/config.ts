@@ -26,6 +26,8 @@ export interface PostmandConfig {
   workerMaxInFlightBytes: number;
   maxPayloadBytes: number;
   maxResponseBytes: number;
+  /** Seconds an Idempotency-Key's response is kept and replayed (§6). */
+  idempotencyTtl: number;
   logLevel: LogLevel;
   /** Refuse delivery targets in loopback, private, link-local or metadata ranges. */
   blockPrivateNetworks: boolean;
@@ -139,6 +141,7 @@ export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): P
     ),
     maxPayloadBytes: int('POSTMAND_MAX_PAYLOAD_BYTES', 1_048_576, 1, 256 * 1_048_576),
     maxResponseBytes: int('POSTMAND_MAX_RESPONSE_BYTES', 65_536, 0, 64 * 1_048_576),
+    idempotencyTtl: int('POSTMAND_IDEMPOTENCY_TTL', 86_400, 1, 365 * 86_400),
     logLevel: logLevel as LogLevel,
     blockPrivateNetworks: readBoolean(env, 'POSTMAND_BLOCK_PRIVATE_NETWORKS', false, problems),
     dataDir: path.resolve(cwd, dataDirRaw || '.postmand'),

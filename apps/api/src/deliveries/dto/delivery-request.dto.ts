@@ -7,6 +7,8 @@ import { IsRfc3339, IsStorableText, parseRfc3339 } from '../../common/validators
 export class DeliveryRequestDto {
   static readonly readOnlyFields = [
     'id',
+    'event_id',
+    'event_type',
     'delivery_attempts',
     'status',
     'created_at',

@@ -8,6 +8,12 @@ export class DeliveryDto {
   /** @example "a6e9a525-ac5a-488c-b118-bd7327ce6d8d" */
   @ApiProperty({ type: 'string', format: 'uuid' })
   webhook_id!: string;
+  /** The event it was fanned out from; null for a delivery created directly. */
+  @ApiProperty({ type: 'string', format: 'uuid', nullable: true, example: null })
+  event_id!: string | null;
+  /** The event's type; null for a delivery created directly. */
+  @ApiProperty({ type: 'string', nullable: true, example: null })
+  event_type!: string | null;
   /** @example "{\"success\": true}" */
   payload!: string;
   /** When the next attempt is due. @example "2021-03-08T20:43:49.987Z" */
@@ -29,6 +35,8 @@ export class DeliveryDto {
     return {
       id: d.id,
       webhook_id: d.webhookId,
+      event_id: d.eventId,
+      event_type: d.eventType,
       payload: d.payload,
       scheduled_at: d.scheduledAt.toISOString(),
       delivery_attempts: d.deliveryAttempts,

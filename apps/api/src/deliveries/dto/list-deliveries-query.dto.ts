@@ -2,6 +2,7 @@ import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { DELIVERY_STATUSES, type DeliveryListFilter, type DeliveryStatus } from '@app/domain';
 import { ListQueryDto } from '../../common/list-query.dto';
+import { IsEventTypeName } from '../../common/validators';
 
 export class ListDeliveriesQueryDto extends ListQueryDto {
   /** Only deliveries of this webhook. */
@@ -9,6 +10,18 @@ export class ListDeliveriesQueryDto extends ListQueryDto {
   @IsUUID('all', { message: 'must be a UUID' })
   @ApiPropertyOptional({ type: 'string', format: 'uuid' })
   webhook_id?: string;
+
+  /** Only deliveries fanned out from this event. */
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a UUID' })
+  @ApiPropertyOptional({ type: 'string', format: 'uuid' })
+  event_id?: string;
+
+  /** Only deliveries of events of exactly this type. */
+  @IsOptional()
+  @IsEventTypeName()
+  @ApiPropertyOptional({ type: 'string', maxLength: 256 })
+  event_type?: string;
 
   @ApiPropertyOptional({ enum: DELIVERY_STATUSES, enumName: 'DeliveryStatus' })
   @IsOptional()
@@ -19,6 +32,8 @@ export class ListDeliveriesQueryDto extends ListQueryDto {
     return {
       ...this.page(),
       webhookId: this.webhook_id?.toLowerCase(),
+      eventId: this.event_id?.toLowerCase(),
+      eventType: this.event_type,
       status: this.status,
       createdAt: this.createdAt(),
     };

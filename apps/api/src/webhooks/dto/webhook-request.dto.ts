@@ -15,6 +15,7 @@ import {
   CodePointLength,
   HasNoSpaceOrControl,
   IsHeaderValue,
+  IsEventTypePatterns,
   IsHttpUrl,
   IsNotBlank,
   IsStorableText,
@@ -150,6 +151,17 @@ export class WebhookRequestDto implements CrossFieldRules {
   @ApiPropertyOptional({ type: 'integer' })
   retry_max_backoff?: number;
 
+  /**
+   * The event types it takes (§5): each an exact name, a name followed by `.*` (that
+   * name's sub-types), or `*` (every type outside `postmand.`); `[]` takes only
+   * deliveries addressed to it. Default ["*"].
+   * @example ["order.*", "invoice.paid"]
+   */
+  @IsOptional()
+  @IsEventTypePatterns()
+  @ApiPropertyOptional({ type: 'string', isArray: true, maxItems: 100 })
+  event_types?: string[];
+
   crossFieldProblems(failed: Set<string>): [string, string][] {
     if (failed.has('retry_min_backoff') || failed.has('retry_max_backoff')) return [];
     const problem = backoffOrderProblem(
@@ -172,6 +184,7 @@ export class WebhookRequestDto implements CrossFieldRules {
       deliveryAttemptTimeout: this.delivery_attempt_timeout ?? undefined,
       retryMinBackoff: this.retry_min_backoff ?? undefined,
       retryMaxBackoff: this.retry_max_backoff ?? undefined,
+      eventTypes: this.event_types ?? undefined,
     };
   }
 }

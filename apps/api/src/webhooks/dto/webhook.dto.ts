@@ -30,6 +30,9 @@ export class WebhookDto {
   /** Seconds. @example 3600 */
   @ApiProperty({ type: 'integer' })
   retry_max_backoff!: number;
+  /** Patterns of the event types it takes. @example ["*"] */
+  @ApiProperty({ type: 'string', isArray: true })
+  event_types!: string[];
   /** @example "2021-03-08T20:41:25.433Z" */
   @ApiProperty({ type: 'string', format: 'date-time' })
   created_at!: string;
@@ -50,6 +53,7 @@ export class WebhookDto {
       delivery_attempt_timeout: w.deliveryAttemptTimeout,
       retry_min_backoff: w.retryMinBackoff,
       retry_max_backoff: w.retryMaxBackoff,
+      event_types: w.eventTypes,
       created_at: w.createdAt.toISOString(),
       updated_at: w.updatedAt.toISOString(),
     };

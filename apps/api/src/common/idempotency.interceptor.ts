@@ -1,0 +1,92 @@
+import {
+  applyDecorators,
+  createParamDecorator,
+  HttpStatus,
+  Injectable,
+  UseInterceptors,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiHeader } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { from, lastValueFrom, map, type Observable } from 'rxjs';
+import { IdempotencyService, requestFingerprint, type UnitOfWork } from '@app/domain';
+import { ApiError } from './api-error';
+import type { WithRawBody } from './json-body.middleware';
+
+/** 1–255 visible ASCII characters (§6). */
+const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
+const KEY_PROBLEM = 'must be 1 to 255 visible ASCII characters';
+const UOW = Symbol('postmand.unitOfWork');
+
+type WithUnitOfWork = { [UOW]?: UnitOfWork };
+
+/**
+ * `Idempotency-Key` on a create (§6). Without the header the route runs as usual. With
+ * it, the route runs inside IdempotencyService's transaction (its handler takes the
+ * transaction through `@Transaction()`), and the response body is stored with the key; a
+ * replay answers the stored body, byte for byte (JSON.stringify of its parse is itself),
+ * with `Idempotent-Replayed: true`.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly idempotency: IdempotencyService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request & WithRawBody & WithUnitOfWork>();
+    const res = http.getResponse<Response>();
+    const key = req.headers['idempotency-key'];
+    if (key === undefined) return next.handle();
+    if (typeof key !== 'string' || !VALID_KEY.test(key)) {
+      throw ApiError.validation([['Idempotency-Key', KEY_PROBLEM]]);
+    }
+    const status =
+      this.reflector.get<number | undefined>('__httpCode__', context.getHandler()) ??
+      HttpStatus.CREATED;
+    const request = {
+      scope: '',
+      key,
+      fingerprint: requestFingerprint(req.method, req.originalUrl, req.rawBody ?? Buffer.alloc(0)),
+    };
+    const run = this.idempotency.run(request, async (uow) => {
+      req[UOW] = uow;
+      const value: unknown = await lastValueFrom(next.handle());
+      return { status, body: JSON.stringify(value) };
+    });
+    return from(run).pipe(
+      map((response) => {
+        if (response.replayed) res.setHeader('Idempotent-Replayed', 'true');
+        return JSON.parse(response.body) as unknown;
+      }),
+    );
+  }
+}
+
+/** The transaction of an idempotent request, or undefined without an Idempotency-Key. */
+export const Transaction = createParamDecorator(
+  (_: unknown, context: ExecutionContext): UnitOfWork | undefined =>
+    context.switchToHttp().getRequest<WithUnitOfWork>()[UOW],
+);
+
+/** A create that takes an `Idempotency-Key`. */
+export const Idempotent = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    UseInterceptors(IdempotencyInterceptor),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description:
+        'Makes a retry of this create safe (1–255 visible ASCII characters): the first 2xx ' +
+        'response is kept for POSTMAND_IDEMPOTENCY_TTL seconds and replayed, with ' +
+        '`Idempotent-Replayed: true`, to a request with the same key, method, path and body; ' +
+        'another request with the key gets 422 (code 11), and one while the first is still ' +
+        'being processed 409 (code 12).',
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+    }),
+  );

@@ -1,0 +1,17 @@
+import { IsOptional } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import type { EventListFilter } from '@app/domain';
+import { ListQueryDto } from '../../common/list-query.dto';
+import { IsEventTypeName } from '../../common/validators';
+
+export class ListEventsQueryDto extends ListQueryDto {
+  /** Only events of exactly this type. */
+  @IsOptional()
+  @IsEventTypeName()
+  @ApiPropertyOptional({ type: 'string', maxLength: 256 })
+  event_type?: string;
+
+  toFilter(): EventListFilter {
+    return { ...this.page(), eventType: this.event_type, createdAt: this.createdAt() };
+  }
+}

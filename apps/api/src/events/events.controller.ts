@@ -1,0 +1,56 @@
+import { Body, Controller, Get, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { EventsService, type UnitOfWork } from '@app/domain';
+import { ApiEndpoint } from '../common/api-responses';
+import { Idempotent, Transaction } from '../common/idempotency.interceptor';
+import { jsonList } from '../common/json-list';
+import { ParseIdPipe } from '../common/parse-id.pipe';
+import { EventRequestDto } from './dto/event-request.dto';
+import { EventDto, EventListDto } from './dto/event.dto';
+import { ListEventsQueryDto } from './dto/list-events-query.dto';
+
+@ApiTags('events')
+@Controller('v1/events')
+export class EventsController {
+  constructor(private readonly events: EventsService) {}
+
+  @Post()
+  @Idempotent()
+  @ApiEndpoint({
+    operationId: 'createEvent',
+    summary: 'Publish an event: one delivery for every webhook subscribed to its type',
+    status: 201,
+    type: EventDto,
+    errors: [400, 409, 413, 415, 422],
+  })
+  async create(@Body() body: EventRequestDto, @Transaction() uow?: UnitOfWork): Promise<EventDto> {
+    return EventDto.from(await this.events.publish(body.toInput(), uow));
+  }
+
+  @Get()
+  @ApiEndpoint({
+    operationId: 'listEvents',
+    summary: 'List events, newest first',
+    status: 200,
+    type: EventListDto,
+    errors: [400],
+  })
+  async list(
+    @Query() query: ListEventsQueryDto,
+  ): Promise<StreamableFile | Record<string, unknown>> {
+    const filter = query.toFilter();
+    return jsonList('events', await this.events.page(filter), EventDto.from, ['payload'], filter);
+  }
+
+  @Get(':id')
+  @ApiEndpoint({
+    operationId: 'getEvent',
+    summary: 'Get an event',
+    status: 200,
+    type: EventDto,
+    errors: [404],
+  })
+  async get(@Param('id', ParseIdPipe) id: string): Promise<EventDto> {
+    return EventDto.from(await this.events.get(id));
+  }
+}

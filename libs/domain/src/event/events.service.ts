@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
+import type { BoundedPage } from '../common/bounded-page';
+import { NotFoundError, PayloadTooLargeError } from '../common/domain-errors';
+import { afterCommit, type UnitOfWork } from '../common/unit-of-work';
+import { DeliveryWaker } from '../delivery/delivery-waker';
+import type { Event } from './event.entity';
+import { EventRepository, type EventInput, type EventListFilter } from './event.repository';
+
+/**
+ * Publishing: an event of a type becomes one delivery for every webhook subscribed to
+ * the type at that moment, active or not (§5); the workers are woken once, after the
+ * commit, however many deliveries it made.
+ */
+@Injectable()
+export class EventsService {
+  constructor(
+    private readonly events: EventRepository,
+    private readonly waker: DeliveryWaker,
+    @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
+  ) {}
+
+  async publish(input: EventInput, uow?: UnitOfWork): Promise<Event> {
+    const bytes = Buffer.byteLength(input.payload, 'utf8');
+    if (bytes > this.config.maxPayloadBytes) {
+      throw new PayloadTooLargeError(bytes, this.config.maxPayloadBytes);
+    }
+    const published = await this.events.publish(input, uow);
+    if (published.event.deliveryCount > 0) {
+      afterCommit(uow, () => this.waker.notify(published.dueInMs));
+    }
+    return published.event;
+  }
+
+  async get(id: string): Promise<Event> {
+    const event = await this.events.findById(id);
+    if (!event) throw new NotFoundError('event');
+    return event;
+  }
+
+  page(filter: EventListFilter): Promise<BoundedPage<Event>> {
+    return this.events.page(filter);
+  }
+}
