@@ -1,4 +1,4 @@
-import { idempotencyLockKey } from '@app/domain';
+import { IdempotencyService, idempotencyLockKey } from '@app/domain';
 import { Client } from 'pg';
 import { ApiFixture, RECEIVER_HOOK, VALID_WEBHOOK } from '../helpers/api-fixture';
 
@@ -171,6 +171,19 @@ describe('Idempotency-Key', () => {
       `SELECT round(extract(epoch FROM expires_at - created_at))::int AS ttl FROM idempotency_keys`,
     );
     expect(ttl).toBe(86_400);
+  });
+
+  it('purges expired keys in batches, keeping the live ones', async () => {
+    await f.db.dataSource.query(
+      `INSERT INTO idempotency_keys (key, fingerprint, status, body, expires_at)
+       SELECT 'k' || n, '\\x00', 201, '{}', now() + (CASE WHEN n <= 5 THEN -1 ELSE 1 END) * interval '1 hour'
+       FROM generate_series(1, 8) AS n`,
+    );
+    expect(await f.api.app.get(IdempotencyService).purgeExpired(2)).toBe(5);
+    const left = await f.db.dataSource.query<{ key: string }[]>(
+      'SELECT key FROM idempotency_keys ORDER BY key',
+    );
+    expect(left.map((r) => r.key)).toEqual(['k6', 'k7', 'k8']);
   });
 
   it('is not taken by GET or PUT, which simply ignore it', async () => {

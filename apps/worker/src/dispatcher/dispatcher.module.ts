@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
+import { HousekeepingService } from '../housekeeping/housekeeping.service';
 import { WorkerMetrics } from '../worker.metrics';
 import { CompletionBuffer } from './completion-buffer';
 import { DispatcherService } from './dispatcher.service';
@@ -24,6 +25,7 @@ import { WakeupListener } from './wakeup-listener';
     CompletionBuffer,
     WakeupListener,
     WorkerMetrics,
+    HousekeepingService,
   ],
   exports: [DispatcherService],
 })
