@@ -5,6 +5,7 @@ import {
   createWebhook,
   insertDeliveries,
   waitForSuccesses,
+  type BenchDatabase,
 } from '../lib/database';
 import { ReceiverProcess, startPostmand, startScript } from '../lib/processes';
 
@@ -23,13 +24,23 @@ const rate = (count: number, ms: number): number =>
 export async function dispatchPostmand(
   serverUrl: string,
   count: number,
-  options: { delayMs?: number; payloadBytes?: number; env?: Record<string, string> } = {},
+  options: {
+    delayMs?: number;
+    payloadBytes?: number;
+    env?: Record<string, string>;
+    /** Makes the `count` due deliveries another way (the default: one webhook, inserted rows). */
+    fill?: (db: BenchDatabase, receiverUrl: string) => Promise<void>;
+  } = {},
 ): Promise<DispatchResult> {
   const receiver = await ReceiverProcess.start({ delayMs: options.delayMs });
   const db = await createBenchDatabase(serverUrl);
   try {
-    const webhook = await createWebhook(db, `${receiver.url}/hook`);
-    await insertDeliveries(db, webhook, count, options.payloadBytes);
+    if (options.fill) {
+      await options.fill(db, receiver.url);
+    } else {
+      const webhook = await createWebhook(db, `${receiver.url}/hook`);
+      await insertDeliveries(db, webhook, count, options.payloadBytes);
+    }
     await db.dataSource.query('VACUUM ANALYZE deliveries');
     const worker = startPostmand('worker', {
       POSTMAND_DATABASE_URL: db.url,
