@@ -100,6 +100,30 @@ describe('/v1/events', () => {
       expect((await deliveriesOf(`webhook_id=${orders.id}`)).length).toBe(1);
     });
 
+    it('follows a webhook whose event_types change, and forgets a deleted one', async () => {
+      const w = await hook(['a.*']);
+      expect((await publish({ event_type: 'b.x', payload: '{}' })).delivery_count).toBe(0);
+      await f
+        .http()
+        .put(`/v1/webhooks/${w.id}`)
+        .send({ ...w, event_types: ['b.*', 'b.*'] })
+        .expect(200);
+      expect((await publish({ event_type: 'b.x', payload: '{}' })).delivery_count).toBe(1);
+      expect((await publish({ event_type: 'a.x', payload: '{}' })).delivery_count).toBe(0);
+      await f
+        .http()
+        .put(`/v1/webhooks/${w.id}`)
+        .send({ ...w, name: 'renamed', event_types: ['b.*'] })
+        .expect(200);
+      expect((await publish({ event_type: 'b.y', payload: '{}' })).delivery_count).toBe(1);
+      await f.http().delete(`/v1/webhooks/${w.id}`).expect(204);
+      expect((await publish({ event_type: 'b.x', payload: '{}' })).delivery_count).toBe(0);
+      const [{ n }] = await f.db.dataSource.query<{ n: number }[]>(
+        'SELECT count(*)::int AS n FROM webhook_event_types',
+      );
+      expect(n).toBe(0);
+    });
+
     it('stores an event nobody takes with delivery_count 0', async () => {
       await hook([]);
       const event = await publish({ event_type: 'nobody.cares', payload: '{}' });

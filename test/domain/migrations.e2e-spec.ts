@@ -63,6 +63,7 @@ describe('migrations', () => {
       'events',
       'idempotency_keys',
       'migrations',
+      'webhook_event_types',
       'webhooks',
     ]);
   });

@@ -18,6 +18,12 @@ export class PayloadTooLargeError extends Error {
     super(`payload is ${bytes} bytes; the limit is ${limit}`);
     this.name = 'PayloadTooLargeError';
   }
+
+  /** Throws when `payload` is over `limit` bytes of UTF-8 (POSTMAND_MAX_PAYLOAD_BYTES). */
+  static check(payload: string, limit: number): void {
+    const bytes = Buffer.byteLength(payload, 'utf8');
+    if (bytes > limit) throw new PayloadTooLargeError(bytes, limit);
+  }
 }
 
 /** An Idempotency-Key already used for a request with another method, path or body. */

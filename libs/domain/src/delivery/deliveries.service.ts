@@ -25,10 +25,7 @@ export class DeliveriesService {
 
   /** A pending delivery for an existing webhook, at once or at `scheduledAt`. */
   async create(input: DeliveryInput, uow?: UnitOfWork): Promise<Delivery> {
-    const bytes = Buffer.byteLength(input.payload, 'utf8');
-    if (bytes > this.config.maxPayloadBytes) {
-      throw new PayloadTooLargeError(bytes, this.config.maxPayloadBytes);
-    }
+    PayloadTooLargeError.check(input.payload, this.config.maxPayloadBytes);
     const created = await this.deliveries.create(input, uow);
     if (!created) throw new NotFoundError('webhook');
     afterCommit(uow, () => this.waker.notify(created.dueInMs));

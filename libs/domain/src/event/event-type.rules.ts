@@ -23,7 +23,7 @@ export function isEventTypePattern(value: string): boolean {
 /**
  * Every pattern that matches `type`: the type itself, each proper prefix + `.*`, and `*`
  * unless the type is reserved. A webhook matches when its patterns overlap this list,
- * which one GIN index probe answers (`event_types && $candidates`).
+ * which one index-only scan of webhook_event_types answers (`pattern = ANY($candidates)`).
  */
 export function matchingPatterns(type: string): string[] {
   const patterns = [type];

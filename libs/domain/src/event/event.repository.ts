@@ -32,17 +32,17 @@ export class EventRepository {
 
   /**
    * Stores the event and one delivery per matching webhook in one statement, so they
-   * commit together and see the same webhooks. Matching is one probe of the GIN index
-   * over `webhooks.event_types`: a webhook matches when its patterns overlap the
-   * patterns that match this type (`order.item.added` → {order.item.added, order.*,
-   * order.item.*, *}).
+   * commit together and see the same webhooks. A webhook matches when one of its
+   * patterns is one of those that match this type (`order.item.added` →
+   * {order.item.added, order.*, order.item.*, *}): an index-only scan of
+   * webhook_event_types, the patterns one row each (kept by a trigger on webhooks).
    */
   async publish(input: EventInput, uow?: UnitOfWork): Promise<PublishedEvent> {
     const scheduledAt =
       input.scheduledAt instanceof Date ? input.scheduledAt.toISOString() : input.scheduledAt;
     const rows = await (uow?.sql ?? this.dataSource).query<Row[]>(
       `WITH matched AS MATERIALIZED (
-         SELECT id FROM webhooks WHERE event_types && $5::text[]
+         SELECT DISTINCT webhook_id AS id FROM webhook_event_types WHERE pattern = ANY($5::text[])
        ),
        event AS (
          INSERT INTO events (id, event_type, payload, scheduled_at, delivery_count)

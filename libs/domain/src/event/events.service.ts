@@ -21,10 +21,7 @@ export class EventsService {
   ) {}
 
   async publish(input: EventInput, uow?: UnitOfWork): Promise<Event> {
-    const bytes = Buffer.byteLength(input.payload, 'utf8');
-    if (bytes > this.config.maxPayloadBytes) {
-      throw new PayloadTooLargeError(bytes, this.config.maxPayloadBytes);
-    }
+    PayloadTooLargeError.check(input.payload, this.config.maxPayloadBytes);
     const published = await this.events.publish(input, uow);
     if (published.event.deliveryCount > 0) {
       afterCommit(uow, () => this.waker.notify(published.dueInMs));

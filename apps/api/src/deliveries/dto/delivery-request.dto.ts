@@ -1,10 +1,11 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsUUID } from 'class-validator';
 import type { DeliveryInput } from '@app/domain';
-import { IsRfc3339, IsStorableText, parseRfc3339 } from '../../common/validators';
+import { PayloadRequestDto } from '../../common/payload-request.dto';
+import { parseRfc3339 } from '../../common/validators';
 
 /** A delivery to create. Its read-only fields (`id`, `status`, …) are ignored, others refused. */
-export class DeliveryRequestDto {
+export class DeliveryRequestDto extends PayloadRequestDto {
   static readonly readOnlyFields = [
     'id',
     'event_id',
@@ -19,24 +20,6 @@ export class DeliveryRequestDto {
   @IsUUID('all', { message: 'must be a UUID' })
   @ApiProperty({ type: 'string', format: 'uuid' })
   webhook_id!: string;
-
-  /**
-   * Sent byte for byte as the request body; at most POSTMAND_MAX_PAYLOAD_BYTES bytes of
-   * UTF-8 (413 above that).
-   * @example "{\"success\": true}"
-   */
-  @IsStorableText()
-  @IsString({ message: 'must be a string' })
-  payload!: string;
-
-  /**
-   * RFC 3339 time of the first attempt; now when omitted.
-   * @example "2021-03-08T20:45:00.000Z"
-   */
-  @IsOptional()
-  @IsRfc3339()
-  @ApiPropertyOptional({ type: 'string', format: 'date-time' })
-  scheduled_at?: string;
 
   toInput(): DeliveryInput {
     return {

@@ -1,16 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import { RESERVED_PREFIX, type EventInput } from '@app/domain';
-import {
-  IsEventTypeName,
-  IsNotReserved,
-  IsRfc3339,
-  IsStorableText,
-  parseRfc3339,
-} from '../../common/validators';
+import { PayloadRequestDto } from '../../common/payload-request.dto';
+import { IsEventTypeName, IsNotReserved, parseRfc3339 } from '../../common/validators';
 
 /** An event to publish. Its read-only fields (`id`, `delivery_count`, …) are ignored, others refused. */
-export class EventRequestDto {
+export class EventRequestDto extends PayloadRequestDto {
   static readonly readOnlyFields = ['id', 'delivery_count', 'created_at'];
 
   /**
@@ -22,24 +16,6 @@ export class EventRequestDto {
   @IsEventTypeName()
   @ApiProperty({ maxLength: 256, pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' })
   event_type!: string;
-
-  /**
-   * Sent byte for byte as the body of every delivery; at most POSTMAND_MAX_PAYLOAD_BYTES
-   * bytes of UTF-8 (413 above that).
-   * @example "{\"order_id\": 42}"
-   */
-  @IsStorableText()
-  @IsString({ message: 'must be a string' })
-  payload!: string;
-
-  /**
-   * RFC 3339 time of its deliveries' first attempt; now when omitted.
-   * @example "2021-03-08T20:45:00.000Z"
-   */
-  @IsOptional()
-  @IsRfc3339()
-  @ApiPropertyOptional({ type: 'string', format: 'date-time' })
-  scheduled_at?: string;
 
   toInput(): EventInput {
     return {

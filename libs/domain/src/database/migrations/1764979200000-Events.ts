@@ -18,9 +18,38 @@ export class Events1764979200000 implements MigrationInterface {
       ALTER TABLE webhooks
         ADD COLUMN event_types text[] NOT NULL DEFAULT '{*}'
           CHECK (cardinality(event_types) <= 100 AND array_position(event_types, NULL) IS NULL)`);
-    // Matching: an event of type a.b.c matches the webhooks whose patterns overlap
-    // {a.b.c, a.*, a.b.*, *}: one probe of this index (see EventRepository).
-    await q.query(`CREATE INDEX webhooks_event_types_idx ON webhooks USING gin (event_types)`);
+    // Matching: an event of type a.b.c matches the webhooks with one of the patterns
+    // {a.b.c, a.*, a.b.*, *} (see EventRepository). The patterns are kept a second time,
+    // one row each, by a trigger, so that matching is an index-only scan of this table's
+    // key: 0.9 ms p50 / 1.6 ms p95 for 426 matches among 10,000 webhooks, where a GIN index
+    // over webhooks.event_types took 3.4 / 6.1 ms, rechecking each match in the heap
+    // (bench/RESULTS.md, 7a). webhooks.event_types stays what the API reads and writes.
+    await q.query(`
+      CREATE TABLE webhook_event_types (
+        pattern    text NOT NULL,
+        webhook_id uuid NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+        PRIMARY KEY (pattern, webhook_id)
+      )`);
+    await q.query(
+      `CREATE INDEX webhook_event_types_webhook_id_idx ON webhook_event_types (webhook_id)`,
+    );
+    await q.query(`
+      CREATE FUNCTION postmand_sync_event_types() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'UPDATE' THEN
+          IF NEW.event_types IS NOT DISTINCT FROM OLD.event_types THEN RETURN NULL; END IF;
+          DELETE FROM webhook_event_types WHERE webhook_id = NEW.id;
+        END IF;
+        INSERT INTO webhook_event_types (pattern, webhook_id)
+          SELECT DISTINCT p, NEW.id FROM unnest(NEW.event_types) AS p;
+        RETURN NULL;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER webhooks_sync_event_types AFTER INSERT OR UPDATE OF event_types ON webhooks
+        FOR EACH ROW EXECUTE FUNCTION postmand_sync_event_types()`);
+    await q.query(
+      `INSERT INTO webhook_event_types (pattern, webhook_id) SELECT '*', id FROM webhooks`,
+    );
 
     await q.query(`
       CREATE TABLE events (
@@ -72,6 +101,9 @@ export class Events1764979200000 implements MigrationInterface {
     await q.query(`DROP TABLE idempotency_keys`);
     await q.query(`ALTER TABLE deliveries DROP COLUMN event_id, DROP COLUMN event_type`);
     await q.query(`DROP TABLE events`);
+    await q.query(`DROP TABLE webhook_event_types`);
+    await q.query(`DROP TRIGGER webhooks_sync_event_types ON webhooks`);
+    await q.query(`DROP FUNCTION postmand_sync_event_types()`);
     await q.query(`ALTER TABLE webhooks DROP COLUMN event_types`);
   }
 }

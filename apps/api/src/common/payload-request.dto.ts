@@ -1,0 +1,24 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString } from 'class-validator';
+import { IsRfc3339, IsStorableText } from './validators';
+
+/** What a delivery and an event are made of: a payload, sent now or at `scheduled_at`. */
+export class PayloadRequestDto {
+  /**
+   * Sent byte for byte as the request body; at most POSTMAND_MAX_PAYLOAD_BYTES bytes of
+   * UTF-8 (413 above that).
+   * @example "{\"success\": true}"
+   */
+  @IsStorableText()
+  @IsString({ message: 'must be a string' })
+  payload!: string;
+
+  /**
+   * RFC 3339 time of the first attempt; now when omitted.
+   * @example "2021-03-08T20:45:00.000Z"
+   */
+  @IsOptional()
+  @IsRfc3339()
+  @ApiPropertyOptional({ type: 'string', format: 'date-time' })
+  scheduled_at?: string;
+}
