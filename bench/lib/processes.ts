@@ -1,6 +1,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { freePort, waitForHttp } from './util';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const CLI = path.join(ROOT, 'dist/apps/cli/src/main.js');
@@ -135,4 +136,28 @@ export function startScript(file: string, env: Record<string, string>): Measured
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
+}
+
+/** A `postmand server` on `databaseUrl` (no health port), answering on `url`. */
+export interface ApiServer {
+  url: string;
+  process: Measured;
+}
+
+/** Starts `postmand server` on a free port and waits until its API answers. */
+export async function startServer(databaseUrl: string): Promise<ApiServer> {
+  const port = await freePort();
+  const server = startPostmand('server', {
+    POSTMAND_DATABASE_URL: databaseUrl,
+    POSTMAND_HTTP_PORT: String(port),
+    POSTMAND_HEALTH_CHECK_HTTP_PORT: '0',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${url}/v1/webhooks`);
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  return { url, process: server };
 }

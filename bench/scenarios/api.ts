@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { createBenchDatabase, createWebhook } from '../lib/database';
-import { startPostmand, startScript } from '../lib/processes';
+import { startScript, startServer } from '../lib/processes';
 import { freePort, waitForHttp } from '../lib/util';
 
 export interface ApiResult {
@@ -11,7 +11,8 @@ export interface ApiResult {
   errors: number;
 }
 
-async function cannon(name: string, options: autocannon.Options): Promise<ApiResult> {
+/** autocannon at 32 connections for 10 s unless `options` say otherwise. */
+export async function cannon(name: string, options: autocannon.Options): Promise<ApiResult> {
   const result = await autocannon({ connections: 32, duration: 10, ...options });
   return {
     name,
@@ -25,16 +26,10 @@ async function cannon(name: string, options: autocannon.Options): Promise<ApiRes
 /** POST /v1/deliveries and a filtered list on a `server` process, and the bare route. */
 export async function apiThroughput(serverUrl: string, seconds: number): Promise<ApiResult[]> {
   const db = await createBenchDatabase(serverUrl);
-  const port = await freePort();
   const barePort = await freePort();
-  const server = startPostmand('server', {
-    POSTMAND_DATABASE_URL: db.url,
-    POSTMAND_HTTP_PORT: String(port),
-    POSTMAND_HEALTH_CHECK_HTTP_PORT: '0',
-  });
+  const server = await startServer(db.url);
   const bare = startScript('bench/bare-app.ts', { BARE_PORT: String(barePort) });
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/v1/webhooks`);
     await waitForHttp(`http://127.0.0.1:${barePort}/nothing`);
     // No worker runs: the webhook points nowhere and deliveries just accumulate.
     const webhookId = await createWebhook(db, 'http://127.0.0.1:9/hook');
@@ -55,17 +50,17 @@ export async function apiThroughput(serverUrl: string, seconds: number): Promise
       }),
       await cannon('POST /v1/deliveries', {
         ...post,
-        url: `http://127.0.0.1:${port}/v1/deliveries`,
+        url: `${server.url}/v1/deliveries`,
       }),
       await cannon('GET /v1/deliveries?webhook_id=…', {
-        url: `http://127.0.0.1:${port}/v1/deliveries?webhook_id=${webhookId}&limit=50`,
+        url: `${server.url}/v1/deliveries?webhook_id=${webhookId}&limit=50`,
         duration: seconds,
       }),
     ];
     return results;
   } finally {
     await bare.stop();
-    await server.stop();
+    await server.process.stop();
     await db.drop();
   }
 }

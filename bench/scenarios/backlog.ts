@@ -4,8 +4,8 @@ import {
   insertDeliveries,
   type BenchDatabase,
 } from '../lib/database';
-import { ReceiverProcess, startPostmand } from '../lib/processes';
-import { freePort, percentile, waitForHttp } from '../lib/util';
+import { ReceiverProcess, startPostmand, startServer } from '../lib/processes';
+import { percentile } from '../lib/util';
 
 export interface BacklogResult {
   backlog: number;
@@ -96,14 +96,8 @@ export async function backlogThroughput(
 
 /** p50/p95 of list requests on the big tables, through a `server` process. */
 async function listLatencies(db: BenchDatabase, webhookId: string): Promise<ListLatency[]> {
-  const port = await freePort();
-  const server = startPostmand('server', {
-    POSTMAND_DATABASE_URL: db.url,
-    POSTMAND_HTTP_PORT: String(port),
-    POSTMAND_HEALTH_CHECK_HTTP_PORT: '0',
-  });
+  const server = await startServer(db.url);
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/v1/webhooks`);
     const [{ id: deliveryId }] = await db.dataSource.query<{ id: string }[]>(
       `SELECT delivery_id AS id FROM delivery_attempts ORDER BY created_at LIMIT 1 OFFSET 12345`,
     );
@@ -125,7 +119,7 @@ async function listLatencies(db: BenchDatabase, webhookId: string): Promise<List
       const times: number[] = [];
       for (let i = 0; i < 60; i++) {
         const started = performance.now();
-        const res = await fetch(`http://127.0.0.1:${port}${query}`);
+        const res = await fetch(`${server.url}${query}`);
         await res.arrayBuffer();
         if (res.status !== 200) throw new Error(`${query}: ${res.status}`);
         if (i >= 10) times.push(performance.now() - started); // the first 10 warm up
@@ -139,7 +133,7 @@ async function listLatencies(db: BenchDatabase, webhookId: string): Promise<List
     }
     return results;
   } finally {
-    await server.stop();
+    await server.process.stop();
   }
 }
 

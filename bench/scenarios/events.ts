@@ -1,15 +1,17 @@
-import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { matchingPatterns } from '@app/domain';
 import { createBenchDatabase, type BenchDatabase } from '../lib/database';
-import { startPostmand } from '../lib/processes';
-import { freePort, waitForHttp } from '../lib/util';
+import { startServer } from '../lib/processes';
+import { percentile } from '../lib/util';
+import { cannon, type ApiResult } from './api';
 import { dispatchPostmand, type DispatchResult } from './dispatch';
 
-const percentile = (xs: number[], p: number): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
-};
+/** The p-th percentile of unsorted samples. */
+const pct = (xs: number[], p: number): number =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    p,
+  );
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 export interface MatchingResult {
@@ -73,8 +75,8 @@ export async function eventMatching(serverUrl: string): Promise<MatchingResult[]
       }
       results.push({
         layout,
-        p50: round1(percentile(times, 50)),
-        p95: round1(percentile(times, 95)),
+        p50: round1(pct(times, 50)),
+        p95: round1(pct(times, 95)),
         matchedPerEvent: Math.round(matched / types.length),
       });
     }
@@ -85,13 +87,8 @@ export async function eventMatching(serverUrl: string): Promise<MatchingResult[]
   }
 }
 
-export interface EventsApiResult {
-  name: string;
-  requestsPerSecond: number;
+export interface EventsApiResult extends ApiResult {
   deliveriesPerSecond: number;
-  p50: number;
-  p99: number;
-  errors: number;
 }
 
 /**
@@ -104,14 +101,11 @@ export async function eventsApi(
   seconds: number,
 ): Promise<{ rows: EventsApiResult[]; thousand: { p50: number; p95: number } }> {
   const db = await createBenchDatabase(serverUrl);
-  const port = await freePort();
-  const server = startPostmand('server', {
-    POSTMAND_DATABASE_URL: db.url,
-    POSTMAND_HTTP_PORT: String(port),
-    POSTMAND_HEALTH_CHECK_HTTP_PORT: '0',
+  const server = await startServer(db.url).catch(async (err: unknown) => {
+    await db.drop();
+    throw err;
   });
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/v1/webhooks`);
     // Webhook i takes t.1 if i < 1, t.10 if i < 10, t.100 if i < 100, and t.1000 always.
     await db.dataSource.query(`
       INSERT INTO webhooks (id, name, url, content_type, valid_status_codes, max_delivery_attempts,
@@ -133,22 +127,14 @@ export async function eventsApi(
       body: object,
       fanOut: number,
     ): Promise<EventsApiResult> => {
-      const r = await autocannon({
-        url: `http://127.0.0.1:${port}${path}`,
+      const r = await cannon(name, {
+        url: `${server.url}${path}`,
         method: 'POST',
         body: JSON.stringify(body),
         headers: { 'content-type': 'application/json' },
-        connections: 32,
         duration: seconds,
       });
-      return {
-        name,
-        requestsPerSecond: Math.round(r.requests.average),
-        deliveriesPerSecond: Math.round(r.requests.average * fanOut),
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        errors: r.errors + r.non2xx,
-      };
+      return { ...r, deliveriesPerSecond: r.requestsPerSecond * fanOut };
     };
     const rows = [
       await post(
@@ -169,7 +155,7 @@ export async function eventsApi(
     const times: number[] = [];
     for (let i = 0; i < 60; i++) {
       const started = process.hrtime.bigint();
-      const res = await fetch(`http://127.0.0.1:${port}/v1/events`, {
+      const res = await fetch(`${server.url}/v1/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ event_type: 't.1000', payload }),
@@ -180,10 +166,10 @@ export async function eventsApi(
     }
     return {
       rows,
-      thousand: { p50: round1(percentile(times, 50)), p95: round1(percentile(times, 95)) },
+      thousand: { p50: round1(pct(times, 50)), p95: round1(pct(times, 95)) },
     };
   } finally {
-    await server.stop();
+    await server.process.stop();
     await db.drop();
   }
 }

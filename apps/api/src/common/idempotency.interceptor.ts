@@ -8,6 +8,7 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -47,7 +48,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw ApiError.validation([['Idempotency-Key', KEY_PROBLEM]]);
     }
     const status =
-      this.reflector.get<number | undefined>('__httpCode__', context.getHandler()) ??
+      this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ??
       HttpStatus.CREATED;
     const request = {
       scope: '',

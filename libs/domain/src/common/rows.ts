@@ -24,3 +24,8 @@ export function rowToEntity<T extends ObjectLiteral>(
   }
   return entity;
 }
+
+/** A time as a statement parameter: ISO text (a Date) or the caller's RFC 3339 text; null when absent. */
+export function timeParam(value: Date | string | undefined): string | null {
+  return value instanceof Date ? value.toISOString() : (value ?? null);
+}

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
 import { BoundedPage } from '../common/bounded-page';
-import { rowToEntity, type Row } from '../common/rows';
+import { rowToEntity, timeParam, type Row } from '../common/rows';
 import { StatementBatcher } from '../common/statement-batcher';
 import type { Sql, UnitOfWork } from '../common/unit-of-work';
 import { Delivery, type DeliveryStatus } from './delivery.entity';
@@ -68,9 +68,7 @@ export class DeliveryRepository {
 
   private async insert(sql: Sql, inputs: DeliveryInput[]): Promise<(CreatedDelivery | null)[]> {
     const ids = inputs.map(() => randomUUID());
-    const scheduled = inputs.map((i) =>
-      i.scheduledAt instanceof Date ? i.scheduledAt.toISOString() : (i.scheduledAt ?? null),
-    );
+    const scheduled = inputs.map((i) => timeParam(i.scheduledAt));
     const rows =
       inputs.length === 1
         ? await sql.query<Row[]>(

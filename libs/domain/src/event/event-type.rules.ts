@@ -4,7 +4,7 @@
  * - A pattern: a name (exact), `*` (every type outside `postmand.`), or a name + `.*`
  *   (`order.*` matches `order.created` and `order.item.added`, not `order`).
  */
-export const EVENT_TYPE_LIMITS = { nameLength: 256, patternLength: 258, patternsCount: 100 };
+export const EVENT_TYPE_LIMITS = { nameLength: 256, patternsCount: 100 };
 
 /** The `postmand.` types are the service's own (operational events); `*` never matches them. */
 export const RESERVED_PREFIX = 'postmand.';

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { BoundedPage } from '../common/bounded-page';
 import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
-import { rowToEntity, type Row } from '../common/rows';
+import { rowToEntity, timeParam, type Row } from '../common/rows';
 import type { UnitOfWork } from '../common/unit-of-work';
 import { Event } from './event.entity';
 import { matchingPatterns } from './event-type.rules';
@@ -38,8 +38,6 @@ export class EventRepository {
    * webhook_event_types, the patterns one row each (kept by a trigger on webhooks).
    */
   async publish(input: EventInput, uow?: UnitOfWork): Promise<PublishedEvent> {
-    const scheduledAt =
-      input.scheduledAt instanceof Date ? input.scheduledAt.toISOString() : input.scheduledAt;
     const rows = await (uow?.sql ?? this.dataSource).query<Row[]>(
       `WITH matched AS MATERIALIZED (
          SELECT DISTINCT webhook_id AS id FROM webhook_event_types WHERE pattern = ANY($5::text[])
@@ -61,7 +59,7 @@ export class EventRepository {
         randomUUID(),
         input.eventType,
         input.payload,
-        scheduledAt ?? null,
+        timeParam(input.scheduledAt),
         matchingPatterns(input.eventType),
       ],
     );
