@@ -14,10 +14,10 @@ export type WithRawBody = { rawBody?: Buffer };
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /** Deeper than any request of this API; deeper still overflowed the stack downstream. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 /** How deep arrays and objects nest in `value`, counted without recursion, up to `limit` + 1. */
-export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
+function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
   let deepest = 0;
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {

@@ -52,7 +52,6 @@ export function jsonList<T extends { id: string }>(
   key: string,
   rows: BoundedPage<T>,
   toDto: (row: T) => unknown,
-  bodyProperties: (keyof T)[],
   page: { limit: number; offset: number },
 ): StreamableFile | Record<string, unknown> {
   // A page of small rows (the usual one) is answered as any JSON body is.
@@ -63,7 +62,8 @@ export function jsonList<T extends { id: string }>(
   const rowJson = (row: T, bodies: (string | Buffer[])[]): string => {
     const copy = { ...row } as Record<keyof T, unknown>;
     bodies.forEach(
-      (body, i) => (copy[bodyProperties[i]] = typeof body === 'string' ? body : placeholder(i)),
+      (body, i) =>
+        (copy[rows.bodyProperties[i]] = typeof body === 'string' ? body : placeholder(i)),
     );
     return JSON.stringify(toDto(copy as T));
   };

@@ -43,17 +43,9 @@ export const IsStorableText = (options?: ValidationOptions): PropertyDecorator =
  * Characters as PostgreSQL counts them (code points): `"a\uFE0F"` is two, not the one that
  * class-validator's Length makes of it, and a surrogate pair is one.
  */
-export function codePoints(value: string): number {
-  let count = 0;
-  for (let i = 0; i < value.length; i++) {
-    const unit = value.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < value.length) {
-      const next = value.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) i++;
-    }
-    count++;
-  }
-  return count;
+function codePoints(value: string): number {
+  // The string iterator steps by code point: a pair is one, a lone surrogate one.
+  return [...value].length;
 }
 
 /** A length in code points (what `varchar(n)` and `char_length` count). */
@@ -70,7 +62,7 @@ export const CodePointLength = (min: number, max: number, message: string): Prop
  */
 const WEBHOOK_URL_CHECK = new RegExp(WEBHOOK_URL_PATTERN, 'i');
 
-export function isWebhookUrl(value: unknown): boolean {
+function isWebhookUrl(value: unknown): boolean {
   if (typeof value !== 'string' || !WEBHOOK_URL_CHECK.test(value)) return false;
   try {
     const url = new URL(value);

@@ -52,13 +52,7 @@ export class DeliveriesController {
     @Query() query: ListDeliveriesQueryDto,
   ): Promise<StreamableFile | Record<string, unknown>> {
     const filter = query.toFilter();
-    return jsonList(
-      'deliveries',
-      await this.deliveries.page(filter),
-      DeliveryDto.from,
-      ['payload'],
-      filter,
-    );
+    return jsonList('deliveries', await this.deliveries.page(filter), DeliveryDto.from, filter);
   }
 
   @Get(':id')

@@ -25,13 +25,7 @@ export class DeliveryAttemptsController {
   ): Promise<StreamableFile | Record<string, unknown>> {
     const filter = query.toFilter();
     const page = await this.attempts.page(filter);
-    return jsonList(
-      'delivery_attempts',
-      page,
-      DeliveryAttemptDto.from,
-      ['rawRequest', 'rawResponse'],
-      filter,
-    );
+    return jsonList('delivery_attempts', page, DeliveryAttemptDto.from, filter);
   }
 
   @Get(':id')

@@ -39,7 +39,7 @@ export class EventsController {
     @Query() query: ListEventsQueryDto,
   ): Promise<StreamableFile | Record<string, unknown>> {
     const filter = query.toFilter();
-    return jsonList('events', await this.events.page(filter), EventDto.from, ['payload'], filter);
+    return jsonList('events', await this.events.page(filter), EventDto.from, filter);
   }
 
   @Get(':id')

@@ -223,7 +223,7 @@ interface Exchange {
  * stands for, as browsers and HTTP clients send it (percent-decoded); the userinfo is
  * taken out of `url`, so that the header is the only place the credentials travel.
  */
-export function basicAuthorization(url: URL): string | undefined {
+function basicAuthorization(url: URL): string | undefined {
   if (!url.username && !url.password) return undefined;
   const decode = (text: string): string => {
     try {

@@ -1,4 +1,5 @@
 import type { DataSource, EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { Row } from './rows';
 
 /** Body bytes read from the database at once while a page is read. */
@@ -47,13 +48,18 @@ interface PageEntry<T> {
 export class BoundedPage<T extends ObjectLiteral & { id: string }> implements AsyncIterable<
   PageRow<T>
 > {
+  private readonly bodyColumns: ColumnMetadata[];
+
   private constructor(
     private readonly dataSource: DataSource,
     private readonly metadata: EntityMetadata,
-    private readonly bodyColumns: string[],
+    /** The properties read as the page is consumed, in the order of each row's `bodies`. */
+    readonly bodyProperties: (keyof T & string)[],
     private readonly rows: PageEntry<T>[],
     private readonly budgetBytes: number,
-  ) {}
+  ) {
+    this.bodyColumns = bodyProperties.map((p) => metadata.findColumnWithPropertyName(p)!);
+  }
 
   /**
    * Runs the page query `qb` (filters, order, limit and offset applied; rows aliased
@@ -83,7 +89,7 @@ export class BoundedPage<T extends ObjectLiteral & { id: string }> implements As
         bytes <= INLINE_BYTES ? bodyColumns.map((_, i) => String(r[`inline_${i}`])) : undefined;
       return { row, bytes, inline };
     });
-    return new BoundedPage(dataSource, metadata, bodyColumns, rows, budgetBytes);
+    return new BoundedPage(dataSource, metadata, bodies, rows, budgetBytes);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<PageRow<T>> {
@@ -121,23 +127,9 @@ export class BoundedPage<T extends ObjectLiteral & { id: string }> implements As
     return this.rows.map(({ row, inline }) => this.withBodies(row, inline!));
   }
 
-  /** Every row with its bodies as text: for callers that want entities (small pages). */
-  async toArray(): Promise<T[]> {
-    const all: T[] = [];
-    for await (const { row, bodies } of this) {
-      const texts = bodies.map((b) =>
-        typeof b === 'string' ? b : Buffer.concat(b).toString('utf8'),
-      );
-      all.push(this.withBodies(row, texts));
-    }
-    return all;
-  }
-
   /** `row` with its body columns set to `texts`, in order. */
   private withBodies(row: T, texts: string[]): T {
-    texts.forEach((text, i) =>
-      this.metadata.findColumnWithDatabaseName(this.bodyColumns[i])!.setEntityValue(row, text),
-    );
+    texts.forEach((text, i) => this.bodyColumns[i].setEntityValue(row, text));
     return row;
   }
 
@@ -147,7 +139,7 @@ export class BoundedPage<T extends ObjectLiteral & { id: string }> implements As
    * row (a NULL slice), so that a row that exists is told from one that was deleted.
    */
   private async readBodies(ids: string[]): Promise<Map<string, Buffer[][]>> {
-    const values = this.bodyColumns.map((c, i) => `(${i}, t.${c})`).join(', ');
+    const values = this.bodyColumns.map((c, i) => `(${i}, t.${c.databaseName})`).join(', ');
     const slices = await this.dataSource.query<{ id: string; n: number; part: Buffer | null }[]>(
       `WITH r AS MATERIALIZED (
          SELECT t.id, f.n, convert_to(f.v, 'UTF8') AS b

@@ -16,13 +16,27 @@ export function rowToEntity<T extends ObjectLiteral>(
   row: Row,
   prefix = '',
 ): T {
+  return rowMapper(dataSource, target, prefix)(row);
+}
+
+/**
+ * `rowToEntity` made once for many rows of one statement (the claim): the metadata and
+ * the prefixed column names are looked up when it is made, not for every row.
+ */
+export function rowMapper<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  target: EntityTarget<T>,
+  prefix = '',
+): (row: Row) => T {
   const metadata = dataSource.getMetadata(target);
-  const entity = metadata.create() as T;
-  for (const column of metadata.columns) {
-    const name = prefix + column.databaseName;
-    if (name in row) column.setEntityValue(entity, row[name]);
-  }
-  return entity;
+  const columns = metadata.columns.map((column) => [column, prefix + column.databaseName] as const);
+  return (row) => {
+    const entity = metadata.create() as T;
+    for (const [column, name] of columns) {
+      if (name in row) column.setEntityValue(entity, row[name]);
+    }
+    return entity;
+  };
 }
 
 /** A time as a statement parameter: ISO text (a Date) or the caller's RFC 3339 text; null when absent. */

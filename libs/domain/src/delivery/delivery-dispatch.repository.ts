@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { rowToEntity, type Row } from '../common/rows';
+import { rowMapper, type Row } from '../common/rows';
 import { Webhook } from '../webhook/webhook.entity';
 import { Delivery, type DeliveryStatus } from './delivery.entity';
 
@@ -15,13 +15,13 @@ export const LEASE_MARGIN_SECONDS = 30;
 export const CLAIM_SETTINGS = `SET LOCAL enable_sort = off`;
 
 /**
- * Due and not in flight, for a row `d`: pending, scheduled_at reached, no live lease, and
- * its webhook active (an inactive webhook's deliveries wait).
+ * Claimable once due, for a row `d`: pending, no live lease, and its webhook active (an
+ * inactive webhook's deliveries wait). DUE_NOW adds: scheduled_at reached.
  */
-const DUE_NOW = `d.status = 'pending'
-     AND d.scheduled_at <= now()
+const CLAIMABLE = `d.status = 'pending'
      AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= now())
      AND (SELECT w.active FROM webhooks w WHERE w.id = d.webhook_id)`;
+const DUE_NOW = `${CLAIMABLE} AND d.scheduled_at <= now()`;
 
 /** $1 worker id, $2 batch size, $3 lease margin in seconds. */
 export const CLAIM_SQL = `WITH due AS (
@@ -100,7 +100,13 @@ export interface AttemptOutcome {
  */
 @Injectable()
 export class DeliveryDispatchRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly toDelivery: (row: Row) => Delivery;
+  private readonly toWebhook: (row: Row) => Webhook;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.toDelivery = rowMapper(dataSource, Delivery);
+    this.toWebhook = rowMapper(dataSource, Webhook, 'webhook__');
+  }
 
   /**
    * Leases up to `limit` due deliveries, oldest `scheduled_at` first. Due: pending,
@@ -216,18 +222,15 @@ export class DeliveryDispatchRepository {
     const [row] = await this.dataSource.query<{ ms: string | null }[]>(
       `SELECT ceil(extract(epoch FROM min(d.scheduled_at) - now()) * 1000)::bigint AS ms
        FROM deliveries d
-       WHERE d.status = 'pending'
-         AND d.scheduled_at > now() - interval '1 minute'
-         AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= now())
-         AND (SELECT w.active FROM webhooks w WHERE w.id = d.webhook_id)`,
+       WHERE ${CLAIMABLE} AND d.scheduled_at > now() - interval '1 minute'`,
     );
     return row?.ms == null ? null : Number(row.ms);
   }
 
   private toClaimed(row: Row): ClaimedDelivery {
     return {
-      delivery: rowToEntity(this.dataSource, Delivery, row),
-      webhook: rowToEntity(this.dataSource, Webhook, row, 'webhook__'),
+      delivery: this.toDelivery(row),
+      webhook: this.toWebhook(row),
       leaseOwner: row.lease_owner as string,
       reclaimed: row.reclaimed as boolean,
     };

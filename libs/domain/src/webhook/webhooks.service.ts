@@ -42,7 +42,7 @@ function notFound(): never {
 }
 
 /** The draft with every optional field that is missing (or null) set to its default. */
-export function withDefaults(draft: WebhookDraft): WebhookInput {
+function withDefaults(draft: WebhookDraft): WebhookInput {
   return {
     name: draft.name,
     url: draft.url,

@@ -164,10 +164,7 @@ export class WebhookRequestDto implements CrossFieldRules {
 
   crossFieldProblems(failed: Set<string>): [string, string][] {
     if (failed.has('retry_min_backoff') || failed.has('retry_max_backoff')) return [];
-    const problem = backoffOrderProblem(
-      this.retry_min_backoff ?? undefined,
-      this.retry_max_backoff ?? undefined,
-    );
+    const problem = backoffOrderProblem(this.retry_min_backoff, this.retry_max_backoff);
     return problem ? [['retry_max_backoff', problem]] : [];
   }
 
@@ -178,13 +175,13 @@ export class WebhookRequestDto implements CrossFieldRules {
       url: this.url,
       contentType: this.content_type,
       validStatusCodes: this.valid_status_codes,
-      secretToken: this.secret_token ?? undefined,
-      active: this.active ?? undefined,
-      maxDeliveryAttempts: this.max_delivery_attempts ?? undefined,
-      deliveryAttemptTimeout: this.delivery_attempt_timeout ?? undefined,
-      retryMinBackoff: this.retry_min_backoff ?? undefined,
-      retryMaxBackoff: this.retry_max_backoff ?? undefined,
-      eventTypes: this.event_types ?? undefined,
+      secretToken: this.secret_token,
+      active: this.active,
+      maxDeliveryAttempts: this.max_delivery_attempts,
+      deliveryAttemptTimeout: this.delivery_attempt_timeout,
+      retryMinBackoff: this.retry_min_backoff,
+      retryMaxBackoff: this.retry_max_backoff,
+      eventTypes: this.event_types,
     };
   }
 }
