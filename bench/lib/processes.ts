@@ -111,7 +111,8 @@ export function startPostmand(command: string, env: Record<string, string>): Mea
       [
         ...IMAGE_NODE_ARGS,
         ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-        CLI,
+        // POSTMAND_BENCH_CLI=<another build's main.js> runs that build instead (A/B runs).
+        process.env.POSTMAND_BENCH_CLI ?? CLI,
         command,
       ],
       {
