@@ -124,6 +124,35 @@ describe('/v1/events', () => {
       expect(n).toBe(0);
     });
 
+    it('gives each of many concurrent events its own fan-out, sharing statements', async () => {
+      const a = await hook(['t.a']);
+      const b = await hook(['t.*']);
+      const types = Array.from({ length: 60 }, (_, n) =>
+        n % 3 === 0 ? 't.a' : n % 3 === 1 ? 't.b' : 'u.c',
+      );
+      const events = await Promise.all(
+        types.map((event_type, n) => publish({ event_type, payload: `{"n":${n}}` })),
+      );
+      events.forEach((event, n) => {
+        expect(event).toMatchObject({ event_type: types[n], payload: `{"n":${n}}` });
+        expect(event.delivery_count).toBe({ 't.a': 2, 't.b': 1, 'u.c': 0 }[types[n]]);
+      });
+      const rows = await f.db.dataSource.query<
+        { event_id: string; webhook_id: string; payload: string }[]
+      >('SELECT event_id, webhook_id, payload FROM deliveries');
+      expect(rows).toHaveLength(20 * 2 + 20);
+      for (const row of rows) {
+        const n = events.findIndex((e) => e.id === row.event_id);
+        expect(row.payload).toBe(`{"n":${n}}`);
+        expect(types[n] === 't.a' ? [a.id, b.id] : [b.id]).toContain(row.webhook_id);
+      }
+      // Fewer transactions than events: they shared statements.
+      const [{ n }] = await f.db.dataSource.query<{ n: number }[]>(
+        'SELECT count(DISTINCT xmin::text)::int AS n FROM events',
+      );
+      expect(n).toBeLessThan(events.length);
+    });
+
     it('stores an event nobody takes with delivery_count 0', async () => {
       await hook([]);
       const event = await publish({ event_type: 'nobody.cares', payload: '{}' });

@@ -1,3 +1,10 @@
+import type { DataSource } from 'typeorm';
+
+/** The pool size of a data source (POSTMAND_DATABASE_MAX_OPEN_CONNS): batchers share it. */
+export function poolSizeOf(dataSource: DataSource): number {
+  return (dataSource.options as { poolSize?: number }).poolSize ?? 10;
+}
+
 /**
  * Folds concurrent single-row writes into multi-row statements: each `submit` waits for
  * a free statement slot, and whatever arrived while every slot was busy leaves together in

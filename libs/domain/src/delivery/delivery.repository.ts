@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
 import { BoundedPage } from '../common/bounded-page';
 import { rowToEntity, timeParam, type Row } from '../common/rows';
-import { StatementBatcher } from '../common/statement-batcher';
+import { poolSizeOf, StatementBatcher } from '../common/statement-batcher';
 import type { Sql, UnitOfWork } from '../common/unit-of-work';
 import { Delivery, type DeliveryStatus } from './delivery.entity';
 
@@ -31,10 +31,6 @@ export interface CreatedDelivery {
 
 /** Milliseconds until the new row is due, by the database's clock. */
 const DUE_IN_MS = `floor(greatest(0, extract(epoch FROM scheduled_at - now()) * 1000))::bigint AS due_in_ms`;
-
-function poolSizeOf(dataSource: DataSource): number {
-  return (dataSource.options as { poolSize?: number }).poolSize ?? 10;
-}
 
 @Injectable()
 export class DeliveryRepository {

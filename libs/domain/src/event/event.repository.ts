@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { BoundedPage } from '../common/bounded-page';
 import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
 import { rowToEntity, timeParam, type Row } from '../common/rows';
-import type { UnitOfWork } from '../common/unit-of-work';
+import { poolSizeOf, StatementBatcher } from '../common/statement-batcher';
+import type { Sql, UnitOfWork } from '../common/unit-of-work';
 import { Event } from './event.entity';
 import { matchingPatterns } from './event-type.rules';
 
@@ -26,44 +27,90 @@ export interface PublishedEvent {
   dueInMs: number;
 }
 
+/**
+ * Stores events and one delivery per matching webhook, in one statement for all of them,
+ * so each event commits with its deliveries and every event sees the same webhooks. A
+ * webhook matches when one of its patterns is one of those that match the type
+ * (`order.item.added` → {order.item.added, order.*, order.item.*, *}): an index-only scan
+ * of webhook_event_types, the patterns one row each (kept by a trigger on webhooks).
+ * $1–$4 the events' columns; $5, $6 each event's matching patterns, flattened: the
+ * event's position (1-based) and the pattern.
+ */
+const PUBLISH_SQL = `WITH input AS (
+   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[])
+     WITH ORDINALITY AS v (id, event_type, payload, scheduled_at, n)
+ ),
+ matched AS MATERIALIZED (
+   SELECT DISTINCT v.id AS event_id, s.webhook_id
+   FROM unnest($5::int[], $6::text[]) AS c (n, pattern)
+   JOIN input v ON v.n = c.n
+   JOIN webhook_event_types s ON s.pattern = c.pattern
+ ),
+ event AS (
+   INSERT INTO events (id, event_type, payload, scheduled_at, delivery_count)
+   SELECT v.id, v.event_type, v.payload, coalesce(v.scheduled_at, now()),
+          (SELECT count(*) FROM matched m WHERE m.event_id = v.id)
+   FROM input v
+   RETURNING *
+ ),
+ fanned AS (
+   INSERT INTO deliveries (id, webhook_id, payload, scheduled_at, event_id, event_type)
+   SELECT gen_random_uuid(), m.webhook_id, e.payload, e.scheduled_at, e.id, e.event_type
+   FROM matched m JOIN event e ON e.id = m.event_id
+ )
+ SELECT e.*,
+        floor(greatest(0, extract(epoch FROM e.scheduled_at - now()) * 1000))::bigint AS due_in_ms
+ FROM event e`;
+
 @Injectable()
 export class EventRepository {
-  constructor(private readonly dataSource: DataSource) {}
-
   /**
-   * Stores the event and one delivery per matching webhook in one statement, so they
-   * commit together and see the same webhooks. A webhook matches when one of its
-   * patterns is one of those that match this type (`order.item.added` →
-   * {order.item.added, order.*, order.item.*, *}): an index-only scan of
-   * webhook_event_types, the patterns one row each (kept by a trigger on webhooks).
+   * Concurrent publishes share statements, as concurrent delivery creates do (a quarter
+   * of the pool at most, beside the creates' half).
    */
-  async publish(input: EventInput, uow?: UnitOfWork): Promise<PublishedEvent> {
-    const rows = await (uow?.sql ?? this.dataSource).query<Row[]>(
-      `WITH matched AS MATERIALIZED (
-         SELECT DISTINCT webhook_id AS id FROM webhook_event_types WHERE pattern = ANY($5::text[])
-       ),
-       event AS (
-         INSERT INTO events (id, event_type, payload, scheduled_at, delivery_count)
-         SELECT $1, $2, $3, coalesce($4::timestamptz, now()), count(*) FROM matched
-         RETURNING *
-       ),
-       fanned AS (
-         INSERT INTO deliveries (id, webhook_id, payload, scheduled_at, event_id, event_type)
-         SELECT gen_random_uuid(), m.id, $3, e.scheduled_at, e.id, e.event_type
-         FROM matched m CROSS JOIN event e
-       )
-       SELECT e.*,
-              floor(greatest(0, extract(epoch FROM e.scheduled_at - now()) * 1000))::bigint AS due_in_ms
-       FROM event e`,
-      [
-        randomUUID(),
-        input.eventType,
-        input.payload,
-        timeParam(input.scheduledAt),
-        matchingPatterns(input.eventType),
-      ],
+  private readonly publishes: StatementBatcher<EventInput, PublishedEvent>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.publishes = new StatementBatcher(
+      (inputs) => this.insert(dataSource, inputs),
+      {
+        maxInFlight: Math.max(1, Math.floor(poolSizeOf(dataSource) / 4)),
+        maxRows: 100,
+        maxBytes: 8 * 1024 * 1024,
+      },
+      (input) => input.payload.length,
     );
-    return { event: this.toEntity(rows[0]), dueInMs: Number(rows[0].due_in_ms) };
+  }
+
+  /** Stores the event with its fan-out (see PUBLISH_SQL). */
+  async publish(input: EventInput, uow?: UnitOfWork): Promise<PublishedEvent> {
+    if (uow) return (await this.insert(uow.sql, [input]))[0];
+    return this.publishes.submit(input);
+  }
+
+  private async insert(sql: Sql, inputs: EventInput[]): Promise<PublishedEvent[]> {
+    const ids = inputs.map(() => randomUUID());
+    const positions: number[] = [];
+    const patterns: string[] = [];
+    inputs.forEach((input, i) => {
+      for (const pattern of matchingPatterns(input.eventType)) {
+        positions.push(i + 1);
+        patterns.push(pattern);
+      }
+    });
+    const rows = await sql.query<Row[]>(PUBLISH_SQL, [
+      ids,
+      inputs.map((i) => i.eventType),
+      inputs.map((i) => i.payload),
+      inputs.map((i) => timeParam(i.scheduledAt)),
+      positions,
+      patterns,
+    ]);
+    const byId = new Map(rows.map((row) => [String(row.id), row]));
+    return ids.map((id) => {
+      const row = byId.get(id)!;
+      return { event: this.toEntity(row), dueInMs: Number(row.due_in_ms) };
+    });
   }
 
   findById(id: string): Promise<Event | null> {
