@@ -1,9 +1,7 @@
 import fc from 'fast-check';
-import request from 'supertest';
-import type { App } from 'supertest/types';
+import type request from 'supertest';
 import { WEBHOOK_URL_PATTERN } from '@app/domain';
-import { createTestApi, type TestApi } from '../helpers/api';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { ApiFixture } from '../helpers/api-fixture';
 
 /**
  * Values at and just past every limit the API checks, built from characters that count
@@ -124,33 +122,12 @@ const webhookBody = fc
 const MAX_PAYLOAD_BYTES = 64;
 
 describe('API: values at and past every limit', () => {
-  let db: TestDatabase;
-  let api: TestApi;
-  let http: () => ReturnType<typeof request>;
-  let webhookId: string;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    api = await createTestApi(db, { POSTMAND_MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES) });
-    const server = api.app.getHttpServer() as App;
-    http = () => request(server);
-    webhookId = (
-      await http()
-        .post('/v1/webhooks')
-        .send({
-          name: 'boundaries',
-          url: 'http://127.0.0.1:9/',
-          content_type: 'application/json',
-          valid_status_codes: [200],
-          active: false,
-        })
-        .expect(201)
-    ).body.id;
-  });
-  afterAll(async () => {
-    await api.app.close();
-    await db.drop();
-  });
+  // Deliveries are made for the fixture's webhook; no worker runs, nothing is sent.
+  const f = ApiFixture.use(
+    { POSTMAND_MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES) },
+    { withHook: true },
+  );
+  const http = (): ReturnType<typeof f.http> => f.http();
 
   const noServerError = (res: request.Response, what: unknown): void => {
     if (res.status >= 500) {
@@ -159,7 +136,7 @@ describe('API: values at and past every limit', () => {
   };
 
   it('the validator applies the very test of the table CHECK on webhooks.url', async () => {
-    const [{ definition }] = await db.dataSource.query<{ definition: string }[]>(
+    const [{ definition }] = await f.db.dataSource.query<{ definition: string }[]>(
       `SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint
        WHERE conrelid = 'webhooks'::regclass AND conname = 'webhooks_url_check'`,
     );
@@ -170,7 +147,7 @@ describe('API: values at and past every limit', () => {
     await fc.assert(
       fc.asyncProperty(webhookBody, fc.boolean(), async (body, put) => {
         const res = await (
-          put ? http().put(`/v1/webhooks/${webhookId}`) : http().post('/v1/webhooks')
+          put ? http().put(`/v1/webhooks/${f.hookId}`) : http().post('/v1/webhooks')
         ).send(body);
         noServerError(res, body);
         if (res.status < 300) {
@@ -189,7 +166,7 @@ describe('API: values at and past every limit', () => {
   it('POST /v1/deliveries', async () => {
     const body = fc.record(
       {
-        webhook_id: fc.constant(webhookId),
+        webhook_id: fc.constant(f.hookId),
         payload: around(
           MAX_PAYLOAD_BYTES / 4,
           Math.floor(MAX_PAYLOAD_BYTES / 3),
