@@ -23,6 +23,7 @@ const OPERATIONS = [
   'getDelivery',
   'deleteDelivery',
   'redeliverDelivery',
+  'redeliverDeliveries',
   'listDeliveryAttempts',
   'getDeliveryAttempt',
   'createEvent',
@@ -87,6 +88,9 @@ async function main(): Promise<void> {
   const fanned = await client.GET('/v1/deliveries', {
     params: { query: { event_id: event.data?.id, event_type: 'order.created' } },
   });
+  const bulk = await client.POST('/v1/deliveries/redeliver', {
+    body: { status: 'pending', webhook_id: webhook.id, dry_run: true },
+  });
   const oneEvent = await client.GET('/v1/events/{id}', { params: { path: { id: event.data!.id } } });
   const missing = await client.GET('/v1/delivery-attempts/{id}', {
     params: { path: { id: '00000000-0000-4000-8000-000000000000' } },
@@ -118,6 +122,8 @@ async function main(): Promise<void> {
     eventsCount: events.data?.events.length,
     fannedType: fanned.data?.deliveries[0]?.event_type,
     oneEventType: oneEvent.data?.event_type,
+    bulkCount: bulk.data?.count,
+    bulkStatus: bulk.response.status,
     missingCode: missing.error?.code,
     invalidCode: invalid.error?.code,
     invalidDetails: invalid.error?.details,
@@ -281,6 +287,8 @@ describe('OpenAPI document', () => {
         eventsCount: 1,
         fannedType: 'order.created',
         oneEventType: 'order.created',
+        bulkCount: 3,
+        bulkStatus: 200,
         missingCode: 7,
         invalidCode: 4,
         invalidDetails:

@@ -13,6 +13,7 @@ import {
   IdempotencyKeyReusedError,
   NotFoundError,
   PayloadTooLargeError,
+  TooManyMatchesError,
   type MissingResource,
 } from '@app/domain';
 import { ApiError, type ErrorBody, type ErrorKind } from './api-error';
@@ -77,6 +78,14 @@ const NOT_FOUND: Record<MissingResource, ErrorKind> = {
 function fromDomainError(exception: unknown): ApiError | undefined {
   if (exception instanceof NotFoundError) return new ApiError(NOT_FOUND[exception.resource]);
   if (exception instanceof IdempotencyKeyReusedError) return new ApiError('idempotencyKeyReused');
+  if (exception instanceof TooManyMatchesError) {
+    return ApiError.validation([
+      [
+        'filter',
+        `matches more than ${exception.limit} deliveries; narrow it with webhook_id, event_type, created_after or created_before`,
+      ],
+    ]);
+  }
   if (exception instanceof IdempotencyKeyInProgressError) {
     return new ApiError('idempotencyKeyInProgress');
   }

@@ -1,15 +1,12 @@
 import {
   applyDecorators,
   createParamDecorator,
-  HttpStatus,
   Injectable,
   UseInterceptors,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
-import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { from, lastValueFrom, map, type Observable } from 'rxjs';
@@ -33,10 +30,7 @@ type WithUnitOfWork = { [UOW]?: UnitOfWork };
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(
-    private readonly idempotency: IdempotencyService,
-    private readonly reflector: Reflector,
-  ) {}
+  constructor(private readonly idempotency: IdempotencyService) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
@@ -47,9 +41,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (typeof key !== 'string' || !VALID_KEY.test(key)) {
       throw ApiError.validation([['Idempotency-Key', KEY_PROBLEM]]);
     }
-    const status =
-      this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ??
-      HttpStatus.CREATED;
     const request = {
       scope: '',
       key,
@@ -58,11 +49,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const run = this.idempotency.run(request, async (uow) => {
       req[UOW] = uow;
       const value: unknown = await lastValueFrom(next.handle());
-      return { status, body: JSON.stringify(value) };
+      // The route's status, as Nest set it before the handler or the handler itself did.
+      return { status: res.statusCode, body: JSON.stringify(value) };
     });
     return from(run).pipe(
       map((response) => {
-        if (response.replayed) res.setHeader('Idempotent-Replayed', 'true');
+        if (response.replayed) {
+          res.status(response.status);
+          res.setHeader('Idempotent-Replayed', 'true');
+        }
         return JSON.parse(response.body) as unknown;
       }),
     );

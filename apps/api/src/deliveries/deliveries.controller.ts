@@ -7,14 +7,17 @@ import {
   Param,
   Post,
   Query,
+  Res,
   StreamableFile,
 } from '@nestjs/common';
-import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { DeliveriesService, type UnitOfWork } from '@app/domain';
 import { ApiEndpoint } from '../common/api-responses';
 import { Idempotent, Transaction } from '../common/idempotency.interceptor';
 import { jsonList } from '../common/json-list';
 import { ParseIdPipe } from '../common/parse-id.pipe';
+import { BulkRedeliverRequestDto, BulkRedeliverResultDto } from './dto/bulk-redeliver.dto';
 import { DeliveryRequestDto, RedeliverRequestDto } from './dto/delivery-request.dto';
 import { DeliveryDto, DeliveryListDto } from './dto/delivery.dto';
 import { ListDeliveriesQueryDto } from './dto/list-deliveries-query.dto';
@@ -38,6 +41,33 @@ export class DeliveriesController {
     @Transaction() uow?: UnitOfWork,
   ): Promise<DeliveryDto> {
     return DeliveryDto.from(await this.deliveries.create(body.toInput(), uow));
+  }
+
+  @Post('redeliver')
+  @HttpCode(202)
+  @Idempotent()
+  @ApiEndpoint({
+    operationId: 'redeliverDeliveries',
+    summary:
+      'Send again every delivery a filter matches (default: every failed one), as new pending deliveries; dry_run counts them (200)',
+    status: 202,
+    type: BulkRedeliverResultDto,
+    errors: [400, 409, 415, 422],
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'A dry run: the count, nothing created.',
+    type: BulkRedeliverResultDto,
+  })
+  async redeliverMatching(
+    @Body() body: BulkRedeliverRequestDto,
+    @Res({ passthrough: true }) res: Response,
+    @Transaction() uow?: UnitOfWork,
+  ): Promise<BulkRedeliverResultDto> {
+    const dryRun = body.dry_run === true;
+    const count = await this.deliveries.redeliverMatching(body.toFilter(), dryRun, uow);
+    if (dryRun) res.status(200);
+    return { count };
   }
 
   @Get()

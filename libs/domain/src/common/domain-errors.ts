@@ -41,3 +41,11 @@ export class IdempotencyKeyInProgressError extends Error {
     this.name = 'IdempotencyKeyInProgressError';
   }
 }
+
+/** A bulk operation whose filter matches more rows than one request may touch. */
+export class TooManyMatchesError extends Error {
+  constructor(readonly limit: number) {
+    super(`the filter matches more than ${limit} deliveries`);
+    this.name = 'TooManyMatchesError';
+  }
+}

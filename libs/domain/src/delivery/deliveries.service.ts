@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import type { BoundedPage } from '../common/bounded-page';
-import { NotFoundError, PayloadTooLargeError } from '../common/domain-errors';
+import { NotFoundError, PayloadTooLargeError, TooManyMatchesError } from '../common/domain-errors';
 import { afterCommit, type UnitOfWork } from '../common/unit-of-work';
 import { DeliveryWaker } from './delivery-waker';
 import type { Delivery } from './delivery.entity';
 import {
+  BULK_REDELIVER_LIMIT,
   DeliveryRepository,
+  type RedeliverFilter,
   type DeliveryInput,
   type DeliveryListFilter,
 } from './delivery.repository';
@@ -38,6 +40,21 @@ export class DeliveriesService {
     if (!created) throw new NotFoundError('delivery');
     afterCommit(uow, () => this.waker.notify(created.dueInMs));
     return created.delivery;
+  }
+
+  /**
+   * Bulk redeliver (§7): how many deliveries match `filter` and, unless `dryRun`, a new
+   * pending delivery for each; more than BULK_REDELIVER_LIMIT matches is refused whole.
+   */
+  async redeliverMatching(
+    filter: RedeliverFilter,
+    dryRun: boolean,
+    uow?: UnitOfWork,
+  ): Promise<number> {
+    const { matched, created } = await this.deliveries.redeliverMatching(filter, dryRun, uow);
+    if (matched > BULK_REDELIVER_LIMIT) throw new TooManyMatchesError(BULK_REDELIVER_LIMIT);
+    if (created > 0) afterCommit(uow, () => this.waker.notify(0));
+    return matched;
   }
 
   async get(id: string): Promise<Delivery> {

@@ -23,6 +23,19 @@ export interface DeliveryListFilter extends Page {
   createdAt?: CreatedAtRange;
 }
 
+/** Which deliveries a bulk redeliver copies (§7): each field narrows it further. */
+export interface RedeliverFilter {
+  status: DeliveryStatus;
+  webhookId?: string;
+  eventType?: string;
+  /** Created strictly after / before these times (Date or RFC 3339 text). */
+  createdAfter?: Date | string;
+  createdBefore?: Date | string;
+}
+
+/** Most deliveries one bulk redeliver may match. */
+export const BULK_REDELIVER_LIMIT = 100_000;
+
 /** A delivery just inserted, and how many milliseconds until it is due (0: now). */
 export interface CreatedDelivery {
   delivery: Delivery;
@@ -102,6 +115,48 @@ export class DeliveryRepository {
       [randomUUID(), id],
     );
     return this.created(rows[0]);
+  }
+
+  /**
+   * One new pending delivery, due now, for every delivery matching `filter` (payload,
+   * webhook and event kept), in one statement, unless `dryRun` or more than
+   * BULK_REDELIVER_LIMIT match; returns how many matched (at most the limit + 1) and
+   * how many were created. Only ids are gathered first, so large payloads are copied
+   * row by row, never held together.
+   */
+  async redeliverMatching(
+    filter: RedeliverFilter,
+    dryRun: boolean,
+    uow?: UnitOfWork,
+  ): Promise<{ matched: number; created: number }> {
+    const params: unknown[] = [filter.status];
+    const where = ['d.status = $1'];
+    const add = (clause: (n: string) => string, value: unknown): void => {
+      params.push(value);
+      where.push(clause(`$${params.length}`));
+    };
+    if (filter.webhookId) add((p) => `d.webhook_id = ${p}`, filter.webhookId);
+    if (filter.eventType) add((p) => `d.event_type = ${p}`, filter.eventType);
+    if (filter.createdAfter) add((p) => `d.created_at > ${p}`, timeParam(filter.createdAfter));
+    if (filter.createdBefore) add((p) => `d.created_at < ${p}`, timeParam(filter.createdBefore));
+    params.push(BULK_REDELIVER_LIMIT, dryRun);
+    const limit = `$${params.length - 1}`;
+    const [row] = await (uow?.sql ?? this.dataSource).query<{ matched: number; created: number }[]>(
+      `WITH matched AS MATERIALIZED (
+         SELECT d.id FROM deliveries d WHERE ${where.join(' AND ')} LIMIT ${limit} + 1
+       ),
+       created AS (
+         INSERT INTO deliveries (id, webhook_id, payload, event_id, event_type)
+         SELECT gen_random_uuid(), d.webhook_id, d.payload, d.event_id, d.event_type
+         FROM matched m JOIN deliveries d ON d.id = m.id
+         WHERE NOT $${params.length} AND (SELECT count(*) FROM matched) <= ${limit}
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM matched)::int AS matched,
+              (SELECT count(*) FROM created)::int AS created`,
+      params,
+    );
+    return row;
   }
 
   /** Whether a delivery with this id exists (an index probe; nothing is read). */
