@@ -14,7 +14,11 @@ const WEBHOOK_COLUMNS = `name, url, content_type, valid_status_codes, max_delive
   delivery_attempt_timeout, retry_min_backoff, retry_max_backoff`;
 
 /** Every migration's name, oldest first. */
-const ALL = ['InitialSchema1764374400000', 'Events1764979200000'];
+const ALL = [
+  'InitialSchema1764374400000',
+  'Events1764979200000',
+  'EventFanOutWithoutForeignKey1765065600000',
+];
 
 describe('migrations', () => {
   let db: TestDatabase;
