@@ -179,6 +179,12 @@ export async function dispatchSqlOnly(serverUrl: string, count: number): Promise
           if (claimed.length === 0) return;
           const outcomes: AttemptOutcome[] = claimed.map(({ delivery: d, leaseOwner }) => ({
             deliveryId: d.id,
+            webhookId: d.webhookId,
+            eventId: null,
+            attempts: 1,
+            limited: false,
+            touchesHealth: false,
+            operational: false,
             leaseOwner,
             attemptId: randomUUID(),
             status: 'succeeded',

@@ -27,11 +27,16 @@ describe('/v1/webhooks', () => {
   const create = async (body: object = VALID): Promise<Record<string, unknown>> =>
     (await http().post('/v1/webhooks').send(body).expect(201)).body as Record<string, unknown>;
 
-  it('creates a webhook and returns it as the Go project did', async () => {
+  it('creates a webhook and returns it as the Go project did, with the v2 fields added', async () => {
     const res = await http().post('/v1/webhooks').send(VALID).expect(201);
     expect(res.body).toEqual({
       ...VALID,
       event_types: ['*'],
+      max_concurrency: null,
+      rate_limit: null,
+      ordering: 'none',
+      circuit: { state: 'closed', consecutive_failures: 0, open_until: null },
+      disabled_reason: null,
       id: expect.stringMatching(
         /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
       ),

@@ -82,7 +82,12 @@ describe('DeliveryDispatchRepository.backlog', () => {
 
   it('counts what a claim would take — due, not in flight, webhook active — up to the cap', async () => {
     const repo = new DeliveryDispatchRepository(db.dataSource);
-    expect(await repo.backlog(100)).toEqual({ due: 0, oldestDueSeconds: 0 });
+    expect(await repo.backlog(100)).toEqual({
+      due: 0,
+      oldestDueSeconds: 0,
+      openCircuits: 0,
+      disabledWebhooks: 0,
+    });
 
     const on = await webhook(true);
     const off = await webhook(false);

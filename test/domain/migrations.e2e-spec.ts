@@ -18,6 +18,8 @@ const ALL = [
   'InitialSchema1764374400000',
   'Events1764979200000',
   'EventFanOutWithoutForeignKey1765065600000',
+  'EndpointProtection1765152000000',
+  'PendingDeliveriesByWebhook1765152000001',
 ];
 
 describe('migrations', () => {
@@ -68,6 +70,7 @@ describe('migrations', () => {
       'idempotency_keys',
       'migrations',
       'webhook_event_types',
+      'webhook_leases',
       'webhooks',
     ]);
   });

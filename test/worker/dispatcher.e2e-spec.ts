@@ -79,9 +79,12 @@ describe('worker: dispatcher', () => {
         deliveryAttemptTimeout: webhook.deliveryAttemptTimeout,
         retryMinBackoff: webhook.retryMinBackoff,
         retryMaxBackoff: webhook.retryMaxBackoff,
+        consecutiveFailures: 0,
+        circuitOpenUntil: null,
       },
       leaseOwner: expect.stringMatching(/^dead-worker\//),
       reclaimed: false,
+      limited: false,
     });
     await f.db.dataSource.query(
       `UPDATE deliveries SET lease_expires_at = now() - interval '1 second'`,
@@ -98,6 +101,12 @@ describe('worker: dispatcher', () => {
     const late = await dispatch.complete(
       dead.map((d) => ({
         deliveryId: d.delivery.id,
+        webhookId: d.delivery.webhookId,
+        eventId: null,
+        attempts: 1,
+        limited: false,
+        touchesHealth: false,
+        operational: false,
         leaseOwner: d.leaseOwner,
         attemptId: randomUUID(),
         status: 'failed' as const,

@@ -10,6 +10,8 @@ const BACKLOG_SAMPLE_MS = 10_000;
 export interface BacklogSample {
   due: number;
   oldestDueSeconds: number;
+  openCircuits: number;
+  disabledWebhooks: number;
 }
 
 /** The worker's Prometheus metrics; no delivery ids in labels, so cardinality stays flat. */
@@ -22,6 +24,10 @@ export class WorkerMetrics {
   readonly attemptDuration: Histogram<'outcome'>;
   readonly inFlight: Gauge;
   readonly droppedOutcomes: Counter;
+  readonly limitedClaims: Counter;
+  readonly webhookTransitions: Counter<'kind'>;
+  readonly openCircuits: Gauge;
+  readonly disabledWebhooks: Gauge;
   readonly dueBacklog: Gauge;
   readonly oldestDueAge: Gauge;
   private sample: Promise<BacklogSample | undefined> | undefined;
@@ -71,7 +77,36 @@ export class WorkerMetrics {
       help: 'Attempt outcomes not recorded because the delivery was deleted or its lease lost.',
       registers,
     });
+    this.limitedClaims = new Counter({
+      name: 'postmand_worker_limited_claims_total',
+      help: 'Deliveries leased by the limited claim (webhooks with limits, FIFO or an open circuit).',
+      registers,
+    });
+    this.webhookTransitions = new Counter({
+      name: 'postmand_worker_webhook_transitions_total',
+      help: 'Webhook state changes this worker recorded: circuit_opened, circuit_closed, disabled.',
+      labelNames: ['kind'],
+      registers,
+    });
     const backlog = (): Promise<BacklogSample | undefined> => this.backlog();
+    this.openCircuits = new Gauge({
+      name: 'postmand_webhooks_circuit_open',
+      help: 'Webhooks whose circuit is open or half-open (all workers).',
+      registers,
+      async collect() {
+        const sample = await backlog();
+        if (sample) this.set(sample.openCircuits);
+      },
+    });
+    this.disabledWebhooks = new Gauge({
+      name: 'postmand_webhooks_disabled',
+      help: 'Webhooks postmand disabled (410 Gone, or failing for POSTMAND_DISABLE_AFTER).',
+      registers,
+      async collect() {
+        const sample = await backlog();
+        if (sample) this.set(sample.disabledWebhooks);
+      },
+    });
     this.dueBacklog = new Gauge({
       name: 'postmand_worker_due_backlog',
       help: `Deliveries due now and not in flight (all workers), counted up to ${BACKLOG_COUNT_CAP}; sampled at most every ${BACKLOG_SAMPLE_MS / 1000} s.`,

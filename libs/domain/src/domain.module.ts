@@ -12,6 +12,8 @@ import { DeliveryAttemptsService } from './delivery-attempt/delivery-attempts.se
 import { EventRepository } from './event/event.repository';
 import { EventsService } from './event/events.service';
 import { IdempotencyService } from './idempotency/idempotency.service';
+import { WebhookHealthRepository } from './endpoint-health/webhook-health.repository';
+import { AttemptRecorder } from './delivery/attempt-recorder.service';
 
 const PROVIDERS = [
   DeliveryWaker,
@@ -25,6 +27,8 @@ const PROVIDERS = [
   EventRepository,
   EventsService,
   IdempotencyService,
+  WebhookHealthRepository,
+  AttemptRecorder,
 ];
 
 export interface DomainModuleOptions {

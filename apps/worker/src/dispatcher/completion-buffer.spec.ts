@@ -13,6 +13,12 @@ const outcome = (chars: number): AttemptOutcome => ({
   executionDuration: 1,
   success: true,
   error: '',
+  webhookId: 'w',
+  eventId: null,
+  attempts: 1,
+  limited: false,
+  touchesHealth: false,
+  operational: false,
 });
 
 describe('batchLength', () => {

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DeliveryDispatchRepository, type AttemptOutcome } from '@app/domain';
+import { AttemptRecorder, type AttemptOutcome, type HealthTransition } from '@app/domain';
 import type { Logger } from 'pino';
 import { WORKER_LOGGER } from '../worker.tokens';
 
 /** Told of each outcome once written: `recorded` false when its lease was lost meanwhile. */
 export type RecordedListener = (outcome: AttemptOutcome, recorded: boolean) => void;
+/** Told of the webhook state changes a written batch caused. */
+export type TransitionListener = (transitions: HealthTransition[]) => void;
 
 const MAX_BATCH = 500;
 /** Raw request and response text per write: large payloads go a few at a time. */
@@ -21,18 +23,20 @@ const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000];
 @Injectable()
 export class CompletionBuffer {
   private onRecorded: RecordedListener = () => undefined;
+  private onTransitions: TransitionListener = () => undefined;
   private pending: AttemptOutcome[] = [];
   private flushing: Promise<void> | undefined;
   private failures = 0;
 
   constructor(
-    private readonly repository: DeliveryDispatchRepository,
+    private readonly recorder: AttemptRecorder,
     @Inject(WORKER_LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Who hears of each written outcome (the dispatcher). */
-  listen(listener: RecordedListener): void {
+  listen(listener: RecordedListener, transitions: TransitionListener = () => undefined): void {
     this.onRecorded = listener;
+    this.onTransitions = transitions;
   }
 
   add(outcome: AttemptOutcome): void {
@@ -53,9 +57,8 @@ export class CompletionBuffer {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, batchLength(this.pending));
       try {
-        const recorded = await this.repository.complete(batch);
+        await this.write(batch);
         this.failures = 0;
-        for (const outcome of batch) this.onRecorded(outcome, recorded.has(outcome.deliveryId));
       } catch (err) {
         this.pending.unshift(...batch);
         const delay = RETRY_DELAYS_MS[Math.min(this.failures, RETRY_DELAYS_MS.length - 1)];
@@ -68,6 +71,39 @@ export class CompletionBuffer {
       }
     }
   }
+
+  /** Writes a batch; one the database refuses for its data is written in halves. */
+  private async write(batch: AttemptOutcome[]): Promise<void> {
+    try {
+      const { recorded, transitions } = await this.recorder.record(batch);
+      for (const outcome of batch) this.onRecorded(outcome, recorded.has(outcome.deliveryId));
+      if (transitions.length > 0) this.onTransitions(transitions);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      if (batch.length === 1) {
+        this.logger.error(
+          { err, deliveryId: batch[0].deliveryId },
+          'the database refused this attempt outcome: dropped; the delivery is attempted again once its lease expires',
+        );
+        this.onRecorded(batch[0], false);
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await this.write(batch.slice(0, half));
+      await this.write(batch.slice(half));
+    }
+  }
+}
+
+/**
+ * A batch the database refuses for its data (SQLSTATE class 22 or 23) would be refused
+ * forever, and block every outcome behind it: it is split in halves and retried; a single
+ * outcome still refused is dropped with an error (its lease expires, the delivery is
+ * attempted again).
+ */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
 /** How many of the oldest outcomes go in the next write: up to 500, or 8 M characters. */

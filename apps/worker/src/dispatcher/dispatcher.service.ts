@@ -73,7 +73,15 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     const capacity = Math.min(config.workerConcurrency, Math.max(1, this.payloadRoom(0)));
     this.minClaim = Math.max(1, Math.min(25, Math.floor(capacity / 10)));
     this.attemptLog = logger.child({}, { redact: [] });
-    completions.listen((outcome, recorded) => this.recorded(outcome, recorded));
+    completions.listen(
+      (outcome, recorded) => this.recorded(outcome, recorded),
+      (transitions) => {
+        for (const t of transitions) {
+          this.metrics.webhookTransitions.inc({ kind: t.kind });
+          this.logger.warn({ webhookId: t.webhookId, reason: t.reason }, `webhook ${t.kind}`);
+        }
+      },
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -218,6 +226,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
 
   private dispatch(claimed: ClaimedDelivery): void {
     this.metrics.claimed.inc();
+    if (claimed.limited) this.metrics.limitedClaims.inc();
     if (claimed.reclaimed) this.metrics.leaseReclaims.inc();
     this.metrics.inFlight.inc();
     const bytes = Buffer.byteLength(claimed.delivery.payload, 'utf8');

@@ -36,13 +36,23 @@ const MIGRATION_LOCK_KEY = 74_061_312;
 /**
  * Applies pending migrations, each in its own transaction; returns their names. Holding
  * an advisory lock meanwhile lets several processes start at once (a Job and an `all`,
- * two replicas): the second waits, then finds nothing left to apply.
+ * two replicas): the second waits, then finds nothing left to apply. Migrations run in
+ * their own transaction each, except those that say `transaction = false`.
  */
 export async function migrate(dataSource: DataSource): Promise<string[]> {
   const lock = dataSource.createQueryRunner();
   await lock.connect();
   try {
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    // Waiting by polling, not in pg_advisory_lock: a session waiting in a statement holds
+    // a snapshot, and a CREATE INDEX CONCURRENTLY of the migrating process would wait for
+    // that snapshot to go while the waiter waits for the migration: neither would finish.
+    for (;;) {
+      const [{ locked }] = (await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [
+        MIGRATION_LOCK_KEY,
+      ])) as { locked: boolean }[];
+      if (locked) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);
   } finally {

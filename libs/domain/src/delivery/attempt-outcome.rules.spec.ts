@@ -20,9 +20,12 @@ const claimed: ClaimedDelivery = {
     deliveryAttemptTimeout: 10,
     retryMinBackoff: 10,
     retryMaxBackoff: 60,
+    consecutiveFailures: 0,
+    circuitOpenUntil: null,
   },
   leaseOwner: 'worker-a',
   reclaimed: false,
+  limited: false,
 };
 /** The claimed delivery after `n` attempts, its webhook allowing `max`. */
 const after = (n: number, max = 3): ClaimedDelivery => ({
@@ -54,7 +57,29 @@ describe('judgeAttempt', () => {
       executionDuration: 7,
       success: true,
       error: '',
+      webhookId: 'w1',
+      eventId: null,
+      attempts: 1,
+      limited: false,
+      // A success of a healthy webhook changes nothing: the one-statement completion.
+      touchesHealth: false,
+      operational: false,
     });
+  });
+
+  it('marks what may change health, what holds a limited slot, and operational deliveries', () => {
+    const failing = { ...claimed, webhook: { ...claimed.webhook, consecutiveFailures: 2 } };
+    const open = { ...claimed, webhook: { ...claimed.webhook, circuitOpenUntil: new Date() } };
+    const ok = result({ statusCode: 204 });
+    expect(judgeAttempt(claimed, result({ statusCode: 500 }), at).touchesHealth).toBe(true);
+    expect(judgeAttempt(failing, ok, at).touchesHealth).toBe(true);
+    expect(judgeAttempt(open, ok, at).touchesHealth).toBe(true);
+    expect(judgeAttempt({ ...claimed, limited: true }, ok, at).limited).toBe(true);
+    const ops = (eventType: string) =>
+      judgeAttempt({ ...claimed, delivery: { ...claimed.delivery, eventType } }, ok, at)
+        .operational;
+    expect(ops('postmand.delivery.failed')).toBe(true);
+    expect(ops('order.created')).toBe(false);
   });
 
   it('retries with min(max, min × 2^n) until the last attempt, then fails', () => {

@@ -1,6 +1,7 @@
 import type { AttemptOutcome, ClaimedDelivery } from './delivery-dispatch.repository';
 import type { DeliveryStatus } from './delivery.entity';
 import { nextRetryDelaySeconds } from './delivery.rules';
+import { RESERVED_PREFIX } from '../event/event-type.rules';
 
 /** What one attempt produced on the wire, ready to be judged and recorded. */
 export interface AttemptResult {
@@ -23,7 +24,7 @@ export interface AttemptResult {
  * or 503. Pure: the attempt's id and the time are given.
  */
 export function judgeAttempt(
-  { delivery, webhook, leaseOwner }: ClaimedDelivery,
+  { delivery, webhook, leaseOwner, limited }: ClaimedDelivery,
   result: AttemptResult,
   at: { attemptId: string; now: Date },
 ): AttemptOutcome {
@@ -36,6 +37,8 @@ export function judgeAttempt(
       : 'pending';
   return {
     deliveryId: delivery.id,
+    webhookId: delivery.webhookId,
+    eventId: delivery.eventId,
     leaseOwner,
     attemptId: at.attemptId,
     status,
@@ -56,5 +59,9 @@ export function judgeAttempt(
     executionDuration: result.durationMs,
     success,
     error: result.error,
+    attempts: attemptsAfter,
+    limited,
+    touchesHealth: !success || webhook.consecutiveFailures > 0 || webhook.circuitOpenUntil !== null,
+    operational: delivery.eventType?.startsWith(RESERVED_PREFIX) ?? false,
   };
 }

@@ -1,57 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { rowMapper, type Row } from '../common/rows';
+import type { Sql } from '../common/unit-of-work';
 import { Webhook } from '../webhook/webhook.entity';
+import {
+  CLAIM_SETTINGS,
+  CLAIM_SQL,
+  DUE_NOW,
+  PARKED_DUE_NOW,
+  LEASE_MARGIN_SECONDS,
+  LIMITED_CLAIM_SQL,
+  LOCK_LIMITED_SQL,
+  NEXT_DUE_SQL,
+  PARKED_WORK_SQL,
+} from './claim.sql';
 import { Delivery, type DeliveryStatus } from './delivery.entity';
 
-/** Seconds a lease outlives the attempt timeout: time to record the outcome. */
-export const LEASE_MARGIN_SECONDS = 30;
-
-/**
- * Run in the claim's transaction first. The one good plan walks the due index in order
- * and stops after `limit` rows; with thin statistics (a new or never-analysed table) the
- * planner may instead fetch every pending row and sort them. Sorting ruled out, it cannot.
- */
-export const CLAIM_SETTINGS = `SET LOCAL enable_sort = off`;
-
-/**
- * Claimable once due, for a row `d`: pending, no live lease, and its webhook active (an
- * inactive webhook's deliveries wait). DUE_NOW adds: scheduled_at reached.
- */
-const CLAIMABLE = `d.status = 'pending'
-     AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= now())
-     AND (SELECT w.active FROM webhooks w WHERE w.id = d.webhook_id)`;
-const DUE_NOW = `${CLAIMABLE} AND d.scheduled_at <= now()`;
-
-/** $1 worker id, $2 batch size, $3 lease margin in seconds. */
-export const CLAIM_SQL = `WITH due AS (
-   -- deliveries alone: joined here, webhooks invited a plan that fetched every
-   -- pending row of a webhook and sorted them (60+ ms per claim at 50,000 rows).
-   -- A scalar sub-select is never flattened into a join.
-   SELECT d.ctid AS row_id, d.webhook_id, d.lease_owner IS NOT NULL AS reclaimed
-   FROM deliveries d
-   WHERE ${DUE_NOW}
-   ORDER BY d.scheduled_at
-   LIMIT $2
-   FOR UPDATE OF d SKIP LOCKED
- )
- -- The locked rows cannot move before this statement ends, so their ctid finds
- -- them directly (a TID scan), whatever the size of the table.
- UPDATE deliveries d
- SET lease_owner = $1 || '/' || gen_random_uuid(),
-     lease_expires_at = now() + make_interval(secs => w.delivery_attempt_timeout + $3)
- FROM due JOIN webhooks w ON w.id = due.webhook_id
- WHERE d.ctid = due.row_id
- -- The delivery's columns as they are; the webhook's with a "webhook__" prefix.
- RETURNING d.id, d.webhook_id, d.payload, d.delivery_attempts, d.lease_owner, due.reclaimed,
-           d.event_id, d.event_type,
-           w.id AS webhook__id, w.url AS webhook__url, w.content_type AS webhook__content_type,
-           w.valid_status_codes AS webhook__valid_status_codes,
-           w.secret_token AS webhook__secret_token,
-           w.max_delivery_attempts AS webhook__max_delivery_attempts,
-           w.delivery_attempt_timeout AS webhook__delivery_attempt_timeout,
-           w.retry_min_backoff AS webhook__retry_min_backoff,
-           w.retry_max_backoff AS webhook__retry_max_backoff`;
+/** How long a worker trusts its last look for parked work (PARKED_WORK_SQL). */
+const PARKED_WORK_TTL_MS = 1000;
 
 /** A delivery this worker holds a lease on, with what sending it needs from its webhook. */
 export interface ClaimedDelivery {
@@ -70,16 +36,22 @@ export interface ClaimedDelivery {
     | 'deliveryAttemptTimeout'
     | 'retryMinBackoff'
     | 'retryMaxBackoff'
+    | 'consecutiveFailures'
+    | 'circuitOpenUntil'
   >;
   /** Fences the completion: only the holder of this exact lease may record the outcome. */
   leaseOwner: string;
   /** The previous holder's lease had expired: a worker died or stalled mid-attempt. */
   reclaimed: boolean;
+  /** Leased by the limited claim: a row of webhook_leases counts it until its outcome. */
+  limited: boolean;
 }
 
 /** The outcome of one attempt, as the worker hands it back. */
 export interface AttemptOutcome {
   deliveryId: string;
+  webhookId: string;
+  eventId: string | null;
   leaseOwner: string;
   attemptId: string;
   /** The delivery's status after this attempt. */
@@ -92,16 +64,31 @@ export interface AttemptOutcome {
   executionDuration: number;
   success: boolean;
   error: string;
+  /** Attempts the delivery has had, this one included. */
+  attempts: number;
+  /** It holds a row of webhook_leases (ClaimedDelivery.limited). */
+  limited: boolean;
+  /**
+   * It may change its webhook's health: a failure, or a success while the webhook had
+   * failures or an open circuit. A success of a healthy webhook (most outcomes) does not.
+   */
+  touchesHealth: boolean;
+  /** The delivery is of one of postmand's own events (`postmand.*`). */
+  operational: boolean;
 }
 
 /**
- * The worker's SQL. Each operation is one statement: the claim locks with SKIP LOCKED
- * and commits before any HTTP call; the completion is fenced by the lease it was given.
+ * The worker's SQL. The claim locks with SKIP LOCKED and commits before any HTTP call;
+ * the completion is fenced by the lease it was given.
  */
 @Injectable()
 export class DeliveryDispatchRepository {
   private readonly toDelivery: (row: Row) => Delivery;
   private readonly toWebhook: (row: Row) => Webhook;
+  private limitedFirst = false;
+  /** When parked work was last known to exist, and when it was last asked for. */
+  private parkedSeenAt = 0;
+  private parkedCheckedAt = 0;
 
   constructor(private readonly dataSource: DataSource) {
     this.toDelivery = rowMapper(dataSource, Delivery);
@@ -109,12 +96,15 @@ export class DeliveryDispatchRepository {
   }
 
   /**
-   * Leases up to `limit` due deliveries, oldest `scheduled_at` first. Due: pending,
-   * scheduled, webhook active, and no live lease. SKIP LOCKED lets any number of workers
-   * claim side by side without waiting on each other; each lease gets its own token
-   * (`owner/uuid`), so even one worker's two claims of a delivery cannot both complete.
-   * The lease lasts the webhook's attempt timeout plus a margin: a worker that dies
-   * mid-attempt loses nothing, its deliveries are due again when the lease runs out.
+   * Leases up to `limit` due deliveries. Due: pending, scheduled, webhook active, no live
+   * lease, and room in the webhook's limits (claim.sql.ts). SKIP LOCKED lets any number
+   * of workers claim side by side without waiting on each other; each lease gets its own
+   * token (`owner/uuid`), so even one worker's two claims of a delivery cannot both
+   * complete. The lease lasts the webhook's attempt timeout plus a margin: a worker that
+   * dies mid-attempt loses nothing, its deliveries are due again when the lease runs out.
+   *
+   * The plain and the limited claim go first in turn, so that neither kind of webhook
+   * can take every slot from the other; each takes what the other left of `limit`.
    */
   async claim(owner: string, limit: number): Promise<ClaimedDelivery[]> {
     const runner = this.dataSource.createQueryRunner();
@@ -122,12 +112,25 @@ export class DeliveryDispatchRepository {
     try {
       await runner.startTransaction();
       await runner.query(CLAIM_SETTINGS);
-      const rows = (await runner.query(CLAIM_SQL, [owner, limit, LEASE_MARGIN_SECONDS])) as [
-        Row[],
-        number,
-      ];
+      this.limitedFirst = !this.limitedFirst;
+      const claimed: ClaimedDelivery[] = [];
+      const plain = async (n: number): Promise<void> => {
+        if (n > 0) claimed.push(...(await this.claimPlain(runner, owner, n)));
+      };
+      const limited = async (n: number): Promise<void> => {
+        if (n > 0 && (await this.parkedWork(runner))) {
+          claimed.push(...(await this.claimLimited(runner, owner, n)));
+        }
+      };
+      if (this.limitedFirst) {
+        await limited(limit);
+        await plain(limit - claimed.length);
+      } else {
+        await plain(limit);
+        await limited(limit - claimed.length);
+      }
       await runner.commitTransaction();
-      return rows[0].map((row) => this.toClaimed(row));
+      return claimed;
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw err;
@@ -136,17 +139,63 @@ export class DeliveryDispatchRepository {
     }
   }
 
+  private async claimPlain(
+    runner: QueryRunner,
+    owner: string,
+    limit: number,
+  ): Promise<ClaimedDelivery[]> {
+    const [rows] = (await runner.query(CLAIM_SQL, [owner, limit, LEASE_MARGIN_SECONDS])) as [
+      Row[],
+      number,
+    ];
+    const leased = rows.filter((row) => row.leased as boolean);
+    // Set aside for the limited claim: it runs at once, not after the next look.
+    if (leased.length < rows.length) this.parkedSeenAt = Date.now();
+    return leased.map((row) => this.toClaimed(row));
+  }
+
+  private async claimLimited(
+    runner: QueryRunner,
+    owner: string,
+    limit: number,
+  ): Promise<ClaimedDelivery[]> {
+    const hooks = (await runner.query(LOCK_LIMITED_SQL, [limit])) as { id: string }[];
+    if (hooks.length === 0) return [];
+    this.parkedSeenAt = Date.now();
+    const [rows] = (await runner.query(LIMITED_CLAIM_SQL, [
+      owner,
+      limit,
+      LEASE_MARGIN_SECONDS,
+      hooks.map((h) => h.id),
+    ])) as [Row[], number];
+    return rows.map((row) => this.toClaimed(row));
+  }
+
+  /**
+   * Whether any webhook has parked deliveries: asked at most once a second (one cheap
+   * index probe), and known at once when this worker's own plain claim parked some.
+   */
+  private async parkedWork(runner: QueryRunner): Promise<boolean> {
+    const now = Date.now();
+    if (now - this.parkedSeenAt < PARKED_WORK_TTL_MS) return true;
+    if (now - this.parkedCheckedAt < PARKED_WORK_TTL_MS) return false;
+    const [{ parked }] = (await runner.query(PARKED_WORK_SQL)) as { parked: boolean }[];
+    this.parkedCheckedAt = now;
+    if (parked) this.parkedSeenAt = now;
+    return parked;
+  }
+
   /**
    * Records a batch of outcomes in one transaction: each attempt row and its delivery's
    * update commit together, and only where the delivery still carries the lease the
    * outcome was claimed with. Outcomes of deliveries deleted or re-leased meanwhile are
    * dropped quietly. Returns the ids of the deliveries that were recorded.
    */
-  async complete(outcomes: AttemptOutcome[]): Promise<Set<string>> {
+  async complete(outcomes: AttemptOutcome[], sql: Sql = this.dataSource): Promise<Set<string>> {
     if (outcomes.length === 0) return new Set();
     const column = <K extends keyof AttemptOutcome>(key: K): AttemptOutcome[K][] =>
       outcomes.map((o) => o[key]);
-    const rows = await this.dataSource.query<{ delivery_id: string }[]>(
+    const rows = await sql.query<{ delivery_id: string }[]>(
       `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::uuid[],
                               $6::text[], $7::text[], $8::int[], $9::int[], $10::bool[],
@@ -162,6 +211,7 @@ export class DeliveryDispatchRepository {
                                  ELSE now() + make_interval(secs => i.retry_in_seconds) END,
              lease_owner = NULL,
              lease_expires_at = NULL,
+             parked = false,
              updated_at = now()
          FROM input i
          WHERE d.id = i.delivery_id AND d.lease_owner = i.lease_owner
@@ -190,40 +240,54 @@ export class DeliveryDispatchRepository {
     return new Set(rows.map((r) => r.delivery_id));
   }
 
+  /** Frees the concurrency slots of finished limited attempts (their webhook_leases rows). */
+  async releaseLeases(deliveryIds: string[], sql: Sql = this.dataSource): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    await sql.query(`DELETE FROM webhook_leases WHERE delivery_id = ANY($1::uuid[])`, [
+      deliveryIds,
+    ]);
+  }
+
   /**
    * The due backlog for metrics, cheaply: deliveries due now and not in flight, counted
    * along the due index up to `cap` (a full count of a huge backlog would cost a scan per
    * scrape), and how long the oldest of them has been due, in seconds.
    */
-  async backlog(cap: number): Promise<{ due: number; oldestDueSeconds: number }> {
-    const [row] = await this.dataSource.query<{ due: number; oldest: number | null }[]>(
+  async backlog(cap: number): Promise<{
+    due: number;
+    oldestDueSeconds: number;
+    openCircuits: number;
+    disabledWebhooks: number;
+  }> {
+    const [row] = await this.dataSource.query<
+      { due: number; oldest: number | null; open: number; disabled: number }[]
+    >(
       `SELECT (SELECT count(*)::int FROM (
-                 SELECT 1 FROM deliveries d
-                 WHERE ${DUE_NOW} LIMIT $1) capped) AS due,
-              (SELECT extract(epoch FROM now() - min(d.scheduled_at))::float8
-               FROM deliveries d WHERE ${DUE_NOW}) AS oldest`,
+                 SELECT 1 FROM deliveries d WHERE ${DUE_NOW} LIMIT $1) capped)
+              + (SELECT count(*)::int FROM (
+                 SELECT 1 FROM deliveries d WHERE ${PARKED_DUE_NOW} LIMIT $1) capped) AS due,
+              (SELECT extract(epoch FROM now() - least(
+                 (SELECT min(d.scheduled_at) FROM deliveries d WHERE ${DUE_NOW}),
+                 (SELECT min(d.scheduled_at) FROM deliveries d WHERE ${PARKED_DUE_NOW})
+               ))::float8) AS oldest,
+              w.open, w.disabled
+       FROM (SELECT count(*) FILTER (WHERE circuit_open_until IS NOT NULL)::int AS open,
+                    count(*) FILTER (WHERE NOT active AND disabled_reason IS NOT NULL)::int
+                      AS disabled
+             FROM webhooks) w`,
       [cap],
     );
-    return { due: row.due, oldestDueSeconds: Math.max(0, row.oldest ?? 0) };
+    return {
+      due: Math.min(cap, row.due),
+      oldestDueSeconds: Math.max(0, row.oldest ?? 0),
+      openCircuits: row.open,
+      disabledWebhooks: row.disabled,
+    };
   }
 
-  /**
-   * Milliseconds (by the database's clock) until the earliest claimable pending delivery
-   * is due (a retry or a delayed delivery), read from the due index; 0 or less when one is
-   * due already; null when there is none. The worker arms one timer for it.
-   *
-   * Rows due in the last minute count too: a timer can fire a little early (Node's loop
-   * clock lags the wall clock under load), so the claim may find nothing while the row
-   * becomes due before this query runs; leaving it out would leave that row to the polling
-   * backstop. Leased rows (in flight) and inactive webhooks' rows are not claimable and are
-   * left out, or the worker would wake for them again and again.
-   */
+  /** When there is work next (NEXT_DUE_SQL), in ms from now; null when none is known. */
   async msUntilNextDue(): Promise<number | null> {
-    const [row] = await this.dataSource.query<{ ms: string | null }[]>(
-      `SELECT ceil(extract(epoch FROM min(d.scheduled_at) - now()) * 1000)::bigint AS ms
-       FROM deliveries d
-       WHERE ${CLAIMABLE} AND d.scheduled_at > now() - interval '1 minute'`,
-    );
+    const [row] = await this.dataSource.query<{ ms: string | null }[]>(NEXT_DUE_SQL);
     return row?.ms == null ? null : Number(row.ms);
   }
 
@@ -233,6 +297,7 @@ export class DeliveryDispatchRepository {
       webhook: this.toWebhook(row),
       leaseOwner: row.lease_owner as string,
       reclaimed: row.reclaimed as boolean,
+      limited: row.limited as boolean,
     };
   }
 }

@@ -1,5 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
+export type WebhookOrdering = 'none' | 'fifo';
+
 /** Delivery rules for one endpoint. Durations are whole seconds, as in the Go project. */
 @Entity({ name: 'webhooks' })
 export class Webhook {
@@ -39,6 +41,38 @@ export class Webhook {
   /** Patterns of the event types it takes (§5); `[]`: only deliveries addressed to it. */
   @Column({ name: 'event_types', type: 'text', array: true })
   eventTypes!: string[];
+
+  /** Most attempts in flight at once, all workers together; null: no limit (§7). */
+  @Column({ name: 'max_concurrency', type: 'int', nullable: true })
+  maxConcurrency!: number | null;
+
+  /** Attempts started per second, all workers together; null: no limit. */
+  @Column({ name: 'rate_limit', type: 'int', nullable: true })
+  rateLimit!: number | null;
+
+  /** `fifo`: one delivery at a time, in `created_at, id` order, retries included. */
+  @Column({ type: 'text', default: 'none' })
+  ordering!: WebhookOrdering;
+
+  /** Failed attempts since the last success (the circuit breaker's count). */
+  @Column({ name: 'consecutive_failures', type: 'int', default: 0 })
+  consecutiveFailures!: number;
+
+  /** The first failed attempt after the last success, while it keeps failing. */
+  @Column({ name: 'failing_since', type: 'timestamptz', precision: 3, nullable: true })
+  failingSince!: Date | null;
+
+  /** Null: the circuit is closed; later than now: open; reached: half-open. */
+  @Column({ name: 'circuit_open_until', type: 'timestamptz', precision: 3, nullable: true })
+  circuitOpenUntil!: Date | null;
+
+  /** Seconds of the current opening's cool-off (doubles at each reopening). */
+  @Column({ name: 'circuit_cooldown', type: 'int', nullable: true })
+  circuitCooldown!: number | null;
+
+  /** Why postmand set `active` to false (410 Gone, failing too long); null otherwise. */
+  @Column({ name: 'disabled_reason', type: 'text', nullable: true })
+  disabledReason!: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;

@@ -19,6 +19,9 @@ export const WEBHOOK_INPUT_FIELDS = [
   'retryMinBackoff',
   'retryMaxBackoff',
   'eventTypes',
+  'maxConcurrency',
+  'rateLimit',
+  'ordering',
 ] as const satisfies readonly (keyof Webhook)[];
 
 /** What a client sets; the rest (id, times) is the service's. */
@@ -73,10 +76,21 @@ export class WebhookRepository {
       .getMany();
   }
 
-  /** Full replacement (PUT). Null when no such webhook. */
+  /**
+   * Full replacement (PUT). Null when no such webhook. Turning `active` from false to true
+   * re-enables it: the reason postmand disabled it is cleared and its circuit closed (§7);
+   * a PUT on an active webhook leaves its circuit as it is.
+   */
   async replace(id: string, input: WebhookInput): Promise<Webhook | null> {
+    const active = `$${WEBHOOK_INPUT_FIELDS.indexOf('active') + 2}::boolean`;
+    const reEnabled = `NOT active AND ${active}`;
     const [rows] = await this.dataSource.query<[Row[], number]>(
-      `UPDATE webhooks SET (${this.columns}, updated_at) = (${this.placeholders}, now())
+      `UPDATE webhooks SET (${this.columns}, updated_at) = (${this.placeholders}, now()),
+         disabled_reason = CASE WHEN ${active} THEN NULL ELSE disabled_reason END,
+         consecutive_failures = CASE WHEN ${reEnabled} THEN 0 ELSE consecutive_failures END,
+         failing_since = CASE WHEN ${reEnabled} THEN NULL ELSE failing_since END,
+         circuit_open_until = CASE WHEN ${reEnabled} THEN NULL ELSE circuit_open_until END,
+         circuit_cooldown = CASE WHEN ${reEnabled} THEN NULL ELSE circuit_cooldown END
        WHERE id = $1
        RETURNING *`,
       [id, ...values(input)],

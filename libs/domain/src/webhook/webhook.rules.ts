@@ -9,7 +9,11 @@ export const WEBHOOK_LIMITS = {
   maxDeliveryAttempts: { min: 1, max: 100 },
   deliveryAttemptTimeout: { min: 1, max: 300 },
   backoff: { min: 1, max: 604_800 },
+  maxConcurrency: { min: 1, max: 1000 },
+  rateLimit: { min: 1, max: 100_000 },
 } as const;
+
+export const WEBHOOK_ORDERINGS = ['none', 'fifo'] as const;
 
 /**
  * The start every stored URL has: the pattern of the CHECK on `webhooks.url`
@@ -28,6 +32,9 @@ export const WEBHOOK_DEFAULTS = {
   retryMinBackoff: 10,
   retryMaxBackoff: 3600,
   eventTypes: ['*'] as readonly string[],
+  maxConcurrency: null,
+  rateLimit: null,
+  ordering: 'none',
 } as const;
 
 /**

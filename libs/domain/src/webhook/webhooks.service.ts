@@ -55,5 +55,8 @@ function withDefaults(draft: WebhookDraft): WebhookInput {
     retryMinBackoff: draft.retryMinBackoff ?? WEBHOOK_DEFAULTS.retryMinBackoff,
     retryMaxBackoff: draft.retryMaxBackoff ?? WEBHOOK_DEFAULTS.retryMaxBackoff,
     eventTypes: draft.eventTypes ?? [...WEBHOOK_DEFAULTS.eventTypes],
+    maxConcurrency: draft.maxConcurrency ?? WEBHOOK_DEFAULTS.maxConcurrency,
+    rateLimit: draft.rateLimit ?? WEBHOOK_DEFAULTS.rateLimit,
+    ordering: draft.ordering ?? WEBHOOK_DEFAULTS.ordering,
   };
 }

@@ -28,6 +28,12 @@ export interface PostmandConfig {
   maxResponseBytes: number;
   /** Seconds an Idempotency-Key's response is kept and replayed (§6). */
   idempotencyTtl: number;
+  /** Consecutive failed attempts that open a webhook's circuit (§7). */
+  circuitFailures: number;
+  /** Longest cool-off of an open circuit, in seconds (it starts at 30 and doubles). */
+  circuitMaxCooldown: number;
+  /** Seconds of failing without a success after which a webhook is disabled; 0 = never. */
+  disableAfter: number;
   logLevel: LogLevel;
   /** Refuse delivery targets in loopback, private, link-local or metadata ranges. */
   blockPrivateNetworks: boolean;
@@ -142,6 +148,9 @@ export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): P
     maxPayloadBytes: int('POSTMAND_MAX_PAYLOAD_BYTES', 1_048_576, 1, 256 * 1_048_576),
     maxResponseBytes: int('POSTMAND_MAX_RESPONSE_BYTES', 65_536, 0, 64 * 1_048_576),
     idempotencyTtl: int('POSTMAND_IDEMPOTENCY_TTL', 86_400, 1, 365 * 86_400),
+    circuitFailures: int('POSTMAND_CIRCUIT_FAILURES', 5, 1, 1000),
+    circuitMaxCooldown: int('POSTMAND_CIRCUIT_MAX_COOLDOWN', 3600, 30, 7 * 86_400),
+    disableAfter: int('POSTMAND_DISABLE_AFTER', 432_000, 0, 365 * 86_400),
     logLevel: logLevel as LogLevel,
     blockPrivateNetworks: readBoolean(env, 'POSTMAND_BLOCK_PRIVATE_NETWORKS', false, problems),
     dataDir: path.resolve(cwd, dataDirRaw || '.postmand'),

@@ -4,13 +4,20 @@ import {
   ArrayNotEmpty,
   IsArray,
   IsBoolean,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
   Max,
   Min,
 } from 'class-validator';
-import { backoffOrderProblem, WEBHOOK_LIMITS as L, type WebhookDraft } from '@app/domain';
+import {
+  backoffOrderProblem,
+  WEBHOOK_LIMITS as L,
+  WEBHOOK_ORDERINGS,
+  type WebhookDraft,
+  type WebhookOrdering,
+} from '@app/domain';
 import {
   CodePointLength,
   HasNoSpaceOrControl,
@@ -34,7 +41,7 @@ const STATUS_CODES = `must be a non-empty array of integers from ${L.statusCode.
  * is refused; an optional field left out (or null) takes its default.
  */
 export class WebhookRequestDto implements CrossFieldRules {
-  static readonly readOnlyFields = ['id', 'created_at', 'updated_at'];
+  static readonly readOnlyFields = ['id', 'created_at', 'updated_at', 'circuit', 'disabled_reason'];
 
   /** @example "Orders service" */
   @ApiProperty({ minLength: L.nameLength.min, maxLength: L.nameLength.max })
@@ -162,6 +169,40 @@ export class WebhookRequestDto implements CrossFieldRules {
   @ApiPropertyOptional({ type: 'string', isArray: true, maxItems: 100 })
   event_types?: string[];
 
+  /**
+   * Most attempts of this webhook in flight at once, all workers together; null (the
+   * default): no limit.
+   * @example 10
+   */
+  @IsOptional()
+  @Min(L.maxConcurrency.min, { message: between(L.maxConcurrency) })
+  @Max(L.maxConcurrency.max, { message: between(L.maxConcurrency) })
+  @IsInt({ message: between(L.maxConcurrency) })
+  @ApiPropertyOptional({ type: 'integer', nullable: true })
+  max_concurrency?: number | null;
+
+  /**
+   * Attempts started per second, all workers together, as a token bucket holding one
+   * second's worth (at most twice this in any one-second window); null (the default): no
+   * limit.
+   * @example 50
+   */
+  @IsOptional()
+  @Min(L.rateLimit.min, { message: between(L.rateLimit) })
+  @Max(L.rateLimit.max, { message: between(L.rateLimit) })
+  @IsInt({ message: between(L.rateLimit) })
+  @ApiPropertyOptional({ type: 'integer', nullable: true })
+  rate_limit?: number | null;
+
+  /**
+   * `fifo`: one delivery at a time in `created_at, id` order, each waiting until the one
+   * before has succeeded or failed for good, retries included. Default "none".
+   */
+  @IsOptional()
+  @IsIn(WEBHOOK_ORDERINGS, { message: `must be one of ${WEBHOOK_ORDERINGS.join(', ')}` })
+  @ApiPropertyOptional({ enum: WEBHOOK_ORDERINGS })
+  ordering?: WebhookOrdering;
+
   crossFieldProblems(failed: Set<string>): [string, string][] {
     if (failed.has('retry_min_backoff') || failed.has('retry_max_backoff')) return [];
     const problem = backoffOrderProblem(this.retry_min_backoff, this.retry_max_backoff);
@@ -182,6 +223,9 @@ export class WebhookRequestDto implements CrossFieldRules {
       retryMinBackoff: this.retry_min_backoff,
       retryMaxBackoff: this.retry_max_backoff,
       eventTypes: this.event_types,
+      maxConcurrency: this.max_concurrency,
+      rateLimit: this.rate_limit,
+      ordering: this.ordering,
     };
   }
 }

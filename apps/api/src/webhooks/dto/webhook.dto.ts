@@ -1,6 +1,28 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { Webhook } from '@app/domain';
 
+/** The circuit breaker of a webhook (§7). */
+export class CircuitDto {
+  /** `half_open`: the cool-off is over and one delivery is let through as a trial. */
+  @ApiProperty({ enum: ['closed', 'open', 'half_open'] })
+  state!: 'closed' | 'open' | 'half_open';
+  /** Failed attempts since the last success. @example 0 */
+  @ApiProperty({ type: 'integer' })
+  consecutive_failures!: number;
+  /** When an open circuit half-opens; null while closed. */
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
+  open_until!: string | null;
+
+  static from(this: void, w: Webhook, now = Date.now()): CircuitDto {
+    const until = w.circuitOpenUntil;
+    return {
+      state: until === null ? 'closed' : until.getTime() > now ? 'open' : 'half_open',
+      consecutive_failures: w.consecutiveFailures,
+      open_until: until?.toISOString() ?? null,
+    };
+  }
+}
+
 /** A webhook as the API returns it. */
 export class WebhookDto {
   /** @example "a6e9a525-ac5a-488c-b118-bd7327ce6d8d" */
@@ -33,6 +55,18 @@ export class WebhookDto {
   /** Patterns of the event types it takes. @example ["*"] */
   @ApiProperty({ type: 'string', isArray: true })
   event_types!: string[];
+  /** Most attempts in flight at once; null: no limit. @example null */
+  @ApiProperty({ type: 'integer', nullable: true })
+  max_concurrency!: number | null;
+  /** Attempts started per second; null: no limit. @example null */
+  @ApiProperty({ type: 'integer', nullable: true })
+  rate_limit!: number | null;
+  @ApiProperty({ enum: ['none', 'fifo'] })
+  ordering!: 'none' | 'fifo';
+  circuit!: CircuitDto;
+  /** Why postmand set `active` to false; null otherwise. @example null */
+  @ApiProperty({ type: 'string', nullable: true })
+  disabled_reason!: string | null;
   /** @example "2021-03-08T20:41:25.433Z" */
   @ApiProperty({ type: 'string', format: 'date-time' })
   created_at!: string;
@@ -54,6 +88,11 @@ export class WebhookDto {
       retry_min_backoff: w.retryMinBackoff,
       retry_max_backoff: w.retryMaxBackoff,
       event_types: w.eventTypes,
+      max_concurrency: w.maxConcurrency,
+      rate_limit: w.rateLimit,
+      ordering: w.ordering,
+      circuit: CircuitDto.from(w),
+      disabled_reason: w.disabledReason,
       created_at: w.createdAt.toISOString(),
       updated_at: w.updatedAt.toISOString(),
     };

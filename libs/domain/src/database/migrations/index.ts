@@ -1,10 +1,14 @@
 import { InitialSchema1764374400000 } from './1764374400000-InitialSchema';
 import { Events1764979200000 } from './1764979200000-Events';
 import { EventFanOutWithoutForeignKey1765065600000 } from './1765065600000-EventFanOutWithoutForeignKey';
+import { EndpointProtection1765152000000 } from './1765152000000-EndpointProtection';
+import { PendingDeliveriesByWebhook1765152000001 } from './1765152000001-PendingDeliveriesByWebhook';
 
 /** Every migration, oldest first. Listed explicitly so built code and tests load the same set. */
 export const MIGRATIONS = [
   InitialSchema1764374400000,
   Events1764979200000,
   EventFanOutWithoutForeignKey1765065600000,
+  EndpointProtection1765152000000,
+  PendingDeliveriesByWebhook1765152000001,
 ];

@@ -1,0 +1,90 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
+import { UnitOfWork } from '../common/unit-of-work';
+import { healthReports, type HealthTransition } from '../endpoint-health/endpoint-health.rules';
+import { WebhookHealthRepository } from '../endpoint-health/webhook-health.repository';
+import { EventsService } from '../event/events.service';
+import { DeliveryDispatchRepository, type AttemptOutcome } from './delivery-dispatch.repository';
+
+/** postmand's own event types (§7). */
+export const OPERATIONAL_EVENT_TYPES = {
+  circuit_opened: 'postmand.webhook.circuit_opened',
+  circuit_closed: 'postmand.webhook.circuit_closed',
+  disabled: 'postmand.webhook.disabled',
+  deliveryFailed: 'postmand.delivery.failed',
+} as const;
+
+/** What recording a batch did. */
+export interface RecordedBatch {
+  /** Deliveries whose outcome was written (the others had lost their lease). */
+  recorded: Set<string>;
+  transitions: HealthTransition[];
+}
+
+/**
+ * Records a batch of attempt outcomes. Most batches are one statement: successes of
+ * healthy, unlimited webhooks. A batch with a failure, a limited delivery or a webhook
+ * whose health may change is one transaction that also frees the limited deliveries'
+ * slots, updates their webhooks' health (circuit, auto-disable) and publishes the
+ * operational events that follow, so an event is stored exactly when its cause is.
+ * Deliveries of operational events never publish any (nothing loops).
+ */
+@Injectable()
+export class AttemptRecorder {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly dispatch: DeliveryDispatchRepository,
+    private readonly health: WebhookHealthRepository,
+    private readonly events: EventsService,
+    @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
+  ) {}
+
+  async record(outcomes: AttemptOutcome[]): Promise<RecordedBatch> {
+    if (!outcomes.some((o) => o.limited || o.touchesHealth)) {
+      return { recorded: await this.dispatch.complete(outcomes), transitions: [] };
+    }
+    let uow: UnitOfWork | undefined;
+    const batch = await this.dataSource.transaction(async (manager) => {
+      uow = new UnitOfWork(manager);
+      const recorded = await this.dispatch.complete(outcomes, manager);
+      const done = outcomes.filter((o) => recorded.has(o.deliveryId));
+      await this.dispatch.releaseLeases(
+        done.filter((o) => o.limited).map((o) => o.deliveryId),
+        manager,
+      );
+      const transitions = await this.health.apply(healthReports(done), this.config, manager);
+      const now = new Date().toISOString();
+      for (const t of transitions.filter((t) => t.regular)) {
+        await this.publish(uow, OPERATIONAL_EVENT_TYPES[t.kind], now, {
+          webhook_id: t.webhookId,
+          reason: t.reason,
+        });
+      }
+      for (const o of done.filter((o) => o.status === 'failed' && !o.operational)) {
+        await this.publish(uow, OPERATIONAL_EVENT_TYPES.deliveryFailed, now, {
+          webhook_id: o.webhookId,
+          delivery_id: o.deliveryId,
+          event_id: o.eventId,
+          attempts: o.attempts,
+          last_attempt: {
+            id: o.attemptId,
+            response_status_code: o.responseStatusCode,
+            error: o.error,
+          },
+        });
+      }
+      return { recorded, transitions };
+    });
+    uow?.committed();
+    return batch;
+  }
+
+  /** An operational event, in Standard Webhooks' shape: {type, timestamp, data}. */
+  private async publish(uow: UnitOfWork, type: string, timestamp: string, data: object) {
+    await this.events.publish(
+      { eventType: type, payload: JSON.stringify({ type, timestamp, data }) },
+      uow,
+    );
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The claim statements (§4, §7). Two claims share each claim transaction:
+ *
+ * - the plain claim walks the due index, oldest `scheduled_at` first, and leases what it
+ *   meets, except deliveries of limited or inactive webhooks: those it sets aside once
+ *   ("parks" them: out of the due index, so they never clog its walk again) and marks
+ *   their webhook;
+ * - the limited claim serves marked webhooks one by one, oldest served first, each
+ *   locked while it counts what it may take: free concurrency slots (live rows of
+ *   webhook_leases), rate tokens (GCRA on one timestamp), one at a time for FIFO and for
+ *   a half-open circuit's trial.
+ *
+ * A webhook that is neither limited nor inactive never meets the limited claim, unless it
+ * still has parked deliveries from a time when it was (re-enabled, circuit closed, limits
+ * removed): the limited claim drains those without a cap.
+ */
+
+/** Seconds a lease outlives the attempt timeout: time to record the outcome. */
+export const LEASE_MARGIN_SECONDS = 30;
+
+/**
+ * Run in the claim's transaction first. The one good plan walks the due index in order
+ * and stops after `limit` rows; with thin statistics (a new or never-analysed table) the
+ * planner may instead fetch every pending row and sort them. Sorting ruled out, it cannot.
+ * The penalty that rules it out also lifts the cost of the few small sorts the limited
+ * claim needs past jit_above_cost, and compiling that statement took a second: no JIT.
+ */
+export const CLAIM_SETTINGS = `SELECT set_config('enable_sort', 'off', true),
+                                      set_config('jit', 'off', true)`;
+
+/** A delivery row `d` with no live lease. */
+const UNLEASED = `(d.lease_expires_at IS NULL OR d.lease_expires_at <= now())`;
+
+/**
+ * Claimable once due by the plain claim, for a row `d`: pending, not parked, no live
+ * lease, its webhook active. DUE_NOW adds: scheduled_at reached.
+ */
+export const CLAIMABLE = `d.status = 'pending' AND NOT d.parked AND ${UNLEASED}
+     AND (SELECT w.active FROM webhooks w WHERE w.id = d.webhook_id)`;
+export const DUE_NOW = `${CLAIMABLE} AND d.scheduled_at <= now()`;
+/** Parked and due: waiting for room in the limits of an active webhook. */
+export const PARKED_DUE_NOW = `d.status = 'pending' AND d.parked AND ${UNLEASED}
+     AND d.scheduled_at <= now()
+     AND (SELECT w.active FROM webhooks w WHERE w.id = d.webhook_id)`;
+
+/** The delivery's columns as the worker needs them; the webhook's with a "webhook__" prefix. */
+const RETURNED = `d.id, d.webhook_id, d.payload, d.delivery_attempts, d.lease_owner,
+           d.event_id, d.event_type,
+           w.id AS webhook__id, w.url AS webhook__url, w.content_type AS webhook__content_type,
+           w.valid_status_codes AS webhook__valid_status_codes,
+           w.secret_token AS webhook__secret_token,
+           w.max_delivery_attempts AS webhook__max_delivery_attempts,
+           w.delivery_attempt_timeout AS webhook__delivery_attempt_timeout,
+           w.retry_min_backoff AS webhook__retry_min_backoff,
+           w.retry_max_backoff AS webhook__retry_max_backoff,
+           w.consecutive_failures AS webhook__consecutive_failures,
+           w.circuit_open_until AS webhook__circuit_open_until`;
+
+const LEASE = (owner: string, margin: string): string =>
+  `lease_owner = ${owner} || '/' || gen_random_uuid(),
+     lease_expires_at = now() + make_interval(secs => w.delivery_attempt_timeout + ${margin})`;
+
+/**
+ * The plain claim. $1 worker id, $2 batch size, $3 lease margin in seconds. Returns the
+ * leased deliveries (`leased` true) and the parked ones (`leased` false, no payload).
+ */
+export const CLAIM_SQL = `WITH due AS (
+   -- deliveries alone: joined here, webhooks invited a plan that fetched every
+   -- pending row of a webhook and sorted them (60+ ms per claim at 50,000 rows).
+   -- A scalar sub-select is never flattened into a join.
+   SELECT d.ctid AS row_id, d.webhook_id, d.lease_owner IS NOT NULL AS reclaimed,
+          (SELECT w.active AND NOT w.limited FROM webhooks w WHERE w.id = d.webhook_id) AS go
+   FROM deliveries d
+   WHERE d.status = 'pending' AND NOT d.parked AND ${UNLEASED} AND d.scheduled_at <= now()
+   ORDER BY d.scheduled_at
+   LIMIT $2
+   FOR UPDATE OF d SKIP LOCKED
+ ),
+ -- The webhooks of the deliveries to set aside, where their row can be locked at once
+ -- (one being deleted keeps its row locked: its deliveries are left as they are).
+ held AS (
+   SELECT w.id FROM webhooks w
+   WHERE w.id IN (SELECT due.webhook_id FROM due WHERE NOT due.go)
+   FOR NO KEY UPDATE SKIP LOCKED
+ ),
+ marked AS (
+   UPDATE webhooks w SET parked = true FROM held WHERE w.id = held.id AND NOT w.parked
+ )
+ -- The locked rows cannot move before this statement ends, so their ctid finds
+ -- them directly (a TID scan), whatever the size of the table.
+ UPDATE deliveries d
+ SET lease_owner = CASE WHEN due.go THEN $1 || '/' || gen_random_uuid() END,
+     lease_expires_at = CASE WHEN due.go
+       THEN now() + make_interval(secs => w.delivery_attempt_timeout + $3) END,
+     parked = NOT due.go
+ FROM due JOIN webhooks w ON w.id = due.webhook_id
+ WHERE d.ctid = due.row_id AND (due.go OR due.webhook_id IN (SELECT held.id FROM held))
+ RETURNING ${RETURNED.replace('d.payload', 'CASE WHEN due.go THEN d.payload END AS payload')},
+           due.reclaimed, due.go AS leased, false AS limited`;
+
+/** Live leases of the limited webhook `w`. */
+const LIVE = `(SELECT count(*) FROM webhook_leases l WHERE l.webhook_id = w.id AND l.expires_at > now())`;
+/** Most in flight at once: one for FIFO and for an open (half-open) circuit's trial. */
+const CAP = `CASE WHEN w.ordering = 'fifo' OR w.circuit_open_until IS NOT NULL THEN 1
+                  ELSE coalesce(w.max_concurrency, 2147483647) END`;
+/**
+ * Rate tokens (GCRA): the bucket holds one second's worth; rate_tat is when it would be
+ * empty again at the limit's pace. Starts allowed now: one per 1/rate of the second
+ * ahead that rate_tat leaves free.
+ */
+const TOKENS = `floor(extract(epoch FROM now() + interval '1 second' - greatest(w.rate_tat, now()))
+                      * w.rate_limit + 1e-6)`;
+/** A marked webhook the limited claim may take something from now. */
+const SERVABLE = `w.parked AND w.active
+   AND (w.circuit_open_until IS NULL OR w.circuit_open_until <= now())
+   AND (w.rate_limit IS NULL OR ${TOKENS} >= 1)
+   AND ${LIVE} < ${CAP}`;
+
+/** Is there a webhook for the limited claim? (Asked at most once a second per worker.) */
+export const PARKED_WORK_SQL = `SELECT EXISTS (SELECT 1 FROM webhooks w WHERE w.parked AND w.active)
+   AS parked`;
+
+/**
+ * The limited claim, first statement: locks up to $1 servable webhooks, oldest served
+ * first, skipping those another worker is serving. The counts are read again under the
+ * lock by the second statement, whose snapshot sees every lease committed before.
+ */
+export const LOCK_LIMITED_SQL = `SELECT w.id FROM webhooks w
+ WHERE ${SERVABLE}
+ ORDER BY w.claimed_at
+ LIMIT $1
+ FOR NO KEY UPDATE SKIP LOCKED`;
+
+/**
+ * The limited claim, second statement. $1 worker id, $2 batch size, $3 lease margin,
+ * $4 the locked webhooks in serving order. Each takes what its room allows (the batch
+ * shared out in that order): its parked deliveries oldest `scheduled_at` first, or for
+ * FIFO its oldest pending delivery (`created_at, id`) if that is due and free: nothing
+ * overtakes a head that waits for a retry. Leases are recorded in webhook_leases, rate
+ * tokens spent, and a webhook with no parked delivery left is unmarked.
+ */
+export const LIMITED_CLAIM_SQL = `WITH hook AS MATERIALIZED (
+   SELECT w.id, w.ordering, k.n,
+          greatest(0, least($2, ${CAP} - ${LIVE},
+                            CASE WHEN w.rate_limit IS NULL THEN $2 ELSE ${TOKENS} END))::int AS room
+   FROM unnest($4::uuid[]) WITH ORDINALITY AS k (id, n) JOIN webhooks w ON w.id = k.id
+ ),
+ share AS MATERIALIZED (
+   SELECT h.id, h.ordering, h.n,
+          least(h.room, greatest(0, $2 - coalesce(sum(h.room) OVER (
+            ORDER BY h.n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)))::int AS take
+   FROM hook h
+ ),
+ spread AS (
+   SELECT x.ctid AS row_id, x.id, s.id AS webhook_id, x.lease_owner IS NOT NULL AS reclaimed
+   FROM share s CROSS JOIN LATERAL (
+     SELECT d.ctid, d.id, d.lease_owner FROM deliveries d
+     WHERE d.webhook_id = s.id AND d.status = 'pending' AND d.parked
+       AND d.scheduled_at <= now() AND ${UNLEASED}
+     ORDER BY d.scheduled_at
+     LIMIT s.take
+     FOR UPDATE OF d SKIP LOCKED
+   ) x
+   WHERE s.ordering = 'none' AND s.take > 0
+ ),
+ head AS (
+   SELECT d.ctid AS row_id, d.id, d.webhook_id, d.lease_owner IS NOT NULL AS reclaimed
+   FROM share s
+   CROSS JOIN LATERAL (
+     SELECT p.id FROM deliveries p
+     WHERE p.webhook_id = s.id AND p.status = 'pending'
+     ORDER BY p.created_at, p.id
+     LIMIT 1
+   ) first
+   JOIN deliveries d ON d.id = first.id
+   WHERE s.ordering = 'fifo' AND s.take > 0
+     AND d.status = 'pending' AND d.scheduled_at <= now() AND ${UNLEASED}
+   FOR UPDATE OF d SKIP LOCKED
+ ),
+ picked AS (SELECT * FROM spread UNION ALL SELECT * FROM head),
+ leases AS (
+   INSERT INTO webhook_leases (delivery_id, webhook_id, expires_at)
+   SELECT p.id, p.webhook_id, now() + make_interval(secs => w.delivery_attempt_timeout + $3)
+   FROM picked p JOIN webhooks w ON w.id = p.webhook_id
+   ON CONFLICT (delivery_id) DO UPDATE
+     SET webhook_id = excluded.webhook_id, expires_at = excluded.expires_at
+ ),
+ tally AS (
+   SELECT s.id, s.take,
+          (SELECT count(*) FROM picked p WHERE p.webhook_id = s.id) AS taken,
+          EXISTS (SELECT 1 FROM deliveries d
+                  WHERE d.webhook_id = s.id AND d.status = 'pending' AND d.parked) AS parked
+   FROM share s
+ ),
+ served AS (
+   UPDATE webhooks w
+   SET claimed_at = CASE WHEN t.take > 0 THEN now() ELSE w.claimed_at END,
+       rate_tat = CASE WHEN w.rate_limit IS NULL OR t.taken = 0 THEN w.rate_tat
+                       ELSE greatest(w.rate_tat, now())
+                            + make_interval(secs => t.taken::float8 / w.rate_limit) END,
+       parked = t.parked
+   FROM tally t
+   WHERE w.id = t.id AND (t.take > 0 OR NOT t.parked)
+ )
+ UPDATE deliveries d
+ SET ${LEASE('$1', '$3')}
+ FROM picked p JOIN webhooks w ON w.id = p.webhook_id
+ WHERE d.ctid = p.row_id
+ RETURNING ${RETURNED}, p.reclaimed, true AS leased, true AS limited`;
+
+/**
+ * Milliseconds (by the database's clock) until the earliest time known to have work:
+ * the earliest claimable pending delivery of an active webhook (its own due time; a
+ * limited webhook's is parked then, and served), and for marked webhooks, when an open
+ * circuit half-opens and when the next rate token comes. 0 or less: now. Null: none.
+ *
+ * Rows due in the last ten seconds count too: a timer can fire a little early (Node's
+ * loop clock lags the wall clock under load), so the claim may find nothing while the row
+ * becomes due before this query runs; leaving it out would leave that row to the polling
+ * backstop. Leased rows (in flight), parked ones and inactive webhooks' rows are not
+ * claimable and are left out, or the worker would wake for them again and again.
+ */
+export const NEXT_DUE_SQL = `SELECT ceil(extract(epoch FROM least(
+     (SELECT min(d.scheduled_at) FROM deliveries d
+      WHERE ${CLAIMABLE} AND d.scheduled_at > now() - interval '10 seconds'),
+     (SELECT min(least(
+               CASE WHEN w.circuit_open_until > now() THEN w.circuit_open_until END,
+               CASE WHEN w.rate_limit IS NOT NULL
+                         AND w.rate_tat - interval '1 second'
+                             + make_interval(secs => 1.0 / w.rate_limit) > now()
+                    THEN w.rate_tat - interval '1 second'
+                         + make_interval(secs => 1.0 / w.rate_limit) END))
+      FROM webhooks w WHERE w.parked AND w.active)
+   ) - now()) * 1000)::bigint AS ms`;

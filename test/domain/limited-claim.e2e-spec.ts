@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { DeliveryDispatchRepository, type AttemptOutcome, type ClaimedDelivery } from '@app/domain';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+
+/**
+ * The claims against one database, as several workers run them: each repository is a
+ * worker of its own (its own turn between the two claims and its own look for parked
+ * work). The limits must hold whichever claims.
+ */
+describe('the limited claim (§7)', () => {
+  let db: TestDatabase;
+  let workers: DeliveryDispatchRepository[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db.drop());
+  beforeEach(async () => {
+    await db.dataSource.query('TRUNCATE webhooks CASCADE');
+    workers = [1, 2, 3].map(() => new DeliveryDispatchRepository(db.dataSource));
+  });
+
+  async function webhook(columns: Record<string, unknown> = {}): Promise<string> {
+    const names = Object.keys(columns);
+    const [{ id }] = await db.dataSource.query<{ id: string }[]>(
+      `INSERT INTO webhooks (name, url, content_type, valid_status_codes, max_delivery_attempts,
+         delivery_attempt_timeout, retry_min_backoff, retry_max_backoff
+         ${names.map((n) => `, ${n}`).join('')})
+       VALUES ('limited', 'http://127.0.0.1:9/', 'application/json', '{200}', 5, 10, 10, 60
+         ${names.map((_, i) => `, $${i + 1}`).join('')})
+       RETURNING id`,
+      Object.values(columns),
+    );
+    return id;
+  }
+
+  async function deliveries(webhookId: string, count: number, ageSeconds = 60): Promise<string[]> {
+    const rows = await db.dataSource.query<{ id: string }[]>(
+      `INSERT INTO deliveries (webhook_id, payload, scheduled_at, created_at)
+       SELECT $1, g::text, now() - make_interval(secs => $3 - g * 0.001),
+              now() - make_interval(secs => $3 - g * 0.001)
+       FROM generate_series(1, $2) g ORDER BY g RETURNING id`,
+      [webhookId, count, ageSeconds],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Every worker claims once, side by side. */
+  async function claimRound(limit = 100): Promise<ClaimedDelivery[]> {
+    return (await Promise.all(workers.map((w) => w.claim('w', limit)))).flat();
+  }
+
+  /** Claims until a round brings nothing (the plain claim parks, the limited one serves). */
+  async function claimAll(limit = 100): Promise<ClaimedDelivery[]> {
+    const all: ClaimedDelivery[] = [];
+    for (let round = 0; round < 10; round++) {
+      const got = await claimRound(limit);
+      all.push(...got);
+      if (got.length === 0 && round > 1) break;
+    }
+    return all;
+  }
+
+  const success = (c: ClaimedDelivery, o: Partial<AttemptOutcome> = {}): AttemptOutcome => ({
+    deliveryId: c.delivery.id,
+    webhookId: c.delivery.webhookId,
+    eventId: null,
+    leaseOwner: c.leaseOwner,
+    attemptId: randomUUID(),
+    status: 'succeeded',
+    retryInSeconds: null,
+    rawRequest: '',
+    rawResponse: '',
+    responseStatusCode: 200,
+    executionDuration: 1,
+    success: true,
+    error: '',
+    attempts: c.delivery.deliveryAttempts + 1,
+    limited: c.limited,
+    touchesHealth: false,
+    operational: false,
+    ...o,
+  });
+
+  async function finish(claimed: ClaimedDelivery[], o: Partial<AttemptOutcome> = {}) {
+    const repo = workers[0];
+    await repo.complete(claimed.map((c) => success(c, o)));
+    await repo.releaseLeases(claimed.filter((c) => c.limited).map((c) => c.delivery.id));
+  }
+
+  it('leases no more than max_concurrency at once, across workers, and frees slots on completion', async () => {
+    const limited = await webhook({ max_concurrency: 5 });
+    const plain = await webhook();
+    await deliveries(limited, 40);
+    await deliveries(plain, 20, 30);
+    const first = await claimAll();
+    expect(first.filter((c) => c.delivery.webhookId === limited)).toHaveLength(5);
+    expect(first.filter((c) => c.delivery.webhookId === plain)).toHaveLength(20);
+    expect(first.filter((c) => c.delivery.webhookId === limited).every((c) => c.limited)).toBe(
+      true,
+    );
+    // Nothing more while the five are in flight.
+    expect(await claimAll()).toEqual([]);
+    await finish(first.filter((c) => c.delivery.webhookId === limited).slice(0, 2));
+    const next = await claimAll();
+    expect(next).toHaveLength(2);
+    // A lease that ran out (its worker died) no longer holds its slot.
+    await db.dataSource.query(`UPDATE webhook_leases SET expires_at = now() - interval '1 s'`);
+    await db.dataSource.query(
+      `UPDATE deliveries SET lease_expires_at = now() - interval '1 s'
+       WHERE lease_owner IS NOT NULL AND webhook_id = $1`,
+      [limited],
+    );
+    expect(await claimAll()).toHaveLength(5);
+  });
+
+  it('starts no more than one second of rate_limit at once, then the rate', async () => {
+    const limited = await webhook({ rate_limit: 10 });
+    await deliveries(limited, 100);
+    const burst = await claimAll();
+    expect(burst).toHaveLength(10);
+    await finish(burst);
+    expect(await claimAll()).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const refilled = (await claimAll()).length;
+    expect(refilled).toBeGreaterThanOrEqual(3);
+    expect(refilled).toBeLessThanOrEqual(5);
+  });
+
+  it('sends a FIFO webhook one at a time in created_at order, a waiting retry holding the line', async () => {
+    const fifo = await webhook({ ordering: 'fifo' });
+    const ids = await deliveries(fifo, 5);
+    const [head] = await claimAll();
+    expect(head.delivery.id).toBe(ids[0]);
+    expect(await claimAll()).toEqual([]);
+    // The head fails and waits for its retry: nothing overtakes it.
+    await finish([head], { success: false, status: 'pending', retryInSeconds: 1 });
+    expect(await claimAll()).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const [again] = await claimAll();
+    expect(again.delivery.id).toBe(ids[0]);
+    await finish([again]);
+    const [second] = await claimAll();
+    expect(second.delivery.id).toBe(ids[1]);
+    // Deleting the head lets the next one go.
+    await db.dataSource.query(`DELETE FROM deliveries WHERE id = $1`, [ids[1]]);
+    const [third] = await claimAll();
+    expect(third.delivery.id).toBe(ids[2]);
+  });
+
+  it('claims nothing while the circuit is open, one trial once it is half-open', async () => {
+    const hook = await webhook({
+      circuit_open_until: new Date(Date.now() + 60_000),
+      circuit_cooldown: 30,
+    });
+    await deliveries(hook, 10);
+    expect(await claimAll()).toEqual([]);
+    await db.dataSource.query(
+      `UPDATE webhooks SET circuit_open_until = now() - interval '1 s' WHERE id = $1`,
+      [hook],
+    );
+    const trial = await claimAll();
+    expect(trial).toHaveLength(1);
+    expect(await claimAll()).toEqual([]);
+    // Closed again: the parked backlog drains without a cap, through the limited claim.
+    await finish(trial);
+    await db.dataSource.query(
+      `UPDATE webhooks SET circuit_open_until = NULL, circuit_cooldown = NULL WHERE id = $1`,
+      [hook],
+    );
+    expect(await claimAll()).toHaveLength(9);
+  });
+
+  it('parks an inactive webhook’s due deliveries once, and serves them when it is active again', async () => {
+    const off = await webhook({ active: false });
+    await deliveries(off, 30);
+    expect(await claimAll()).toEqual([]);
+    const [{ parked }] = await db.dataSource.query<{ parked: number }[]>(
+      `SELECT count(*)::int AS parked FROM deliveries WHERE parked`,
+    );
+    expect(parked).toBe(30);
+    await db.dataSource.query(`UPDATE webhooks SET active = true`);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // each worker looks again
+    expect(await claimAll()).toHaveLength(30);
+  });
+});
