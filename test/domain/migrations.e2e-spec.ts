@@ -170,7 +170,7 @@ describe('migrations', () => {
       await db.dataSource.query(`UPDATE webhooks SET name = 'renamed' WHERE id = $1`, [id]);
       await db.dataSource.query(`UPDATE webhooks SET active = true WHERE id = $1`, [id]);
       await listener.query('SELECT 1'); // notifications arrive before this round trip ends
-      expect(payloads).toEqual(['0']);
+      expect(payloads).toEqual(['webhook']);
     } finally {
       await listener.end();
     }

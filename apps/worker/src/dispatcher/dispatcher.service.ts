@@ -87,6 +87,10 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   async onApplicationBootstrap(): Promise<void> {
     await this.listener.start({
       onWake: (dueInMs) => (dueInMs <= 0 ? this.wake() : this.armTimer(Date.now() + dueInMs)),
+      onWebhookActivated: () => {
+        this.repository.lookForParkedWork();
+        this.wake();
+      },
       onReconnect: () => this.wake(),
     });
     // The polling backstop: catches expired leases of dead workers and anything a lost
@@ -284,5 +288,8 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       return;
     }
     if (outcome.retryInSeconds !== null) this.armTimer(Date.now() + outcome.retryInSeconds * 1000);
+    // A limited delivery's slot is free only now that its outcome is written: the next of
+    // its webhook (the next in line for FIFO) can go.
+    if (outcome.limited) this.wake();
   }
 }

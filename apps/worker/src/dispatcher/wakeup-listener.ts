@@ -8,6 +8,8 @@ import { WORKER_DATABASE_URL, WORKER_LOGGER } from '../worker.tokens';
 export interface WakeupHandlers {
   /** A notification: work is due in `dueInMs` (0: now). */
   onWake(dueInMs: number): void;
+  /** A webhook was re-activated: its backlog is parked, due now. */
+  onWebhookActivated(): void;
   /** The connection was re-opened: what was sent meanwhile is lost, so catch up. */
   onReconnect(): void;
 }
@@ -15,7 +17,7 @@ export interface WakeupHandlers {
 /**
  * LISTENs on its own connection (a pooled one would lose the registration when it goes
  * back to the pool). Payloads are milliseconds until work is due: from DeliveryWaker for
- * new deliveries, 0 from the trigger on a re-activated webhook. A lost connection is re-opened
+ * new deliveries; `webhook` from the trigger on a re-activated webhook. A lost connection is re-opened
  * with backoff; `onReconnect` runs after each re-open, since notifications sent while
  * away are lost and a claim pass must catch up.
  */
@@ -56,6 +58,7 @@ export class WakeupListener {
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));
     client.on('notification', (message) => {
+      if (message.payload === 'webhook') return this.handlers?.onWebhookActivated();
       const dueAt = Number(message.payload);
       this.handlers?.onWake(Number.isFinite(dueAt) ? dueAt : 0);
     });

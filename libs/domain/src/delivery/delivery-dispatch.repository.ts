@@ -171,6 +171,11 @@ export class DeliveryDispatchRepository {
     return rows.map((row) => this.toClaimed(row));
   }
 
+  /** The next claim looks for parked work whatever it saw last (a webhook re-activated). */
+  lookForParkedWork(): void {
+    this.parkedCheckedAt = 0;
+  }
+
   /**
    * Whether any webhook has parked deliveries: asked at most once a second (one cheap
    * index probe), and known at once when this worker's own plain claim parked some.

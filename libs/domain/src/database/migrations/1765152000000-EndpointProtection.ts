@@ -52,6 +52,16 @@ export class EndpointProtection1765152000000 implements MigrationInterface {
         autovacuum_vacuum_cost_delay = 0
       )`);
 
+    // A re-activated webhook's backlog is parked: the wake-up says so ('webhook'), and the
+    // workers look for parked work at once rather than at their next look (a second).
+    await q.query(`
+      CREATE OR REPLACE FUNCTION postmand_notify_webhook_activated() RETURNS trigger
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('postmand_wakeup', 'webhook');
+        RETURN NULL;
+      END $$`);
+
     // The attempts of limited webhooks in flight, one row per lease (the claim inserts it,
     // the completion deletes it; an expired one no longer counts): what max_concurrency,
     // FIFO and the half-open trial count. Deliveries carry their lease too, but counting
@@ -70,6 +80,13 @@ export class EndpointProtection1765152000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE webhook_leases`);
+    await q.query(`
+      CREATE OR REPLACE FUNCTION postmand_notify_webhook_activated() RETURNS trigger
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('postmand_wakeup', '0');
+        RETURN NULL;
+      END $$`);
     await q.query(`ALTER TABLE webhooks RESET (fillfactor, autovacuum_vacuum_scale_factor,
                      autovacuum_vacuum_cost_delay)`);
     await q.query(`ALTER TABLE deliveries DROP COLUMN parked`);
