@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { DeliveryDispatchRepository, type AttemptOutcome, type ClaimedDelivery } from '@app/domain';
+import {
+  DeliveryDispatchRepository,
+  DeliveryRepository,
+  type AttemptOutcome,
+  type ClaimedDelivery,
+} from '@app/domain';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 /**
@@ -83,9 +88,7 @@ describe('the limited claim (§7)', () => {
   });
 
   async function finish(claimed: ClaimedDelivery[], o: Partial<AttemptOutcome> = {}) {
-    const repo = workers[0];
-    await repo.complete(claimed.map((c) => success(c, o)));
-    await repo.releaseLeases(claimed.filter((c) => c.limited).map((c) => c.delivery.id));
+    await workers[0].complete(claimed.map((c) => success(c, o)));
   }
 
   it('leases no more than max_concurrency at once, across workers, and frees slots on completion', async () => {
@@ -182,5 +185,40 @@ describe('the limited claim (§7)', () => {
     await db.dataSource.query(`UPDATE webhooks SET active = true`);
     await new Promise((resolve) => setTimeout(resolve, 1100)); // each worker looks again
     expect(await claimAll()).toHaveLength(30);
+  });
+
+  it('parks a limited or inactive webhook’s deliveries when they are created, an unlimited one’s not', async () => {
+    const limited = await webhook({ max_concurrency: 2 });
+    const off = await webhook({ active: false });
+    const plain = await webhook();
+    const repo = new DeliveryRepository(db.dataSource);
+    await Promise.all(
+      [limited, off, plain, limited, plain].map((webhookId) =>
+        repo.create({ webhookId, payload: '{}' }),
+      ),
+    );
+    const rows = await db.dataSource.query<{ webhook_id: string; parked: boolean }[]>(
+      `SELECT d.webhook_id, d.parked, w.parked AS marked
+       FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id ORDER BY 1`,
+    );
+    const of = (id: string) => rows.filter((r) => r.webhook_id === id);
+    expect(of(limited)).toEqual([
+      { webhook_id: limited, parked: true, marked: true },
+      { webhook_id: limited, parked: true, marked: true },
+    ]);
+    expect(of(off)).toEqual([{ webhook_id: off, parked: true, marked: true }]);
+    expect(of(plain).every((r) => !r.parked)).toBe(true);
+    // The limited claim serves them at once, within the limit; a retry stays parked.
+    const claimed = await claimRound();
+    expect(claimed.map((c) => c.delivery.webhookId).sort()).toEqual(
+      [limited, limited, plain, plain].sort(),
+    );
+    const [first] = claimed.filter((c) => c.limited);
+    await finish([first], { success: false, status: 'pending', retryInSeconds: 30 });
+    const [{ parked }] = await db.dataSource.query<{ parked: boolean }[]>(
+      `SELECT parked FROM deliveries WHERE id = $1`,
+      [first.delivery.id],
+    );
+    expect(parked).toBe(true);
   });
 });

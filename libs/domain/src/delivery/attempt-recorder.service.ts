@@ -24,10 +24,10 @@ export interface RecordedBatch {
 
 /**
  * Records a batch of attempt outcomes. Most batches are one statement: successes of
- * healthy, unlimited webhooks. A batch with a failure, a limited delivery or a webhook
- * whose health may change is one transaction that also frees the limited deliveries'
- * slots, updates their webhooks' health (circuit, auto-disable) and publishes the
- * operational events that follow, so an event is stored exactly when its cause is.
+ * healthy webhooks (limited ones free their slots in it). A batch with a failure, or a
+ * success of a webhook that had failures, is one transaction that also updates their
+ * webhooks' health (circuit, auto-disable) and publishes the operational events that
+ * follow, so an event is stored exactly when its cause is.
  * Deliveries of operational events never publish any (nothing loops).
  */
 @Injectable()
@@ -41,7 +41,7 @@ export class AttemptRecorder {
   ) {}
 
   async record(outcomes: AttemptOutcome[]): Promise<RecordedBatch> {
-    if (!outcomes.some((o) => o.limited || o.touchesHealth)) {
+    if (!outcomes.some((o) => o.touchesHealth)) {
       return { recorded: await this.dispatch.complete(outcomes), transitions: [] };
     }
     let uow: UnitOfWork | undefined;
@@ -49,10 +49,6 @@ export class AttemptRecorder {
       uow = new UnitOfWork(manager);
       const recorded = await this.dispatch.complete(outcomes, manager);
       const done = outcomes.filter((o) => recorded.has(o.deliveryId));
-      await this.dispatch.releaseLeases(
-        done.filter((o) => o.limited).map((o) => o.deliveryId),
-        manager,
-      );
       const transitions = await this.health.apply(healthReports(done), this.config, manager);
       const now = new Date().toISOString();
       for (const t of transitions.filter((t) => t.regular)) {

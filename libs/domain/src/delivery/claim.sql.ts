@@ -5,7 +5,7 @@
  *   meets, except deliveries of limited or inactive webhooks: those it sets aside once
  *   ("parks" them: out of the due index, so they never clog its walk again) and marks
  *   their webhook;
- * - the limited claim serves marked webhooks one by one, oldest served first, each
+ * - the limited claim serves marked webhooks in turn (round them in id order), each
  *   locked while it counts what it may take: free concurrency slots (live rows of
  *   webhook_leases), rate tokens (GCRA on one timestamp), one at a time for FIFO and for
  *   a half-open circuit's trial.
@@ -114,20 +114,24 @@ const TOKENS = `floor(extract(epoch FROM now() + interval '1 second' - greatest(
 const SERVABLE = `w.parked AND w.active
    AND (w.circuit_open_until IS NULL OR w.circuit_open_until <= now())
    AND (w.rate_limit IS NULL OR ${TOKENS} >= 1)
-   AND ${LIVE} < ${CAP}`;
+   AND ${LIVE} < ${CAP}
+   AND EXISTS (SELECT 1 FROM deliveries d
+               WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.parked
+                 AND d.scheduled_at <= now() AND ${UNLEASED})`;
 
 /** Is there a webhook for the limited claim? (Asked at most once a second per worker.) */
 export const PARKED_WORK_SQL = `SELECT EXISTS (SELECT 1 FROM webhooks w WHERE w.parked AND w.active)
    AS parked`;
 
 /**
- * The limited claim, first statement: locks up to $1 servable webhooks, oldest served
- * first, skipping those another worker is serving. The counts are read again under the
- * lock by the second statement, whose snapshot sees every lease committed before.
+ * The limited claim, first statement: locks up to $1 servable webhooks with ids in
+ * ($2, $3], in id order (a worker's turn goes round from where its last one ended),
+ * skipping those another worker is serving. The counts are read again under the lock by
+ * the second statement, whose snapshot sees every lease committed before.
  */
 export const LOCK_LIMITED_SQL = `SELECT w.id FROM webhooks w
- WHERE ${SERVABLE}
- ORDER BY w.claimed_at
+ WHERE ${SERVABLE} AND w.id > $2::uuid AND w.id <= $3::uuid
+ ORDER BY w.id
  LIMIT $1
  FOR NO KEY UPDATE SKIP LOCKED`;
 
@@ -186,21 +190,21 @@ export const LIMITED_CLAIM_SQL = `WITH hook AS MATERIALIZED (
      SET webhook_id = excluded.webhook_id, expires_at = excluded.expires_at
  ),
  tally AS (
-   SELECT s.id, s.take,
-          (SELECT count(*) FROM picked p WHERE p.webhook_id = s.id) AS taken,
+   SELECT s.id, s.take, coalesce(c.taken, 0) AS taken,
           EXISTS (SELECT 1 FROM deliveries d
                   WHERE d.webhook_id = s.id AND d.status = 'pending' AND d.parked) AS parked
    FROM share s
+   LEFT JOIN (SELECT p.webhook_id, count(*) AS taken FROM picked p GROUP BY p.webhook_id) c
+     ON c.webhook_id = s.id
  ),
  served AS (
    UPDATE webhooks w
-   SET claimed_at = CASE WHEN t.take > 0 THEN now() ELSE w.claimed_at END,
-       rate_tat = CASE WHEN w.rate_limit IS NULL OR t.taken = 0 THEN w.rate_tat
+   SET rate_tat = CASE WHEN w.rate_limit IS NULL OR t.taken = 0 THEN w.rate_tat
                        ELSE greatest(w.rate_tat, now())
                             + make_interval(secs => t.taken::float8 / w.rate_limit) END,
        parked = t.parked
    FROM tally t
-   WHERE w.id = t.id AND (t.take > 0 OR NOT t.parked)
+   WHERE w.id = t.id AND ((w.rate_limit IS NOT NULL AND t.taken > 0) OR NOT t.parked)
  )
  UPDATE deliveries d
  SET ${LEASE('$1', '$3')}
@@ -212,7 +216,8 @@ export const LIMITED_CLAIM_SQL = `WITH hook AS MATERIALIZED (
  * Milliseconds (by the database's clock) until the earliest time known to have work:
  * the earliest claimable pending delivery of an active webhook (its own due time; a
  * limited webhook's is parked then, and served), and for marked webhooks, when an open
- * circuit half-opens and when the next rate token comes. 0 or less: now. Null: none.
+ * circuit half-opens, when the next rate token comes and when their next parked
+ * delivery is due (a retry, a delayed delivery). 0 or less: now. Null: none.
  *
  * Rows due in the last ten seconds count too: a timer can fire a little early (Node's
  * loop clock lags the wall clock under load), so the claim may find nothing while the row
@@ -229,6 +234,9 @@ export const NEXT_DUE_SQL = `SELECT ceil(extract(epoch FROM least(
                          AND w.rate_tat - interval '1 second'
                              + make_interval(secs => 1.0 / w.rate_limit) > now()
                     THEN w.rate_tat - interval '1 second'
-                         + make_interval(secs => 1.0 / w.rate_limit) END))
+                         + make_interval(secs => 1.0 / w.rate_limit) END,
+               (SELECT min(d.scheduled_at) FROM deliveries d
+                WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.parked
+                  AND d.scheduled_at > now())))
       FROM webhooks w WHERE w.parked AND w.active)
    ) - now()) * 1000)::bigint AS ms`;

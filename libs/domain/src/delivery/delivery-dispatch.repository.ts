@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { rowMapper, type Row } from '../common/rows';
 import type { Sql } from '../common/unit-of-work';
@@ -15,6 +16,25 @@ import {
   PARKED_WORK_SQL,
 } from './claim.sql';
 import { Delivery, type DeliveryStatus } from './delivery.entity';
+
+/**
+ * Runs a claim statement as a named prepared statement of the runner's connection: the
+ * limited claim took 2.3 ms to plan and 2.6 ms to run, and was planned for every claim.
+ * Each connection plans it on first use, inside a claim transaction (so with its
+ * settings), and keeps the plan.
+ */
+async function prepared(
+  runner: QueryRunner,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<Row[]> {
+  const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+  return (await client.query<Row>({ name, text, values })).rows;
+}
+
+const MIN_UUID = '00000000-0000-0000-0000-000000000000';
+const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
 
 /** How long a worker trusts its last look for parked work (PARKED_WORK_SQL). */
 const PARKED_WORK_TTL_MS = 1000;
@@ -86,6 +106,10 @@ export class DeliveryDispatchRepository {
   private readonly toDelivery: (row: Row) => Delivery;
   private readonly toWebhook: (row: Row) => Webhook;
   private limitedFirst = false;
+  /** Where this worker's next turn round the marked webhooks starts (an id, exclusive). */
+  private turnAfter = MIN_UUID;
+  /** Deliveries per webhook the last limited claim took: how many webhooks to lock. */
+  private roomPerWebhook = 1;
   /** When parked work was last known to exist, and when it was last asked for. */
   private parkedSeenAt = 0;
   private parkedCheckedAt = 0;
@@ -144,10 +168,11 @@ export class DeliveryDispatchRepository {
     owner: string,
     limit: number,
   ): Promise<ClaimedDelivery[]> {
-    const [rows] = (await runner.query(CLAIM_SQL, [owner, limit, LEASE_MARGIN_SECONDS])) as [
-      Row[],
-      number,
-    ];
+    const rows = await prepared(runner, 'postmand_claim', CLAIM_SQL, [
+      owner,
+      limit,
+      LEASE_MARGIN_SECONDS,
+    ]);
     const leased = rows.filter((row) => row.leased as boolean);
     // Set aside for the limited claim: it runs at once, not after the next look.
     if (leased.length < rows.length) this.parkedSeenAt = Date.now();
@@ -159,15 +184,30 @@ export class DeliveryDispatchRepository {
     owner: string,
     limit: number,
   ): Promise<ClaimedDelivery[]> {
-    const hooks = (await runner.query(LOCK_LIMITED_SQL, [limit])) as { id: string }[];
+    // Round the marked webhooks from where this worker's last turn ended, then from the
+    // start; as many as the batch needs at the room each had last time.
+    const wanted = Math.min(limit, Math.ceil(limit / this.roomPerWebhook) + 2);
+    const lock = (n: number, after: string, upTo: string): Promise<Row[]> =>
+      prepared(runner, 'postmand_lock_limited', LOCK_LIMITED_SQL, [n, after, upTo]);
+    const hooks = await lock(wanted, this.turnAfter, MAX_UUID);
+    if (hooks.length < wanted && this.turnAfter !== MIN_UUID) {
+      hooks.push(...(await lock(wanted - hooks.length, MIN_UUID, this.turnAfter)));
+    }
     if (hooks.length === 0) return [];
     this.parkedSeenAt = Date.now();
-    const [rows] = (await runner.query(LIMITED_CLAIM_SQL, [
+    const rows = await prepared(runner, 'postmand_limited_claim', LIMITED_CLAIM_SQL, [
       owner,
       limit,
       LEASE_MARGIN_SECONDS,
-      hooks.map((h) => h.id),
-    ])) as [Row[], number];
+      hooks.map((h) => h.id as string),
+    ]);
+    const served = new Set(rows.map((row) => row.webhook_id as string));
+    const last = hooks
+      .map((h) => h.id as string)
+      .filter((id) => served.has(id))
+      .pop();
+    this.turnAfter = last ?? (hooks[hooks.length - 1].id as string);
+    this.roomPerWebhook = served.size > 0 ? Math.max(1, rows.length / served.size) : 1;
     return rows.map((row) => this.toClaimed(row));
   }
 
@@ -194,12 +234,22 @@ export class DeliveryDispatchRepository {
    * Records a batch of outcomes in one transaction: each attempt row and its delivery's
    * update commit together, and only where the delivery still carries the lease the
    * outcome was claimed with. Outcomes of deliveries deleted or re-leased meanwhile are
-   * dropped quietly. Returns the ids of the deliveries that were recorded.
+   * dropped quietly. Limited deliveries' slots are freed with their outcome. Returns the
+   * ids of the deliveries that were recorded.
    */
   async complete(outcomes: AttemptOutcome[], sql: Sql = this.dataSource): Promise<Set<string>> {
     if (outcomes.length === 0) return new Set();
     const column = <K extends keyof AttemptOutcome>(key: K): AttemptOutcome[K][] =>
       outcomes.map((o) => o[key]);
+    // Limited deliveries free their slot with their outcome (their webhook_leases row).
+    const limited = outcomes.filter((o) => o.limited).map((o) => o.deliveryId);
+    const release =
+      limited.length === 0
+        ? ''
+        : `, released AS (
+         DELETE FROM webhook_leases
+         WHERE delivery_id = ANY($12::uuid[]) AND delivery_id IN (SELECT id FROM updated)
+       )`;
     const rows = await sql.query<{ delivery_id: string }[]>(
       `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::uuid[],
@@ -216,12 +266,11 @@ export class DeliveryDispatchRepository {
                                  ELSE now() + make_interval(secs => i.retry_in_seconds) END,
              lease_owner = NULL,
              lease_expires_at = NULL,
-             parked = false,
              updated_at = now()
          FROM input i
          WHERE d.id = i.delivery_id AND d.lease_owner = i.lease_owner
          RETURNING d.id, d.webhook_id
-       )
+       )${release}
        INSERT INTO delivery_attempts (id, webhook_id, delivery_id, raw_request, raw_response,
                                       response_status_code, execution_duration, success, error)
        SELECT i.attempt_id, u.webhook_id, u.id, i.raw_request, i.raw_response,
@@ -240,17 +289,10 @@ export class DeliveryDispatchRepository {
         column('executionDuration'),
         column('success'),
         column('error'),
+        ...(limited.length === 0 ? [] : [limited]),
       ],
     );
     return new Set(rows.map((r) => r.delivery_id));
-  }
-
-  /** Frees the concurrency slots of finished limited attempts (their webhook_leases rows). */
-  async releaseLeases(deliveryIds: string[], sql: Sql = this.dataSource): Promise<void> {
-    if (deliveryIds.length === 0) return;
-    await sql.query(`DELETE FROM webhook_leases WHERE delivery_id = ANY($1::uuid[])`, [
-      deliveryIds,
-    ]);
   }
 
   /**

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
 import { BoundedPage } from '../common/bounded-page';
 import { rowToEntity, timeParam, type Row } from '../common/rows';
+import { parkedAtCreation, parkingCtes } from './parking.sql';
 import { poolSizeOf, StatementBatcher } from '../common/statement-batcher';
 import type { Sql, UnitOfWork } from '../common/unit-of-work';
 import { Delivery, type DeliveryStatus } from './delivery.entity';
@@ -81,15 +82,18 @@ export class DeliveryRepository {
     const rows =
       inputs.length === 1
         ? await sql.query<Row[]>(
-            `INSERT INTO deliveries (id, webhook_id, payload, scheduled_at)
-             SELECT $1, w.id, $3, coalesce($4::timestamptz, now())
+            `WITH ${parkingCtes('$2::uuid')}
+             INSERT INTO deliveries (id, webhook_id, payload, scheduled_at, parked)
+             SELECT $1, w.id, $3, coalesce($4::timestamptz, now()), ${parkedAtCreation('w.id')}
              FROM webhooks w WHERE w.id = $2
              RETURNING *, ${DUE_IN_MS}`,
             [ids[0], inputs[0].webhookId, inputs[0].payload, scheduled[0]],
           )
         : await sql.query<Row[]>(
-            `INSERT INTO deliveries (id, webhook_id, payload, scheduled_at)
-             SELECT v.id, w.id, v.payload, coalesce(v.scheduled_at, now())
+            `WITH ${parkingCtes('SELECT unnest($2::uuid[])')}
+             INSERT INTO deliveries (id, webhook_id, payload, scheduled_at, parked)
+             SELECT v.id, w.id, v.payload, coalesce(v.scheduled_at, now()),
+                    ${parkedAtCreation('w.id')}
              FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
                   AS v (id, webhook_id, payload, scheduled_at)
              JOIN webhooks w ON w.id = v.webhook_id
@@ -109,8 +113,11 @@ export class DeliveryRepository {
    */
   async redeliver(id: string, uow?: UnitOfWork): Promise<CreatedDelivery | null> {
     const rows = await (uow?.sql ?? this.dataSource).query<Row[]>(
-      `INSERT INTO deliveries (id, webhook_id, payload, event_id, event_type)
-       SELECT $1, d.webhook_id, d.payload, d.event_id, d.event_type FROM deliveries d WHERE d.id = $2
+      `WITH ${parkingCtes('SELECT webhook_id FROM deliveries WHERE id = $2')}
+       INSERT INTO deliveries (id, webhook_id, payload, event_id, event_type, parked)
+       SELECT $1, d.webhook_id, d.payload, d.event_id, d.event_type,
+              ${parkedAtCreation('d.webhook_id')}
+       FROM deliveries d WHERE d.id = $2
        RETURNING *, ${DUE_IN_MS}`,
       [randomUUID(), id],
     );
@@ -145,9 +152,14 @@ export class DeliveryRepository {
       `WITH matched AS MATERIALIZED (
          SELECT d.id FROM deliveries d WHERE ${where.join(' AND ')} LIMIT ${limit} + 1
        ),
+       ${parkingCtes(
+         'SELECT d.webhook_id FROM matched m JOIN deliveries d ON d.id = m.id',
+         `$${params.length} OR (SELECT count(*) FROM matched) > ${limit}`,
+       )},
        created AS (
-         INSERT INTO deliveries (id, webhook_id, payload, event_id, event_type)
-         SELECT gen_random_uuid(), d.webhook_id, d.payload, d.event_id, d.event_type
+         INSERT INTO deliveries (id, webhook_id, payload, event_id, event_type, parked)
+         SELECT gen_random_uuid(), d.webhook_id, d.payload, d.event_id, d.event_type,
+                ${parkedAtCreation('d.webhook_id')}
          FROM matched m JOIN deliveries d ON d.id = m.id
          WHERE NOT $${params.length} AND (SELECT count(*) FROM matched) <= ${limit}
          RETURNING 1

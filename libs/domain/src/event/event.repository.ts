@@ -8,6 +8,7 @@ import { poolSizeOf, StatementBatcher } from '../common/statement-batcher';
 import type { Sql, UnitOfWork } from '../common/unit-of-work';
 import { Event } from './event.entity';
 import { matchingPatterns } from './event-type.rules';
+import { parkedAtCreation, parkingCtes } from '../delivery/parking.sql';
 
 export interface EventInput {
   eventType: string;
@@ -46,6 +47,7 @@ const PUBLISH_SQL = `WITH input AS (
    JOIN input v ON v.n = c.n
    JOIN webhook_event_types s ON s.pattern = c.pattern
  ),
+ ${parkingCtes('SELECT webhook_id FROM matched')},
  event AS (
    INSERT INTO events (id, event_type, payload, scheduled_at, delivery_count)
    SELECT v.id, v.event_type, v.payload, coalesce(v.scheduled_at, now()),
@@ -54,8 +56,9 @@ const PUBLISH_SQL = `WITH input AS (
    RETURNING *
  ),
  fanned AS (
-   INSERT INTO deliveries (id, webhook_id, payload, scheduled_at, event_id, event_type)
-   SELECT gen_random_uuid(), m.webhook_id, e.payload, e.scheduled_at, e.id, e.event_type
+   INSERT INTO deliveries (id, webhook_id, payload, scheduled_at, event_id, event_type, parked)
+   SELECT gen_random_uuid(), m.webhook_id, e.payload, e.scheduled_at, e.id, e.event_type,
+          ${parkedAtCreation('m.webhook_id')}
    FROM matched m JOIN event e ON e.id = m.event_id
  )
  SELECT e.*,

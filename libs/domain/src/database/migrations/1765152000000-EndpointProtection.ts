@@ -22,10 +22,8 @@ export class EndpointProtection1765152000000 implements MigrationInterface {
         ADD COLUMN circuit_open_until timestamptz(3),
         ADD COLUMN circuit_cooldown int CHECK (circuit_cooldown > 0),
         ADD COLUMN disabled_reason text,
-        -- The claim's bookkeeping: the rate limit's theoretical arrival time (GCRA), and
-        -- when the limited claim last served the webhook (oldest served first).
-        ADD COLUMN rate_tat timestamptz NOT NULL DEFAULT '-infinity',
-        ADD COLUMN claimed_at timestamptz NOT NULL DEFAULT '-infinity'`);
+        -- The rate limit's theoretical arrival time (GCRA), written by the claim.
+        ADD COLUMN rate_tat timestamptz NOT NULL DEFAULT '-infinity'`);
     // Limited: its deliveries go one webhook at a time through the limited claim, which
     // counts what it may take (DeliveryDispatchRepository); the plain claim, walking the
     // due index, never leases them.
@@ -33,16 +31,14 @@ export class EndpointProtection1765152000000 implements MigrationInterface {
       ALTER TABLE webhooks ADD COLUMN limited boolean NOT NULL GENERATED ALWAYS AS (
         max_concurrency IS NOT NULL OR rate_limit IS NOT NULL OR ordering = 'fifo'
         OR circuit_open_until IS NOT NULL) STORED`);
-    // Parked deliveries: due ones the plain claim met while their webhook was limited or
-    // inactive. It sets them aside once (deliveries.parked takes them out of the due index,
-    // so they never clog its walk again) and marks their webhook (webhooks.parked); the
-    // limited claim serves marked webhooks, oldest served first, from the index of
-    // parked deliveries, and unmarks a webhook when none is left. The attempt's outcome
-    // clears deliveries.parked: a retry goes back to the due index.
+    // Parked deliveries: those of limited or inactive webhooks, set aside from the due
+    // index (deliveries.parked) so they never clog the plain claim's walk; their webhook
+    // is marked (webhooks.parked) and served by the limited claim from the index of
+    // parked deliveries. A delivery is parked when it is created for such a webhook, or
+    // when the plain claim meets it after its webhook became one; it stays parked through
+    // its retries (claim.sql.ts, parking.sql.ts).
     await q.query(`ALTER TABLE webhooks ADD COLUMN parked boolean NOT NULL DEFAULT false`);
-    await q.query(
-      `CREATE INDEX webhooks_parked_claimed_at_idx ON webhooks (claimed_at) WHERE parked AND active`,
-    );
+    await q.query(`CREATE INDEX webhooks_parked_id_idx ON webhooks (id) WHERE parked AND active`);
     await q.query(`ALTER TABLE deliveries ADD COLUMN parked boolean NOT NULL DEFAULT false`);
     // Each limited claim updates the rows of the webhooks it serves: room in their pages.
     await q.query(`
@@ -95,6 +91,6 @@ export class EndpointProtection1765152000000 implements MigrationInterface {
         DROP COLUMN limited, DROP COLUMN parked, DROP COLUMN max_concurrency, DROP COLUMN rate_limit,
         DROP COLUMN ordering, DROP COLUMN consecutive_failures, DROP COLUMN failing_since,
         DROP COLUMN circuit_open_until, DROP COLUMN circuit_cooldown,
-        DROP COLUMN disabled_reason, DROP COLUMN rate_tat, DROP COLUMN claimed_at`);
+        DROP COLUMN disabled_reason, DROP COLUMN rate_tat`);
   }
 }
