@@ -17,6 +17,7 @@ import {
 } from './scenarios/dispatch';
 import { quietMachine } from './lib/util';
 import { eventsReport } from './scenarios/events';
+import { limitsReport } from './scenarios/limits';
 import { latency } from './scenarios/latency';
 import { sustained } from './scenarios/sustained';
 
@@ -241,6 +242,11 @@ async function main(): Promise<void> {
   console.log(events.markdown);
   out.push(events.markdown);
 
+  // 8. Endpoint limits.
+  const limits = await timed('8. endpoint limits', () => limitsReport(server.url, quick));
+  console.log(limits.markdown);
+  out.push(limits.markdown);
+
   const post = api[1];
   const listP95 = Math.max(...(big.lists ?? []).map((l) => l.p95));
   table(
@@ -294,6 +300,7 @@ async function main(): Promise<void> {
         verdict(Math.max(...runs.map((r) => r.peakRssMb ?? 0), slow.peakRssMb ?? 0) <= 250),
       ],
       ...events.targets.map(([target, measured, ok]) => [target, measured, verdict(ok)]),
+      ...limits.targets.map(([target, measured, ok]) => [target, measured, verdict(ok)]),
     ],
   );
   table(
