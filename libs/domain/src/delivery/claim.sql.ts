@@ -115,9 +115,12 @@ const SERVABLE = `w.parked AND w.active
    AND (w.circuit_open_until IS NULL OR w.circuit_open_until <= now())
    AND (w.rate_limit IS NULL OR ${TOKENS} >= 1)
    AND ${LIVE} < ${CAP}
-   AND EXISTS (SELECT 1 FROM deliveries d
-               WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.parked
-                 AND d.scheduled_at <= now() AND ${UNLEASED})`;
+   -- Scalar sub-selects, never flattened: as EXISTS, the planner made them one hashed
+   -- scan of every parked delivery per claim (6 ms at 20,000).
+   AND coalesce((SELECT true FROM deliveries d
+                 WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.parked
+                   AND d.scheduled_at <= now() AND ${UNLEASED}
+                 LIMIT 1), false)`;
 
 /** Is there a webhook for the limited claim? (Asked at most once a second per worker.) */
 export const PARKED_WORK_SQL = `SELECT EXISTS (SELECT 1 FROM webhooks w WHERE w.parked AND w.active)
@@ -191,8 +194,9 @@ export const LIMITED_CLAIM_SQL = `WITH hook AS MATERIALIZED (
  ),
  tally AS (
    SELECT s.id, s.take, coalesce(c.taken, 0) AS taken,
-          EXISTS (SELECT 1 FROM deliveries d
-                  WHERE d.webhook_id = s.id AND d.status = 'pending' AND d.parked) AS parked
+          coalesce((SELECT true FROM deliveries d
+                    WHERE d.webhook_id = s.id AND d.status = 'pending' AND d.parked
+                    LIMIT 1), false) AS parked
    FROM share s
    LEFT JOIN (SELECT p.webhook_id, count(*) AS taken FROM picked p GROUP BY p.webhook_id) c
      ON c.webhook_id = s.id
