@@ -221,4 +221,19 @@ describe('the limited claim (§7)', () => {
     );
     expect(parked).toBe(true);
   });
+
+  it('purges leases that ran out over an hour ago, and only those', async () => {
+    const hook = await webhook({ max_concurrency: 2 });
+    const [old, recent] = await deliveries(hook, 2);
+    await db.dataSource.query(
+      `INSERT INTO webhook_leases (delivery_id, webhook_id, expires_at)
+       VALUES ($1, $3, now() - interval '2 hours'), ($2, $3, now() - interval '10 minutes')`,
+      [old, recent, hook],
+    );
+    expect(await workers[0].purgeExpiredLeases()).toBe(1);
+    const left = await db.dataSource.query<{ delivery_id: string }[]>(
+      `SELECT delivery_id FROM webhook_leases`,
+    );
+    expect(left).toEqual([{ delivery_id: recent }]);
+  });
 });

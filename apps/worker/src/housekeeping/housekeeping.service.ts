@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { IdempotencyService } from '@app/domain';
+import { DeliveryDispatchRepository, IdempotencyService } from '@app/domain';
 import type { Logger } from 'pino';
 import { WORKER_LOGGER } from '../worker.tokens';
 
@@ -8,14 +8,16 @@ import { WORKER_LOGGER } from '../worker.tokens';
 export const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
- * What keeps storage bounded, run by every worker: expired idempotency keys are deleted
- * hourly (and a minute after start), in batches that skip rows another worker is
- * deleting, so several workers share the job instead of colliding.
+ * What keeps storage bounded, run by every worker: expired idempotency keys and
+ * long-expired webhook leases are deleted hourly (and a minute after start), in batches
+ * that skip rows another worker is deleting, so several workers share the job instead of
+ * colliding.
  */
 @Injectable()
 export class HousekeepingService implements OnApplicationBootstrap {
   constructor(
     private readonly idempotency: IdempotencyService,
+    private readonly dispatch: DeliveryDispatchRepository,
     private readonly scheduler: SchedulerRegistry,
     @Inject(WORKER_LOGGER) private readonly logger: Logger,
   ) {}
@@ -36,6 +38,8 @@ export class HousekeepingService implements OnApplicationBootstrap {
     try {
       const keys = await this.idempotency.purgeExpired();
       if (keys > 0) this.logger.info({ keys }, 'expired idempotency keys deleted');
+      const leases = await this.dispatch.purgeExpiredLeases();
+      if (leases > 0) this.logger.info({ leases }, 'long-expired webhook leases deleted');
     } catch (err) {
       this.logger.warn({ err }, 'housekeeping failed');
     }

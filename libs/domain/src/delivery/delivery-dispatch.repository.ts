@@ -296,6 +296,25 @@ export class DeliveryDispatchRepository {
   }
 
   /**
+   * Deletes webhook_leases rows that ran out over an hour ago (their worker died, and the
+   * delivery was finished another way); they no longer count, this only keeps the table
+   * small. Batches that skip rows another worker is deleting.
+   */
+  async purgeExpiredLeases(batch = 10_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [, count] = await this.dataSource.query<[unknown, number]>(
+        `DELETE FROM webhook_leases WHERE delivery_id IN (
+           SELECT delivery_id FROM webhook_leases WHERE expires_at <= now() - interval '1 hour'
+           LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+        [batch],
+      );
+      total += count;
+      if (count < batch) return total;
+    }
+  }
+
+  /**
    * The due backlog for metrics, cheaply: deliveries due now and not in flight, counted
    * along the due index up to `cap` (a full count of a huge backlog would cost a scan per
    * scrape), and how long the oldest of them has been due, in seconds.
