@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { DeliveryDispatchRepository, DeliveryRepository, type AttemptOutcome } from '@app/domain';
+import {
+  DeliveryDispatchRepository,
+  DeliveryRepository,
+  judgeAttempt,
+  type AttemptResult,
+} from '@app/domain';
 import { createBenchDatabase, type BenchDatabase } from '../lib/database';
 import { percentile, quietMachine } from '../lib/util';
 import { dispatchPostmand, type DispatchResult } from './dispatch';
@@ -63,6 +68,15 @@ export async function limitedDispatch(
   return result;
 }
 
+/** What a fast receiver's answer looks like to the worker. */
+const SUCCESS: AttemptResult = {
+  rawRequest: 'POST /hook HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n{}',
+  rawResponse: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+  statusCode: 200,
+  durationMs: 1,
+  error: '',
+};
+
 export interface ClaimCost {
   shape: string;
   claims: number;
@@ -94,25 +108,9 @@ async function claimLoop(db: BenchDatabase, total: number, shape: string): Promi
           continue;
         }
         idle = 0;
-        const outcomes: AttemptOutcome[] = claimed.map((c) => ({
-          deliveryId: c.delivery.id,
-          webhookId: c.delivery.webhookId,
-          eventId: null,
-          leaseOwner: c.leaseOwner,
-          attemptId: randomUUID(),
-          status: 'succeeded',
-          retryInSeconds: null,
-          rawRequest: 'POST /hook HTTP/1.1',
-          rawResponse: 'HTTP/1.1 200 OK',
-          responseStatusCode: 200,
-          executionDuration: 1,
-          success: true,
-          error: '',
-          attempts: 1,
-          limited: c.limited,
-          touchesHealth: false,
-          operational: false,
-        }));
+        const outcomes = claimed.map((c) =>
+          judgeAttempt(c, SUCCESS, { attemptId: randomUUID(), now: new Date() }),
+        );
         const recorded = (await repo.complete(outcomes)).size;
         done += recorded;
       }

@@ -1,26 +1,9 @@
-import request from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApi, type TestApi } from '../helpers/api';
-import { VALID_WEBHOOK as VALID } from '../helpers/api-fixture';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { ApiFixture, VALID_WEBHOOK as VALID } from '../helpers/api-fixture';
 
 /** §7's fields on /v1/webhooks: the three knobs, and the read-only circuit and reason. */
 describe('/v1/webhooks: endpoint protection fields', () => {
-  let db: TestDatabase;
-  let api: TestApi;
-  let http: () => ReturnType<typeof request>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    api = await createTestApi(db);
-    const server = api.app.getHttpServer() as App;
-    http = () => request(server);
-  });
-  afterAll(async () => {
-    await api.app.close();
-    await db.drop();
-  });
-  beforeEach(() => db.dataSource.query('TRUNCATE webhooks, events, idempotency_keys CASCADE'));
+  const f = ApiFixture.use();
+  const http = () => f.http();
 
   it.each([
     [{ max_concurrency: 0 }, 'max_concurrency: must be an integer from 1 to 1000.'],
@@ -62,7 +45,7 @@ describe('/v1/webhooks: endpoint protection fields', () => {
   it('shows the circuit as the worker left it; re-enabling by PUT clears it, a PUT on an active webhook does not', async () => {
     const { body: created } = await http().post('/v1/webhooks').send(VALID).expect(201);
     const set = (sql: string) =>
-      db.dataSource.query(`UPDATE webhooks SET ${sql} WHERE id = $1`, [created.id]);
+      f.db.dataSource.query(`UPDATE webhooks SET ${sql} WHERE id = $1`, [created.id]);
     await set(`consecutive_failures = 6, failing_since = now(), circuit_cooldown = 30,
                circuit_open_until = now() + interval '30 seconds'`);
     const open = (await http().get(`/v1/webhooks/${created.id}`).expect(200)).body;

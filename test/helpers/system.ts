@@ -60,6 +60,17 @@ export async function startService(
   return service;
 }
 
+/** `count` worker processes on one database, started one after the other. */
+export async function startWorkers(
+  databaseUrl: string,
+  count: number,
+  env: Record<string, string> = {},
+): Promise<Service[]> {
+  const workers: Service[] = [];
+  for (let i = 0; i < count; i++) workers.push(await startService('worker', databaseUrl, env));
+  return workers;
+}
+
 /** The Prometheus text of a process's /metrics. */
 export async function scrape(service: Service): Promise<string> {
   return (await fetch(`${service.healthUrl}/metrics`)).text();

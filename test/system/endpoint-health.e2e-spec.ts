@@ -3,7 +3,7 @@ import { Receiver } from '../helpers/receiver';
 import {
   call,
   createWebhook,
-  startService,
+  startWorkers,
   startStack,
   type Service,
   type Stack,
@@ -25,16 +25,14 @@ describe('system: endpoint health with three workers', () => {
   let stack: Stack;
   let db: TestDatabase;
   let server: Service;
-  const workers: Service[] = [];
+  let workers: Service[] = [];
   const receivers: Receiver[] = [];
   let ops: Receiver;
 
   beforeAll(async () => {
     stack = await startStack({ worker: false });
     ({ db, server } = stack);
-    for (let i = 0; i < 3; i++) {
-      workers.push(await startService('worker', db.url, { POSTMAND_POLLING_INTERVAL: '200' }));
-    }
+    workers = await startWorkers(db.url, 3, { POSTMAND_POLLING_INTERVAL: '200' });
     ops = await Receiver.start();
     receivers.push(ops);
     await createWebhook(server.apiUrl, `${ops.url}/ops`, { event_types: ['postmand.*'] });

@@ -4,7 +4,7 @@ import { insertBacklog, watchedReceiver } from '../helpers/watched-receiver';
 import {
   call,
   createWebhook,
-  startService,
+  startWorkers,
   startStack,
   type Service,
   type Stack,
@@ -16,15 +16,13 @@ describe('system: endpoint limits with three workers', () => {
   let stack: Stack;
   let db: TestDatabase;
   let server: Service;
-  const workers: Service[] = [];
+  let workers: Service[] = [];
   const receivers: Receiver[] = [];
 
   beforeAll(async () => {
     stack = await startStack({ worker: false });
     ({ db, server } = stack);
-    for (let i = 0; i < 3; i++) {
-      workers.push(await startService('worker', db.url, { POSTMAND_POLLING_INTERVAL: '200' }));
-    }
+    workers = await startWorkers(db.url, 3, { POSTMAND_POLLING_INTERVAL: '200' });
   });
   afterAll(async () => {
     for (const w of workers) await w.stop('SIGKILL');
