@@ -232,9 +232,10 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** The stack with a running `worker` too. */
+/** The stack with a running `worker` too (the first of `workers`). */
 export interface StackWithWorker extends Stack {
   worker: Service;
+  workers: Service[];
 }
 
 interface StackOptions {
@@ -242,6 +243,8 @@ interface StackOptions {
   env?: Record<string, string>;
   /** For the worker only; `false` starts none. */
   worker?: Record<string, string> | false;
+  /** How many worker processes (1 by default). */
+  workers?: number;
 }
 
 export async function startStack(options: StackOptions & { worker: false }): Promise<Stack>;
@@ -250,15 +253,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack | St
   const db = await createTestDatabase();
   const receiver = await Receiver.start();
   const server = await startService('server', db.url, options.env);
-  const worker =
+  const workers =
     options.worker === false
-      ? undefined
-      : await startService('worker', db.url, { ...options.env, ...options.worker });
+      ? []
+      : await startWorkers(db.url, options.workers ?? 1, { ...options.env, ...options.worker });
   const stop = async (): Promise<void> => {
-    await worker?.stop('SIGKILL');
+    for (const worker of workers) await worker.stop('SIGKILL');
     await server.stop();
     await receiver.close();
     await db.drop();
   };
-  return worker ? { db, receiver, server, worker, stop } : { db, receiver, server, stop };
+  return workers.length > 0
+    ? { db, receiver, server, worker: workers[0], workers, stop }
+    : { db, receiver, server, stop };
 }

@@ -3,10 +3,9 @@ import { Receiver } from '../helpers/receiver';
 import {
   call,
   createWebhook,
-  startWorkers,
   startStack,
   type Service,
-  type Stack,
+  type StackWithWorker,
 } from '../helpers/system';
 import { eventually, until } from '../helpers/wait';
 import { insertBacklog, watchedReceiver } from '../helpers/watched-receiver';
@@ -22,23 +21,20 @@ interface OperationalEvent {
  * three workers. A webhook subscribed to `postmand.*` collects the operational events.
  */
 describe('system: endpoint health with three workers', () => {
-  let stack: Stack;
+  let stack: StackWithWorker;
   let db: TestDatabase;
   let server: Service;
-  let workers: Service[] = [];
   const receivers: Receiver[] = [];
   let ops: Receiver;
 
   beforeAll(async () => {
-    stack = await startStack({ worker: false });
+    stack = await startStack({ workers: 3, worker: { POSTMAND_POLLING_INTERVAL: '200' } });
     ({ db, server } = stack);
-    workers = await startWorkers(db.url, 3, { POSTMAND_POLLING_INTERVAL: '200' });
     ops = await Receiver.start();
     receivers.push(ops);
     await createWebhook(server.apiUrl, `${ops.url}/ops`, { event_types: ['postmand.*'] });
   });
   afterAll(async () => {
-    for (const w of workers) await w.stop('SIGKILL');
     for (const r of receivers) await r.close();
     await stack.stop();
   });

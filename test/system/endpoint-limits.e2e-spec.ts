@@ -4,28 +4,24 @@ import { insertBacklog, watchedReceiver } from '../helpers/watched-receiver';
 import {
   call,
   createWebhook,
-  startWorkers,
   startStack,
   type Service,
-  type Stack,
+  type StackWithWorker,
 } from '../helpers/system';
 import { until } from '../helpers/wait';
 
 /** §7 on real processes: one API, three workers, limits that must hold across all three. */
 describe('system: endpoint limits with three workers', () => {
-  let stack: Stack;
+  let stack: StackWithWorker;
   let db: TestDatabase;
   let server: Service;
-  let workers: Service[] = [];
   const receivers: Receiver[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({ worker: false });
+    stack = await startStack({ workers: 3, worker: { POSTMAND_POLLING_INTERVAL: '200' } });
     ({ db, server } = stack);
-    workers = await startWorkers(db.url, 3, { POSTMAND_POLLING_INTERVAL: '200' });
   });
   afterAll(async () => {
-    for (const w of workers) await w.stop('SIGKILL');
     for (const r of receivers) await r.close();
     await stack.stop();
   });
