@@ -236,4 +236,38 @@ describe('the limited claim (§7)', () => {
     );
     expect(left).toEqual([{ delivery_id: recent }]);
   });
+
+  it('unmarks a webhook once its last parked delivery is done', async () => {
+    const hook = await webhook({ max_concurrency: 5 });
+    const repo = new DeliveryRepository(db.dataSource);
+    await Promise.all([1, 2].map(() => repo.create({ webhookId: hook, payload: '{}' })));
+    const marked = async () =>
+      (
+        await db.dataSource.query<{ parked: boolean }[]>(
+          `SELECT parked FROM webhooks WHERE id = $1`,
+          [hook],
+        )
+      )[0].parked;
+    expect(await marked()).toBe(true);
+    await finish(await claimAll());
+    await claimAll();
+    expect(await marked()).toBe(false);
+  });
+
+  it('lets a success reset failures counted since it was claimed', async () => {
+    const hook = await webhook();
+    await deliveries(hook, 1);
+    const [claimed] = await claimAll();
+    // Other workers' failures came in while it was in flight.
+    await db.dataSource.query(
+      `UPDATE webhooks SET consecutive_failures = 4, failing_since = now() WHERE id = $1`,
+      [hook],
+    );
+    await workers[0].complete([success(claimed)], undefined, { heal: true });
+    const [row] = await db.dataSource.query<{ n: number; since: Date | null }[]>(
+      `SELECT consecutive_failures AS n, failing_since AS since FROM webhooks WHERE id = $1`,
+      [hook],
+    );
+    expect(row).toEqual({ n: 0, since: null });
+  });
 });

@@ -42,7 +42,8 @@ export class AttemptRecorder {
 
   async record(outcomes: AttemptOutcome[]): Promise<RecordedBatch> {
     if (!outcomes.some((o) => o.touchesHealth)) {
-      return { recorded: await this.dispatch.complete(outcomes), transitions: [] };
+      const recorded = await this.dispatch.complete(outcomes, undefined, { heal: true });
+      return { recorded, transitions: [] };
     }
     let uow: UnitOfWork | undefined;
     const batch = await this.dataSource.transaction(async (manager) => {

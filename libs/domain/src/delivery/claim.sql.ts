@@ -82,14 +82,16 @@ export const CLAIM_SQL = `WITH due AS (
    FOR UPDATE OF d SKIP LOCKED
  ),
  -- The webhooks of the deliveries to set aside, where their row can be locked at once
- -- (one being deleted keeps its row locked: its deliveries are left as they are).
+ -- (one being deleted keeps its row locked: its deliveries are left as they are). The
+ -- mark is read from the locked row, its latest version: a limited claim may have
+ -- unmarked it after this statement's snapshot.
  held AS (
-   SELECT w.id FROM webhooks w
+   SELECT w.id, w.parked FROM webhooks w
    WHERE w.id IN (SELECT due.webhook_id FROM due WHERE NOT due.go)
    FOR NO KEY UPDATE SKIP LOCKED
  ),
  marked AS (
-   UPDATE webhooks w SET parked = true FROM held WHERE w.id = held.id AND NOT w.parked
+   UPDATE webhooks w SET parked = true FROM held WHERE w.id = held.id AND NOT held.parked
  )
  -- The locked rows cannot move before this statement ends, so their ctid finds
  -- them directly (a TID scan), whatever the size of the table.
@@ -115,17 +117,35 @@ const CAP = `CASE WHEN w.ordering = 'fifo' OR w.circuit_open_until IS NOT NULL T
  */
 const TOKENS = `floor(extract(epoch FROM now() + interval '1 second' - greatest(w.rate_tat, now()))
                       * w.rate_limit + 1e-6)`;
-/** A marked webhook the limited claim may take something from now. */
-const SERVABLE = `w.parked AND w.active
-   AND (w.circuit_open_until IS NULL OR w.circuit_open_until <= now())
-   AND (w.rate_limit IS NULL OR ${TOKENS} >= 1)
-   AND ${LIVE} < ${CAP}
-   -- Scalar sub-selects, never flattened: as EXISTS, the planner made them one hashed
-   -- scan of every parked delivery per claim (6 ms at 20,000).
-   AND coalesce((SELECT true FROM deliveries d
+/** The marked webhook `w` has a parked delivery left (in flight or not, due or not). */
+const HAS_PARKED = `coalesce((SELECT true FROM deliveries d
                  WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.parked
-                   AND d.scheduled_at <= now() AND ${UNLEASED}
                  LIMIT 1), false)`;
+/**
+ * Something of `w` could go now: for FIFO its oldest pending delivery is due and free (a
+ * head that waits for its retry holds everything back, so the webhook is left alone);
+ * otherwise a parked delivery is. Scalar sub-selects, never flattened: as EXISTS, the
+ * planner made them one hashed scan of every parked delivery per claim (6 ms at 20,000).
+ */
+const READY = `CASE WHEN w.ordering = 'fifo' THEN
+     coalesce((SELECT p.scheduled_at <= now()
+                      AND (p.lease_expires_at IS NULL OR p.lease_expires_at <= now())
+               FROM deliveries p WHERE p.webhook_id = w.id AND p.status = 'pending'
+               ORDER BY p.created_at, p.id LIMIT 1), false)
+   ELSE coalesce((SELECT true FROM deliveries d
+                  WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.parked
+                    AND d.scheduled_at <= now() AND ${UNLEASED}
+                  LIMIT 1), false) END`;
+/**
+ * A marked webhook for the limited claim: one it may take something from now, or one
+ * with no parked delivery left, to unmark.
+ */
+const SERVABLE = `w.parked AND w.active
+   AND ((    (w.circuit_open_until IS NULL OR w.circuit_open_until <= now())
+         AND (w.rate_limit IS NULL OR ${TOKENS} >= 1)
+         AND ${LIVE} < ${CAP}
+         AND ${READY})
+        OR NOT ${HAS_PARKED})`;
 
 /** Is there a webhook for the limited claim? (Asked at most once a second per worker.) */
 export const PARKED_WORK_SQL = `SELECT EXISTS (SELECT 1 FROM webhooks w WHERE w.parked AND w.active)
@@ -149,7 +169,7 @@ export const LOCK_LIMITED_SQL = `SELECT w.id FROM webhooks w
  * shared out in that order): its parked deliveries oldest `scheduled_at` first, or for
  * FIFO its oldest pending delivery (`created_at, id`) if that is due and free: nothing
  * overtakes a head that waits for a retry. Leases are recorded in webhook_leases, rate
- * tokens spent, and a webhook with no parked delivery left is unmarked.
+ * tokens spent, and a webhook with no parked delivery left (in its snapshot) is unmarked.
  */
 export const LIMITED_CLAIM_SQL = `WITH hook AS MATERIALIZED (
    SELECT w.id, w.ordering, k.n,
@@ -206,14 +226,24 @@ export const LIMITED_CLAIM_SQL = `WITH hook AS MATERIALIZED (
    LEFT JOIN (SELECT p.webhook_id, count(*) AS taken FROM picked p GROUP BY p.webhook_id) c
      ON c.webhook_id = s.id
  ),
+ -- Unmarking must not race a create that parks a delivery: creates hold a key-share
+ -- lock on the webhook's row until they commit (parking.sql.ts), so a webhook is
+ -- unmarked only when no create holds one (FOR UPDATE conflicts with it; SKIP LOCKED:
+ -- try again next time). A create that comes after waits for this commit and marks it.
+ emptied AS (
+   SELECT w.id FROM webhooks w JOIN tally t ON t.id = w.id
+   WHERE NOT t.parked
+   FOR UPDATE OF w SKIP LOCKED
+ ),
  served AS (
    UPDATE webhooks w
    SET rate_tat = CASE WHEN w.rate_limit IS NULL OR t.taken = 0 THEN w.rate_tat
                        ELSE greatest(w.rate_tat, now())
                             + make_interval(secs => t.taken::float8 / w.rate_limit) END,
-       parked = t.parked
+       parked = w.parked AND w.id NOT IN (SELECT id FROM emptied)
    FROM tally t
-   WHERE w.id = t.id AND ((w.rate_limit IS NOT NULL AND t.taken > 0) OR NOT t.parked)
+   WHERE w.id = t.id
+     AND ((w.rate_limit IS NOT NULL AND t.taken > 0) OR w.id IN (SELECT id FROM emptied))
  )
  UPDATE deliveries d
  SET ${LEASE('$1', '$3')}

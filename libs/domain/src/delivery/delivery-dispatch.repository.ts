@@ -237,7 +237,11 @@ export class DeliveryDispatchRepository {
    * dropped quietly. Limited deliveries' slots are freed with their outcome. Returns the
    * ids of the deliveries that were recorded.
    */
-  async complete(outcomes: AttemptOutcome[], sql: Sql = this.dataSource): Promise<Set<string>> {
+  async complete(
+    outcomes: AttemptOutcome[],
+    sql: Sql = this.dataSource,
+    options: { heal?: boolean } = {},
+  ): Promise<Set<string>> {
     if (outcomes.length === 0) return new Set();
     const column = <K extends keyof AttemptOutcome>(key: K): AttemptOutcome[K][] =>
       outcomes.map((o) => o[key]);
@@ -250,6 +254,21 @@ export class DeliveryDispatchRepository {
          DELETE FROM webhook_leases
          WHERE delivery_id = ANY($12::uuid[]) AND delivery_id IN (SELECT id FROM updated)
        )`;
+    // A success resets its webhook's count of failures in a row, even when the webhook
+    // was healthy at claim time and other workers' failures came in since (the batches
+    // that apply the circuit breaker do this themselves). No write when it is healthy.
+    const heal = options.heal
+      ? `, healed AS (
+         UPDATE webhooks w SET consecutive_failures = 0, failing_since = NULL
+         FROM (SELECT h.id FROM webhooks h
+               WHERE h.id IN (SELECT u.webhook_id FROM updated u
+                              JOIN input i ON i.delivery_id = u.id WHERE i.success)
+                 AND h.consecutive_failures > 0 AND h.circuit_open_until IS NULL
+               ORDER BY h.id
+               FOR NO KEY UPDATE) h
+         WHERE w.id = h.id
+       )`
+      : '';
     const rows = await sql.query<{ delivery_id: string }[]>(
       `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::uuid[],
@@ -270,7 +289,7 @@ export class DeliveryDispatchRepository {
          FROM input i
          WHERE d.id = i.delivery_id AND d.lease_owner = i.lease_owner
          RETURNING d.id, d.webhook_id
-       )${release}
+       )${release}${heal}
        INSERT INTO delivery_attempts (id, webhook_id, delivery_id, raw_request, raw_response,
                                       response_status_code, execution_duration, success, error)
        SELECT i.attempt_id, u.webhook_id, u.id, i.raw_request, i.raw_response,
@@ -334,7 +353,15 @@ export class DeliveryDispatchRepository {
                  SELECT 1 FROM deliveries d WHERE ${PARKED_DUE_NOW} LIMIT $1) capped) AS due,
               (SELECT extract(epoch FROM now() - least(
                  (SELECT min(d.scheduled_at) FROM deliveries d WHERE ${DUE_NOW}),
-                 (SELECT min(d.scheduled_at) FROM deliveries d WHERE ${PARKED_DUE_NOW})
+                 -- Each marked webhook's oldest parked due delivery, through the index.
+                 (SELECT min(x.scheduled_at) FROM webhooks w
+                  CROSS JOIN LATERAL (
+                    SELECT d.scheduled_at FROM deliveries d
+                    WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.parked
+                      AND d.scheduled_at <= now()
+                      AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= now())
+                    ORDER BY d.scheduled_at LIMIT 1) x
+                  WHERE w.parked AND w.active)
                ))::float8) AS oldest,
               w.open, w.disabled
        FROM (SELECT count(*) FILTER (WHERE circuit_open_until IS NOT NULL)::int AS open,

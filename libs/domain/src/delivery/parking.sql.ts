@@ -4,12 +4,13 @@
  * walk and set it aside: that cost a second update of every such row (a limited webhook's
  * dispatch ran at 0.5 × an unlimited one's; parked from the start, 1.0 ×).
  *
- * The creating statement locks those webhooks' rows (id order: two creates cannot
- * deadlock) and marks them. The lock is what keeps the mark right: the limited claim
- * unmarks a webhook it finds with no parked delivery while it holds the webhook's row,
- * so a create either waits for that claim to commit and marks the webhook again, or
- * holds the row while the claim skips the webhook. An unlimited, active webhook's
- * creates lock nothing.
+ * The creating statement takes a key-share lock on those webhooks' rows (the lock the
+ * foreign-key check takes anyway; creates never wait for each other, nor for a claim)
+ * and marks the ones not marked yet. The lock is what keeps the mark right: the limited
+ * claim unmarks a webhook only under FOR UPDATE taken with SKIP LOCKED, which a create's
+ * key-share lock excludes; a create that comes after an unmarking waits for its commit,
+ * reads the row's latest version and marks it again. An unlimited, active webhook's
+ * creates take nothing beyond the foreign key's lock.
  */
 
 /**
@@ -21,7 +22,7 @@ export function parkingCtes(webhookIds: string, skip = 'false'): string {
      SELECT h.id, h.parked FROM webhooks h
      WHERE h.id IN (${webhookIds}) AND (h.limited OR NOT h.active) AND NOT (${skip})
      ORDER BY h.id
-     FOR NO KEY UPDATE
+     FOR KEY SHARE
    ),
    held_marked AS (
      UPDATE webhooks w SET parked = true FROM held_hooks p WHERE w.id = p.id AND NOT p.parked

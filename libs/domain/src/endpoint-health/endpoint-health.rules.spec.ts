@@ -38,13 +38,14 @@ describe('healthReports', () => {
     ]);
   });
 
-  it('leaves out what cannot change health, tells 410 Gone and operational-only batches', () => {
+  it('counts every outcome, tells 410 Gone and operational-only batches', () => {
     const reports = healthReports([
       outcome('healthy', { ...ok, touchesHealth: false }),
       outcome('gone', { responseStatusCode: 410 }),
       outcome('ops', { operational: true }),
     ]);
     expect(reports).toEqual([
+      { webhookId: 'healthy', failures: 0, succeeded: true, gone: false, regular: true },
       { webhookId: 'gone', failures: 1, succeeded: false, gone: true, regular: true },
       { webhookId: 'ops', failures: 1, succeeded: false, gone: false, regular: false },
     ]);

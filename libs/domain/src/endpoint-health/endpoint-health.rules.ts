@@ -17,14 +17,14 @@ export interface HealthReport {
 }
 
 /**
- * Folds a batch's outcomes (in the order they were added) into one report per webhook,
- * for the outcomes that may change health (AttemptOutcome.touchesHealth). Every attempt
- * counts, operational events' deliveries included: the breaker protects the endpoint.
+ * Folds a batch's outcomes (in the order they were added) into one report per webhook.
+ * Every attempt counts, operational events' deliveries included: the breaker protects
+ * the endpoint. (A batch with no outcome that may change health is written without
+ * reports: AttemptOutcome.touchesHealth.)
  */
 export function healthReports(outcomes: readonly AttemptOutcome[]): HealthReport[] {
   const reports = new Map<string, HealthReport>();
   for (const o of outcomes) {
-    if (!o.touchesHealth) continue;
     let report = reports.get(o.webhookId);
     if (!report) {
       report = {
