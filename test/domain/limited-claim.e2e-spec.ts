@@ -263,7 +263,7 @@ describe('the limited claim (§7)', () => {
       `UPDATE webhooks SET consecutive_failures = 4, failing_since = now() WHERE id = $1`,
       [hook],
     );
-    await workers[0].complete([success(claimed)], undefined, { heal: true });
+    await workers[0].complete([success(claimed)], { heal: true });
     const [row] = await db.dataSource.query<{ n: number; since: Date | null }[]>(
       `SELECT consecutive_failures AS n, failing_since AS since FROM webhooks WHERE id = $1`,
       [hook],

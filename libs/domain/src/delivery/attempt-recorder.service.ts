@@ -42,13 +42,13 @@ export class AttemptRecorder {
 
   async record(outcomes: AttemptOutcome[]): Promise<RecordedBatch> {
     if (!outcomes.some((o) => o.touchesHealth)) {
-      const recorded = await this.dispatch.complete(outcomes, undefined, { heal: true });
+      const recorded = await this.dispatch.complete(outcomes, { heal: true });
       return { recorded, transitions: [] };
     }
     let uow: UnitOfWork | undefined;
     const batch = await this.dataSource.transaction(async (manager) => {
       uow = new UnitOfWork(manager);
-      const recorded = await this.dispatch.complete(outcomes, manager);
+      const recorded = await this.dispatch.complete(outcomes, { sql: manager });
       const done = outcomes.filter((o) => recorded.has(o.deliveryId));
       const transitions = await this.health.apply(healthReports(done), this.config, manager);
       const now = new Date().toISOString();

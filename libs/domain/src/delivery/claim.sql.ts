@@ -33,8 +33,10 @@ export const CLAIM_SETTINGS = `SELECT set_config('enable_sort', 'off', true),
                                       set_config('enable_mergejoin', 'off', true),
                                       set_config('jit', 'off', true)`;
 
-/** A delivery row `d` with no live lease. */
-const UNLEASED = `(d.lease_expires_at IS NULL OR d.lease_expires_at <= now())`;
+/** The delivery row `alias` has no live lease. */
+export const unleased = (alias = 'd'): string =>
+  `(${alias}.lease_expires_at IS NULL OR ${alias}.lease_expires_at <= now())`;
+const UNLEASED = unleased();
 
 /**
  * Claimable once due by the plain claim, for a row `d`: pending, not parked, no live
@@ -48,8 +50,12 @@ export const PARKED_DUE_NOW = `d.status = 'pending' AND d.parked AND ${UNLEASED}
      AND d.scheduled_at <= now()
      AND (SELECT w.active FROM webhooks w WHERE w.id = d.webhook_id)`;
 
-/** The delivery's columns as the worker needs them; the webhook's with a "webhook__" prefix. */
-const RETURNED = `d.id, d.webhook_id, d.payload, d.delivery_attempts, d.lease_owner,
+/**
+ * The delivery's columns as the worker needs them (its payload as `payload`); the
+ * webhook's with a "webhook__" prefix.
+ */
+const returned = (payload = 'd.payload'): string => `d.id, d.webhook_id,
+           ${payload} AS payload, d.delivery_attempts, d.lease_owner,
            d.event_id, d.event_type,
            w.id AS webhook__id, w.url AS webhook__url, w.content_type AS webhook__content_type,
            w.valid_status_codes AS webhook__valid_status_codes,
@@ -102,7 +108,7 @@ export const CLAIM_SQL = `WITH due AS (
      parked = NOT due.go
  FROM due JOIN webhooks w ON w.id = due.webhook_id
  WHERE d.ctid = due.row_id AND (due.go OR due.webhook_id IN (SELECT held.id FROM held))
- RETURNING ${RETURNED.replace('d.payload', 'CASE WHEN due.go THEN d.payload END AS payload')},
+ RETURNING ${returned('CASE WHEN due.go THEN d.payload END')},
            due.reclaimed, due.go AS leased, false AS limited`;
 
 /** Live leases of the limited webhook `w`. */
@@ -117,9 +123,9 @@ const CAP = `CASE WHEN w.ordering = 'fifo' OR w.circuit_open_until IS NOT NULL T
  */
 const TOKENS = `floor(extract(epoch FROM now() + interval '1 second' - greatest(w.rate_tat, now()))
                       * w.rate_limit + 1e-6)`;
-/** The marked webhook `w` has a parked delivery left (in flight or not, due or not). */
-const HAS_PARKED = `coalesce((SELECT true FROM deliveries d
-                 WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.parked
+/** The webhook `webhookId` has a parked delivery left (in flight or not, due or not). */
+const hasParked = (webhookId: string): string => `coalesce((SELECT true FROM deliveries d
+                 WHERE d.webhook_id = ${webhookId} AND d.status = 'pending' AND d.parked
                  LIMIT 1), false)`;
 /**
  * Something of `w` could go now: for FIFO its oldest pending delivery is due and free (a
@@ -128,8 +134,7 @@ const HAS_PARKED = `coalesce((SELECT true FROM deliveries d
  * planner made them one hashed scan of every parked delivery per claim (6 ms at 20,000).
  */
 const READY = `CASE WHEN w.ordering = 'fifo' THEN
-     coalesce((SELECT p.scheduled_at <= now()
-                      AND (p.lease_expires_at IS NULL OR p.lease_expires_at <= now())
+     coalesce((SELECT p.scheduled_at <= now() AND ${unleased('p')}
                FROM deliveries p WHERE p.webhook_id = w.id AND p.status = 'pending'
                ORDER BY p.created_at, p.id LIMIT 1), false)
    ELSE coalesce((SELECT true FROM deliveries d
@@ -145,7 +150,7 @@ const SERVABLE = `w.parked AND w.active
          AND (w.rate_limit IS NULL OR ${TOKENS} >= 1)
          AND ${LIVE} < ${CAP}
          AND ${READY})
-        OR NOT ${HAS_PARKED})`;
+        OR NOT ${hasParked('w.id')})`;
 
 /** Is there a webhook for the limited claim? (Asked at most once a second per worker.) */
 export const PARKED_WORK_SQL = `SELECT EXISTS (SELECT 1 FROM webhooks w WHERE w.parked AND w.active)
@@ -218,10 +223,7 @@ export const LIMITED_CLAIM_SQL = `WITH hook AS MATERIALIZED (
      SET webhook_id = excluded.webhook_id, expires_at = excluded.expires_at
  ),
  tally AS (
-   SELECT s.id, s.take, coalesce(c.taken, 0) AS taken,
-          coalesce((SELECT true FROM deliveries d
-                    WHERE d.webhook_id = s.id AND d.status = 'pending' AND d.parked
-                    LIMIT 1), false) AS parked
+   SELECT s.id, s.take, coalesce(c.taken, 0) AS taken, ${hasParked('s.id')} AS parked
    FROM share s
    LEFT JOIN (SELECT p.webhook_id, count(*) AS taken FROM picked p GROUP BY p.webhook_id) c
      ON c.webhook_id = s.id
@@ -249,7 +251,7 @@ export const LIMITED_CLAIM_SQL = `WITH hook AS MATERIALIZED (
  SET ${LEASE('$1', '$3')}
  FROM picked p JOIN webhooks w ON w.id = p.webhook_id
  WHERE d.ctid = p.row_id
- RETURNING ${RETURNED}, p.reclaimed, true AS leased, true AS limited`;
+ RETURNING ${returned()}, p.reclaimed, true AS leased, true AS limited`;
 
 /**
  * Milliseconds (by the database's clock) until the earliest time known to have work:

@@ -14,6 +14,7 @@ import {
   LOCK_LIMITED_SQL,
   NEXT_DUE_SQL,
   PARKED_WORK_SQL,
+  unleased,
 } from './claim.sql';
 import { Delivery, type DeliveryStatus } from './delivery.entity';
 
@@ -239,8 +240,7 @@ export class DeliveryDispatchRepository {
    */
   async complete(
     outcomes: AttemptOutcome[],
-    sql: Sql = this.dataSource,
-    options: { heal?: boolean } = {},
+    { sql = this.dataSource, heal = false }: { sql?: Sql; heal?: boolean } = {},
   ): Promise<Set<string>> {
     if (outcomes.length === 0) return new Set();
     const column = <K extends keyof AttemptOutcome>(key: K): AttemptOutcome[K][] =>
@@ -257,7 +257,7 @@ export class DeliveryDispatchRepository {
     // A success resets its webhook's count of failures in a row, even when the webhook
     // was healthy at claim time and other workers' failures came in since (the batches
     // that apply the circuit breaker do this themselves). No write when it is healthy.
-    const heal = options.heal
+    const healing = heal
       ? `, healed AS (
          UPDATE webhooks w SET consecutive_failures = 0, failing_since = NULL
          FROM (SELECT h.id FROM webhooks h
@@ -289,7 +289,7 @@ export class DeliveryDispatchRepository {
          FROM input i
          WHERE d.id = i.delivery_id AND d.lease_owner = i.lease_owner
          RETURNING d.id, d.webhook_id
-       )${release}${heal}
+       )${release}${healing}
        INSERT INTO delivery_attempts (id, webhook_id, delivery_id, raw_request, raw_response,
                                       response_status_code, execution_duration, success, error)
        SELECT i.attempt_id, u.webhook_id, u.id, i.raw_request, i.raw_response,
@@ -358,8 +358,7 @@ export class DeliveryDispatchRepository {
                   CROSS JOIN LATERAL (
                     SELECT d.scheduled_at FROM deliveries d
                     WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.parked
-                      AND d.scheduled_at <= now()
-                      AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= now())
+                      AND d.scheduled_at <= now() AND ${unleased()}
                     ORDER BY d.scheduled_at LIMIT 1) x
                   WHERE w.parked AND w.active)
                ))::float8) AS oldest,
