@@ -190,6 +190,7 @@ export async function dispatchSqlOnly(serverUrl: string, count: number): Promise
             status: 'succeeded',
             retryInSeconds: null,
             rawRequest: `POST /hook HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n${d.payload}`,
+            requestBodyOmitted: false,
             rawResponse: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
             responseStatusCode: 200,
             executionDuration: 1,

@@ -71,6 +71,7 @@ export async function limitedDispatch(
 /** What a fast receiver's answer looks like to the worker. */
 const SUCCESS: AttemptResult = {
   rawRequest: 'POST /hook HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n{}',
+  requestBodyOmitted: false,
   rawResponse: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
   statusCode: 200,
   durationMs: 1,

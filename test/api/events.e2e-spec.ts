@@ -222,10 +222,10 @@ describe('/v1/events', () => {
       const b = await publish({ event_type: 'b.two', payload: '2' });
       const c = await publish({ event_type: 'a.one', payload: '3' });
       const list = (await f.http().get('/v1/events').expect(200)).body;
-      expect(list).toEqual({ events: [c, b, a], limit: 50, offset: 0 });
+      expect(list).toEqual({ events: [c, b, a], limit: 50, offset: 0, next_cursor: null });
       const typed = (await f.http().get('/v1/events?event_type=a.one&limit=1&offset=1').expect(200))
         .body;
-      expect(typed).toEqual({ events: [a], limit: 1, offset: 1 });
+      expect(typed).toEqual({ events: [a], limit: 1, offset: 1, next_cursor: null });
       const since = await f
         .http()
         .get(`/v1/events?created_at.gt=${encodeURIComponent(a.created_at)}`)

@@ -75,6 +75,7 @@ describe('the limited claim (§7)', () => {
     status: 'succeeded',
     retryInSeconds: null,
     rawRequest: '',
+    requestBodyOmitted: false,
     rawResponse: '',
     responseStatusCode: 200,
     executionDuration: 1,

@@ -20,6 +20,7 @@ const ALL = [
   'EventFanOutWithoutForeignKey1765065600000',
   'EndpointProtection1765152000000',
   'PendingDeliveriesByWebhook1765152000001',
+  'PartitionedAttempts1765238400000',
 ];
 
 describe('migrations', () => {
@@ -59,13 +60,16 @@ describe('migrations', () => {
     expect(await migrate(db.dataSource)).toEqual(ALL);
     expect(await migrate(db.dataSource)).toEqual([]);
     await expect(assertSchemaCurrent(db.dataSource)).resolves.toBeUndefined();
+    // Tables and views, leaving out partitions (their names carry the day).
     const tables = await db.dataSource.query<{ table_name: string }[]>(
-      `SELECT table_name FROM information_schema.tables
-       WHERE table_schema = 'public' ORDER BY table_name`,
+      `SELECT t.table_name FROM information_schema.tables t
+       JOIN pg_class c ON c.relname = t.table_name AND NOT c.relispartition
+       WHERE t.table_schema = 'public' ORDER BY t.table_name`,
     );
     expect(tables.map((t) => t.table_name)).toEqual([
       'deliveries',
       'delivery_attempts',
+      'delivery_attempts_full',
       'events',
       'idempotency_keys',
       'migrations',
@@ -201,6 +205,84 @@ describe('migrations', () => {
       expect(
         await fresh.dataSource.query(`SELECT event_id, event_type, payload FROM deliveries`),
       ).toEqual([{ event_id: null, event_type: null, payload: '{}' }]);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it('partitions a delivery_attempts table with rows in it without rewriting it', async () => {
+    const fresh = await createTestDatabase({ migrate: false });
+    try {
+      const before = ALL.indexOf('PartitionedAttempts1765238400000');
+      const old = new DataSource({
+        ...fresh.dataSource.options,
+        migrations: MIGRATIONS.slice(0, before),
+      });
+      await old.initialize();
+      await old.runMigrations({ transaction: 'each' });
+      const [{ id: webhookId }] = await old.query<{ id: string }[]>(
+        `INSERT INTO webhooks (${WEBHOOK_COLUMNS})
+         VALUES ('old', 'http://old.example/hook', 'application/json', '{200}', 5, 10, 10, 3600)
+         RETURNING id`,
+      );
+      const [{ id: deliveryId }] = await old.query<{ id: string }[]>(
+        `INSERT INTO deliveries (webhook_id, payload) VALUES ($1, '{"n":1}') RETURNING id`,
+        [webhookId],
+      );
+      await old.query(
+        `INSERT INTO delivery_attempts (webhook_id, delivery_id, raw_request, raw_response,
+           response_status_code, execution_duration, success, created_at)
+         SELECT $1, $2, 'POST / HTTP/1.1' || chr(13) || chr(10) || chr(13) || chr(10) || '{"n":1}',
+                'HTTP/1.1 200 OK', 200, 3, true, now() - make_interval(days => g)
+         FROM generate_series(0, 39) g`,
+        [webhookId, deliveryId],
+      );
+      const [{ file }] = await old.query<{ file: string }[]>(
+        `SELECT pg_relation_filenode('delivery_attempts')::text AS file`,
+      );
+      await old.destroy();
+
+      expect(await migrate(fresh.dataSource)).toEqual(ALL.slice(before));
+      const q = fresh.dataSource;
+      // The old table is the first partition, the same file: nothing was rewritten.
+      const partitions = await q.query<{ name: string; bound: string; file: string }[]>(
+        `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound,
+                pg_relation_filenode(c.oid)::text AS file
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = 'delivery_attempts'::regclass ORDER BY c.relname`,
+      );
+      expect(partitions.map((p) => p.name)).toEqual([
+        'delivery_attempts_default',
+        'delivery_attempts_legacy',
+        expect.stringMatching(/^delivery_attempts_p\d{8}$/),
+        expect.stringMatching(/^delivery_attempts_p\d{8}$/),
+        expect.stringMatching(/^delivery_attempts_p\d{8}$/),
+      ]);
+      const legacy = partitions.find((p) => p.name === 'delivery_attempts_legacy')!;
+      expect(legacy.file).toBe(file);
+      expect(legacy.bound).toMatch(/^FOR VALUES FROM \(MINVALUE\) TO \('.+'\)$/);
+      // Every row is there and reads as before, through the API's view.
+      const rows = await q.query<{ n: number; whole: boolean }[]>(
+        `SELECT count(*)::int AS n, bool_and(raw_request LIKE '%{"n":1}') AS whole
+         FROM delivery_attempts_full WHERE delivery_id = $1`,
+        [deliveryId],
+      );
+      expect(rows).toEqual([{ n: 40, whole: true }]);
+      // New rows go where their day is, the key still unique per partition.
+      await q.query(
+        `INSERT INTO delivery_attempts (webhook_id, delivery_id, raw_request, raw_response,
+           response_status_code, execution_duration, success, request_body_omitted, created_at)
+         VALUES ($1, $2, 'POST / HTTP/1.1' || chr(13) || chr(10) || chr(13) || chr(10), '', 0, 1,
+                 false, true, date_trunc('day', now(), 'UTC') + interval '2 days 1 hour')`,
+        [webhookId, deliveryId],
+      );
+      const [{ partition, request }] = await q.query<{ partition: string; request: string }[]>(
+        `SELECT a.tableoid::regclass::text AS partition, f.raw_request AS request
+         FROM delivery_attempts a JOIN delivery_attempts_full f ON f.id = a.id
+         WHERE a.request_body_omitted`,
+      );
+      expect(partition).toMatch(/^delivery_attempts_p\d{8}$/);
+      expect(request).toBe('POST / HTTP/1.1\r\n\r\n{"n":1}');
     } finally {
       await fresh.drop();
     }

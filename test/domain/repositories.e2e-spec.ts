@@ -100,22 +100,22 @@ describe('repositories', () => {
       ] as const) {
         made.push(await webhooks.create(webhookInput({ name, active })));
       }
-      const all = await webhooks.list(page);
+      const all = (await webhooks.list(page)).rows;
       const expected = [...made].sort((a, b) =>
         a.name === b.name ? (a.id < b.id ? -1 : 1) : a.name < b.name ? -1 : 1,
       );
       expect(all.map((w) => w.id)).toEqual(expected.map((w) => w.id));
-      expect((await webhooks.list({ ...page, active: false })).map((w) => w.id)).toEqual([
+      expect((await webhooks.list({ ...page, active: false })).rows.map((w) => w.id)).toEqual([
         made[1].id,
       ]);
-      expect((await webhooks.list({ limit: 2, offset: 1 })).map((w) => w.id)).toEqual(
+      expect((await webhooks.list({ limit: 2, offset: 1 })).rows.map((w) => w.id)).toEqual(
         expected.slice(1, 3).map((w) => w.id),
       );
       const bound = made[0].createdAt;
-      expect(await webhooks.list({ ...page, createdAt: { lt: bound } })).toEqual([]);
-      expect((await webhooks.list({ ...page, createdAt: { lte: bound } })).length).toBeGreaterThan(
-        0,
-      );
+      expect((await webhooks.list({ ...page, createdAt: { lt: bound } })).rows).toEqual([]);
+      expect(
+        (await webhooks.list({ ...page, createdAt: { lte: bound } })).rows.length,
+      ).toBeGreaterThan(0);
     });
   });
 

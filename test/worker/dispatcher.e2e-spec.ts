@@ -112,6 +112,7 @@ describe('worker: dispatcher', () => {
         status: 'failed' as const,
         retryInSeconds: null,
         rawRequest: '',
+        requestBodyOmitted: false,
         rawResponse: '',
         responseStatusCode: 0,
         executionDuration: 1,

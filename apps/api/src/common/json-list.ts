@@ -40,7 +40,7 @@ export function* jsonStringBytes(parts: Buffer[]): Generator<Buffer> {
 const placeholder = (i: number): string => `\u0000postmand-body-${i}\u0000`;
 
 /**
- * A list response, `{"<key>":[…],"limit":L,"offset":O}`; when any body is large, streamed
+ * A list response, `{"<key>":[…],"limit":L,"offset":O,"next_cursor":C}`; when any body is large, streamed
  * with backpressure, exactly as `res.json` would write it. Rows with small bodies are written as JSON, gathered
  * into writes of about 64 KB; a row with large bodies is written around them, and they go
  * out slice by slice. So no page, row or large body is ever one string in memory (V8
@@ -56,7 +56,8 @@ export function jsonList<T extends { id: string }>(
 ): StreamableFile | Record<string, unknown> {
   // A page of small rows (the usual one) is answered as any JSON body is.
   const inline = rows.inline();
-  if (inline) return { [key]: inline.map(toDto), limit: page.limit, offset: page.offset };
+  const tail = { limit: page.limit, offset: page.offset, next_cursor: rows.nextCursor };
+  if (inline) return { [key]: inline.map(toDto), ...tail };
 
   /** The row's JSON, each large body standing as its placeholder. */
   const rowJson = (row: T, bodies: (string | Buffer[])[]): string => {
@@ -93,7 +94,7 @@ export function jsonList<T extends { id: string }>(
         pending = '';
       }
     }
-    yield `${pending}],"limit":${page.limit},"offset":${page.offset}}`;
+    yield `${pending}],${JSON.stringify(tail).slice(1)}`;
   }
   return new StreamableFile(Readable.from(chunks(), { objectMode: false }), {
     type: 'application/json; charset=utf-8',

@@ -1,12 +1,25 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { PAGE_LIMITS, type CreatedAtRange } from '@app/domain';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { decodeCursor, PAGE_LIMITS, type CreatedAtRange, type Page } from '@app/domain';
+import type { CrossFieldRules } from './validation.pipe';
 import { IsRfc3339, parseRfc3339, ToInteger } from './validators';
 
 const LIMIT = `must be an integer from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}`;
 
-/** `limit`, `offset` and the `created_at.*` bounds that every list takes. */
-export class ListQueryDto {
+/** Which list a query's cursors belong to, and the shape of that list's sort key. */
+export interface CursorKind {
+  list: string;
+  valid: (key: string[]) => boolean;
+}
+
+/**
+ * `limit`, `offset` or `after`, and the `created_at.*` bounds that every list takes. A
+ * subclass says which cursors it takes (`cursorKind`, a method: an own property would be
+ * taken for a query parameter).
+ */
+export abstract class ListQueryDto implements CrossFieldRules {
+  protected abstract cursorKind(): CursorKind;
+
   /** Page size. */
   @IsOptional()
   @ToInteger()
@@ -22,7 +35,17 @@ export class ListQueryDto {
   @Min(0, { message: 'must be an integer of 0 or more' })
   @IsInt({ message: 'must be an integer of 0 or more' })
   @ApiPropertyOptional({ type: 'integer', default: 0 })
-  offset?: number = 0;
+  offset?: number;
+
+  /**
+   * Keyset paging: the `next_cursor` of the previous page. The page holds the items that
+   * follow it, in the same order and with the same filters; however deep, it costs what
+   * the first page costs. Not together with `offset`.
+   */
+  @IsOptional()
+  @IsString({ message: 'must be a cursor (the next_cursor of a page of this list)' })
+  @ApiPropertyOptional({ type: 'string' })
+  after?: string;
 
   /** Only rows created after this RFC 3339 time. */
   @IsOptional()
@@ -48,8 +71,25 @@ export class ListQueryDto {
   @ApiPropertyOptional({ type: 'string', format: 'date-time' })
   'created_at.lte'?: string;
 
-  page(): { limit: number; offset: number } {
-    return { limit: this.limit ?? PAGE_LIMITS.default, offset: this.offset ?? 0 };
+  page(): Page {
+    const kind = this.cursorKind();
+    return {
+      limit: this.limit ?? PAGE_LIMITS.default,
+      offset: this.offset ?? 0,
+      after: this.after === undefined ? undefined : decodeCursor(kind.list, this.after, kind.valid),
+    };
+  }
+
+  crossFieldProblems(failed: Set<string>): [string, string][] {
+    if (this.after === undefined || failed.has('after')) return [];
+    if (this.offset !== undefined) {
+      return [['after', 'cannot be combined with offset: a cursor page starts at its cursor']];
+    }
+    const kind = this.cursorKind();
+    if (!decodeCursor(kind.list, this.after, kind.valid)) {
+      return [['after', 'is not a cursor of this list (use the next_cursor of one of its pages)']];
+    }
+    return [];
   }
 
   createdAt(): CreatedAtRange {

@@ -39,8 +39,13 @@ export class WebhooksController {
   })
   async list(@Query() query: ListWebhooksQueryDto): Promise<WebhookListDto> {
     const filter = query.toFilter();
-    const webhooks = await this.webhooks.list(filter);
-    return { webhooks: webhooks.map(WebhookDto.from), limit: filter.limit, offset: filter.offset };
+    const { rows, nextCursor } = await this.webhooks.list(filter);
+    return {
+      webhooks: rows.map(WebhookDto.from),
+      limit: filter.limit,
+      offset: filter.offset,
+      next_cursor: nextCursor,
+    };
   }
 
   @Get(':id')

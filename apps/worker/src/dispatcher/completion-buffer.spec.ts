@@ -8,6 +8,7 @@ const outcome = (chars: number): AttemptOutcome => ({
   status: 'succeeded',
   retryInSeconds: null,
   rawRequest: 'x'.repeat(chars),
+  requestBodyOmitted: false,
   rawResponse: '',
   responseStatusCode: 200,
   executionDuration: 1,

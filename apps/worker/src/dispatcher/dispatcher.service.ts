@@ -253,6 +253,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     const result = await this.sender.send(claimed).catch((err: unknown): SendResult => ({
       // A bug of ours must still end the attempt, or the delivery waits out its lease.
       rawRequest: '',
+      requestBodyOmitted: false,
       rawResponse: '',
       statusCode: 0,
       durationMs: 0,

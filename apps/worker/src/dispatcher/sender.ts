@@ -10,6 +10,8 @@ import { signatureHeaders } from './signer';
 /** What one attempt produced: the domain's AttemptResult. */
 export type SendResult = AttemptResult;
 
+const EMPTY = Buffer.alloc(0);
+
 /** Injection token of the sender's {@link SenderOptions}. */
 export const SENDER_OPTIONS = 'SENDER_OPTIONS';
 
@@ -78,17 +80,26 @@ export class Sender {
     const url = new URL(webhook.url);
     const authorization = basicAuthorization(url);
     if (authorization) headers.Authorization = authorization;
+    // Recorded as sent, but an attempt is readable by every API client: not the password.
+    // Its body is the payload, stored once on the delivery: the attempt keeps the head.
     const rawRequest = formatRawRequest({
       url,
-      // Recorded as sent, but an attempt is readable by every API client: not the password.
       headers: authorization ? { ...headers, Authorization: 'Basic ***' } : headers,
-      body,
+      body: EMPTY,
     });
+    const requestBodyOmitted = true;
     // An address written in the URL is never looked up, so the guard checks it here.
     const literal = this.options.blockPrivateNetworks ? blockedReason(url.hostname) : undefined;
     if (literal) {
       const error = describeError(new BlockedAddressError(url.hostname, url.hostname, literal));
-      return { rawRequest, rawResponse: '', statusCode: 0, durationMs: 0, error };
+      return {
+        rawRequest,
+        requestBodyOmitted,
+        rawResponse: '',
+        statusCode: 0,
+        durationMs: 0,
+        error,
+      };
     }
     const exchange = await this.exchange(url, headers, body, webhook.deliveryAttemptTimeout);
     const response = exchange.response;
@@ -98,6 +109,7 @@ export class Sender {
         : exchange.error;
     return {
       rawRequest,
+      requestBodyOmitted,
       // Headers that did arrive are kept, even when the body did not: they tell what the
       // server was doing.
       rawResponse: response ? this.rawResponse(response, error ? undefined : exchange) : '',

@@ -57,31 +57,44 @@ export class BoundedPage<T extends ObjectLiteral & { id: string }> implements As
     readonly bodyProperties: (keyof T & string)[],
     private readonly rows: PageEntry<T>[],
     private readonly budgetBytes: number,
+    /** The cursor of the page that follows, or null when no row follows this one. */
+    readonly nextCursor: string | null,
   ) {
     this.bodyColumns = bodyProperties.map((p) => metadata.findColumnWithPropertyName(p)!);
   }
 
   /**
-   * Runs the page query `qb` (filters, order, limit and offset applied; rows aliased
-   * `alias`) without the `bodies` properties, which are read as the page is consumed.
+   * Runs the page query `qb` (filters, order, offset applied, and a limit of one row
+   * beyond the page: `newestFirst`; rows aliased `alias`) without the `bodies`
+   * properties, which are read as the page is consumed. `bytes` is an SQL expression of
+   * the bodies' total size when the sum of their octet_length is not the cheap way.
    */
   static async load<T extends ObjectLiteral & { id: string }>(
     dataSource: DataSource,
     qb: SelectQueryBuilder<T>,
     alias: string,
     bodies: (keyof T & string)[],
-    budgetBytes = PAGE_BODY_BUDGET_BYTES,
+    options: {
+      limit: number;
+      cursorOf: (row: T) => string;
+      bytes?: string;
+      budgetBytes?: number;
+    },
   ): Promise<BoundedPage<T>> {
     const metadata = dataSource.getMetadata(qb.expressionMap.mainAlias!.target);
     const bodyColumns = bodies.map((p) => metadata.findColumnWithPropertyName(p)!.databaseName);
     const light = metadata.columns.filter((c) => !bodies.includes(c.propertyName as never));
-    const size = bodyColumns.map((c) => `coalesce(octet_length(${alias}.${c}), 0)`).join(' + ');
+    const size =
+      options.bytes ??
+      bodyColumns.map((c) => `coalesce(octet_length(${alias}.${c}), 0)`).join(' + ');
     qb.select(light.map((c) => `${alias}.${c.propertyName}`)).addSelect(size, 'body_bytes');
     bodyColumns.forEach((c, i) =>
       qb.addSelect(`CASE WHEN (${size}) <= ${INLINE_BYTES} THEN ${alias}.${c} END`, `inline_${i}`),
     );
     const { entities, raw } = await qb.getRawAndEntities<Row>();
     const byId = new Map(raw.map((r) => [String(r[`${alias}_id`]), r]));
+    const more = entities.length > options.limit;
+    if (more) entities.length = options.limit;
     const rows = entities.map((row): PageEntry<T> => {
       const r = byId.get(row.id)!;
       const bytes = Number(r.body_bytes);
@@ -89,7 +102,15 @@ export class BoundedPage<T extends ObjectLiteral & { id: string }> implements As
         bytes <= INLINE_BYTES ? bodyColumns.map((_, i) => String(r[`inline_${i}`])) : undefined;
       return { row, bytes, inline };
     });
-    return new BoundedPage(dataSource, metadata, bodies, rows, budgetBytes);
+    const next = more ? options.cursorOf(entities[entities.length - 1]) : null;
+    return new BoundedPage(
+      dataSource,
+      metadata,
+      bodies,
+      rows,
+      options.budgetBytes ?? PAGE_BODY_BUDGET_BYTES,
+      next,
+    );
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<PageRow<T>> {

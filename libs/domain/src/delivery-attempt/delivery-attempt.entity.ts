@@ -1,7 +1,11 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** One try at sending a delivery, with the raw exchange as it went over the wire. */
-@Entity({ name: 'delivery_attempts' })
+/**
+ * One try at sending a delivery, with the raw exchange as it went over the wire. Read
+ * from the view `delivery_attempts_full` (the table stores a request body that is the
+ * delivery's payload once, on the delivery); written only by the worker's SQL.
+ */
+@Entity({ name: 'delivery_attempts_full' })
 export class DeliveryAttempt {
   @PrimaryColumn('uuid')
   id!: string;

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { BoundedPage } from '../common/bounded-page';
-import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
+import {
+  newestFirst,
+  newestFirstCursor,
+  whereCreatedAt,
+  type CreatedAtRange,
+  type Page,
+} from '../common/list-query';
 import { DeliveryAttempt } from './delivery-attempt.entity';
 
 export interface DeliveryAttemptListFilter extends Page {
@@ -11,7 +17,11 @@ export interface DeliveryAttemptListFilter extends Page {
   createdAt?: CreatedAtRange;
 }
 
-/** Attempts are written by the worker together with their delivery; the API only reads. */
+/**
+ * Attempts are written by the worker together with their delivery; the API only reads,
+ * through the view `delivery_attempts_full`, which puts back the request body an attempt
+ * left out because it is its delivery's payload.
+ */
 @Injectable()
 export class DeliveryAttemptRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -30,9 +40,17 @@ export class DeliveryAttemptRepository {
     if (filter.success !== undefined)
       qb.andWhere('a.success = :success', { success: filter.success });
     whereCreatedAt(qb, 'a', filter.createdAt);
-    return BoundedPage.load(this.dataSource, newestFirst(qb, 'a', filter), 'a', [
-      'rawRequest',
-      'rawResponse',
-    ]);
+    return BoundedPage.load(
+      this.dataSource,
+      newestFirst(qb, 'a', filter),
+      'a',
+      ['rawRequest', 'rawResponse'],
+      {
+        limit: filter.limit,
+        cursorOf: newestFirstCursor('delivery_attempts'),
+        // The view's size of the whole request, without putting the payload into it.
+        bytes: 'a.raw_request_bytes + octet_length(a.raw_response)',
+      },
+    );
   }
 }

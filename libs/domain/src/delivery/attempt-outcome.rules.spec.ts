@@ -35,6 +35,7 @@ const after = (n: number, max = 3): ClaimedDelivery => ({
 });
 const result = (overrides: Partial<AttemptResult> = {}): AttemptResult => ({
   rawRequest: 'POST / HTTP/1.1',
+  requestBodyOmitted: false,
   rawResponse: 'HTTP/1.1 200 OK',
   statusCode: 200,
   durationMs: 7,
@@ -52,6 +53,7 @@ describe('judgeAttempt', () => {
       status: 'succeeded',
       retryInSeconds: null,
       rawRequest: 'POST / HTTP/1.1',
+      requestBodyOmitted: false,
       rawResponse: 'HTTP/1.1 200 OK',
       responseStatusCode: 204,
       executionDuration: 7,

@@ -6,6 +6,11 @@ import { RESERVED_PREFIX } from '../event/event-type.rules';
 /** What one attempt produced on the wire, ready to be judged and recorded. */
 export interface AttemptResult {
   rawRequest: string;
+  /**
+   * `rawRequest` is the request's head only: its body is the delivery's payload, which
+   * is stored once, on the delivery (the API puts it back).
+   */
+  requestBodyOmitted: boolean;
   rawResponse: string;
   /** 0 when no response came back. */
   statusCode: number;
@@ -54,6 +59,7 @@ export function judgeAttempt(
           })
         : null,
     rawRequest: result.rawRequest,
+    requestBodyOmitted: result.requestBodyOmitted,
     rawResponse: result.rawResponse,
     responseStatusCode: result.statusCode,
     executionDuration: result.durationMs,

@@ -80,6 +80,8 @@ export interface AttemptOutcome {
   /** For a retry: seconds from now (database clock) to the next attempt. */
   retryInSeconds: number | null;
   rawRequest: string;
+  /** `rawRequest` leaves out its body, which is the delivery's payload. */
+  requestBodyOmitted: boolean;
   rawResponse: string;
   responseStatusCode: number;
   executionDuration: number;
@@ -252,7 +254,7 @@ export class DeliveryDispatchRepository {
         ? ''
         : `, released AS (
          DELETE FROM webhook_leases
-         WHERE delivery_id = ANY($12::uuid[]) AND delivery_id IN (SELECT id FROM updated)
+         WHERE delivery_id = ANY($13::uuid[]) AND delivery_id IN (SELECT id FROM updated)
        )`;
     // A success resets its webhook's count of failures in a row, even when the webhook
     // was healthy at claim time and other workers' failures came in since (the batches
@@ -273,9 +275,10 @@ export class DeliveryDispatchRepository {
       `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::uuid[],
                               $6::text[], $7::text[], $8::int[], $9::int[], $10::bool[],
-                              $11::text[])
+                              $11::text[], $12::bool[])
            AS t(delivery_id, lease_owner, status, retry_in_seconds, attempt_id, raw_request,
-                raw_response, response_status_code, execution_duration, success, error)
+                raw_response, response_status_code, execution_duration, success, error,
+                request_body_omitted)
        ),
        updated AS (
          UPDATE deliveries d
@@ -291,9 +294,11 @@ export class DeliveryDispatchRepository {
          RETURNING d.id, d.webhook_id
        )${release}${healing}
        INSERT INTO delivery_attempts (id, webhook_id, delivery_id, raw_request, raw_response,
-                                      response_status_code, execution_duration, success, error)
+                                      response_status_code, execution_duration, success, error,
+                                      request_body_omitted)
        SELECT i.attempt_id, u.webhook_id, u.id, i.raw_request, i.raw_response,
-              i.response_status_code, i.execution_duration, i.success, i.error
+              i.response_status_code, i.execution_duration, i.success, i.error,
+              i.request_body_omitted
        FROM updated u JOIN input i ON i.delivery_id = u.id
        RETURNING delivery_id`,
       [
@@ -308,6 +313,7 @@ export class DeliveryDispatchRepository {
         column('executionDuration'),
         column('success'),
         column('error'),
+        column('requestBodyOmitted'),
         ...(limited.length === 0 ? [] : [limited]),
       ],
     );

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
+import {
+  newestFirst,
+  newestFirstCursor,
+  whereCreatedAt,
+  type CreatedAtRange,
+  type Page,
+} from '../common/list-query';
 import { BoundedPage } from '../common/bounded-page';
 import { rowToEntity, timeParam, type Row } from '../common/rows';
 import { parkedAtCreation, parkingCtes } from './parking.sql';
@@ -189,7 +195,10 @@ export class DeliveryRepository {
     if (filter.eventType) qb.andWhere('d.event_type = :eventType', { eventType: filter.eventType });
     if (filter.status) qb.andWhere('d.status = :status', { status: filter.status });
     whereCreatedAt(qb, 'd', filter.createdAt);
-    return BoundedPage.load(this.dataSource, newestFirst(qb, 'd', filter), 'd', ['payload']);
+    return BoundedPage.load(this.dataSource, newestFirst(qb, 'd', filter), 'd', ['payload'], {
+      limit: filter.limit,
+      cursorOf: newestFirstCursor('deliveries'),
+    });
   }
 
   /** Deletes the delivery with its attempts (ON DELETE CASCADE). */

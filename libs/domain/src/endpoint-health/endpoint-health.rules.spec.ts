@@ -10,6 +10,7 @@ const outcome = (webhookId: string, o: Partial<AttemptOutcome>): AttemptOutcome 
   status: 'pending',
   retryInSeconds: 10,
   rawRequest: '',
+  requestBodyOmitted: false,
   rawResponse: '',
   responseStatusCode: 500,
   executionDuration: 1,

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { BoundedPage } from '../common/bounded-page';
-import { newestFirst, whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
+import {
+  newestFirst,
+  newestFirstCursor,
+  whereCreatedAt,
+  type CreatedAtRange,
+  type Page,
+} from '../common/list-query';
 import { rowToEntity, timeParam, type Row } from '../common/rows';
 import { poolSizeOf, StatementBatcher } from '../common/statement-batcher';
 import type { Sql, UnitOfWork } from '../common/unit-of-work';
@@ -125,7 +131,10 @@ export class EventRepository {
     const qb = this.dataSource.getRepository(Event).createQueryBuilder('e');
     if (filter.eventType) qb.andWhere('e.event_type = :eventType', { eventType: filter.eventType });
     whereCreatedAt(qb, 'e', filter.createdAt);
-    return BoundedPage.load(this.dataSource, newestFirst(qb, 'e', filter), 'e', ['payload']);
+    return BoundedPage.load(this.dataSource, newestFirst(qb, 'e', filter), 'e', ['payload'], {
+      limit: filter.limit,
+      cursorOf: newestFirstCursor('events'),
+    });
   }
 
   private toEntity(row: Row): Event {

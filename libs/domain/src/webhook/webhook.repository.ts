@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { whereCreatedAt, type CreatedAtRange, type Page } from '../common/list-query';
+import {
+  encodeCursor,
+  whereCreatedAt,
+  type CreatedAtRange,
+  type ListPage,
+  type Page,
+} from '../common/list-query';
 import { rowToEntity, type Row } from '../common/rows';
 import type { UnitOfWork } from '../common/unit-of-work';
 import { Webhook } from './webhook.entity';
@@ -63,17 +69,31 @@ export class WebhookRepository {
     return this.dataSource.getRepository(Webhook).findOneBy({ id });
   }
 
-  /** Ordered by name, then id: stable pages for a list that people read. */
-  list(filter: WebhookListFilter): Promise<Webhook[]> {
+  /**
+   * Ordered by name, then id: stable pages for a list that people read; after a cursor,
+   * the rows that follow its (name, id). One row beyond the page tells whether another
+   * page follows.
+   */
+  async list(filter: WebhookListFilter): Promise<ListPage<Webhook>> {
     const qb = this.dataSource.getRepository(Webhook).createQueryBuilder('w');
     if (filter.active !== undefined) qb.andWhere('w.active = :active', { active: filter.active });
     whereCreatedAt(qb, 'w', filter.createdAt);
-    return qb
+    if (filter.after) {
+      qb.andWhere('(w.name, w.id) > (:after_name, CAST(:after_id AS uuid))', {
+        after_name: filter.after[0],
+        after_id: filter.after[1],
+      });
+    }
+    const rows = await qb
       .orderBy('w.name', 'ASC')
       .addOrderBy('w.id', 'ASC')
-      .limit(filter.limit)
+      .limit(filter.limit + 1)
       .offset(filter.offset)
       .getMany();
+    const more = rows.length > filter.limit;
+    if (more) rows.length = filter.limit;
+    const last = rows[rows.length - 1];
+    return { rows, nextCursor: more ? encodeCursor('webhooks', [last.name, last.id]) : null };
   }
 
   /**

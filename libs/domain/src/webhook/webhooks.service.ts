@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/domain-errors';
 import type { UnitOfWork } from '../common/unit-of-work';
+import type { ListPage } from '../common/list-query';
 import type { Webhook } from './webhook.entity';
 import { WebhookRepository, type WebhookInput, type WebhookListFilter } from './webhook.repository';
 import { WEBHOOK_DEFAULTS } from './webhook.rules';
@@ -18,7 +19,7 @@ export class WebhooksService {
     return this.webhooks.create(withDefaults(draft), uow);
   }
 
-  list(filter: WebhookListFilter): Promise<Webhook[]> {
+  list(filter: WebhookListFilter): Promise<ListPage<Webhook>> {
     return this.webhooks.list(filter);
   }
 

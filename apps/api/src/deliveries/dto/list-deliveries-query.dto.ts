@@ -1,10 +1,19 @@
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { DELIVERY_STATUSES, type DeliveryListFilter, type DeliveryStatus } from '@app/domain';
-import { ListQueryDto } from '../../common/list-query.dto';
+import {
+  DELIVERY_STATUSES,
+  type DeliveryListFilter,
+  type DeliveryStatus,
+  isNewestFirstKey,
+} from '@app/domain';
+import { ListQueryDto, type CursorKind } from '../../common/list-query.dto';
 import { IsEventTypeName } from '../../common/validators';
 
 export class ListDeliveriesQueryDto extends ListQueryDto {
+  protected cursorKind(): CursorKind {
+    return { list: 'deliveries', valid: isNewestFirstKey };
+  }
+
   /** Only deliveries of this webhook. */
   @IsOptional()
   @IsUUID('all', { message: 'must be a UUID' })

@@ -58,4 +58,10 @@ export class DeliveryAttemptListDto {
   /** @example 0 */
   @ApiProperty({ type: 'integer' })
   offset!: number;
+  /**
+   * The `after` of the next page, or null when no item follows this one (also with
+   * offset paging).
+   */
+  @ApiProperty({ type: 'string', nullable: true })
+  next_cursor!: string | null;
 }

@@ -1,10 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
-import type { DeliveryAttemptListFilter } from '@app/domain';
-import { ListQueryDto } from '../../common/list-query.dto';
+import { isNewestFirstKey, type DeliveryAttemptListFilter } from '@app/domain';
+import { ListQueryDto, type CursorKind } from '../../common/list-query.dto';
 import { ToBoolean } from '../../common/validators';
 
 export class ListDeliveryAttemptsQueryDto extends ListQueryDto {
+  protected cursorKind(): CursorKind {
+    return { list: 'delivery_attempts', valid: isNewestFirstKey };
+  }
+
   /** Only attempts for this webhook. */
   @IsOptional()
   @IsUUID('all', { message: 'must be a UUID' })

@@ -1,10 +1,14 @@
 import { IsOptional } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import type { EventListFilter } from '@app/domain';
-import { ListQueryDto } from '../../common/list-query.dto';
+import { isNewestFirstKey, type EventListFilter } from '@app/domain';
+import { ListQueryDto, type CursorKind } from '../../common/list-query.dto';
 import { IsEventTypeName } from '../../common/validators';
 
 export class ListEventsQueryDto extends ListQueryDto {
+  protected cursorKind(): CursorKind {
+    return { list: 'events', valid: isNewestFirstKey };
+  }
+
   /** Only events of exactly this type. */
   @IsOptional()
   @IsEventTypeName()

@@ -1,9 +1,13 @@
 import { IsBoolean, IsOptional } from 'class-validator';
-import type { WebhookListFilter } from '@app/domain';
-import { ListQueryDto } from '../../common/list-query.dto';
+import { isNameKey, type WebhookListFilter } from '@app/domain';
+import { ListQueryDto, type CursorKind } from '../../common/list-query.dto';
 import { ToBoolean } from '../../common/validators';
 
 export class ListWebhooksQueryDto extends ListQueryDto {
+  protected cursorKind(): CursorKind {
+    return { list: 'webhooks', valid: isNameKey };
+  }
+
   /** Only active (true) or inactive (false) webhooks. */
   @IsOptional()
   @ToBoolean()

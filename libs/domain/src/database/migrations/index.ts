@@ -3,6 +3,7 @@ import { Events1764979200000 } from './1764979200000-Events';
 import { EventFanOutWithoutForeignKey1765065600000 } from './1765065600000-EventFanOutWithoutForeignKey';
 import { EndpointProtection1765152000000 } from './1765152000000-EndpointProtection';
 import { PendingDeliveriesByWebhook1765152000001 } from './1765152000001-PendingDeliveriesByWebhook';
+import { PartitionedAttempts1765238400000 } from './1765238400000-PartitionedAttempts';
 
 /** Every migration, oldest first. Listed explicitly so built code and tests load the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   EventFanOutWithoutForeignKey1765065600000,
   EndpointProtection1765152000000,
   PendingDeliveriesByWebhook1765152000001,
+  PartitionedAttempts1765238400000,
 ];
