@@ -1,5 +1,11 @@
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
-import { assertSchemaCurrent, migrate, schemaHealth } from '@app/domain';
+import {
+  assertSchemaCurrent,
+  migrate,
+  RETENTION_TABLES,
+  RetentionService,
+  schemaHealth,
+} from '@app/domain';
 import { createHealthApp, createRegistry, type PostmandConfig } from '@app/platform';
 import type { HealthIndicatorFunction } from '@nestjs/terminus';
 import type { Logger } from 'pino';
@@ -21,6 +27,43 @@ export async function runMigrate(config: PostmandConfig, logger: Logger): Promis
   try {
     const applied = await migrate(db.dataSource);
     logger.info({ applied }, applied.length ? 'migrations applied' : 'schema already current');
+  } finally {
+    await db.close();
+  }
+}
+
+/** `postmand retention run`: one run now; prints what it removed, a line per table. */
+export async function runRetention(
+  config: PostmandConfig,
+  logger: Logger,
+  options: { dryRun: boolean; olderThanSeconds?: number },
+  out: (line: string) => void,
+): Promise<number> {
+  const db = await connectDatabase(config, logger, 'postmand-retention', false);
+  try {
+    await assertSchemaCurrent(db.dataSource);
+    const olderThanSeconds = options.olderThanSeconds ?? config.retentionDays * 86_400;
+    if (options.olderThanSeconds === undefined && config.retentionDays === 0) {
+      out('retention is off (POSTMAND_RETENTION_DAYS=0); give --older-than SECONDS to run it');
+      return 2;
+    }
+    const report = await new RetentionService(db.dataSource).run({
+      olderThanSeconds,
+      dryRun: options.dryRun,
+    });
+    if (!report) {
+      out('another retention run is in progress; nothing done');
+      return 1;
+    }
+    const verb = report.dryRun ? 'would remove' : 'removed';
+    out(
+      `retention ${report.dryRun ? 'dry run' : 'run'}: rows created before ${report.cutoff.toISOString()}`,
+    );
+    for (const table of RETENTION_TABLES) out(`${table}\t${verb} ${report.deleted[table]}`);
+    for (const name of report.droppedPartitions) {
+      out(`partition ${name}\t${report.dryRun ? 'would be dropped' : 'dropped'}`);
+    }
+    return 0;
   } finally {
     await db.close();
   }

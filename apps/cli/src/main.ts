@@ -7,7 +7,7 @@ import {
   loadConfig,
   POSTMAND_VERSION,
 } from '@app/platform';
-import { runMigrate, runServe, type Running } from './commands';
+import { runMigrate, runRetention, runServe, type Running } from './commands';
 
 const USAGE = `postmand ${POSTMAND_VERSION}: self-hosted webhook delivery
 
@@ -19,12 +19,17 @@ Commands:
   worker    run the delivery worker and its health server
   all       migrate, then API + worker + health in one process (embedded
             PostgreSQL when POSTMAND_DATABASE_URL is unset)
+  retention run [--dry-run] [--older-than SECONDS]
+            run retention once, now (the workers run it hourly): drop attempt
+            partitions and delete finished deliveries, cleaned events and
+            expired idempotency keys older than POSTMAND_RETENTION_DAYS (or
+            SECONDS); --dry-run prints what it would remove
 
 Configuration comes from POSTMAND_* environment variables and ./.env;
 see the README for the full list.
 `;
 
-const COMMANDS = ['migrate', 'server', 'worker', 'all'] as const;
+const COMMANDS = ['migrate', 'server', 'worker', 'all', 'retention'] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function main(argv: string[]): Promise<number> {
@@ -42,6 +47,16 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  let retention: { dryRun: boolean; olderThanSeconds?: number } | undefined;
+  if (command === 'retention') {
+    const parsed = parseRetentionArgs(argv.slice(1));
+    if (typeof parsed === 'string') {
+      process.stderr.write(`postmand retention: ${parsed}\n\n${USAGE}`);
+      return 2;
+    }
+    retention = parsed;
+  }
+
   let config;
   try {
     config = loadConfig();
@@ -56,7 +71,16 @@ async function main(argv: string[]): Promise<number> {
       await runMigrate(config, logger);
       return 0;
     }
-    const running = await runServe(command as Exclude<Command, 'migrate'>, config, logger);
+    if (retention) {
+      return await runRetention(config, logger, retention, (line) =>
+        process.stdout.write(`${line}\n`),
+      );
+    }
+    const running = await runServe(
+      command as Exclude<Command, 'migrate' | 'retention'>,
+      config,
+      logger,
+    );
     return await untilStopped(running, logger);
   } catch (err) {
     logger.fatal({ err }, `postmand ${command} failed: ${(err as Error).message}`);
@@ -64,6 +88,25 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     flushLogger(logger);
   }
+}
+
+/** `run [--dry-run] [--older-than SECONDS]`, or what is wrong with the arguments. */
+function parseRetentionArgs(
+  args: string[],
+): { dryRun: boolean; olderThanSeconds?: number } | string {
+  if (args[0] !== 'run') return 'the only subcommand is "run"';
+  const options: { dryRun: boolean; olderThanSeconds?: number } = { dryRun: false };
+  for (let i = 1; i < args.length; i++) {
+    if (args[i] === '--dry-run') options.dryRun = true;
+    else if (args[i] === '--older-than') {
+      const value = args[++i];
+      if (value === undefined || !/^\d{1,10}$/.test(value)) {
+        return '--older-than needs a whole number of seconds (0 or more)';
+      }
+      options.olderThanSeconds = Number(value);
+    } else return `unknown option "${args[i]}"`;
+  }
+  return options;
 }
 
 /** Waits for SIGTERM/SIGINT (then stops gracefully) or a crash of a dependency. */

@@ -30,6 +30,8 @@ export class WorkerMetrics {
   readonly disabledWebhooks: Gauge;
   readonly dueBacklog: Gauge;
   readonly oldestDueAge: Gauge;
+  readonly retentionDeleted: Counter<'table'>;
+  readonly retentionLastRun: Gauge;
   private sample: Promise<BacklogSample | undefined> | undefined;
   private sampledAt = 0;
 
@@ -106,6 +108,17 @@ export class WorkerMetrics {
         const sample = await backlog();
         if (sample) this.set(sample.disabledWebhooks);
       },
+    });
+    this.retentionDeleted = new Counter({
+      name: 'postmand_retention_deleted_total',
+      help: 'Rows retention removed, by table (attempts in dropped partitions included).',
+      labelNames: ['table'],
+      registers,
+    });
+    this.retentionLastRun = new Gauge({
+      name: 'postmand_retention_last_run_timestamp_seconds',
+      help: 'When this worker last completed a retention run (Unix seconds); 0 before the first.',
+      registers,
     });
     this.dueBacklog = new Gauge({
       name: 'postmand_worker_due_backlog',

@@ -14,6 +14,7 @@ import { EventsService } from './event/events.service';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { WebhookHealthRepository } from './endpoint-health/webhook-health.repository';
 import { AttemptRecorder } from './delivery/attempt-recorder.service';
+import { RetentionService } from './retention/retention.service';
 
 const PROVIDERS = [
   DeliveryWaker,
@@ -29,6 +30,7 @@ const PROVIDERS = [
   IdempotencyService,
   WebhookHealthRepository,
   AttemptRecorder,
+  RetentionService,
 ];
 
 export interface DomainModuleOptions {

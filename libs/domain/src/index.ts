@@ -31,3 +31,5 @@ export * from './event/event.repository';
 export * from './event/events.service';
 export * from './event/event-type.rules';
 export * from './idempotency/idempotency.service';
+export * from './retention/attempt-partitions';
+export * from './retention/retention.service';

@@ -1,28 +1,43 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { DeliveryDispatchRepository, IdempotencyService } from '@app/domain';
+import { DataSource } from 'typeorm';
+import {
+  DeliveryDispatchRepository,
+  ensureAttemptPartitions,
+  IdempotencyService,
+  RETENTION_TABLES,
+  RetentionService,
+} from '@app/domain';
+import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import type { Logger } from 'pino';
+import { WorkerMetrics } from '../worker.metrics';
 import { WORKER_LOGGER } from '../worker.tokens';
 
-/** How often expired rows are cleared. */
+/** How often storage is kept bounded. */
 export const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
- * What keeps storage bounded, run by every worker: expired idempotency keys and
- * long-expired webhook leases are deleted hourly (and a minute after start), in batches
- * that skip rows another worker is deleting, so several workers share the job instead of
- * colliding.
+ * What keeps storage bounded, run by every worker, hourly and a minute after start:
+ * attempt partitions are created ahead (at start too, before the first minute is out);
+ * retention (SPEC §8) runs when POSTMAND_RETENTION_DAYS is not 0 — one worker at a time,
+ * the others find it running and skip — and otherwise expired idempotency keys are still
+ * deleted (they are kept for their TTL only, whatever the retention); webhook leases
+ * that expired over an hour ago go too.
  */
 @Injectable()
 export class HousekeepingService implements OnApplicationBootstrap {
   constructor(
+    private readonly dataSource: DataSource,
+    private readonly retention: RetentionService,
     private readonly idempotency: IdempotencyService,
     private readonly dispatch: DeliveryDispatchRepository,
+    private readonly metrics: WorkerMetrics,
     private readonly scheduler: SchedulerRegistry,
+    @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
     @Inject(WORKER_LOGGER) private readonly logger: Logger,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.scheduler.addInterval(
       'postmand-housekeeping',
       setInterval(() => void this.run(), HOUSEKEEPING_INTERVAL_MS).unref(),
@@ -31,17 +46,52 @@ export class HousekeepingService implements OnApplicationBootstrap {
       'postmand-housekeeping-first',
       setTimeout(() => void this.run(), 60_000).unref(),
     );
+    await this.partitions();
   }
 
-  /** One pass; never throws (a failed pass is logged and the next one tries again). */
+  /** One pass; never throws (a failed step is logged and the next pass tries again). */
   async run(): Promise<void> {
+    await this.partitions();
     try {
-      const keys = await this.idempotency.purgeExpired();
-      if (keys > 0) this.logger.info({ keys }, 'expired idempotency keys deleted');
+      if (this.config.retentionDays > 0) {
+        const report = await this.retention.run({
+          olderThanSeconds: this.config.retentionDays * 86_400,
+        });
+        if (report) {
+          for (const table of RETENTION_TABLES) {
+            this.metrics.retentionDeleted.inc({ table }, report.deleted[table]);
+          }
+          this.metrics.retentionLastRun.set(Date.now() / 1000);
+          this.logger.info(
+            { deleted: report.deleted, droppedPartitions: report.droppedPartitions },
+            'retention run',
+          );
+        }
+      } else {
+        const keys = await this.idempotency.purgeExpired();
+        if (keys > 0) this.logger.info({ keys }, 'expired idempotency keys deleted');
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'retention failed');
+    }
+    try {
       const leases = await this.dispatch.purgeExpiredLeases();
       if (leases > 0) this.logger.info({ leases }, 'long-expired webhook leases deleted');
     } catch (err) {
       this.logger.warn({ err }, 'housekeeping failed');
+    }
+  }
+
+  /**
+   * Partitions for today and the days ahead. Without them attempts still land (in the
+   * DEFAULT partition), so a failure is a warning, not a stop.
+   */
+  private async partitions(): Promise<void> {
+    try {
+      const created = await ensureAttemptPartitions(this.dataSource);
+      if (created.length > 0) this.logger.info({ created }, 'attempt partitions created');
+    } catch (err) {
+      this.logger.warn({ err }, 'creating attempt partitions failed');
     }
   }
 }

@@ -34,6 +34,8 @@ export interface PostmandConfig {
   circuitMaxCooldown: number;
   /** Seconds of failing without a success after which a webhook is disabled; 0 = never. */
   disableAfter: number;
+  /** Days attempts, finished deliveries and cleaned events are kept (§8); 0 = forever. */
+  retentionDays: number;
   logLevel: LogLevel;
   /** Refuse delivery targets in loopback, private, link-local or metadata ranges. */
   blockPrivateNetworks: boolean;
@@ -151,6 +153,7 @@ export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): P
     circuitFailures: int('POSTMAND_CIRCUIT_FAILURES', 5, 1, 1000),
     circuitMaxCooldown: int('POSTMAND_CIRCUIT_MAX_COOLDOWN', 3600, 30, 7 * 86_400),
     disableAfter: int('POSTMAND_DISABLE_AFTER', 432_000, 0, 365 * 86_400),
+    retentionDays: int('POSTMAND_RETENTION_DAYS', 30, 0, 36_500),
     logLevel: logLevel as LogLevel,
     blockPrivateNetworks: readBoolean(env, 'POSTMAND_BLOCK_PRIVATE_NETWORKS', false, problems),
     dataDir: path.resolve(cwd, dataDirRaw || '.postmand'),

@@ -1,0 +1,188 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { attemptPartitions, ensureAttemptPartitions } from './attempt-partitions';
+
+/** The tables retention removes rows from, as `postmand_retention_deleted_total` labels them. */
+export const RETENTION_TABLES = [
+  'delivery_attempts',
+  'deliveries',
+  'events',
+  'idempotency_keys',
+] as const;
+export type RetentionTable = (typeof RETENTION_TABLES)[number];
+
+export interface RetentionReport {
+  /** Rows older than this were removed (or would be, on a dry run). */
+  cutoff: Date;
+  dryRun: boolean;
+  /** Rows removed (or that would be) per table. */
+  deleted: Record<RetentionTable, number>;
+  /** Attempt partitions dropped whole (or that would be). */
+  droppedPartitions: string[];
+}
+
+/** Rows deleted per transaction (SPEC §8: at most 10,000). */
+export const RETENTION_BATCH = 10_000;
+
+/** Any fixed number: the key of the advisory lock that one retention run holds. */
+const RETENTION_LOCK_KEY = 74_061_314;
+
+/**
+ * SPEC §8's retention: what is older than the cut-off leaves, pending deliveries never.
+ * Attempts leave by whole daily partitions (a partition goes once its last day is past
+ * the cut-off; the legacy partition once its bound is); finished deliveries (with the
+ * attempts and leases that reference them), events none of whose deliveries remain,
+ * and expired idempotency keys leave in batches of at most 10,000 rows per transaction,
+ * each batch taking rows no one holds (SKIP LOCKED), so that API writes and the workers
+ * never wait for it. One run at a time across all processes: a run that finds another
+ * one going returns null at once.
+ */
+@Injectable()
+export class RetentionService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async run(options: {
+    olderThanSeconds: number;
+    dryRun?: boolean;
+    batch?: number;
+  }): Promise<RetentionReport | null> {
+    const dryRun = options.dryRun ?? false;
+    const batch = Math.min(options.batch ?? RETENTION_BATCH, RETENTION_BATCH);
+    const lock = this.dataSource.createQueryRunner();
+    await lock.connect();
+    try {
+      const [{ locked }] = (await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [
+        RETENTION_LOCK_KEY,
+      ])) as { locked: boolean }[];
+      if (!locked) return null;
+      try {
+        const [{ cutoff }] = await this.dataSource.query<{ cutoff: Date }[]>(
+          `SELECT now() - make_interval(secs => $1) AS cutoff`,
+          [options.olderThanSeconds],
+        );
+        const report: RetentionReport = {
+          cutoff,
+          dryRun,
+          deleted: { delivery_attempts: 0, deliveries: 0, events: 0, idempotency_keys: 0 },
+          droppedPartitions: [],
+        };
+        if (!dryRun) await ensureAttemptPartitions(this.dataSource);
+        await this.attempts(report, batch);
+        report.deleted.deliveries = await this.deliveries(cutoff, dryRun, batch);
+        report.deleted.events = await this.events(cutoff, dryRun, batch);
+        report.deleted.idempotency_keys = await this.batches(
+          dryRun,
+          batch,
+          `SELECT scope, key FROM idempotency_keys WHERE expires_at <= now()`,
+          `DELETE FROM idempotency_keys WHERE (scope, key) IN (
+             SELECT scope, key FROM idempotency_keys WHERE expires_at <= now()
+             LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+        );
+        return report;
+      } finally {
+        await lock.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK_KEY]);
+      }
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Whole partitions past the cut-off, then old rows that landed in the DEFAULT one. */
+  private async attempts(report: RetentionReport, batch: number): Promise<void> {
+    for (const p of await attemptPartitions(this.dataSource)) {
+      if (p.isDefault || p.to! > report.cutoff) continue;
+      const [{ n }] = await this.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM ${p.name}`,
+      );
+      if (!report.dryRun) await this.dropPartition(p.name);
+      report.droppedPartitions.push(p.name);
+      report.deleted.delivery_attempts += n;
+    }
+    report.deleted.delivery_attempts += await this.batches(
+      report.dryRun,
+      batch,
+      `SELECT 1 FROM delivery_attempts_default WHERE created_at < '${report.cutoff.toISOString()}'`,
+      `DELETE FROM delivery_attempts_default WHERE ctid = ANY (ARRAY(
+         SELECT ctid FROM delivery_attempts_default
+         WHERE created_at < '${report.cutoff.toISOString()}'
+         LIMIT $1 FOR UPDATE SKIP LOCKED))`,
+    );
+  }
+
+  /**
+   * DROP TABLE of a partition locks the whole table for a moment: it gives up after
+   * 5 s rather than hold up the writers queued behind it, and tries again.
+   */
+  private async dropPartition(name: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.dataSource.transaction(async (tx) => {
+          await tx.query(`SET LOCAL lock_timeout = '5s'`);
+          await tx.query(`DROP TABLE IF EXISTS ${name}`);
+        });
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '55P03' || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  /** Finished deliveries created before the cut-off: by status, along its index. */
+  private async deliveries(cutoff: Date, dryRun: boolean, batch: number): Promise<number> {
+    let total = 0;
+    for (const status of ['succeeded', 'failed']) {
+      const old = `SELECT id FROM deliveries
+                   WHERE status = '${status}' AND created_at < '${cutoff.toISOString()}'`;
+      total += await this.batches(
+        dryRun,
+        batch,
+        old,
+        `DELETE FROM deliveries WHERE id IN (${old} LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+      );
+    }
+    return total;
+  }
+
+  /**
+   * Events created before the cut-off none of whose deliveries remain. A dry run counts
+   * those whose remaining deliveries the run would delete.
+   */
+  private async events(cutoff: Date, dryRun: boolean, batch: number): Promise<number> {
+    const at = `'${cutoff.toISOString()}'`;
+    const kept = dryRun
+      ? `d.event_id = e.id AND (d.status = 'pending' OR d.created_at >= ${at})`
+      : `d.event_id = e.id`;
+    const old = `SELECT e.id FROM events e
+                 WHERE e.created_at < ${at} AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE ${kept})`;
+    return this.batches(
+      dryRun,
+      batch,
+      old,
+      `DELETE FROM events WHERE id IN (${old} LIMIT $1 FOR UPDATE OF e SKIP LOCKED)`,
+    );
+  }
+
+  /**
+   * Runs `remove` (which deletes at most $1 rows) until a batch comes back short, each
+   * batch its own transaction; or, on a dry run, counts the rows of `select`.
+   */
+  private async batches(
+    dryRun: boolean,
+    batch: number,
+    select: string,
+    remove: string,
+  ): Promise<number> {
+    if (dryRun) {
+      const [{ n }] = await this.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM (${select}) s`,
+      );
+      return n;
+    }
+    let total = 0;
+    for (;;) {
+      const [, count] = await this.dataSource.query<[unknown, number]>(remove, [batch]);
+      total += count;
+      if (count < batch) return total;
+    }
+  }
+}

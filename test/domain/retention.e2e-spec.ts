@@ -1,0 +1,205 @@
+import { Client } from 'pg';
+import {
+  attemptPartitions,
+  ensureAttemptPartitions,
+  partitionName,
+  PARTITION_DAYS_AHEAD,
+  RetentionService,
+} from '@app/domain';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+
+const DAY = 86_400;
+
+/**
+ * Retention (SPEC §8) against a clock set through the data: rows are written as if made
+ * days ago, into partitions created for those days, and a run with a cut-off of 30 days
+ * must leave exactly what the SPEC keeps.
+ */
+describe('retention', () => {
+  let db: TestDatabase;
+  let retention: RetentionService;
+  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> =>
+    db.dataSource.query<T[]>(sql, params);
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    retention = new RetentionService(db.dataSource);
+  });
+  afterEach(() => db.drop());
+
+  const webhook = async (): Promise<string> => {
+    const [{ id }] = await q<{ id: string }>(
+      `INSERT INTO webhooks (name, url, content_type, valid_status_codes, max_delivery_attempts,
+         delivery_attempt_timeout, retry_min_backoff, retry_max_backoff)
+       VALUES ('hook', 'http://127.0.0.1:9/', 'application/json', '{200}', 5, 10, 10, 60)
+       RETURNING id`,
+    );
+    return id;
+  };
+  /** A delivery made `daysAgo` days ago, with one attempt then; its id. */
+  const delivery = async (
+    webhookId: string,
+    status: string,
+    daysAgo: number,
+    eventId: string | null = null,
+  ): Promise<string> => {
+    const [{ id }] = await q<{ id: string }>(
+      `INSERT INTO deliveries (webhook_id, payload, status, created_at, updated_at, scheduled_at,
+         event_id, event_type)
+       VALUES ($1, '{}', $2, now() - make_interval(days => $3), now() - make_interval(days => $3),
+               now() - make_interval(days => $3), $4, CASE WHEN $4::uuid IS NULL THEN NULL ELSE 'e.t' END)
+       RETURNING id`,
+      [webhookId, status, daysAgo, eventId],
+    );
+    await q(
+      `INSERT INTO delivery_attempts (webhook_id, delivery_id, raw_request, raw_response,
+         response_status_code, execution_duration, success, created_at)
+       VALUES ($1, $2, 'POST / HTTP/1.1', '', 0, 1, false, now() - make_interval(days => $3))`,
+      [webhookId, id, daysAgo],
+    );
+    return id;
+  };
+  const event = async (daysAgo: number): Promise<string> => {
+    const [{ id }] = await q<{ id: string }>(
+      `INSERT INTO events (id, event_type, payload, scheduled_at, delivery_count, created_at)
+       VALUES (gen_random_uuid(), 'e.t', '{}', now(), 0, now() - make_interval(days => $1))
+       RETURNING id`,
+      [daysAgo],
+    );
+    return id;
+  };
+  const ids = async (table: string): Promise<string[]> =>
+    (await q<{ id: string }>(`SELECT id::text FROM ${table} ORDER BY id`)).map((r) => r.id).sort();
+
+  it('keeps a daily partition ready from today through the days ahead', async () => {
+    const partitions = await attemptPartitions(db.dataSource);
+    const days = partitions.filter((p) => !p.isDefault);
+    expect(partitions[partitions.length - 1].isDefault).toBe(true);
+    expect(days.length).toBe(3);
+    // The worker tops them up: today .. today + PARTITION_DAYS_AHEAD.
+    await ensureAttemptPartitions(db.dataSource);
+    const after = (await attemptPartitions(db.dataSource)).filter((p) => !p.isDefault);
+    expect(after.length).toBe(PARTITION_DAYS_AHEAD + 1);
+    for (const p of after) {
+      expect(p.name).toBe(partitionName(p.from!));
+      expect(p.to!.getTime() - p.from!.getTime()).toBe(DAY * 1000);
+    }
+    // Again: nothing to do.
+    expect(await ensureAttemptPartitions(db.dataSource)).toEqual([]);
+  });
+
+  it('moves attempts that fell into the DEFAULT partition into their day once it is created', async () => {
+    const hook = await webhook();
+    await delivery(hook, 'succeeded', 45);
+    const [{ where }] = await q<{ where: string }>(
+      `SELECT tableoid::regclass::text AS where FROM delivery_attempts`,
+    );
+    expect(where).toBe('delivery_attempts_default');
+    const created = await ensureAttemptPartitions(
+      db.dataSource,
+      new Date(Date.now() - 46 * DAY * 1000),
+    );
+    expect(created.length).toBeGreaterThanOrEqual(46);
+    const [{ where: now }] = await q<{ where: string }>(
+      `SELECT tableoid::regclass::text AS where FROM delivery_attempts`,
+    );
+    expect(now).toMatch(/^delivery_attempts_p\d{8}$/);
+    expect(await q(`SELECT 1 FROM delivery_attempts_default`)).toEqual([]);
+  });
+
+  it('removes what is older than the cut-off and keeps pending deliveries, recent rows and what they need', async () => {
+    await ensureAttemptPartitions(db.dataSource, new Date(Date.now() - 40 * DAY * 1000));
+    const hook = await webhook();
+    const oldEvent = await event(35); // all its deliveries old and finished: goes
+    const busyEvent = await event(35); // one delivery still pending: stays
+    const emptyEvent = await event(35); // matched nothing: goes
+    const newEvent = await event(1);
+    // These three go: finished, and made before the cut-off.
+    await delivery(hook, 'succeeded', 35, oldEvent);
+    await delivery(hook, 'failed', 35, oldEvent);
+    await delivery(hook, 'succeeded', 31, busyEvent);
+    const pendingOld = await delivery(hook, 'pending', 35, busyEvent);
+    const recent = [
+      await delivery(hook, 'succeeded', 1, newEvent),
+      await delivery(hook, 'failed', 29),
+      await delivery(hook, 'pending', 0),
+    ];
+    // An attempt with no day of its own (100 days ago) sits in the DEFAULT partition.
+    await q(
+      `INSERT INTO delivery_attempts (webhook_id, delivery_id, raw_request, raw_response,
+         response_status_code, execution_duration, success, created_at)
+       VALUES ($1, $2, '', '', 0, 1, false, now() - interval '100 days')`,
+      [hook, pendingOld],
+    );
+    await q(
+      `INSERT INTO idempotency_keys (key, fingerprint, status, body, expires_at) VALUES
+         ('gone', '\\x00', 201, '{}', now() - interval '1 second'),
+         ('live', '\\x00', 201, '{}', now() + interval '1 hour')`,
+    );
+    const partitionsBefore = (await attemptPartitions(db.dataSource)).length;
+    const deliveriesBefore = await ids('deliveries');
+    const attemptsBefore = await ids('delivery_attempts');
+
+    const dry = await retention.run({ olderThanSeconds: 30 * DAY, dryRun: true });
+    expect(dry!.deleted).toEqual({
+      // Four old attempts in dropped days, the 100-day-old one; the 31-day-old delivery's
+      // attempt goes with its partition too.
+      delivery_attempts: 5,
+      deliveries: 3,
+      events: 2,
+      idempotency_keys: 1,
+    });
+    // A dry run changes nothing.
+    expect(await ids('deliveries')).toEqual(deliveriesBefore);
+    expect(await ids('delivery_attempts')).toEqual(attemptsBefore);
+    expect((await attemptPartitions(db.dataSource)).length).toBe(partitionsBefore);
+
+    const report = await retention.run({ olderThanSeconds: 30 * DAY, batch: 1 });
+    expect(report!.deleted).toEqual(dry!.deleted);
+    expect(await ids('deliveries')).toEqual([pendingOld, ...recent].sort());
+    expect(await ids('events')).toEqual([busyEvent, newEvent].sort());
+    expect(await q(`SELECT key FROM idempotency_keys`)).toEqual([{ key: 'live' }]);
+    // Attempts: those of the last 30 days, whatever their delivery (the pending one's old
+    // attempts went with their days).
+    const attempts = await q<{ delivery_id: string }>(
+      `SELECT delivery_id::text FROM delivery_attempts ORDER BY delivery_id`,
+    );
+    expect(attempts.map((a) => a.delivery_id).sort()).toEqual([...recent].sort());
+    // Every day whose end is before the cut-off is dropped whole; the rest are kept.
+    const cutoff = report!.cutoff.getTime();
+    const left = (await attemptPartitions(db.dataSource)).filter((p) => !p.isDefault);
+    expect(left.every((p) => p.to!.getTime() > cutoff)).toBe(true);
+    expect(report!.droppedPartitions.length).toBe(10);
+    expect(left[0].from!.getTime()).toBeLessThanOrEqual(cutoff);
+  });
+
+  it('runs in one process at a time: a run that finds another one going does nothing', async () => {
+    const other = new Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('SELECT pg_advisory_lock(74061314)');
+      expect(await retention.run({ olderThanSeconds: 0 })).toBeNull();
+      await other.query('SELECT pg_advisory_unlock(74061314)');
+      expect(await retention.run({ olderThanSeconds: 0 })).not.toBeNull();
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('with a cut-off of now leaves only pending deliveries, their events and unexpired keys', async () => {
+    const hook = await webhook();
+    const e = await event(0);
+    await delivery(hook, 'succeeded', 0, e);
+    const pending = await delivery(hook, 'pending', 0, e);
+    await delivery(hook, 'failed', 0);
+    const report = await retention.run({ olderThanSeconds: 0 });
+    expect(report!.deleted.deliveries).toBe(2);
+    expect(await ids('deliveries')).toEqual([pending]);
+    expect(await ids('events')).toEqual([e]);
+    // Today's partition is not over yet: it stays, holding the pending delivery's attempt
+    // (the others went with their deliveries).
+    expect(await q(`SELECT delivery_id::text FROM delivery_attempts`)).toEqual([
+      { delivery_id: pending },
+    ]);
+  });
+});
