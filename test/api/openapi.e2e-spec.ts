@@ -98,6 +98,29 @@ async function main(): Promise<void> {
   const invalid = await client.POST('/v1/webhooks', {
     body: { name: 'x', url: 'mailto:x', content_type: 'a', valid_status_codes: [200] },
   });
+  // 1,000 deliveries of one webhook, paged through by cursor.
+  const pager = await client.POST('/v1/webhooks', {
+    body: { name: 'pager', url: 'https://example.com/pager', content_type: 'text/plain', valid_status_codes: [200] },
+  });
+  for (let i = 0; i < 1000; i += 50) {
+    await Promise.all(
+      Array.from({ length: 50 }, (_, j) =>
+        client.POST('/v1/deliveries', { body: { webhook_id: pager.data!.id, payload: String(i + j) } }),
+      ),
+    );
+  }
+  const paged: string[] = [];
+  let pages = 0;
+  let after: string | undefined;
+  do {
+    const page = await client.GET('/v1/deliveries', {
+      params: { query: { webhook_id: pager.data!.id, limit: 100, after } },
+    });
+    if (!page.data) throw new Error('page failed: ' + JSON.stringify(page.error));
+    paged.push(...page.data.deliveries.map((d) => d.payload));
+    pages++;
+    after = page.data.next_cursor ?? undefined;
+  } while (after !== undefined);
   const removedDelivery = await client.DELETE('/v1/deliveries/{id}', {
     params: { path: { id: delivery.data.id } },
   });
@@ -129,6 +152,9 @@ async function main(): Promise<void> {
     invalidDetails: invalid.error?.details,
     removedDeliveryStatus: removedDelivery.response.status,
     removedStatus: removed.response.status,
+    pagedCount: paged.length,
+    pagedDistinct: new Set(paged).size,
+    pages,
   }));
 }
 
@@ -295,6 +321,9 @@ describe('OpenAPI document', () => {
           'name: must be 3 to 255 characters long; url: must be an absolute http or https URL.',
         removedDeliveryStatus: 204,
         removedStatus: 204,
+        pagedCount: 1000,
+        pagedDistinct: 1000,
+        pages: 10,
       });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
