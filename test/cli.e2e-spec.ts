@@ -73,6 +73,40 @@ describe('postmand CLI', () => {
     expect(await server.exited).toBe(0);
   });
 
+  it('runs retention once: a dry run first, then the run, with what it removed per table', async () => {
+    const env = { POSTMAND_DATABASE_URL: db.url };
+    expect(await runCli('migrate', env).exited).toBe(0);
+    const [{ id }] = await db.dataSource.query<{ id: string }[]>(
+      `INSERT INTO webhooks (name, url, content_type, valid_status_codes, max_delivery_attempts,
+         delivery_attempt_timeout, retry_min_backoff, retry_max_backoff)
+       VALUES ('old', 'http://127.0.0.1:9/', 'application/json', '{200}', 5, 10, 10, 60)
+       RETURNING id`,
+    );
+    await db.dataSource.query(
+      `INSERT INTO deliveries (webhook_id, payload, status, created_at)
+       SELECT $1, '{}', s, now() - interval '2 hours'
+       FROM unnest(ARRAY['succeeded', 'failed', 'pending']) s`,
+      [id],
+    );
+    const dry = runCli(['retention', 'run', '--dry-run', '--older-than', '3600'], env);
+    expect(await dry.exited).toBe(0);
+    expect(dry.output()).toMatch(/^deliveries\twould remove 2$/m);
+    const run = runCli(['retention', 'run', '--older-than', '3600'], env);
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toMatch(/^deliveries\tremoved 2$/m);
+    expect(run.output()).toMatch(/^delivery_attempts\tremoved 0$/m);
+    const [{ left }] = await db.dataSource.query<{ left: string }[]>(
+      `SELECT string_agg(status, ',') AS left FROM deliveries`,
+    );
+    expect(left).toBe('pending');
+    const bad = runCli(['retention', 'run', '--older-than', 'soon'], env);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toContain('--older-than needs a whole number of seconds');
+    const off = runCli(['retention', 'run'], { ...env, POSTMAND_RETENTION_DAYS: '0' });
+    expect(await off.exited).toBe(2);
+    expect(off.output()).toContain('retention is off');
+  });
+
   it('binds POSTMAND_HTTP_HOST only, every interface by default', async () => {
     // Every 127/8 address reaches loopback on Linux: a socket bound to 127.0.0.1 answers
     // there only, one bound to 0.0.0.0 answers on 127.0.0.2 as well.
