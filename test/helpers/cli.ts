@@ -21,10 +21,7 @@ export interface CliProcess {
  * Runs `postmand <command>` in a temp working directory with only the given POSTMAND_*
  * variables (nothing leaks in from the developer's environment or .env).
  */
-export function runCli(
-  command: string | string[],
-  env: Record<string, string> = {},
-): CliProcess {
+export function runCli(command: string | string[], env: Record<string, string> = {}): CliProcess {
   const child = spawn(process.execPath, [CLI, ...[command].flat()], {
     cwd: os.tmpdir(),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },

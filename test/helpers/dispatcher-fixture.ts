@@ -80,7 +80,7 @@ export class DispatcherFixture {
 
   attemptsOf(deliveryId: string): Promise<AttemptRow[]> {
     return this.db.dataSource.query<AttemptRow[]>(
-      'SELECT * FROM delivery_attempts WHERE delivery_id = $1 ORDER BY created_at, id',
+      'SELECT * FROM delivery_attempts_full WHERE delivery_id = $1 ORDER BY created_at, id',
       [deliveryId],
     );
   }

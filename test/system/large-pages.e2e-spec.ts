@@ -140,7 +140,7 @@ describe('system: large list pages keep the API within bounded memory', () => {
     );
     expect(page.status).toBe(200);
     expect(page.itemCount).toBe(count);
-    expect(page.tail).toBe('],"limit":1000,"offset":0}');
+    expect(page.tail).toBe('],"limit":1000,"offset":0,"next_cursor":null}');
     expect(page.peakRssMb - idle).toBeLessThanOrEqual(MAX_GROWTH_MB);
   });
 

@@ -38,7 +38,9 @@ describe('system: secrets and payloads never reach the logs', () => {
 
     const id = await createWebhook(
       server.apiUrl,
-      receiver.url.replace('//', '//alice:PASSWORD-IN-URL@'),
+      // The query marks its attempts' request line for the CHECK that refuses them (an
+      // attempt keeps the request's head; the payload is the delivery's).
+      `${receiver.url.replace('//', '//alice:PASSWORD-IN-URL@')}/hook?PROVOKE-ATTEMPT`,
       {
         ...webhook,
         secret_token: 'TOKEN-OF-A-STORED-WEBHOOK',

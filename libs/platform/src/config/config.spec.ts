@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       httpPort: 8000,
       healthCheckHttpPort: 8001,
       pollingInterval: 1000,
+      retentionDays: 30,
       workerConcurrency: 100,
       workerMaxInFlightBytes: 67108864,
       maxPayloadBytes: 1048576,
