@@ -42,13 +42,12 @@ export async function runRetention(
   const db = await connectDatabase(config, logger, 'postmand-retention', false);
   try {
     await assertSchemaCurrent(db.dataSource);
-    const olderThanSeconds = options.olderThanSeconds ?? config.retentionDays * 86_400;
     if (options.olderThanSeconds === undefined && config.retentionDays === 0) {
       out('retention is off (POSTMAND_RETENTION_DAYS=0); give --older-than SECONDS to run it');
       return 2;
     }
     const report = await new RetentionService(db.dataSource).run({
-      olderThanSeconds,
+      olderThanSeconds: options.olderThanSeconds ?? config.retentionDays * 86_400,
       dryRun: options.dryRun,
     });
     if (!report) {

@@ -87,14 +87,13 @@ export class Sender {
       headers: authorization ? { ...headers, Authorization: 'Basic ***' } : headers,
       body: EMPTY,
     });
-    const requestBodyOmitted = true;
     // An address written in the URL is never looked up, so the guard checks it here.
     const literal = this.options.blockPrivateNetworks ? blockedReason(url.hostname) : undefined;
     if (literal) {
       const error = describeError(new BlockedAddressError(url.hostname, url.hostname, literal));
       return {
         rawRequest,
-        requestBodyOmitted,
+        requestBodyOmitted: true,
         rawResponse: '',
         statusCode: 0,
         durationMs: 0,
@@ -109,7 +108,7 @@ export class Sender {
         : exchange.error;
     return {
       rawRequest,
-      requestBodyOmitted,
+      requestBodyOmitted: true,
       // Headers that did arrive are kept, even when the body did not: they tell what the
       // server was doing.
       rawResponse: response ? this.rawResponse(response, error ? undefined : exchange) : '',

@@ -65,12 +65,9 @@ export function decodeCursor(
   return valid(key) ? key : undefined;
 }
 
-const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/** A newest-first sort key: `created_at` as the API writes it, and the id. */
+/** A newest-first sort key: `created_at` exactly as toISOString writes it, and the id. */
 export const isNewestFirstKey = (key: string[]): boolean =>
   key.length === 2 &&
-  ISO_MS.test(key[0]) &&
   !Number.isNaN(Date.parse(key[0])) &&
   new Date(key[0]).toISOString() === key[0] &&
   UUID.test(key[1]);

@@ -57,13 +57,13 @@ export async function ensureAttemptPartitions(sql: DataSource, from?: Date): Pro
   );
   const first = from ? new Date(Math.floor(from.getTime() / DAY_MS) * DAY_MS) : today;
   const last = new Date(today.getTime() + PARTITION_DAYS_AHEAD * DAY_MS);
+  // Read once: a partition another process creates meanwhile is caught by name below.
+  const partitions = (await attemptPartitions(sql)).filter((p) => !p.isDefault);
   const created: string[] = [];
   for (let day = first; day <= last; day = new Date(day.getTime() + DAY_MS)) {
     const start = day;
     const end = new Date(day.getTime() + DAY_MS);
-    const covered = (await attemptPartitions(sql)).some(
-      (p) => !p.isDefault && (p.from === null || p.from <= start) && p.to! >= end,
-    );
+    const covered = partitions.some((p) => (p.from === null || p.from <= start) && p.to! >= end);
     if (covered) continue;
     const name = partitionName(start);
     const made = await sql.transaction(async (tx) => {
