@@ -18,6 +18,7 @@ const OPERATIONS = [
   'getWebhook',
   'updateWebhook',
   'deleteWebhook',
+  'rotateWebhookSecret',
   'createDelivery',
   'listDeliveries',
   'getDelivery',

@@ -21,6 +21,7 @@ const ALL = [
   'EndpointProtection1765152000000',
   'PendingDeliveriesByWebhook1765152000001',
   'PartitionedAttempts1765238400000',
+  'AccessControl1765324800000',
 ];
 
 describe('migrations', () => {
@@ -67,6 +68,7 @@ describe('migrations', () => {
        WHERE t.table_schema = 'public' ORDER BY t.table_name`,
     );
     expect(tables.map((t) => t.table_name)).toEqual([
+      'api_keys',
       'deliveries',
       'delivery_attempts',
       'delivery_attempts_full',

@@ -5,8 +5,9 @@ import {
   type NestModule,
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
-import { DomainModule, type DomainModuleOptions } from '@app/domain';
+import { ApiKeyAuthenticator, DomainModule, type DomainModuleOptions } from '@app/domain';
 import type { Logger } from 'pino';
+import { AccessControl, AccessGuard, AuthenticationMiddleware } from './common/access-control';
 import { API_LOGGER, ApiExceptionFilter } from './common/api-exception.filter';
 import { DeliveryLoopGuard } from './common/delivery-loop.guard';
 import { JsonBodyMiddleware } from './common/json-body.middleware';
@@ -21,7 +22,7 @@ export interface ApiModuleOptions extends DomainModuleOptions {
   logger: Logger;
 }
 
-/** The REST API. Guard, pipe and filter are providers (APP_*), so tests get them too. */
+/** The REST API. Guards, pipe and filter are providers (APP_*), so tests get them too. */
 @Module({})
 export class ApiModule implements NestModule {
   static forRoot(options: ApiModuleOptions): DynamicModule {
@@ -37,7 +38,11 @@ export class ApiModule implements NestModule {
       ],
       providers: [
         RouteTable,
+        ApiKeyAuthenticator,
+        AccessControl,
         { provide: API_LOGGER, useValue: options.logger },
+        // In this order: who the caller is comes before what the request is.
+        { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: DeliveryLoopGuard },
         { provide: APP_PIPE, useClass: ApiValidationPipe },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
@@ -46,6 +51,6 @@ export class ApiModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes('*path');
+    consumer.apply(AuthenticationMiddleware, JsonBodyMiddleware).forRoutes('*path');
   }
 }

@@ -1,7 +1,10 @@
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import {
+  ApiKeyError,
+  ApiKeysService,
   assertSchemaCurrent,
   migrate,
+  type ApiKeyScope,
   RETENTION_TABLES,
   RetentionService,
   schemaHealth,
@@ -23,7 +26,7 @@ export interface Running {
 type Closable = INestApplication | INestApplicationContext;
 
 export async function runMigrate(config: PostmandConfig, logger: Logger): Promise<void> {
-  const db = await connectDatabase(config, logger, 'postmand-migrate', false);
+  const db = await connectDatabase(config, logger, 'postmand-migrate', 'refuse');
   try {
     const applied = await migrate(db.dataSource);
     logger.info({ applied }, applied.length ? 'migrations applied' : 'schema already current');
@@ -33,13 +36,14 @@ export async function runMigrate(config: PostmandConfig, logger: Logger): Promis
 }
 
 /** `postmand retention run`: one run now; prints what it removed, a line per table. */
+/** `postmand retention run`: one run now; prints what it removed, a line per table. */
 export async function runRetention(
   config: PostmandConfig,
   logger: Logger,
   options: { dryRun: boolean; olderThanSeconds?: number },
   out: (line: string) => void,
 ): Promise<number> {
-  const db = await connectDatabase(config, logger, 'postmand-retention', false);
+  const db = await connectDatabase(config, logger, 'postmand-retention', 'attach');
   try {
     await assertSchemaCurrent(db.dataSource);
     if (options.olderThanSeconds === undefined && config.retentionDays === 0) {
@@ -68,6 +72,99 @@ export async function runRetention(
   }
 }
 
+/** `postmand api-key …`, parsed. */
+export type ApiKeyCommand =
+  | { action: 'create'; name: string; scope: ApiKeyScope; keyEnv?: string }
+  | { action: 'list' }
+  | { action: 'revoke'; name: string };
+
+/** Output lines of a command: `out` to stdout, `err` to stderr. */
+export interface Output {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const time = (d: Date | null): string => (d ? d.toISOString() : 'never');
+
+/**
+ * `postmand api-key create|list|revoke` (§9). Create prints the new key once, as its last
+ * line; with `--key-env VAR` it stores the key held in that variable instead (a key that
+ * lives in a deployment's secret store) and prints none, and running it again with the
+ * same key is a no-op, so a bootstrap job may rerun. Exit 1 when refused.
+ */
+export async function runApiKey(
+  config: PostmandConfig,
+  logger: Logger,
+  command: ApiKeyCommand,
+  { out, err }: Output,
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
+  let given: string | undefined;
+  if (command.action === 'create' && command.keyEnv !== undefined) {
+    given = env[command.keyEnv]?.trim();
+    if (!given) {
+      err(`postmand api-key: ${command.keyEnv} is not set or empty`);
+      return 2;
+    }
+  }
+  const db = await connectDatabase(config, logger, 'postmand-api-key', 'attach');
+  try {
+    await assertSchemaCurrent(db.dataSource);
+    const keys = new ApiKeysService(db.dataSource);
+    switch (command.action) {
+      case 'create': {
+        const { key, info, created } = await keys.create(command.name, command.scope, given);
+        if (config.auth !== 'api_key') {
+          err('note: POSTMAND_AUTH is "none": the API asks for keys once it is "api_key"');
+        }
+        if (given !== undefined) {
+          out(
+            created
+              ? `stored API key "${info.name}" (scope ${info.scope}) from ${command.keyEnv}`
+              : `API key "${info.name}" (scope ${info.scope}) is already stored; nothing changed`,
+          );
+          return 0;
+        }
+        out(`created API key "${info.name}" (scope ${info.scope}); it is shown only this once:`);
+        out(key);
+        return 0;
+      }
+      case 'list': {
+        const all = await keys.list();
+        if (all.length === 0) {
+          out('no API keys (make one with: postmand api-key create --name NAME --scope write)');
+          return 0;
+        }
+        const rows = [
+          ['NAME', 'SCOPE', 'CREATED', 'LAST USED'],
+          ...all.map((k) => [k.name, k.scope, time(k.createdAt), time(k.lastUsedAt)]),
+        ];
+        const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+        for (const row of rows) {
+          out(
+            row
+              .map((cell, i) => cell.padEnd(widths[i]))
+              .join('  ')
+              .trimEnd(),
+          );
+        }
+        return 0;
+      }
+      case 'revoke': {
+        const info = await keys.revoke(command.name);
+        out(`revoked API key "${info.name}"; every API process refuses it within 5 seconds`);
+        return 0;
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof ApiKeyError)) throw e;
+    err(`postmand api-key: ${e.message}`);
+    return 1;
+  } finally {
+    await db.close();
+  }
+}
+
 export type ServeMode = 'server' | 'worker' | 'all';
 
 /**
@@ -79,7 +176,12 @@ export async function runServe(
   config: PostmandConfig,
   logger: Logger,
 ): Promise<Running> {
-  const db = await connectDatabase(config, logger, `postmand-${mode}`, mode === 'all');
+  const db = await connectDatabase(
+    config,
+    logger,
+    `postmand-${mode}`,
+    mode === 'all' ? 'start' : 'refuse',
+  );
   const started: Closable[] = [];
   // Stop in reverse: the worker drains while the API and health still answer.
   const stopAll = async (): Promise<void> => {

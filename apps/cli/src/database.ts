@@ -16,19 +16,36 @@ export interface Database {
 export class MissingDatabaseUrlError extends Error {}
 
 /**
- * Opens the process's one pool. With `allowEmbedded` (the `all` command) and no
- * POSTMAND_DATABASE_URL, first starts an embedded PostgreSQL in POSTMAND_DATA_DIR.
+ * Without POSTMAND_DATABASE_URL: `start` (the `all` command) starts an embedded
+ * PostgreSQL in POSTMAND_DATA_DIR; `attach` (the admin commands) uses the one a running
+ * `postmand all` started there; `refuse` (server, worker, migrate) needs the URL.
  */
+export type EmbeddedUse = 'start' | 'attach' | 'refuse';
+
+/** Opens the process's one pool, on POSTMAND_DATABASE_URL or as `embedded` says. */
 export async function connectDatabase(
   config: PostmandConfig,
   logger: Logger,
   applicationName: string,
-  allowEmbedded: boolean,
+  embeddedUse: EmbeddedUse,
 ): Promise<Database> {
   let url = config.databaseUrl;
   let embedded: EmbeddedPostgres | undefined;
+  if (!url && embeddedUse === 'attach') {
+    url =
+      EmbeddedPostgres.runningUrl(config.dataDir) ??
+      (config.dataDirIsDefault
+        ? EmbeddedPostgres.runningUrl(rootFallbackDir(config.dataDir))
+        : undefined);
+    if (!url) {
+      throw new MissingDatabaseUrlError(
+        `POSTMAND_DATABASE_URL is not set and no embedded PostgreSQL is running in ` +
+          `${config.dataDir}: set the URL, or start postmand (npm start) first`,
+      );
+    }
+  }
   if (!url) {
-    if (!allowEmbedded) {
+    if (embeddedUse !== 'start') {
       throw new MissingDatabaseUrlError(
         'POSTMAND_DATABASE_URL is not set: give it a postgres:// URL (only the "all" ' +
           'command starts an embedded PostgreSQL on its own)',

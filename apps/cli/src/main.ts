@@ -7,7 +7,15 @@ import {
   loadConfig,
   POSTMAND_VERSION,
 } from '@app/platform';
-import { runMigrate, runRetention, runServe, type Running } from './commands';
+import { API_KEY_SCOPES, type ApiKeyScope } from '@app/domain';
+import {
+  runApiKey,
+  runMigrate,
+  runRetention,
+  runServe,
+  type ApiKeyCommand,
+  type Running,
+} from './commands';
 
 const USAGE = `postmand ${POSTMAND_VERSION}: self-hosted webhook delivery
 
@@ -24,12 +32,23 @@ Commands:
             partitions and delete finished deliveries, cleaned events and
             expired idempotency keys older than POSTMAND_RETENTION_DAYS (or
             SECONDS); --dry-run prints what it would remove
+  api-key create --name NAME --scope read|write [--key-env VAR]
+            make an API key (POSTMAND_AUTH=api_key) and print it once, as the
+            last line; --key-env stores the key held in VAR instead (a key from
+            a secret store; rerunning with the same key changes nothing)
+  api-key list
+            every key's name, scope, creation and last use (never the key)
+  api-key revoke NAME
+            delete a key: every API process refuses it within 5 seconds
+
+Without POSTMAND_DATABASE_URL, retention and api-key use the embedded
+PostgreSQL that a running "postmand all" started in POSTMAND_DATA_DIR.
 
 Configuration comes from POSTMAND_* environment variables and ./.env;
 see the README for the full list.
 `;
 
-const COMMANDS = ['migrate', 'server', 'worker', 'all', 'retention'] as const;
+const COMMANDS = ['migrate', 'server', 'worker', 'all', 'retention', 'api-key'] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function main(argv: string[]): Promise<number> {
@@ -56,6 +75,15 @@ async function main(argv: string[]): Promise<number> {
     }
     retention = parsed;
   }
+  let apiKey: ApiKeyCommand | undefined;
+  if (command === 'api-key') {
+    const parsed = parseApiKeyArgs(argv.slice(1));
+    if (typeof parsed === 'string') {
+      process.stderr.write(`postmand api-key: ${parsed}\n\n${USAGE}`);
+      return 2;
+    }
+    apiKey = parsed;
+  }
 
   let config;
   try {
@@ -76,8 +104,14 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${line}\n`),
       );
     }
+    if (apiKey) {
+      return await runApiKey(config, logger, apiKey, {
+        out: (line) => process.stdout.write(`${line}\n`),
+        err: (line) => process.stderr.write(`${line}\n`),
+      });
+    }
     const running = await runServe(
-      command as Exclude<Command, 'migrate' | 'retention'>,
+      command as Exclude<Command, 'migrate' | 'retention' | 'api-key'>,
       config,
       logger,
     );
@@ -107,6 +141,31 @@ function parseRetentionArgs(
     } else return `unknown option "${args[i]}"`;
   }
   return options;
+}
+
+/** `create --name N --scope S [--key-env VAR]`, `list` or `revoke NAME`, or what is wrong. */
+function parseApiKeyArgs(args: string[]): ApiKeyCommand | string {
+  const [action, ...rest] = args;
+  if (action === 'list') return rest.length === 0 ? { action } : `unexpected "${rest[0]}"`;
+  if (action === 'revoke') {
+    if (rest.length !== 1 || rest[0].startsWith('-')) return 'revoke takes one key name';
+    return { action, name: rest[0] };
+  }
+  if (action !== 'create') return 'the subcommands are create, list and revoke';
+  const options: Record<string, string> = {};
+  for (let i = 0; i < rest.length; i += 2) {
+    const [flag, value] = [rest[i], rest[i + 1]];
+    if (!['--name', '--scope', '--key-env'].includes(flag)) return `unknown option "${flag}"`;
+    if (value === undefined || value.startsWith('--')) return `${flag} needs a value`;
+    options[flag] = value;
+  }
+  const name = options['--name'];
+  const scope = options['--scope'];
+  if (name === undefined) return 'create needs --name NAME';
+  if (!(API_KEY_SCOPES as readonly string[]).includes(scope)) {
+    return `create needs --scope ${API_KEY_SCOPES.join(' or ')}`;
+  }
+  return { action, name, scope: scope as ApiKeyScope, keyEnv: options['--key-env'] };
 }
 
 /** Waits for SIGTERM/SIGINT (then stops gracefully) or a crash of a dependency. */

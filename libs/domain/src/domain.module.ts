@@ -15,6 +15,7 @@ import { IdempotencyService } from './idempotency/idempotency.service';
 import { WebhookHealthRepository } from './endpoint-health/webhook-health.repository';
 import { AttemptRecorder } from './delivery/attempt-recorder.service';
 import { RetentionService } from './retention/retention.service';
+import { ApiKeysService } from './access/api-keys.service';
 
 const PROVIDERS = [
   DeliveryWaker,
@@ -31,6 +32,7 @@ const PROVIDERS = [
   WebhookHealthRepository,
   AttemptRecorder,
   RetentionService,
+  ApiKeysService,
 ];
 
 export interface DomainModuleOptions {

@@ -33,3 +33,6 @@ export * from './event/event-type.rules';
 export * from './idempotency/idempotency.service';
 export * from './retention/attempt-partitions';
 export * from './retention/retention.service';
+export * from './access/api-key.rules';
+export * from './access/api-keys.service';
+export * from './access/api-key-authenticator';

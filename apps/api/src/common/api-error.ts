@@ -33,6 +33,10 @@ export const ERRORS = {
     message: 'a request with this idempotency key is in progress',
   },
   eventNotFound: { code: 13, status: HttpStatus.NOT_FOUND, message: 'event not found' },
+  /** No API key, or one that is not stored (§9); the response carries `WWW-Authenticate`. */
+  unauthorized: { code: 14, status: HttpStatus.UNAUTHORIZED, message: 'unauthorized' },
+  /** A `read` key on a write operation. */
+  forbidden: { code: 15, status: HttpStatus.FORBIDDEN, message: 'forbidden' },
   /** The path exists, not with this method: the response carries `Allow`. */
   methodNotAllowed: {
     code: 10,

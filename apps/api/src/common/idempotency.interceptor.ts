@@ -12,6 +12,7 @@ import type { Request, Response } from 'express';
 import { from, lastValueFrom, map, type Observable } from 'rxjs';
 import { IdempotencyService, requestFingerprint, type UnitOfWork } from '@app/domain';
 import { ApiError } from './api-error';
+import { principalOf } from './access-control';
 import type { WithRawBody } from './json-body.middleware';
 
 /** 1–255 visible ASCII characters (§6). */
@@ -42,7 +43,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw ApiError.validation([['Idempotency-Key', KEY_PROBLEM]]);
     }
     const request = {
-      scope: '',
+      // Per API key with access control on (§6): one caller's key never replays another's.
+      scope: principalOf(req)?.id ?? '',
       key,
       fingerprint: requestFingerprint(req.method, req.originalUrl, req.rawBody ?? Buffer.alloc(0)),
     };

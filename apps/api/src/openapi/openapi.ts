@@ -2,22 +2,61 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { POSTMAND_VERSION } from '@app/platform';
+import { POSTMAND_CONFIG, POSTMAND_VERSION, type PostmandConfig } from '@app/platform';
+import { describeStatus } from '../common/api-error';
 import { ErrorDto } from '../common/error.dto';
 
+/** The security scheme's name in the document (Swagger UI's "Authorize" dialog shows it). */
+const BEARER = 'api_key';
+
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
-  const config = new DocumentBuilder()
+  const auth = app.get<PostmandConfig>(POSTMAND_CONFIG).auth === 'api_key';
+  const builder = new DocumentBuilder()
     .setTitle('postmand')
     .setDescription(
       'Self-hosted webhook delivery: register webhooks, create deliveries, read every ' +
-        'delivery attempt. Errors always have the shape of ErrorDto.',
+        'delivery attempt. Errors always have the shape of ErrorDto.' +
+        (auth
+          ? ' Every operation needs an API key (`Authorization: Bearer pmk_…`, made with ' +
+            '`postmand api-key create`); a key of scope `read` may only GET.'
+          : ''),
     )
-    .setVersion(POSTMAND_VERSION)
-    .build();
-  return SwaggerModule.createDocument(app, config, {
+    .setVersion(POSTMAND_VERSION);
+  if (auth) {
+    builder.addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'pmk_…',
+        description:
+          'An API key from `postmand api-key create`. Scope `read`: GET only; `write`: everything.',
+      },
+      BEARER,
+    );
+  }
+  const document = SwaggerModule.createDocument(app, builder.build(), {
     extraModels: [ErrorDto],
     operationIdFactory: (_controller, method) => method,
   });
+  if (auth) requireApiKey(document);
+  return document;
+}
+
+/** Every operation takes the bearer key, answers 401 without one and 403 to a read key's write. */
+function requireApiKey(document: OpenAPIObject): void {
+  document.security = [{ [BEARER]: [] }];
+  const error = (status: number) => ({
+    description: describeStatus(status),
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDto' } } },
+  });
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      operation.responses['401'] = error(401);
+      if (method !== 'get') operation.responses['403'] = error(403);
+    }
+  }
 }
 
 /** Swagger UI at /swagger (and /swagger/index.html), the document at /swagger/doc.json. */

@@ -5,6 +5,7 @@ import { ApiEndpoint } from '../common/api-responses';
 import { Idempotent, Transaction } from '../common/idempotency.interceptor';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ListWebhooksQueryDto } from './dto/list-webhooks-query.dto';
+import { RotateSecretRequestDto } from './dto/rotate-secret.dto';
 import { WebhookRequestDto } from './dto/webhook-request.dto';
 import { WebhookDto, WebhookListDto } from './dto/webhook.dto';
 
@@ -73,6 +74,28 @@ export class WebhooksController {
     @Body() body: WebhookRequestDto,
   ): Promise<WebhookDto> {
     return WebhookDto.from(await this.webhooks.replace(id, body.toDraft()));
+  }
+
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @ApiEndpoint({
+    operationId: 'rotateWebhookSecret',
+    summary:
+      'Replace the signing secret; the old one keeps signing beside it (webhook-signature) for grace_period seconds',
+    status: 200,
+    type: WebhookDto,
+    errors: [400, 404, 415],
+  })
+  async rotateSecret(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() body: RotateSecretRequestDto,
+  ): Promise<WebhookDto> {
+    return WebhookDto.from(
+      await this.webhooks.rotateSecret(id, {
+        secretToken: body.secret_token,
+        gracePeriod: body.grace_period,
+      }),
+    );
   }
 
   @Delete(':id')

@@ -71,6 +71,7 @@ export class Sender {
         messageId: delivery.id,
         timestamp,
         secretToken: webhook.secretToken,
+        previousSecretTokens: webhook.previousSecrets?.map((p) => p.secret_token),
       }),
     };
     if (delivery.eventId) {

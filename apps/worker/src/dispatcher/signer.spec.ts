@@ -82,4 +82,46 @@ describe('signatureHeaders', () => {
       }),
     ).toThrow();
   });
+
+  it('signs with every live secret, newest first, for the public verifier with either', () => {
+    const [newest, older, oldest] = [
+      'whsec_bmV3ZXN0LXNlY3JldC1rZXktMzItYnl0ZXMhIQ==',
+      'plain-older',
+      'whsec_b2xkZXN0',
+    ];
+    const body = Buffer.from('{"rotated":true}');
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers = signatureHeaders({
+      body,
+      messageId: 'msg',
+      timestamp,
+      secretToken: newest,
+      previousSecretTokens: [older, oldest],
+    });
+    const parts = headers['webhook-signature'].split(' ');
+    expect(parts).toHaveLength(3);
+    // Each part is the one secret's own signature, in the order given.
+    parts.forEach((part, i) => {
+      const alone = signatureHeaders({
+        body,
+        messageId: 'msg',
+        timestamp,
+        secretToken: [newest, older, oldest][i],
+      });
+      expect(part).toBe(alone['webhook-signature']);
+    });
+    const verify = (secret: string): void => {
+      new Webhook(standardWebhooksKey(secret).toString('base64')).verify(body.toString(), {
+        'webhook-id': 'msg',
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': headers['webhook-signature'],
+      });
+    };
+    for (const secret of [newest, older, oldest]) expect(() => verify(secret)).not.toThrow();
+    expect(() => verify('whsec_bm90LWEtc2VjcmV0')).toThrow();
+    // The one-signature headers: the newest secret's.
+    const newestOnly = signatureHeaders({ body, messageId: 'msg', timestamp, secretToken: newest });
+    expect(headers['X-Hub-Signature-256']).toBe(newestOnly['X-Hub-Signature-256']);
+    expect(headers['X-Hub-Signature']).toBe(newestOnly['X-Hub-Signature']);
+  });
 });

@@ -8,6 +8,8 @@ export interface SignatureInput {
   /** `webhook-timestamp`: unix seconds of this attempt. */
   timestamp: number;
   secretToken: string;
+  /** Secrets retired by a rotation that still sign (§9), newest first. */
+  previousSecretTokens?: readonly string[];
 }
 
 /** The HMAC key: a `whsec_` token is base64 after the prefix (Standard Webhooks). */
@@ -21,20 +23,26 @@ export function standardWebhooksKey(secretToken: string): Buffer {
  * The signature headers for a signed webhook (none when the token is empty):
  * - `X-Hub-Signature`: hex HMAC-SHA256 of the body keyed by the token (the Go project's);
  * - `X-Hub-Signature-256`: the same as `sha256=<hex>` (GitHub's form);
- * - `webhook-signature`: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` (Standard Webhooks).
+ * - `webhook-signature`: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` (Standard
+ *   Webhooks), once per live secret, newest first, separated by spaces: a receiver that
+ *   knows either the new or an old secret during a rotation's grace period verifies it.
+ * The X-Hub headers hold one signature only, so they use the newest secret.
  */
 export function signatureHeaders(input: SignatureInput): Record<string, string> {
   if (input.secretToken === '') return {};
   const hex = createHmac('sha256', Buffer.from(input.secretToken, 'utf8'))
     .update(input.body)
     .digest('hex');
-  const standard = createHmac('sha256', standardWebhooksKey(input.secretToken))
-    .update(`${input.messageId}.${input.timestamp}.`)
-    .update(input.body)
-    .digest('base64');
+  const standard = [input.secretToken, ...(input.previousSecretTokens ?? [])].map(
+    (token) =>
+      `v1,${createHmac('sha256', standardWebhooksKey(token))
+        .update(`${input.messageId}.${input.timestamp}.`)
+        .update(input.body)
+        .digest('base64')}`,
+  );
   return {
     'X-Hub-Signature': hex,
     'X-Hub-Signature-256': `sha256=${hex}`,
-    'webhook-signature': `v1,${standard}`,
+    'webhook-signature': standard.join(' '),
   };
 }

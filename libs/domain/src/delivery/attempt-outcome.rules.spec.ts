@@ -16,6 +16,7 @@ const claimed: ClaimedDelivery = {
     contentType: 'application/json',
     validStatusCodes: [200, 204],
     secretToken: '',
+    previousSecrets: null,
     maxDeliveryAttempts: 3,
     deliveryAttemptTimeout: 10,
     retryMinBackoff: 10,

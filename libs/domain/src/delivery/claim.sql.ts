@@ -52,7 +52,8 @@ export const PARKED_DUE_NOW = `d.status = 'pending' AND d.parked AND ${UNLEASED}
 
 /**
  * The delivery's columns as the worker needs them (its payload as `payload`); the
- * webhook's with a "webhook__" prefix.
+ * webhook's with a "webhook__" prefix, its previous secrets only while they still sign
+ * (null, at no cost, for the webhooks never rotated).
  */
 const returned = (payload = 'd.payload'): string => `d.id, d.webhook_id,
            ${payload} AS payload, d.delivery_attempts, d.lease_owner,
@@ -60,6 +61,11 @@ const returned = (payload = 'd.payload'): string => `d.id, d.webhook_id,
            w.id AS webhook__id, w.url AS webhook__url, w.content_type AS webhook__content_type,
            w.valid_status_codes AS webhook__valid_status_codes,
            w.secret_token AS webhook__secret_token,
+           CASE WHEN w.previous_secrets IS NOT NULL THEN
+             (SELECT jsonb_agg(e.s ORDER BY e.ord)
+              FROM jsonb_array_elements(w.previous_secrets) WITH ORDINALITY AS e(s, ord)
+              WHERE (e.s->>'expires_at')::timestamptz > now())
+           END AS webhook__previous_secrets,
            w.max_delivery_attempts AS webhook__max_delivery_attempts,
            w.delivery_attempt_timeout AS webhook__delivery_attempt_timeout,
            w.retry_min_backoff AS webhook__retry_min_backoff,

@@ -53,6 +53,7 @@ export interface ClaimedDelivery {
     | 'contentType'
     | 'validStatusCodes'
     | 'secretToken'
+    | 'previousSecrets'
     | 'maxDeliveryAttempts'
     | 'deliveryAttemptTimeout'
     | 'retryMinBackoff'

@@ -2,6 +2,12 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type WebhookOrdering = 'none' | 'fifo';
 
+/** A secret retired by a rotation (§9): it still signs until `expires_at` (RFC 3339). */
+export interface PreviousSecret {
+  secret_token: string;
+  expires_at: string;
+}
+
 /** Delivery rules for one endpoint. Durations are whole seconds, as in the Go project. */
 @Entity({ name: 'webhooks' })
 export class Webhook {
@@ -73,6 +79,13 @@ export class Webhook {
   /** Why postmand set `active` to false (410 Gone, failing too long); null otherwise. */
   @Column({ name: 'disabled_reason', type: 'text', nullable: true })
   disabledReason!: string | null;
+
+  /**
+   * Secrets retired by a rotation, newest first, with when each stops signing; null when
+   * there are none. Never shown by the API (only `secret_token` is, as in v1).
+   */
+  @Column({ name: 'previous_secrets', type: 'jsonb', nullable: true })
+  previousSecrets!: PreviousSecret[] | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;

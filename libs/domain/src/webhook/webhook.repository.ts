@@ -11,6 +11,7 @@ import {
 import { rowToEntity, type Row } from '../common/rows';
 import type { UnitOfWork } from '../common/unit-of-work';
 import { Webhook } from './webhook.entity';
+import { SECRET_ROTATION } from './webhook.rules';
 
 /** Everything a client sets on a webhook, in the order of the statements below. */
 export const WEBHOOK_INPUT_FIELDS = [
@@ -103,9 +104,13 @@ export class WebhookRepository {
    */
   async replace(id: string, input: WebhookInput): Promise<Webhook | null> {
     const active = `$${WEBHOOK_INPUT_FIELDS.indexOf('active') + 2}::boolean`;
+    const secret = `$${WEBHOOK_INPUT_FIELDS.indexOf('secretToken') + 2}::varchar`;
     const reEnabled = `NOT active AND ${active}`;
+    // A PUT that changes the secret replaces it at once, as in v1: no rotation's old
+    // secrets sign beside a secret set by hand. One that sends it back leaves them.
     const [rows] = await this.dataSource.query<[Row[], number]>(
       `UPDATE webhooks SET (${this.columns}, updated_at) = (${this.placeholders}, now()),
+         previous_secrets = CASE WHEN secret_token = ${secret} THEN previous_secrets END,
          disabled_reason = CASE WHEN ${active} THEN NULL ELSE disabled_reason END,
          consecutive_failures = CASE WHEN ${reEnabled} THEN 0 ELSE consecutive_failures END,
          failing_since = CASE WHEN ${reEnabled} THEN NULL ELSE failing_since END,
@@ -114,6 +119,47 @@ export class WebhookRepository {
        WHERE id = $1
        RETURNING *`,
       [id, ...values(input)],
+    );
+    return rows.length > 0 ? rowToEntity(this.dataSource, Webhook, rows[0]) : null;
+  }
+
+  /**
+   * Makes `secretToken` the webhook's secret; the one it replaces (unless empty or the
+   * same) signs beside it for `graceSeconds` more, and so do earlier ones still in their
+   * grace period, newest first, up to SECRET_ROTATION.maxLiveSecrets in all. Expired ones
+   * are dropped. One statement: two rotations at once both keep what the other retired.
+   */
+  async rotateSecret(
+    id: string,
+    secretToken: string,
+    graceSeconds: number,
+  ): Promise<Webhook | null> {
+    const [rows] = await this.dataSource.query<[Row[], number]>(
+      `UPDATE webhooks w SET
+         secret_token = $2::varchar,
+         updated_at = now(),
+         previous_secrets = (
+           SELECT CASE WHEN count(*) = 0 THEN NULL ELSE jsonb_agg(kept.s ORDER BY kept.ord) END
+           FROM (
+             SELECT s, ord FROM (
+               SELECT jsonb_build_object(
+                        'secret_token', w.secret_token,
+                        'expires_at', to_jsonb(date_trunc('milliseconds', now() + make_interval(secs => $3::int)))
+                      ) AS s, 0::bigint AS ord
+               WHERE w.secret_token <> '' AND w.secret_token <> $2::varchar AND $3::int > 0
+               UNION ALL
+               SELECT e.s, e.ord
+               FROM jsonb_array_elements(coalesce(w.previous_secrets, '[]'::jsonb))
+                    WITH ORDINALITY AS e(s, ord)
+               WHERE (e.s->>'expires_at')::timestamptz > now() AND e.s->>'secret_token' <> $2::varchar
+             ) live
+             ORDER BY ord
+             LIMIT $4
+           ) kept
+         )
+       WHERE id = $1
+       RETURNING *`,
+      [id, secretToken, graceSeconds, SECRET_ROTATION.maxLiveSecrets - 1],
     );
     return rows.length > 0 ? rowToEntity(this.dataSource, Webhook, rows[0]) : null;
   }

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /** Limits of a webhook's fields (docs/spec.md §3), shared by the API's validation and the database's CHECKs. */
 export const WEBHOOK_LIMITS = {
   nameLength: { min: 3, max: 255 },
@@ -22,6 +24,21 @@ export const WEBHOOK_ORDERINGS = ['none', 'fifo'] as const;
  * test/api/boundaries.e2e-spec.ts reads the CHECK back from the database and compares.
  */
 export const WEBHOOK_URL_PATTERN = '^https?://[^/?#]+';
+
+/** Secret rotation (§9): the grace period's bounds and default, in seconds. */
+export const SECRET_ROTATION = {
+  gracePeriod: { min: 0, max: 604_800, default: 86_400 },
+  /**
+   * Secrets that sign at once, the new one included: each adds a signature to every
+   * request, so a rotation past this retires the oldest still in its grace period early.
+   */
+  maxLiveSecrets: 10,
+} as const;
+
+/** A new signing secret: `whsec_` + standard base64 of 32 random bytes (Standard Webhooks). */
+export function generateSecretToken(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
 
 /** What an optional field left out of a POST or PUT becomes. */
 export const WEBHOOK_DEFAULTS = {

@@ -4,7 +4,7 @@ import type { UnitOfWork } from '../common/unit-of-work';
 import type { ListPage } from '../common/list-query';
 import type { Webhook } from './webhook.entity';
 import { WebhookRepository, type WebhookInput, type WebhookListFilter } from './webhook.repository';
-import { WEBHOOK_DEFAULTS } from './webhook.rules';
+import { generateSecretToken, SECRET_ROTATION, WEBHOOK_DEFAULTS } from './webhook.rules';
 
 /** A webhook as a client writes it: the optional fields may be left out (undefined). */
 export type WebhookDraft = Pick<WebhookInput, 'name' | 'url' | 'contentType' | 'validStatusCodes'> &
@@ -30,6 +30,23 @@ export class WebhooksService {
   /** PUT is a full replacement: what the draft leaves out takes its default. */
   async replace(id: string, draft: WebhookDraft): Promise<Webhook> {
     return (await this.webhooks.replace(id, withDefaults(draft))) ?? notFound();
+  }
+
+  /**
+   * §9: a new signing secret (given, or a new `whsec_` one); the old one keeps signing
+   * beside it for the grace period (default a day), so receivers can switch without
+   * refusing a delivery.
+   */
+  async rotateSecret(
+    id: string,
+    options: { secretToken?: string; gracePeriod?: number } = {},
+  ): Promise<Webhook> {
+    const rotated = await this.webhooks.rotateSecret(
+      id,
+      options.secretToken ?? generateSecretToken(),
+      options.gracePeriod ?? SECRET_ROTATION.gracePeriod.default,
+    );
+    return rotated ?? notFound();
   }
 
   /** Deletes it with its deliveries and attempts. */

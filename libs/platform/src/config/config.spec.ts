@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       circuitMaxCooldown: 3600,
       disableAfter: 432000,
       logLevel: 'info',
+      auth: 'none',
       blockPrivateNetworks: false,
       dataDir: '/srv/app/.postmand',
       dataDirIsDefault: true,
@@ -47,6 +48,7 @@ describe('loadConfig', () => {
         POSTMAND_CIRCUIT_MAX_COOLDOWN: '120',
         POSTMAND_DISABLE_AFTER: '0',
         POSTMAND_LOG_LEVEL: 'DEBUG',
+        POSTMAND_AUTH: 'api_key',
         POSTMAND_BLOCK_PRIVATE_NETWORKS: 'true',
         POSTMAND_DATA_DIR: 'var/db',
       },
@@ -68,6 +70,7 @@ describe('loadConfig', () => {
       circuitMaxCooldown: 120,
       disableAfter: 0,
       logLevel: 'debug',
+      auth: 'api_key',
       blockPrivateNetworks: true,
       dataDir: '/srv/app/var/db',
       dataDirIsDefault: false,
@@ -84,6 +87,7 @@ describe('loadConfig', () => {
         POSTMAND_LOG_LEVEL: 'loud',
         POSTMAND_POLLING_INTERVAL: '-5',
         POSTMAND_BLOCK_PRIVATE_NETWORKS: 'maybe',
+        POSTMAND_AUTH: 'apikey',
       });
     } catch (err) {
       error = err;
@@ -97,10 +101,11 @@ describe('loadConfig', () => {
       'POSTMAND_LOG_LEVEL',
       'POSTMAND_POLLING_INTERVAL',
       'POSTMAND_BLOCK_PRIVATE_NETWORKS',
+      'POSTMAND_AUTH',
     ]) {
       expect(problems).toContain(name);
     }
-    expect((error as ConfigError).problems).toHaveLength(6);
+    expect((error as ConfigError).problems).toHaveLength(7);
   });
 
   it('takes an IP address or a host name to bind, nothing else', () => {

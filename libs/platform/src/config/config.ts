@@ -10,6 +10,10 @@ export const POSTMAND_CONFIG = 'POSTMAND_CONFIG';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** POSTMAND_AUTH (§9): the API open to anyone who reaches it, or bearer API keys. */
+export const AUTH_MODES = ['none', 'api_key'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
 /** Every POSTMAND_* setting (README "Configuration"), validated and typed. The only reader of `process.env`. */
 export interface PostmandConfig {
   /** Unset means "start an embedded PostgreSQL" (only the `all` command does). */
@@ -37,6 +41,8 @@ export interface PostmandConfig {
   /** Days attempts, finished deliveries and cleaned events are kept (§8); 0 = forever. */
   retentionDays: number;
   logLevel: LogLevel;
+  /** `api_key`: every /v1 request needs `Authorization: Bearer pmk_…` (§9). */
+  auth: AuthMode;
   /** Refuse delivery targets in loopback, private, link-local or metadata ranges. */
   blockPrivateNetworks: boolean;
   /** Absolute path of the embedded database folder. */
@@ -132,6 +138,10 @@ export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): P
     problems.push(`POSTMAND_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
   const dataDirRaw = env.POSTMAND_DATA_DIR?.trim();
+  const auth = (env.POSTMAND_AUTH?.trim() || 'none').toLowerCase();
+  if (!(AUTH_MODES as readonly string[]).includes(auth)) {
+    problems.push(`POSTMAND_AUTH: must be one of ${AUTH_MODES.join(', ')}, got "${auth}"`);
+  }
 
   const config: PostmandConfig = {
     databaseUrl: readDatabaseUrl(env, problems),
@@ -155,6 +165,7 @@ export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): P
     disableAfter: int('POSTMAND_DISABLE_AFTER', 432_000, 0, 365 * 86_400),
     retentionDays: int('POSTMAND_RETENTION_DAYS', 30, 0, 36_500),
     logLevel: logLevel as LogLevel,
+    auth: auth as AuthMode,
     blockPrivateNetworks: readBoolean(env, 'POSTMAND_BLOCK_PRIVATE_NETWORKS', false, problems),
     dataDir: path.resolve(cwd, dataDirRaw || '.postmand'),
     dataDirIsDefault: !dataDirRaw,

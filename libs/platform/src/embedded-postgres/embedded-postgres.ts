@@ -101,6 +101,30 @@ export class EmbeddedPostgres {
     return new EmbeddedPostgres(child, url, dataDir);
   }
 
+  /**
+   * The URL of a server already running on `dataDir` (started by another postmand
+   * process, such as `postmand all`), read from its postmaster.pid; undefined when none is.
+   */
+  static runningUrl(dataDir: string): string | undefined {
+    let lines: string[];
+    let password: string;
+    try {
+      lines = fs.readFileSync(path.join(dataDir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n');
+      password = fs.readFileSync(path.join(dataDir, 'password'), 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+    const [pid, , , port] = lines.map((line) => line.trim());
+    if (!/^\d+$/.test(pid ?? '') || !/^\d+$/.test(port ?? '')) return undefined;
+    try {
+      process.kill(Number(pid), 0);
+    } catch (err) {
+      // EPERM: alive, and another user's (the `postgres` user's, under root).
+      if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+    }
+    return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  }
+
   /** Called once if the server stops without being asked to (not after `stop()`). */
   onExit(listener: (code: number | null) => void): void {
     this.exitListeners.push(listener);

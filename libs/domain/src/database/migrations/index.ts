@@ -4,6 +4,7 @@ import { EventFanOutWithoutForeignKey1765065600000 } from './1765065600000-Event
 import { EndpointProtection1765152000000 } from './1765152000000-EndpointProtection';
 import { PendingDeliveriesByWebhook1765152000001 } from './1765152000001-PendingDeliveriesByWebhook';
 import { PartitionedAttempts1765238400000 } from './1765238400000-PartitionedAttempts';
+import { AccessControl1765324800000 } from './1765324800000-AccessControl';
 
 /** Every migration, oldest first. Listed explicitly so built code and tests load the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   EndpointProtection1765152000000,
   PendingDeliveriesByWebhook1765152000001,
   PartitionedAttempts1765238400000,
+  AccessControl1765324800000,
 ];

@@ -1,0 +1,38 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { SECRET_ROTATION, WEBHOOK_LIMITS as L } from '@app/domain';
+import { CodePointLength, IsStorableText } from '../../common/validators';
+
+const { gracePeriod: GRACE } = SECRET_ROTATION;
+const GRACE_PROBLEM = `must be an integer from ${GRACE.min} to ${GRACE.max}`;
+
+/** `POST /v1/webhooks/{id}/rotate-secret` (§9); no body, or `{}`, takes both defaults. */
+export class RotateSecretRequestDto {
+  /**
+   * The new secret. Default: a new `whsec_` + base64 of 32 random bytes (Standard
+   * Webhooks' form, which the response returns).
+   * @example "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+   */
+  @IsOptional()
+  @ApiPropertyOptional({ minLength: 1, maxLength: L.secretTokenLength })
+  @CodePointLength(1, L.secretTokenLength, `must be 1 to ${L.secretTokenLength} characters long`)
+  @IsStorableText()
+  @IsString({ message: 'must be a string' })
+  secret_token?: string;
+
+  /**
+   * Seconds the replaced secret keeps signing beside the new one (0: it stops at once).
+   * Default 86400.
+   */
+  @IsOptional()
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: GRACE.min,
+    maximum: GRACE.max,
+    default: GRACE.default,
+  })
+  @Min(GRACE.min, { message: GRACE_PROBLEM })
+  @Max(GRACE.max, { message: GRACE_PROBLEM })
+  @IsInt({ message: GRACE_PROBLEM })
+  grace_period?: number;
+}
