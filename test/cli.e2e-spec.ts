@@ -107,6 +107,82 @@ describe('postmand CLI', () => {
     expect(off.output()).toContain('retention is off');
   });
 
+  it('makes, lists and revokes API keys, printing a key once and storing only its hash', async () => {
+    const env = { POSTMAND_DATABASE_URL: db.url };
+    expect(await runCli('migrate', env).exited).toBe(0);
+    const apiKey = async (args: string[], extra: Record<string, string> = {}) => {
+      const cli = runCli(['api-key', ...args], { ...env, ...extra });
+      return { code: await cli.exited, output: cli.output() };
+    };
+    const created = await apiKey(['create', '--name', 'ci', '--scope', 'write']);
+    expect(created.code).toBe(0);
+    const key = created.output.trimEnd().split('\n').at(-1)!;
+    expect(key).toMatch(/^pmk_[A-Za-z0-9_-]{43}$/);
+    expect(created.output).toContain('created API key "ci" (scope write)');
+    const [row] = await db.dataSource.query<{ hashed: boolean; text: string }[]>(
+      `SELECT key_hash = sha256(convert_to($1, 'UTF8')) AS hashed, row_to_json(k)::text AS text
+       FROM api_keys k WHERE name = 'ci'`,
+      [key],
+    );
+    expect(row.hashed).toBe(true);
+    expect(row.text).not.toContain(key.slice(4));
+
+    const taken = await apiKey(['create', '--name', 'ci', '--scope', 'read']);
+    expect(taken).toEqual({
+      code: 1,
+      output: expect.stringContaining('an API key named "ci" already exists'),
+    });
+    for (const args of [
+      ['create', '--name', 'x', '--scope', 'admin'],
+      ['create', '--scope', 'read'],
+      ['create', '--name', 'x', '--scope', 'read', '--colour', 'red'],
+      ['revoke'],
+      ['rotate'],
+    ]) {
+      expect((await apiKey(args)).code).toBe(2);
+    }
+    expect((await apiKey(['create', '--name', 'bad name!', '--scope', 'read'])).code).toBe(1);
+
+    // A key from a secret store: stored, not printed; the same again changes nothing.
+    const stored = 'pmk_' + 'A'.repeat(43);
+    for (const expected of ['stored API key "bootstrap"', 'is already stored; nothing changed']) {
+      const run = await apiKey(
+        ['create', '--name', 'bootstrap', '--scope', 'write', '--key-env', 'BOOT'],
+        { BOOT: stored },
+      );
+      expect(run.code).toBe(0);
+      expect(run.output).toContain(expected);
+      expect(run.output).not.toContain(stored);
+    }
+    const other = await apiKey(
+      ['create', '--name', 'bootstrap', '--scope', 'write', '--key-env', 'BOOT'],
+      { BOOT: 'pmk_' + 'B'.repeat(43) },
+    );
+    expect(other.code).toBe(1);
+    expect(
+      (
+        await apiKey(['create', '--name', 'b2', '--scope', 'write', '--key-env', 'BOOT'], {
+          BOOT: 'short',
+        })
+      ).code,
+    ).toBe(1);
+    expect(
+      (await apiKey(['create', '--name', 'b3', '--scope', 'write', '--key-env', 'UNSET'])).code,
+    ).toBe(2);
+
+    const listed = await apiKey(['list']);
+    expect(listed.code).toBe(0);
+    expect(listed.output).toMatch(/^NAME\s+SCOPE\s+CREATED\s+LAST USED$/m);
+    expect(listed.output).toMatch(/^bootstrap\s+write\s+\S+Z\s+never$/m);
+    expect(listed.output).toMatch(/^ci\s+write\s+\S+Z\s+never$/m);
+    expect(listed.output).not.toContain('pmk_');
+
+    expect((await apiKey(['revoke', 'ci'])).code).toBe(0);
+    const again = await apiKey(['revoke', 'ci']);
+    expect(again).toEqual({ code: 1, output: expect.stringContaining('no API key is named "ci"') });
+    expect((await apiKey(['list'])).output).not.toMatch(/^ci\s/m);
+  });
+
   it('binds POSTMAND_HTTP_HOST only, every interface by default', async () => {
     // Every 127/8 address reaches loopback on Linux: a socket bound to 127.0.0.1 answers
     // there only, one bound to 0.0.0.0 answers on 127.0.0.2 as well.
@@ -136,9 +212,11 @@ describe('postmand CLI', () => {
     try {
       for (const run of [1, 2]) {
         const healthPort = await freePort();
+        const apiPort = await freePort();
         const all = runCli('all', {
           POSTMAND_DATA_DIR: dataDir,
-          POSTMAND_HTTP_PORT: String(await freePort()),
+          POSTMAND_AUTH: 'api_key',
+          POSTMAND_HTTP_PORT: String(apiPort),
           POSTMAND_HEALTH_CHECK_HTTP_PORT: String(healthPort),
         });
         try {
@@ -149,6 +227,19 @@ describe('postmand CLI', () => {
           expect(all.output()).toContain('embedded PostgreSQL started');
           // The first run creates the schema; the second finds it in the same folder.
           expect(all.output().includes('migrations applied')).toBe(run === 1);
+          if (run === 1) {
+            // An admin command finds the embedded server that `all` started.
+            const make = runCli(['api-key', 'create', '--name', 'local', '--scope', 'read'], {
+              POSTMAND_DATA_DIR: dataDir,
+            });
+            expect([await make.exited, make.output()]).toEqual([0, expect.stringMatching(/pmk_/)]);
+            const key = make.output().trimEnd().split('\n').at(-1)!;
+            const res = await fetch(`http://127.0.0.1:${apiPort}/v1/webhooks`, {
+              headers: { authorization: `Bearer ${key}` },
+            });
+            expect(res.status).toBe(200);
+            expect((await fetch(`http://127.0.0.1:${apiPort}/v1/webhooks`)).status).toBe(401);
+          }
         } finally {
           all.child.kill('SIGTERM');
         }

@@ -7,6 +7,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import * as ts from 'typescript';
+import { ApiKeysService } from '@app/domain';
 import { createTestApi, type TestApi } from '../helpers/api';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
@@ -43,7 +44,17 @@ import type { paths, components } from './schema';
 type Webhook = components['schemas']['WebhookDto'];
 
 async function main(): Promise<void> {
-  const client = createClient<paths>({ baseUrl: process.env.BASE_URL });
+  const client = createClient<paths>({
+    baseUrl: process.env.BASE_URL,
+    headers: { Authorization: 'Bearer ' + process.env.API_KEY },
+  });
+  const anonymous = createClient<paths>({ baseUrl: process.env.BASE_URL });
+  const reader = createClient<paths>({
+    baseUrl: process.env.BASE_URL,
+    headers: { Authorization: 'Bearer ' + process.env.READ_KEY },
+  });
+  const unauthorized = await anonymous.GET('/v1/webhooks');
+  const readList = await reader.GET('/v1/webhooks');
   const created = await client.POST('/v1/webhooks', {
     body: {
       name: 'generated client',
@@ -61,6 +72,14 @@ async function main(): Promise<void> {
   const updated = await client.PUT('/v1/webhooks/{id}', {
     params: { path: { id: webhook.id } },
     body: { ...webhook, name: 'renamed by client', active: false },
+  });
+  const rotated = await client.POST('/v1/webhooks/{id}/rotate-secret', {
+    params: { path: { id: webhook.id } },
+    body: { grace_period: 3600 },
+  });
+  const readerWrite = await reader.POST('/v1/webhooks/{id}/rotate-secret', {
+    params: { path: { id: webhook.id } },
+    body: {},
   });
   const delivery = await client.POST('/v1/deliveries', {
     body: { webhook_id: webhook.id, payload: '{"hello":"world"}' },
@@ -92,6 +111,7 @@ async function main(): Promise<void> {
   const bulk = await client.POST('/v1/deliveries/redeliver', {
     body: { status: 'pending', webhook_id: webhook.id, dry_run: true },
   });
+  const bulkFailed = await client.POST('/v1/deliveries/redeliver', { body: { dry_run: true } });
   const oneEvent = await client.GET('/v1/events/{id}', { params: { path: { id: event.data!.id } } });
   const missing = await client.GET('/v1/delivery-attempts/{id}', {
     params: { path: { id: '00000000-0000-4000-8000-000000000000' } },
@@ -128,6 +148,10 @@ async function main(): Promise<void> {
   const removed = await client.DELETE('/v1/webhooks/{id}', { params: { path: { id: webhook.id } } });
 
   console.log(JSON.stringify({
+    unauthorizedCode: unauthorized.error?.code,
+    readListStatus: readList.response.status,
+    rotatedSecret: rotated.data?.secret_token.startsWith('whsec_'),
+    readerWriteCode: readerWrite.error?.code,
     createdName: webhook.name,
     retryMaxBackoff: webhook.retry_max_backoff,
     fetchedId: fetched.data?.id,
@@ -148,6 +172,7 @@ async function main(): Promise<void> {
     oneEventType: oneEvent.data?.event_type,
     bulkCount: bulk.data?.count,
     bulkStatus: bulk.response.status,
+    bulkFailedCount: bulkFailed.data?.count,
     missingCode: missing.error?.code,
     invalidCode: invalid.error?.code,
     invalidDetails: invalid.error?.details,
@@ -169,11 +194,17 @@ describe('OpenAPI document', () => {
   let db: TestDatabase;
   let api: TestApi;
   let baseUrl: string;
+  let writeKey: string;
+  let readKey: string;
   let http: () => ReturnType<typeof request>;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    api = await createTestApi(db);
+    // With access control on: the document and Swagger UI need no key, the client does.
+    const keys = new ApiKeysService(db.dataSource);
+    writeKey = (await keys.create('client', 'write')).key;
+    readKey = (await keys.create('client-reader', 'read')).key;
+    api = await createTestApi(db, { POSTMAND_AUTH: 'api_key' });
     await api.app.listen(0, '127.0.0.1');
     baseUrl = await api.app.getUrl();
     http = () => request(api.app.getHttpServer() as App);
@@ -290,12 +321,18 @@ describe('OpenAPI document', () => {
           env: {
             ...process.env,
             BASE_URL: baseUrl,
+            API_KEY: writeKey,
+            READ_KEY: readKey,
             NODE_PATH: path.resolve(__dirname, '../../node_modules'),
           },
           encoding: 'utf8',
         },
       );
       expect(JSON.parse(output)).toEqual({
+        unauthorizedCode: 14,
+        readListStatus: 200,
+        rotatedSecret: true,
+        readerWriteCode: 15,
         createdName: 'generated client',
         retryMaxBackoff: 120,
         fetchedId: expect.any(String),
@@ -316,6 +353,7 @@ describe('OpenAPI document', () => {
         oneEventType: 'order.created',
         bulkCount: 3,
         bulkStatus: 200,
+        bulkFailedCount: 0,
         missingCode: 7,
         invalidCode: 4,
         invalidDetails:

@@ -98,10 +98,11 @@ export async function call(
   path: string,
   body?: unknown,
   timeoutMs = 10_000,
+  headers: Record<string, string> = {},
 ): Promise<JsonResponse> {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(timeoutMs),
   });

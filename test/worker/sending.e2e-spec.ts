@@ -3,6 +3,7 @@ import { POSTMAND_VERSION } from '@app/platform';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { verify as verifyGithub } from '@octokit/webhooks-methods';
 import { DispatcherFixture } from '../helpers/dispatcher-fixture';
+import type { ReceivedRequest } from '../helpers/receiver';
 
 /** What the worker sends and records for each kind of answer (or none). */
 describe('worker: sending', () => {
@@ -103,6 +104,45 @@ describe('worker: sending', () => {
       req.headers['x-hub-signature-256'],
     );
     await f.settled(delivery.id);
+  });
+
+  it('signs with the new and the old secret during a rotation, with the new one only after', async () => {
+    await f.start();
+    const [oldSecret, newSecret] = ['old', 'new'].map(
+      (s) =>
+        `whsec_${Buffer.from(`${s}-secret-of-32-bytes-for-tests!!`.slice(0, 32)).toString('base64')}`,
+    );
+    const webhook = await f.hook({ secretToken: oldSecret });
+    await f.webhooks.rotateSecret(webhook.id, newSecret, 2);
+    const rotatedAt = Date.now();
+    const verifies = (secret: string, req: ReceivedRequest): boolean => {
+      try {
+        new StandardWebhook(secret).verify(req.body.toString(), {
+          'webhook-id': String(req.headers['webhook-id']),
+          'webhook-timestamp': String(req.headers['webhook-timestamp']),
+          'webhook-signature': String(req.headers['webhook-signature']),
+        });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const during = await f.deliver(webhook.id, '{"during":true}');
+    const [first] = await f.receiver.waitForRequests(1);
+    expect(Date.now() - rotatedAt).toBeLessThan(2000);
+    expect(String(first.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect([verifies(newSecret, first), verifies(oldSecret, first)]).toEqual([true, true]);
+    await expect(
+      verifyGithub(newSecret, first.body.toString(), String(first.headers['x-hub-signature-256'])),
+    ).resolves.toBe(true);
+    await f.settled(during.id);
+
+    await new Promise((resolve) => setTimeout(resolve, rotatedAt + 2100 - Date.now()));
+    const after = await f.deliver(webhook.id, '{"after":true}');
+    const [, second] = await f.receiver.waitForRequests(2);
+    expect(String(second.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    expect([verifies(newSecret, second), verifies(oldSecret, second)]).toEqual([true, false]);
+    await f.settled(after.id);
   });
 
   it('retries with exponential backoff, keeping webhook-id, until accepted', async () => {

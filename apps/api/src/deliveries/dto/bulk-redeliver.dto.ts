@@ -14,7 +14,8 @@ export class BulkRedeliverRequestDto {
   /** Only deliveries in this state. Default "failed". */
   @IsOptional()
   @IsIn(DELIVERY_STATUSES, { message: `must be one of ${DELIVERY_STATUSES.join(', ')}` })
-  @ApiPropertyOptional({ enum: DELIVERY_STATUSES, enumName: 'DeliveryStatus', default: 'failed' })
+  // No `default` in the schema: openapi-typescript would make the field required.
+  @ApiPropertyOptional({ enum: DELIVERY_STATUSES, enumName: 'DeliveryStatus' })
   status?: DeliveryStatus;
 
   /** Only deliveries of events of exactly this type. */

@@ -22,15 +22,12 @@ export class RotateSecretRequestDto {
 
   /**
    * Seconds the replaced secret keeps signing beside the new one (0: it stops at once).
-   * Default 86400.
+   * Default 86400 (a day).
    */
   @IsOptional()
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: GRACE.min,
-    maximum: GRACE.max,
-    default: GRACE.default,
-  })
+  // The default is told in words, not as `default`: openapi-typescript would type a field
+  // with a default as required.
+  @ApiPropertyOptional({ type: 'integer', minimum: GRACE.min, maximum: GRACE.max })
   @Min(GRACE.min, { message: GRACE_PROBLEM })
   @Max(GRACE.max, { message: GRACE_PROBLEM })
   @IsInt({ message: GRACE_PROBLEM })
