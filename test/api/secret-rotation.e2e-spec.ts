@@ -19,9 +19,11 @@ describe('POST /v1/webhooks/{id}/rotate-secret', () => {
     expect(res.body.secret_token).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(Buffer.from(res.body.secret_token.slice(6), 'base64')).toHaveLength(32);
     // Otherwise the webhook is as it was; only secret_token and updated_at change.
-    const { secret_token: _new, updated_at: _u, ...rest } = res.body;
-    const { secret_token: _old, updated_at: _u2, ...was } = hook;
-    expect(rest).toEqual(was);
+    const without = (w: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.entries(w).filter(([k]) => k !== 'secret_token' && k !== 'updated_at'),
+      );
+    expect(without(res.body)).toEqual(without(hook));
     const [old] = await previous(hook.id as string);
     expect(old.secret_token).toBe(VALID_WEBHOOK.secret_token);
     const expires = Date.parse(old.expires_at);
