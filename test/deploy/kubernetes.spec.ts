@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WEBHOOK_LIMITS } from '@app/domain';
+import { isWellFormedApiKey, WEBHOOK_LIMITS } from '@app/domain';
 import { loadConfig } from '@app/platform';
 import { parseAllDocuments } from 'yaml';
 
@@ -78,6 +78,11 @@ describe('deploy/kubernetes', () => {
     ]);
     expect(byKind('Service')).toHaveLength(1);
     expect(byKind('PodDisruptionBudget')).toHaveLength(2);
+    expect(
+      byKind('Secret')
+        .map((x) => x.metadata.name)
+        .sort(),
+    ).toEqual(['postmand-admin-api-key', 'postmand-database']);
   });
 
   it('passes the Kubernetes schema check, object by object', () => {
@@ -101,22 +106,29 @@ describe('deploy/kubernetes', () => {
     };
     for (const { name, spec } of podSpecs) {
       expect(spec.containers).toHaveLength(1);
-      const [container] = spec.containers;
-      expect(container.args).toEqual([commands[name as keyof typeof commands]]);
-      expect(container.resources.requests).toEqual({
-        cpu: expect.any(String),
-        memory: expect.any(String),
-      });
-      expect(container.resources.limits).toEqual({
-        cpu: expect.any(String),
-        memory: expect.any(String),
-      });
-      expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
-      expect(container.securityContext).toMatchObject({
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ['ALL'] },
-      });
+      const containers = [...(spec.initContainers ?? []), ...spec.containers];
+      expect(containers.map((c: { args: string[] }) => c.args[0])).toEqual(
+        name === 'postmand-migrate'
+          ? ['migrate', 'api-key']
+          : [commands[name as keyof typeof commands]],
+      );
+      for (const container of containers) {
+        expect(container.resources.requests).toEqual({
+          cpu: expect.any(String),
+          memory: expect.any(String),
+        });
+        expect(container.resources.limits).toEqual({
+          cpu: expect.any(String),
+          memory: expect.any(String),
+        });
+        expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+        expect(container.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        });
+      }
       if (name === 'postmand-migrate') continue;
+      const [container] = spec.containers;
       const ports = (container.ports as { name: string; containerPort: number }[]).map(
         (p) => p.name,
       );
@@ -135,16 +147,18 @@ describe('deploy/kubernetes', () => {
 
   it('configures from the ConfigMap (valid postmand settings) and the database URL from the Secret', () => {
     const [configMap] = byKind('ConfigMap');
-    const [secret] = byKind('Secret');
+    const secret = byKind('Secret').find((s) => s.metadata.name === 'postmand-database')!;
     expect(() =>
       loadConfig({ ...configMap.data, ...secret.stringData } as Record<string, string>),
     ).not.toThrow();
     expect(Object.keys(secret.stringData as object)).toEqual(['POSTMAND_DATABASE_URL']);
     for (const { spec } of podSpecs) {
-      expect(spec.containers[0].envFrom).toEqual([
-        { configMapRef: { name: configMap.metadata.name } },
-        { secretRef: { name: secret.metadata.name } },
-      ]);
+      for (const container of [...(spec.initContainers ?? []), ...spec.containers]) {
+        expect(container.envFrom).toEqual([
+          { configMapRef: { name: configMap.metadata.name } },
+          { secretRef: { name: secret.metadata.name } },
+        ]);
+      }
     }
     const ports = loadConfig(configMap.data as Record<string, string>);
     const api = deployments.find((d) => d.metadata.name === 'postmand-api')!;
@@ -156,6 +170,31 @@ describe('deploy/kubernetes', () => {
       { name: 'http', containerPort: ports.httpPort },
       { name: 'health', containerPort: ports.healthCheckHttpPort },
     ]);
+  });
+
+  it('turns access control on, and the Job stores the first key from its own Secret', () => {
+    const [configMap] = byKind('ConfigMap');
+    expect(loadConfig(configMap.data as Record<string, string>).auth).toBe('api_key');
+    const job = byKind('Job')[0].spec.template.spec;
+    const [container] = job.containers;
+    expect(container.args).toEqual([
+      'api-key',
+      'create',
+      '--name',
+      'admin',
+      '--scope',
+      'write',
+      '--key-env',
+      'POSTMAND_ADMIN_API_KEY',
+    ]);
+    const ref = container.env.find((e: { name: string }) => e.name === 'POSTMAND_ADMIN_API_KEY')
+      .valueFrom.secretKeyRef;
+    const secret = byKind('Secret').find((s) => s.metadata.name === ref.name)!;
+    expect(Object.keys(secret.stringData as object)).toEqual([ref.key]);
+    // The shipped placeholder is no key at all: an unedited deployment has no known key.
+    expect(isWellFormedApiKey(secret.stringData[ref.key] as string)).toBe(false);
+    // Migrations first: the key's table must exist.
+    expect(job.initContainers.map((c: { args: string[] }) => c.args)).toEqual([['migrate']]);
   });
 
   it('wires selectors: deployments to their pods, the Service and the budgets to a deployment', () => {
