@@ -75,6 +75,7 @@ describe('worker: dispatcher', () => {
         contentType: webhook.contentType,
         validStatusCodes: webhook.validStatusCodes,
         secretToken: webhook.secretToken,
+        previousSecrets: null,
         maxDeliveryAttempts: webhook.maxDeliveryAttempts,
         deliveryAttemptTimeout: webhook.deliveryAttemptTimeout,
         retryMinBackoff: webhook.retryMinBackoff,

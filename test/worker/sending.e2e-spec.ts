@@ -3,7 +3,7 @@ import { POSTMAND_VERSION } from '@app/platform';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { verify as verifyGithub } from '@octokit/webhooks-methods';
 import { DispatcherFixture } from '../helpers/dispatcher-fixture';
-import type { ReceivedRequest } from '../helpers/receiver';
+import { standardVerifies } from '../helpers/signatures';
 
 /** What the worker sends and records for each kind of answer (or none). */
 describe('worker: sending', () => {
@@ -115,18 +115,7 @@ describe('worker: sending', () => {
     const webhook = await f.hook({ secretToken: oldSecret });
     await f.webhooks.rotateSecret(webhook.id, newSecret, 2);
     const rotatedAt = Date.now();
-    const verifies = (secret: string, req: ReceivedRequest): boolean => {
-      try {
-        new StandardWebhook(secret).verify(req.body.toString(), {
-          'webhook-id': String(req.headers['webhook-id']),
-          'webhook-timestamp': String(req.headers['webhook-timestamp']),
-          'webhook-signature': String(req.headers['webhook-signature']),
-        });
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    const verifies = standardVerifies;
     const during = await f.deliver(webhook.id, '{"during":true}');
     const [first] = await f.receiver.waitForRequests(1);
     expect(Date.now() - rotatedAt).toBeLessThan(2000);
