@@ -56,15 +56,17 @@ describe('system: endpoint limits with three workers', () => {
     const starts = exchanges.map((e) => e.start).sort((a, b) => a - b);
     const first = starts[0];
     const inTen = starts.filter((t) => t < first + 10_000).length;
-    // A full bucket (20) at once, then 20 a second: about 220 in ten seconds, never more.
-    expect(inTen).toBeLessThanOrEqual(220 + 2);
+    // A full bucket (20) at once, then 20 a second: about 220 in ten seconds. Starts are seen
+    // at the receiver, so they bunch when the machine is busy; the slack is half a second of
+    // that jitter (10 starts). A limit kept per worker would let about three times as many by.
+    expect(inTen).toBeLessThanOrEqual(220 + 10);
     expect(inTen).toBeGreaterThanOrEqual(180);
     let busiest = 0;
     for (let i = 0, j = 0; i < starts.length; i++) {
       while (starts[i] - starts[j] >= 1000) j++;
       busiest = Math.max(busiest, i - j + 1);
     }
-    expect(busiest).toBeLessThanOrEqual(40 + 1);
+    expect(busiest).toBeLessThanOrEqual(40 + 5);
     await call(server.apiUrl, 'DELETE', `/v1/webhooks/${hook}`);
   });
 
