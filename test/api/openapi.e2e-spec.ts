@@ -31,6 +31,8 @@ const OPERATIONS = [
   'createEvent',
   'listEvents',
   'getEvent',
+  'getStats',
+  'getWebhookSuccessRates',
 ];
 
 /**

@@ -16,6 +16,7 @@ import { ApiValidationPipe } from './common/validation.pipe';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { DeliveryAttemptsModule } from './delivery-attempts/delivery-attempts.module';
 import { EventsModule } from './events/events.module';
+import { StatsModule } from './stats/stats.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface ApiModuleOptions extends DomainModuleOptions {
@@ -35,6 +36,7 @@ export class ApiModule implements NestModule {
         DeliveriesModule,
         DeliveryAttemptsModule,
         EventsModule,
+        StatsModule,
       ],
       providers: [
         RouteTable,

@@ -16,6 +16,7 @@ import { WebhookHealthRepository } from './endpoint-health/webhook-health.reposi
 import { AttemptRecorder } from './delivery/attempt-recorder.service';
 import { RetentionService } from './retention/retention.service';
 import { ApiKeysService } from './access/api-keys.service';
+import { DeliveryStatsService } from './stats/delivery-stats.service';
 
 const PROVIDERS = [
   DeliveryWaker,
@@ -33,6 +34,7 @@ const PROVIDERS = [
   AttemptRecorder,
   RetentionService,
   ApiKeysService,
+  DeliveryStatsService,
 ];
 
 export interface DomainModuleOptions {

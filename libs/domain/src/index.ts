@@ -36,3 +36,4 @@ export * from './retention/retention.service';
 export * from './access/api-key.rules';
 export * from './access/api-keys.service';
 export * from './access/api-key-authenticator';
+export * from './stats/delivery-stats.service';
