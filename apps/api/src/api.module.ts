@@ -18,6 +18,7 @@ import { DeliveryAttemptsModule } from './delivery-attempts/delivery-attempts.mo
 import { EventsModule } from './events/events.module';
 import { StatsModule } from './stats/stats.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { dashboardModule } from './dashboard';
 
 export interface ApiModuleOptions extends DomainModuleOptions {
   logger: Logger;
@@ -27,6 +28,8 @@ export interface ApiModuleOptions extends DomainModuleOptions {
 @Module({})
 export class ApiModule implements NestModule {
   static forRoot(options: ApiModuleOptions): DynamicModule {
+    const dashboard = dashboardModule();
+    if (!dashboard) options.logger.warn('the dashboard (/ui) is not built: run npm run build');
     return {
       module: ApiModule,
       imports: [
@@ -37,6 +40,7 @@ export class ApiModule implements NestModule {
         DeliveryAttemptsModule,
         EventsModule,
         StatsModule,
+        ...(dashboard ? [dashboard] : []),
       ],
       providers: [
         RouteTable,

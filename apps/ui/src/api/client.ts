@@ -1,0 +1,99 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from './schema';
+
+export type Webhook = components['schemas']['WebhookDto'];
+export type WebhookRequest = components['schemas']['WebhookRequestDto'];
+export type Delivery = components['schemas']['DeliveryDto'];
+export type DeliveryStatus = Delivery['status'];
+export type Attempt = components['schemas']['DeliveryAttemptDto'];
+export type PostmandEvent = components['schemas']['EventDto'];
+export type Stats = components['schemas']['StatsDto'];
+export type WebhookSuccess = components['schemas']['WebhookSuccessDto'];
+export type ApiErrorBody = components['schemas']['ErrorDto'];
+
+/** The key lives for this tab only: sessionStorage, never localStorage or a cookie. */
+const KEY_STORAGE = 'postmand.api_key';
+
+export function storedKey(): string | null {
+  return sessionStorage.getItem(KEY_STORAGE);
+}
+
+export function storeKey(key: string | null): void {
+  if (key) sessionStorage.setItem(KEY_STORAGE, key);
+  else sessionStorage.removeItem(KEY_STORAGE);
+}
+
+type Listener = () => void;
+const unauthorizedListeners = new Set<Listener>();
+
+/** Called on every 401: the key is missing, unknown or revoked. */
+export function onUnauthorized(listener: Listener): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+const auth: Middleware = {
+  onRequest({ request }) {
+    const key = storedKey();
+    if (key) request.headers.set('Authorization', `Bearer ${key}`);
+    return request;
+  },
+  onResponse({ response }) {
+    if (response.status === 401) {
+      storeKey(null);
+      for (const listener of unauthorizedListeners) listener();
+    }
+    return response;
+  },
+};
+
+/** The public API, typed from its OpenAPI document (schema.d.ts is generated from it). */
+export const api = createClient<paths>({ baseUrl: window.location.origin });
+api.use(auth);
+
+/** An error the API answered with, or a network failure, as one message to show. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiErrorBody | undefined,
+    message?: string,
+  ) {
+    super(
+      message ??
+        (body
+          ? `${body.message}${body.details ? `: ${body.details}` : ''}`
+          : `the API answered ${status}`),
+    );
+  }
+
+  /** `field: reason` pairs of a validation failure (code 4), by field. */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (this.body?.code !== 4 || !this.body.details) return out;
+    for (const part of this.body.details.replace(/\.$/, '').split('; ')) {
+      const at = part.indexOf(': ');
+      if (at > 0) out[part.slice(0, at)] = part.slice(at + 2);
+    }
+    return out;
+  }
+}
+
+/** The data of an openapi-fetch result, or an ApiFailure thrown. */
+export async function unwrap<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  let result: { data?: T; error?: unknown; response: Response };
+  try {
+    result = await call;
+  } catch (err) {
+    throw new ApiFailure(
+      0,
+      undefined,
+      `the API cannot be reached${err instanceof Error ? ` (${err.message})` : ''}`,
+    );
+  }
+  if (result.error !== undefined || !result.response.ok) {
+    throw new ApiFailure(result.response.status, result.error as ApiErrorBody | undefined);
+  }
+  return result.data as T;
+}

@@ -1,0 +1,219 @@
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ApiFailure, type DeliveryStatus, type Webhook } from './api/client';
+
+export interface Resource<T> {
+  data?: T;
+  error?: ApiFailure;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** Runs `load` when `deps` change (and on reload); the last answer wins. */
+export function useResource<T>(load: () => Promise<T>, deps: unknown[]): Resource<T> {
+  const [state, setState] = useState<{ data?: T; error?: ApiFailure; loading: boolean }>({
+    loading: true,
+  });
+  const [tick, setTick] = useState(0);
+  const seq = useRef(0);
+  useEffect(() => {
+    const mine = ++seq.current;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => mine === seq.current && setState({ data, loading: false }),
+      (error: unknown) =>
+        mine === seq.current && setState({ error: asFailure(error), loading: false }),
+    );
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { ...state, reload };
+}
+
+export function asFailure(error: unknown): ApiFailure {
+  if (error instanceof ApiFailure) return error;
+  return new ApiFailure(0, undefined, error instanceof Error ? error.message : String(error));
+}
+
+/** Calls `fn` every `ms` while the page is visible, and once at once. */
+export function useInterval(fn: () => void, ms: number): void {
+  const saved = useRef(fn);
+  saved.current = fn;
+  useEffect(() => {
+    const run = () => {
+      if (document.visibilityState === 'visible') saved.current();
+    };
+    run();
+    const id = window.setInterval(run, ms);
+    document.addEventListener('visibilitychange', run);
+    return () => {
+      window.clearInterval(id);
+      document.removeEventListener('visibilitychange', run);
+    };
+  }, [ms]);
+}
+
+const STATUS_TEXT: Record<DeliveryStatus, string> = {
+  pending: 'Pending',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+};
+
+/** A status as a word with a colour: the word carries the meaning, the colour helps. */
+export function StatusBadge({ status }: { status: DeliveryStatus }) {
+  const mark = status === 'succeeded' ? '✓' : status === 'failed' ? '✕' : '…';
+  return (
+    <span class={`badge badge-${status}`} data-status={status}>
+      <span aria-hidden="true">{mark}</span> {STATUS_TEXT[status]}
+    </span>
+  );
+}
+
+export function SuccessBadge({ success }: { success: boolean }) {
+  return success ? (
+    <span class="badge badge-succeeded">
+      <span aria-hidden="true">✓</span> Success
+    </span>
+  ) : (
+    <span class="badge badge-failed">
+      <span aria-hidden="true">✕</span> Failure
+    </span>
+  );
+}
+
+export function CircuitBadge({ webhook }: { webhook: Webhook }) {
+  if (!webhook.active) {
+    return (
+      <span class="badge badge-disabled" data-circuit="disabled">
+        <span aria-hidden="true">⏸</span> {webhook.disabled_reason ? 'Disabled' : 'Inactive'}
+      </span>
+    );
+  }
+  const { state, open_until, consecutive_failures } = webhook.circuit;
+  if (state === 'open') {
+    return (
+      <span
+        class="badge badge-failed"
+        data-circuit="open"
+        title={open_until ? `open until ${formatTime(open_until)}` : undefined}
+      >
+        <span aria-hidden="true">⛔</span> Circuit open
+      </span>
+    );
+  }
+  if (state === 'half_open') {
+    return (
+      <span class="badge badge-pending" data-circuit="half_open">
+        <span aria-hidden="true">◐</span> Half-open
+      </span>
+    );
+  }
+  return (
+    <span
+      class="badge badge-succeeded"
+      data-circuit="closed"
+      title={`${consecutive_failures} consecutive failures`}
+    >
+      <span aria-hidden="true">●</span> Closed
+    </span>
+  );
+}
+
+export function ErrorBox({ error }: { error: ApiFailure | undefined }) {
+  if (!error) return null;
+  return (
+    <div class="error" role="alert">
+      <strong>{error.body?.message ?? error.message}</strong>
+      {error.body?.details ? <span>: {error.body.details}</span> : null}
+    </div>
+  );
+}
+
+export function Loading({ when }: { when: boolean }) {
+  return when ? (
+    <p class="muted" aria-live="polite">
+      Loading…
+    </p>
+  ) : null;
+}
+
+export function Page(props: {
+  title: string;
+  actions?: ComponentChildren;
+  children: ComponentChildren;
+}) {
+  useEffect(() => {
+    document.title = `${props.title} · postmand`;
+  }, [props.title]);
+  return (
+    <section class="page" aria-labelledby="page-title">
+      <header class="page-head">
+        <h1 id="page-title" tabIndex={-1}>
+          {props.title}
+        </h1>
+        {props.actions ? <div class="actions">{props.actions}</div> : null}
+      </header>
+      {props.children}
+    </section>
+  );
+}
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return d.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+}
+
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`;
+}
+
+/**
+ * Text that may hold anything (a response body can be binary): control characters other
+ * than tab and line breaks are written as escapes, so nothing invisible or terminal-like
+ * reaches the page, and a long body is cut with a note. Preact renders it as text.
+ */
+export function printable(text: string, max = 64 * 1024): { text: string; cut: number } {
+  const shown = text.length > max ? text.slice(0, max) : text;
+  const escaped = shown.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => {
+      const n = c.charCodeAt(0);
+      return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16)}`;
+    },
+  );
+  return { text: escaped, cut: text.length - shown.length };
+}
+
+export function Raw({ label, text }: { label: string; text: string }) {
+  const [all, setAll] = useState(false);
+  const { text: shown, cut } = printable(text, all ? Number.MAX_SAFE_INTEGER : 64 * 1024);
+  return (
+    <figure class="raw">
+      <figcaption>{label}</figcaption>
+      <pre tabIndex={0}>{shown || '(empty)'}</pre>
+      {cut > 0 ? (
+        <button type="button" class="link" onClick={() => setAll(true)}>
+          Show {cut.toLocaleString()} more characters
+        </button>
+      ) : null}
+    </figure>
+  );
+}
+
+/** Pretty JSON when the payload is JSON, else the text as it is. */
+export function prettyPayload(payload: string): string {
+  try {
+    return JSON.stringify(JSON.parse(payload), null, 2);
+  } catch {
+    return payload;
+  }
+}

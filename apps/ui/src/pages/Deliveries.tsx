@@ -1,0 +1,249 @@
+import { useState } from 'preact/hooks';
+import { api, unwrap, type DeliveryStatus } from '../api/client';
+import {
+  asFailure,
+  ErrorBox,
+  formatTime,
+  Loading,
+  Page,
+  StatusBadge,
+  useResource,
+} from '../components';
+import type { ApiFailure } from '../api/client';
+import { href, Link, navigate, type Location } from '../router';
+import { Pager } from './Webhooks';
+
+const PAGE = 50;
+const STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
+const FILTERS = ['webhook_id', 'status', 'event_id', 'event_type'] as const;
+type Filter = Record<(typeof FILTERS)[number], string | undefined>;
+
+function filterOf(query: URLSearchParams): Filter {
+  const out = {} as Filter;
+  for (const key of FILTERS) out[key] = query.get(key) || undefined;
+  return out;
+}
+
+export function Deliveries({ location }: { location: Location }) {
+  const filter = filterOf(location.query);
+  const after = location.query.get('after') ?? undefined;
+  const key = JSON.stringify([filter, after]);
+  const list = useResource(
+    () =>
+      unwrap(
+        api.GET('/v1/deliveries', {
+          params: {
+            query: {
+              limit: PAGE,
+              after,
+              webhook_id: filter.webhook_id,
+              status: filter.status as DeliveryStatus | undefined,
+              event_id: filter.event_id,
+              event_type: filter.event_type,
+            },
+          },
+        }),
+      ),
+    [key],
+  );
+
+  const apply = (e: Event) => {
+    e.preventDefault();
+    const data = new FormData(e.target as HTMLFormElement);
+    const query: Record<string, string> = {};
+    for (const k of FILTERS) {
+      const v = String(data.get(k) ?? '').trim();
+      if (v) query[k] = v;
+    }
+    navigate(href('/deliveries', query));
+  };
+
+  return (
+    <Page title="Deliveries">
+      <form class="filters" onSubmit={apply} aria-label="Filter deliveries" key={key}>
+        <div class="field">
+          <label for="q-status">Status</label>
+          <select id="q-status" name="status" value={filter.status ?? ''}>
+            <option value="">Any</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="q-webhook">Webhook id</label>
+          <input id="q-webhook" name="webhook_id" value={filter.webhook_id ?? ''} size={38} />
+        </div>
+        <div class="field">
+          <label for="q-type">Event type</label>
+          <input id="q-type" name="event_type" value={filter.event_type ?? ''} />
+        </div>
+        <div class="field">
+          <label for="q-event">Event id</label>
+          <input id="q-event" name="event_id" value={filter.event_id ?? ''} size={38} />
+        </div>
+        <div class="actions">
+          <button type="submit">Apply</button>
+          <Link href={href('/deliveries')}>Clear</Link>
+        </div>
+      </form>
+      <BulkRedeliver filter={filter} onDone={list.reload} />
+      <ErrorBox error={list.error} />
+      <Loading when={list.loading && !list.data} />
+      {list.data ? (
+        list.data.deliveries.length === 0 ? (
+          <p class="empty">No deliveries match.</p>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Status</th>
+                  <th scope="col">Delivery</th>
+                  <th scope="col">Event type</th>
+                  <th scope="col">Attempts</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Next / last attempt</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.deliveries.map((d) => (
+                  <tr key={d.id} data-delivery={d.id} data-status={d.status}>
+                    <td>
+                      <StatusBadge status={d.status} />
+                    </td>
+                    <td>
+                      <Link href={href(`/deliveries/${d.id}`)}>
+                        <code>{d.id.slice(0, 8)}</code>
+                      </Link>
+                    </td>
+                    <td>{d.event_type ?? <span class="muted">direct</span>}</td>
+                    <td>{d.delivery_attempts}</td>
+                    <td>{formatTime(d.created_at)}</td>
+                    <td>
+                      {d.status === 'pending'
+                        ? formatTime(d.scheduled_at)
+                        : formatTime(d.updated_at)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )
+      ) : null}
+      <Pager
+        first={href('/deliveries', filter)}
+        next={
+          list.data?.next_cursor
+            ? href('/deliveries', { ...filter, after: list.data.next_cursor })
+            : undefined
+        }
+        onFirst={!!after}
+      />
+    </Page>
+  );
+}
+
+/** Redeliver everything a filter matches: the dry run's count first, then a confirmation. */
+function BulkRedeliver({ filter, onDone }: { filter: Filter; onDone: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [count, setCount] = useState<number>();
+  const [done, setDone] = useState<number>();
+  const [error, setError] = useState<ApiFailure>();
+  const [busy, setBusy] = useState(false);
+  const status = (filter.status ?? 'failed') as DeliveryStatus;
+  const body = {
+    status,
+    webhook_id: filter.webhook_id,
+    event_type: filter.event_type,
+  };
+  const described = [
+    `status ${status}`,
+    filter.webhook_id ? `webhook ${filter.webhook_id.slice(0, 8)}` : 'every webhook',
+    filter.event_type ? `event type ${filter.event_type}` : null,
+  ]
+    .filter(Boolean)
+    .join(', ');
+
+  const run = async (dryRun: boolean) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const result = await unwrap(
+        api.POST('/v1/deliveries/redeliver', {
+          body: { ...body, dry_run: dryRun },
+          headers: dryRun ? {} : { 'Idempotency-Key': crypto.randomUUID() },
+        }),
+      );
+      if (dryRun) setCount(result.count);
+      else {
+        setDone(result.count);
+        setCount(undefined);
+        onDone();
+      }
+    } catch (err) {
+      setError(asFailure(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!open) {
+    return (
+      <p>
+        <button
+          type="button"
+          onClick={() => {
+            setOpen(true);
+            setDone(undefined);
+            void run(true);
+          }}
+        >
+          Redeliver matching…
+        </button>
+        {filter.event_id ? (
+          <span class="muted"> (bulk redeliver filters by status, webhook and event type)</span>
+        ) : null}
+      </p>
+    );
+  }
+  return (
+    <div class="panel" role="region" aria-label="Bulk redeliver">
+      <p>
+        Redeliver every delivery with <strong>{described}</strong>: each gets a new pending delivery
+        with the same payload.
+      </p>
+      <ErrorBox error={error} />
+      {busy && count === undefined ? <p class="muted">Counting…</p> : null}
+      {count !== undefined ? (
+        <p data-dry-run-count={count}>
+          Dry run: <strong>{count.toLocaleString()}</strong> deliveries match.
+        </p>
+      ) : null}
+      {done !== undefined ? (
+        <p class="notice" role="status">
+          {done.toLocaleString()} deliveries queued again.
+        </p>
+      ) : null}
+      <div class="actions">
+        {count !== undefined && count > 0 ? (
+          <button type="button" class="primary" disabled={busy} onClick={() => void run(false)}>
+            Redeliver {count.toLocaleString()}
+          </button>
+        ) : null}
+        <button
+          type="button"
+          onClick={() => {
+            setOpen(false);
+            setCount(undefined);
+          }}
+        >
+          {done !== undefined ? 'Close' : 'Cancel'}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,171 @@
+import { useState } from 'preact/hooks';
+import { api, unwrap, type ApiFailure, type PostmandEvent } from '../api/client';
+import { asFailure, ErrorBox, formatTime, Loading, Page, useResource } from '../components';
+import { href, Link, navigate, type Location } from '../router';
+import { Pager } from './Webhooks';
+
+const PAGE = 50;
+
+export function Events({ location }: { location: Location }) {
+  const eventType = location.query.get('event_type') ?? undefined;
+  const after = location.query.get('after') ?? undefined;
+  const list = useResource(
+    () =>
+      unwrap(
+        api.GET('/v1/events', { params: { query: { limit: PAGE, after, event_type: eventType } } }),
+      ),
+    [eventType, after],
+  );
+
+  const apply = (e: Event) => {
+    e.preventDefault();
+    const value = String(new FormData(e.target as HTMLFormElement).get('event_type') ?? '').trim();
+    navigate(href('/events', { event_type: value }));
+  };
+
+  return (
+    <Page title="Events">
+      <Publish onPublished={list.reload} />
+      <form class="filters" onSubmit={apply} aria-label="Filter events" key={eventType}>
+        <div class="field">
+          <label for="q-event-type">Event type</label>
+          <input id="q-event-type" name="event_type" value={eventType ?? ''} />
+        </div>
+        <div class="actions">
+          <button type="submit">Apply</button>
+          <Link href={href('/events')}>Clear</Link>
+        </div>
+      </form>
+      <ErrorBox error={list.error} />
+      <Loading when={list.loading && !list.data} />
+      {list.data ? (
+        list.data.events.length === 0 ? (
+          <p class="empty">No events match.</p>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Type</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Deliveries</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Payload</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.events.map((ev: PostmandEvent) => (
+                  <tr key={ev.id} data-event={ev.id}>
+                    <td>{ev.event_type}</td>
+                    <td>
+                      <code>{ev.id.slice(0, 8)}</code>
+                    </td>
+                    <td>
+                      <Link href={href('/deliveries', { event_id: ev.id })}>
+                        {ev.delivery_count} {ev.delivery_count === 1 ? 'delivery' : 'deliveries'}
+                      </Link>
+                    </td>
+                    <td>{formatTime(ev.created_at)}</td>
+                    <td class="payload" title={ev.payload.slice(0, 500)}>
+                      {ev.payload.slice(0, 80)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )
+      ) : null}
+      <Pager
+        first={href('/events', { event_type: eventType })}
+        next={
+          list.data?.next_cursor
+            ? href('/events', { event_type: eventType, after: list.data.next_cursor })
+            : undefined
+        }
+        onFirst={!!after}
+      />
+    </Page>
+  );
+}
+
+/** Publish an event by hand: one delivery to every webhook subscribed to its type. */
+function Publish({ onPublished }: { onPublished: () => void }) {
+  const [eventType, setEventType] = useState('');
+  const [payload, setPayload] = useState('{\n  \n}');
+  const [error, setError] = useState<ApiFailure>();
+  const [published, setPublished] = useState<PostmandEvent>();
+  const [busy, setBusy] = useState(false);
+  const errors = error?.fieldErrors() ?? {};
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const event = await unwrap(
+        api.POST('/v1/events', {
+          body: { event_type: eventType.trim(), payload },
+          headers: { 'Idempotency-Key': crypto.randomUUID() },
+        }),
+      );
+      setPublished(event);
+      onPublished();
+    } catch (err) {
+      setError(asFailure(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <details class="panel">
+      <summary>Publish an event</summary>
+      <form class="form" onSubmit={submit} noValidate>
+        <ErrorBox error={Object.keys(errors).length ? undefined : error} />
+        <div class={`field${errors.event_type ? ' invalid' : ''}`}>
+          <label for="p-type">Event type</label>
+          <input
+            id="p-type"
+            value={eventType}
+            onInput={(e) => setEventType((e.target as HTMLInputElement).value)}
+            aria-invalid={errors.event_type ? 'true' : undefined}
+            aria-describedby="p-type-note"
+          />
+          <small id="p-type-note" class={errors.event_type ? 'field-error' : 'hint'}>
+            {errors.event_type ? `Event type ${errors.event_type}` : 'For example order.created.'}
+          </small>
+        </div>
+        <div class={`field${errors.payload ? ' invalid' : ''}`}>
+          <label for="p-payload">Payload</label>
+          <textarea
+            id="p-payload"
+            rows={5}
+            value={payload}
+            onInput={(e) => setPayload((e.target as HTMLTextAreaElement).value)}
+            aria-invalid={errors.payload ? 'true' : undefined}
+            aria-describedby="p-payload-note"
+          />
+          <small id="p-payload-note" class={errors.payload ? 'field-error' : 'hint'}>
+            {errors.payload ? `Payload ${errors.payload}` : 'Sent as the body of each delivery.'}
+          </small>
+        </div>
+        <div class="actions">
+          <button type="submit" class="primary" disabled={busy}>
+            Publish
+          </button>
+        </div>
+        {published ? (
+          <p class="notice" role="status">
+            Published {published.event_type}:{' '}
+            <Link href={href('/deliveries', { event_id: published.id })}>
+              {published.delivery_count}{' '}
+              {published.delivery_count === 1 ? 'delivery' : 'deliveries'}
+            </Link>
+            .
+          </p>
+        ) : null}
+      </form>
+    </details>
+  );
+}
