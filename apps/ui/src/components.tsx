@@ -84,7 +84,7 @@ export function CircuitBadge({ webhook }: { webhook: Webhook }) {
   if (!webhook.active) {
     return (
       <span class="badge badge-disabled" data-circuit="disabled">
-        <span aria-hidden="true">⏸</span> {webhook.disabled_reason ? 'Disabled' : 'Inactive'}
+        <span aria-hidden="true">–</span> {webhook.disabled_reason ? 'Disabled' : 'Inactive'}
       </span>
     );
   }
@@ -96,14 +96,14 @@ export function CircuitBadge({ webhook }: { webhook: Webhook }) {
         data-circuit="open"
         title={open_until ? `open until ${formatTime(open_until)}` : undefined}
       >
-        <span aria-hidden="true">⛔</span> Circuit open
+        <span aria-hidden="true">✕</span> Circuit open
       </span>
     );
   }
   if (state === 'half_open') {
     return (
       <span class="badge badge-pending" data-circuit="half_open">
-        <span aria-hidden="true">◐</span> Half-open
+        <span aria-hidden="true">…</span> Half-open
       </span>
     );
   }
@@ -193,8 +193,64 @@ export function printable(text: string, max = 64 * 1024): { text: string; cut: n
   return { text: escaped, cut: text.length - shown.length };
 }
 
+/** How the worker keeps a body that is not clean UTF-8 text (apps/worker raw-exchange). */
+const BINARY_MARKER = '[postmand: body is not UTF-8 text; base64 follows]\r\n';
+const DUMP_BYTES = 4096;
+
+/** An exchange whose body was kept as base64: the head, the bytes and what follows. */
+export function splitBinary(
+  text: string,
+): { head: string; bytes: Uint8Array; tail: string } | undefined {
+  const at = text.indexOf(BINARY_MARKER);
+  if (at < 0) return undefined;
+  const rest = text.slice(at + BINARY_MARKER.length);
+  const end = rest.indexOf('\r\n');
+  const base64 = end < 0 ? rest : rest.slice(0, end);
+  try {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    return { head: text.slice(0, at), bytes, tail: end < 0 ? '' : rest.slice(end) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `offset  16 bytes in hex  the printable ASCII of them`, one line per 16 bytes. */
+export function hexDump(bytes: Uint8Array): string {
+  const lines: string[] = [];
+  for (let i = 0; i < bytes.length; i += 16) {
+    const row = Array.from(bytes.subarray(i, i + 16));
+    const hex = row.map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    const ascii = row.map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    lines.push(`${i.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  ${ascii}`);
+  }
+  return lines.join('\n');
+}
+
 export function Raw({ label, text }: { label: string; text: string }) {
   const [all, setAll] = useState(false);
+  const binary = splitBinary(text);
+  if (binary) {
+    const shownBytes = all ? binary.bytes : binary.bytes.subarray(0, DUMP_BYTES);
+    return (
+      <figure class="raw">
+        <figcaption>{label}</figcaption>
+        <pre tabIndex={0}>
+          {printable(binary.head).text}
+          <span class="muted">
+            [binary body, {binary.bytes.length.toLocaleString()} bytes, shown as hex]
+          </span>
+          {'\n'}
+          <span class="hexdump">{hexDump(shownBytes)}</span>
+          {printable(binary.tail).text}
+        </pre>
+        {shownBytes.length < binary.bytes.length ? (
+          <button type="button" class="link" onClick={() => setAll(true)}>
+            Show all {binary.bytes.length.toLocaleString()} bytes
+          </button>
+        ) : null}
+      </figure>
+    );
+  }
   const { text: shown, cut } = printable(text, all ? Number.MAX_SAFE_INTEGER : 64 * 1024);
   return (
     <figure class="raw">

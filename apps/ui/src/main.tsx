@@ -82,7 +82,7 @@ function KeyPrompt({ onKey, refused }: { onKey: () => void; refused: boolean }) 
           That key was refused: it is unknown or revoked.
         </div>
       ) : null}
-      <form class="form" onSubmit={submit}>
+      <form class="form" onSubmit={(e) => void submit(e)}>
         <div class="field">
           <label for="api-key">API key</label>
           <input

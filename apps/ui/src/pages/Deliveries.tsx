@@ -52,7 +52,8 @@ export function Deliveries({ location }: { location: Location }) {
     const data = new FormData(e.target as HTMLFormElement);
     const query: Record<string, string> = {};
     for (const k of FILTERS) {
-      const v = String(data.get(k) ?? '').trim();
+      const raw = data.get(k);
+      const v = typeof raw === 'string' ? raw.trim() : '';
       if (v) query[k] = v;
     }
     navigate(href('/deliveries', query));

@@ -58,7 +58,7 @@ export function Delivery({ id }: { id: string }) {
       title={`Delivery ${id.slice(0, 8)}`}
       actions={
         d ? (
-          <button type="button" class="primary" onClick={redeliver} disabled={busy}>
+          <button type="button" class="primary" onClick={() => void redeliver()} disabled={busy}>
             {busy ? 'Redelivering…' : 'Redeliver'}
           </button>
         ) : undefined

@@ -19,7 +19,8 @@ export function Events({ location }: { location: Location }) {
 
   const apply = (e: Event) => {
     e.preventDefault();
-    const value = String(new FormData(e.target as HTMLFormElement).get('event_type') ?? '').trim();
+    const raw = new FormData(e.target as HTMLFormElement).get('event_type');
+    const value = typeof raw === 'string' ? raw.trim() : '';
     navigate(href('/events', { event_type: value }));
   };
 
@@ -121,7 +122,7 @@ function Publish({ onPublished }: { onPublished: () => void }) {
   return (
     <details class="panel">
       <summary>Publish an event</summary>
-      <form class="form" onSubmit={submit} noValidate>
+      <form class="form" onSubmit={(e) => void submit(e)} noValidate>
         <ErrorBox error={Object.keys(errors).length ? undefined : error} />
         <div class={`field${errors.event_type ? ' invalid' : ''}`}>
           <label for="p-type">Event type</label>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiFailure, unwrap, type Webhook, type WebhookRequest } from '../api/client';
+import { api, unwrap, type ApiFailure, type Webhook, type WebhookRequest } from '../api/client';
 import {
   asFailure,
   CircuitBadge,
@@ -222,7 +222,7 @@ export function WebhookForm({ id }: { id?: string }) {
           </div>
         </dl>
       ) : null}
-      <form class="form" onSubmit={submit} noValidate>
+      <form class="form" onSubmit={(e) => void submit(e)} noValidate>
         {failure ? (
           <div class="error" role="alert">
             <strong>{failure.body?.message ?? 'Not saved'}</strong>
@@ -326,7 +326,7 @@ export function WebhookForm({ id }: { id?: string }) {
             {saving ? 'Saving…' : id ? 'Save changes' : 'Create webhook'}
           </button>
           {id ? (
-            <button type="button" class="danger" onClick={remove}>
+            <button type="button" class="danger" onClick={() => void remove()}>
               Delete
             </button>
           ) : null}
