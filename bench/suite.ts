@@ -18,6 +18,7 @@ import {
 import { quietMachine } from './lib/util';
 import { eventsReport } from './scenarios/events';
 import { limitsReport } from './scenarios/limits';
+import { dashboardReport } from './scenarios/dashboard';
 import { latency } from './scenarios/latency';
 import { sustained } from './scenarios/sustained';
 
@@ -247,6 +248,11 @@ async function main(): Promise<void> {
   console.log(limits.markdown);
   out.push(limits.markdown);
 
+  // 10. The dashboard over 1 M deliveries (section 9 is npm run bench:retention).
+  const dashboard = await timed('10. dashboard', () => dashboardReport(server.url, quick));
+  console.log(dashboard.markdown);
+  out.push(dashboard.markdown);
+
   const post = api[1];
   const listP95 = Math.max(...(big.lists ?? []).map((l) => l.p95));
   table(
@@ -301,6 +307,7 @@ async function main(): Promise<void> {
       ],
       ...events.targets.map(([target, measured, ok]) => [target, measured, verdict(ok)]),
       ...limits.targets.map(([target, measured, ok]) => [target, measured, verdict(ok)]),
+      ...dashboard.targets.map(([target, measured, ok]) => [target, measured, verdict(ok)]),
     ],
   );
   table(
