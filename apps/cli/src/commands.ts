@@ -205,7 +205,14 @@ export async function runServe(
       const api = await createApiApp(shared);
       started.push(api);
       await api.listen(config.httpPort, config.httpHost);
-      logger.info({ host: config.httpHost, port: config.httpPort }, 'API listening');
+      logger.info(
+        {
+          host: config.httpHost,
+          port: config.httpPort,
+          dashboard: `http://localhost:${config.httpPort}/ui`,
+        },
+        'API listening',
+      );
     }
     if (mode !== 'server') {
       const worker = await createWorkerApp(shared);
