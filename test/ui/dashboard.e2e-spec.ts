@@ -371,6 +371,26 @@ describe('dashboard (/ui) in a real browser', () => {
     });
   });
 
+  it('lets Swagger UI’s Authorize send the key (SPEC §9)', async () => {
+    await step(page, 'swagger-authorize', async () => {
+      await page.goto(`${stack.server.apiUrl}/swagger`);
+      await page.locator('.btn.authorize').click();
+      await page.locator('.auth-container input').fill(key);
+      await page.locator('.auth-btn-wrapper .btn.authorize').click();
+      await page.locator('.auth-btn-wrapper .btn-done').click();
+      const op = page.locator('#operations-webhooks-listWebhooks');
+      await op.locator('.opblock-summary').click();
+      await op.locator('.try-out__btn').click();
+      await op.locator('.execute').click();
+      const status = op.locator('.live-responses-table tbody .response-col_status').first();
+      await status.waitFor();
+      await expect(status.textContent()).resolves.toBe('200');
+      await expect(
+        op.locator('.live-responses-table .microlight').first().textContent(),
+      ).resolves.toContain('"Orders service"');
+    });
+  });
+
   it('brings the key prompt back when the key is revoked', async () => {
     await step(page, 'revoked', async () => {
       await page.goto(`${ui}/`);
