@@ -57,7 +57,7 @@ describe('the dashboard’s files at /ui', () => {
   });
 
   it('gives a missing asset a 404 in the API’s error shape, not the page', async () => {
-    for (const missing of ['/ui/assets/nope.js', '/ui/assets/x/y.css']) {
+    for (const missing of ['/ui/assets/nope.js', '/ui/assets/x/y.css', '/uifoo', '/ui.html']) {
       await http().get(missing).expect(404, { code: 10, message: 'route not found' });
     }
   });

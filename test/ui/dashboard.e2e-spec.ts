@@ -292,6 +292,14 @@ describe('dashboard (/ui) in a real browser', () => {
       await expect(count.getAttribute('data-dry-run-count')).resolves.toBe('2');
       // The dry run created nothing.
       expect(await ids(`SELECT id FROM deliveries WHERE webhook_id = $1`, [good])).toHaveLength(2);
+      // A count belongs to its filter: clearing the filter drops it (no "Redeliver 2" of
+      // every webhook's deliveries).
+      await page.getByRole('link', { name: 'Clear' }).click();
+      await page.getByRole('button', { name: 'Redeliver matching…' }).waitFor();
+      await expect(page.getByRole('button', { name: 'Redeliver 2' }).count()).resolves.toBe(0);
+      await page.goBack();
+      await page.getByRole('button', { name: 'Redeliver matching…' }).click();
+      await page.locator('[data-dry-run-count="2"]').waitFor();
       await page.getByRole('button', { name: 'Redeliver 2' }).click();
       await page.getByRole('status').filter({ hasText: '2 deliveries queued again' }).waitFor();
       await until(
@@ -322,6 +330,41 @@ describe('dashboard (/ui) in a real browser', () => {
       expect(await page.locator('figure.chart svg path.s-ok').getAttribute('d')).toMatch(/^M/);
       await page.waitForTimeout(4500); // a few backlog samples for the screenshot
       await shoot('overview');
+    });
+  });
+
+  it('refuses to save a form over a change made since it was filled', async () => {
+    await step(page, 'stale-form', async () => {
+      await page.goto(`${ui}/webhooks/${good}`);
+      await heading('Webhook “Orders service”').waitFor();
+      await page.getByLabel('Name', { exact: true }).fill('Orders service (renamed)');
+      const auth = { Authorization: `Bearer ${key}` };
+      const rotated = await call(
+        stack.server.apiUrl,
+        'POST',
+        `/v1/webhooks/${good}/rotate-secret`,
+        { grace_period: 3600 },
+        10_000,
+        auth,
+      );
+      expect(rotated.status).toBe(200);
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: 'changed after this form was filled' })
+        .waitFor();
+      const now = await call(
+        stack.server.apiUrl,
+        'GET',
+        `/v1/webhooks/${good}`,
+        undefined,
+        10_000,
+        auth,
+      );
+      expect(now.body).toMatchObject({
+        name: 'Orders service',
+        secret_token: rotated.body.secret_token,
+      });
     });
   });
 

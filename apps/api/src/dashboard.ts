@@ -20,13 +20,16 @@ export const DASHBOARD_CSP =
   "frame-ancestors 'none'";
 
 /** Hashed assets never change under their name; the page itself is always asked for again. */
-function cacheHeaders(res: Response, file: string): void {
-  res.setHeader(
-    'Cache-Control',
-    file.includes(`${path.sep}assets${path.sep}`)
-      ? 'public, max-age=31536000, immutable'
-      : 'no-store',
-  );
+function cacheHeaders(dir: string): (res: Response, file: string) => void {
+  return (res, file) => {
+    const asset = path.relative(dir, file).startsWith(`assets${path.sep}`);
+    res.setHeader('Cache-Control', asset ? 'public, max-age=31536000, immutable' : 'no-store');
+  };
+}
+
+/** `/ui` and below, as Express matches paths (case-insensitively). */
+export function isDashboardPath(urlPath: string): boolean {
+  return /^\/ui(?:\/|$)/i.test(urlPath);
 }
 
 /**
@@ -38,13 +41,15 @@ export function dashboardModule(dir = dashboardDir()): DynamicModule | undefined
   return ServeStaticModule.forRoot({
     rootPath: dir,
     serveRoot: '/ui',
+    // The page for /ui/<anything> (never /uifoo, which stays the API's 404).
+    renderPath: '/{*page}',
     // A file that is not there is a 404, not the page: only the pages' paths get index.html.
     exclude: ['/ui/assets/{*file}', '/ui/favicon.svg'],
     serveStaticOptions: {
       index: 'index.html',
       dotfiles: 'ignore',
       fallthrough: true,
-      setHeaders: cacheHeaders as (res: unknown, file: string) => void,
+      setHeaders: cacheHeaders(dir) as (res: unknown, file: string) => void,
     },
   });
 }

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiFailure, type DeliveryStatus, type Webhook } from './api/client';
+import { ApiFailure, onKeyStored, type DeliveryStatus, type Webhook } from './api/client';
 
 export interface Resource<T> {
   data?: T;
@@ -9,20 +9,34 @@ export interface Resource<T> {
   reload: () => void;
 }
 
-/** Runs `load` when `deps` change (and on reload); the last answer wins. */
+/**
+ * Runs `load` when `deps` change, on reload, and when a new API key is stored; the last
+ * answer wins. A failed reload keeps the data it had (with the error beside it); a failed
+ * load for new `deps` does not show the old ones.
+ */
 export function useResource<T>(load: () => Promise<T>, deps: unknown[]): Resource<T> {
   const [state, setState] = useState<{ data?: T; error?: ApiFailure; loading: boolean }>({
     loading: true,
   });
   const [tick, setTick] = useState(0);
   const seq = useRef(0);
+  const lastDeps = useRef('');
+  useEffect(() => onKeyStored(() => setTick((t) => t + 1)), []);
   useEffect(() => {
     const mine = ++seq.current;
+    const depsKey = JSON.stringify(deps);
+    const sameDeps = depsKey === lastDeps.current;
+    lastDeps.current = depsKey;
     setState((s) => ({ ...s, loading: true }));
     load().then(
       (data) => mine === seq.current && setState({ data, loading: false }),
       (error: unknown) =>
-        mine === seq.current && setState({ error: asFailure(error), loading: false }),
+        mine === seq.current &&
+        setState((s) => ({
+          data: sameDeps ? s.data : undefined,
+          error: asFailure(error),
+          loading: false,
+        })),
     );
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
@@ -130,7 +144,7 @@ export function ErrorBox({ error }: { error: ApiFailure | undefined }) {
 
 export function Loading({ when }: { when: boolean }) {
   return when ? (
-    <p class="muted" aria-live="polite">
+    <p class="muted loading" role="status">
       Loading…
     </p>
   ) : null;

@@ -107,20 +107,16 @@ function KeyPrompt({ onKey, refused }: { onKey: () => void; refused: boolean }) 
 function App() {
   const location = useLocation();
   const [needKey, setNeedKey] = useState(false);
-  const [hadKey, setHadKey] = useState(false);
-  const [session, setSession] = useState(0);
+  const [refused, setRefused] = useState(false);
 
   useEffect(
     () =>
-      onUnauthorized(() => {
-        setHadKey((had) => had || storedKey() !== null);
+      onUnauthorized((hadKey) => {
+        if (hadKey) setRefused(true);
         setNeedKey(true);
       }),
     [],
   );
-  useEffect(() => {
-    setHadKey(storedKey() !== null);
-  }, []);
 
   // Moves focus to the new page's heading, so keyboard and screen reader users follow.
   const first = useRef(true);
@@ -159,7 +155,7 @@ function App() {
             class="link forget"
             onClick={() => {
               storeKey(null);
-              setHadKey(false);
+              setRefused(false);
               setNeedKey(true);
             }}
           >
@@ -170,15 +166,16 @@ function App() {
       <main id="main">
         {needKey ? (
           <KeyPrompt
-            refused={hadKey}
+            refused={refused}
             onKey={() => {
               setNeedKey(false);
-              setSession((s) => s + 1);
+              setRefused(false);
             }}
           />
-        ) : (
-          <div key={session}>{route(location)}</div>
-        )}
+        ) : null}
+        {/* Hidden, not unmounted, behind the prompt: a form being edited keeps its input,
+            and what failed without a key loads again once one is stored. */}
+        <div hidden={needKey}>{route(location)}</div>
       </main>
     </>
   );

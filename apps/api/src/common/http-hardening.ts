@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import { DASHBOARD_CSP } from '../dashboard';
+import { DASHBOARD_CSP, isDashboardPath } from '../dashboard';
 
 /** Swagger UI needs scripts and styles of its own; every other response is plain data. */
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -11,7 +11,7 @@ export function securityHeaders(req: Request, res: Response, next: NextFunction)
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-  if (req.path === '/ui' || req.path.startsWith('/ui/')) {
+  if (isDashboardPath(req.path)) {
     res.setHeader('Content-Security-Policy', DASHBOARD_CSP);
     res.setHeader('Cache-Control', 'no-store');
   } else if (!req.path.startsWith('/swagger')) {

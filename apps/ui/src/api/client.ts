@@ -18,18 +18,38 @@ export function storedKey(): string | null {
   return sessionStorage.getItem(KEY_STORAGE);
 }
 
+type Listener<A extends unknown[] = []> = (...args: A) => void;
+const unauthorizedListeners = new Set<Listener<[boolean]>>();
+const keyListeners = new Set<Listener>();
+
 export function storeKey(key: string | null): void {
   if (key) sessionStorage.setItem(KEY_STORAGE, key);
   else sessionStorage.removeItem(KEY_STORAGE);
+  if (key) for (const listener of keyListeners) listener();
 }
 
-type Listener = () => void;
-const unauthorizedListeners = new Set<Listener>();
-
-/** Called on every 401: the key is missing, unknown or revoked. */
-export function onUnauthorized(listener: Listener): () => void {
+/** Called on a 401 to the key now held (or to no key), with whether a key was held. */
+export function onUnauthorized(listener: Listener<[boolean]>): () => void {
   unauthorizedListeners.add(listener);
   return () => unauthorizedListeners.delete(listener);
+}
+
+/** Called when a new key is stored: what failed without one may be loaded again. */
+export function onKeyStored(listener: Listener): () => void {
+  keyListeners.add(listener);
+  return () => keyListeners.delete(listener);
+}
+
+/**
+ * A random Idempotency-Key. crypto.randomUUID exists only in secure contexts (HTTPS or
+ * localhost), and the dashboard is often opened over plain HTTP inside a cluster.
+ */
+export function idempotencyKey(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 const auth: Middleware = {
@@ -38,10 +58,15 @@ const auth: Middleware = {
     if (key) request.headers.set('Authorization', `Bearer ${key}`);
     return request;
   },
-  onResponse({ response }) {
+  onResponse({ request, response }) {
     if (response.status === 401) {
-      storeKey(null);
-      for (const listener of unauthorizedListeners) listener();
+      // Only the key this request carried is wrong: one stored since then is kept.
+      const sent = request.headers.get('Authorization');
+      const held = storedKey();
+      if (held === null || sent === `Bearer ${held}`) {
+        storeKey(null);
+        for (const listener of unauthorizedListeners) listener(held !== null);
+      }
     }
     return response;
   },

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, unwrap, type DeliveryStatus } from '../api/client';
+import { api, idempotencyKey, unwrap, type DeliveryStatus } from '../api/client';
 import {
   asFailure,
   ErrorBox,
@@ -17,6 +17,11 @@ const PAGE = 50;
 const STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
 const FILTERS = ['webhook_id', 'status', 'event_id', 'event_type'] as const;
 type Filter = Record<(typeof FILTERS)[number], string | undefined>;
+interface BulkBody {
+  status: DeliveryStatus;
+  webhook_id?: string;
+  event_type?: string;
+}
 
 function filterOf(query: URLSearchParams): Filter {
   const out = {} as Filter;
@@ -64,7 +69,7 @@ export function Deliveries({ location }: { location: Location }) {
       <form class="filters" onSubmit={apply} aria-label="Filter deliveries" key={key}>
         <div class="field">
           <label for="q-status">Status</label>
-          <select id="q-status" name="status" value={filter.status ?? ''}>
+          <select id="q-status" name="status" defaultValue={filter.status ?? ''}>
             <option value="">Any</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -75,24 +80,35 @@ export function Deliveries({ location }: { location: Location }) {
         </div>
         <div class="field">
           <label for="q-webhook">Webhook id</label>
-          <input id="q-webhook" name="webhook_id" value={filter.webhook_id ?? ''} size={38} />
+          <input
+            id="q-webhook"
+            name="webhook_id"
+            defaultValue={filter.webhook_id ?? ''}
+            size={38}
+          />
         </div>
         <div class="field">
           <label for="q-type">Event type</label>
-          <input id="q-type" name="event_type" value={filter.event_type ?? ''} />
+          <input id="q-type" name="event_type" defaultValue={filter.event_type ?? ''} />
         </div>
         <div class="field">
           <label for="q-event">Event id</label>
-          <input id="q-event" name="event_id" value={filter.event_id ?? ''} size={38} />
+          <input id="q-event" name="event_id" defaultValue={filter.event_id ?? ''} size={38} />
         </div>
         <div class="actions">
           <button type="submit">Apply</button>
           <Link href={href('/deliveries')}>Clear</Link>
         </div>
       </form>
-      <BulkRedeliver filter={filter} onDone={list.reload} />
+      {filter.event_id ? (
+        <p class="muted">
+          Bulk redeliver works by status, webhook and event type: clear the event filter to use it.
+        </p>
+      ) : (
+        <BulkRedeliver key={key} filter={filter} onDone={list.reload} />
+      )}
       <ErrorBox error={list.error} />
-      <Loading when={list.loading && !list.data} />
+      <Loading when={list.loading} />
       {list.data ? (
         list.data.deliveries.length === 0 ? (
           <p class="empty">No deliveries match.</p>
@@ -148,19 +164,17 @@ export function Deliveries({ location }: { location: Location }) {
   );
 }
 
-/** Redeliver everything a filter matches: the dry run's count first, then a confirmation. */
+/**
+ * Redeliver everything a filter matches: the dry run's count first, then a confirmation
+ * that sends exactly the request the dry run counted (the panel is keyed by the filter).
+ */
 function BulkRedeliver({ filter, onDone }: { filter: Filter; onDone: () => void }) {
   const [open, setOpen] = useState(false);
-  const [count, setCount] = useState<number>();
+  const [counted, setCounted] = useState<{ body: BulkBody; count: number }>();
   const [done, setDone] = useState<number>();
   const [error, setError] = useState<ApiFailure>();
   const [busy, setBusy] = useState(false);
   const status = (filter.status ?? 'failed') as DeliveryStatus;
-  const body = {
-    status,
-    webhook_id: filter.webhook_id,
-    event_type: filter.event_type,
-  };
   const described = [
     `status ${status}`,
     filter.webhook_id ? `webhook ${filter.webhook_id.slice(0, 8)}` : 'every webhook',
@@ -168,23 +182,38 @@ function BulkRedeliver({ filter, onDone }: { filter: Filter; onDone: () => void 
   ]
     .filter(Boolean)
     .join(', ');
+  const count = counted?.count;
 
-  const run = async (dryRun: boolean) => {
+  const dryRun = async () => {
+    const body: BulkBody = { status, webhook_id: filter.webhook_id, event_type: filter.event_type };
+    setBusy(true);
+    setError(undefined);
+    try {
+      const result = await unwrap(
+        api.POST('/v1/deliveries/redeliver', { body: { ...body, dry_run: true } }),
+      );
+      setCounted({ body, count: result.count });
+    } catch (err) {
+      setError(asFailure(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const confirm = async () => {
+    if (!counted) return;
     setBusy(true);
     setError(undefined);
     try {
       const result = await unwrap(
         api.POST('/v1/deliveries/redeliver', {
-          body: { ...body, dry_run: dryRun },
-          headers: dryRun ? {} : { 'Idempotency-Key': crypto.randomUUID() },
+          body: { ...counted.body, dry_run: false },
+          headers: { 'Idempotency-Key': idempotencyKey() },
         }),
       );
-      if (dryRun) setCount(result.count);
-      else {
-        setDone(result.count);
-        setCount(undefined);
-        onDone();
-      }
+      setDone(result.count);
+      setCounted(undefined);
+      onDone();
     } catch (err) {
       setError(asFailure(err));
     } finally {
@@ -200,14 +229,11 @@ function BulkRedeliver({ filter, onDone }: { filter: Filter; onDone: () => void 
           onClick={() => {
             setOpen(true);
             setDone(undefined);
-            void run(true);
+            void dryRun();
           }}
         >
           Redeliver matching…
         </button>
-        {filter.event_id ? (
-          <span class="muted"> (bulk redeliver filters by status, webhook and event type)</span>
-        ) : null}
       </p>
     );
   }
@@ -231,7 +257,7 @@ function BulkRedeliver({ filter, onDone }: { filter: Filter; onDone: () => void 
       ) : null}
       <div class="actions">
         {count !== undefined && count > 0 ? (
-          <button type="button" class="primary" disabled={busy} onClick={() => void run(false)}>
+          <button type="button" class="primary" disabled={busy} onClick={() => void confirm()}>
             Redeliver {count.toLocaleString()}
           </button>
         ) : null}
@@ -239,7 +265,7 @@ function BulkRedeliver({ filter, onDone }: { filter: Filter; onDone: () => void 
           type="button"
           onClick={() => {
             setOpen(false);
-            setCount(undefined);
+            setCounted(undefined);
           }}
         >
           {done !== undefined ? 'Close' : 'Cancel'}

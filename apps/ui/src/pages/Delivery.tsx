@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, unwrap, type ApiFailure } from '../api/client';
+import { api, idempotencyKey, unwrap, type ApiFailure, type Attempt } from '../api/client';
 import {
   asFailure,
   ErrorBox,
@@ -29,9 +29,13 @@ export function Delivery({ id }: { id: string }) {
   const [error, setError] = useState<ApiFailure>();
   const [busy, setBusy] = useState(false);
 
-  // A pending delivery changes by itself: look again every 2 s until it is done.
+  // A pending delivery changes by itself: look again every 2 s once its next attempt is
+  // due (a retry hours away is not polled for), never while a look is still running.
   useInterval(() => {
-    if (data.data?.delivery.status === 'pending') data.reload();
+    const pending = data.data?.delivery;
+    if (!pending || pending.status !== 'pending' || data.loading) return;
+    if (Date.parse(pending.scheduled_at) - Date.now() > 2000) return;
+    data.reload();
   }, 2000);
 
   const redeliver = async () => {
@@ -41,7 +45,7 @@ export function Delivery({ id }: { id: string }) {
       const copy = await unwrap(
         api.POST('/v1/deliveries/{id}/redeliver', {
           params: { path: { id } },
-          headers: { 'Idempotency-Key': crypto.randomUUID() },
+          headers: { 'Idempotency-Key': idempotencyKey() },
         }),
       );
       navigate(`/deliveries/${copy.id}`);
@@ -115,27 +119,37 @@ export function Delivery({ id }: { id: string }) {
           ) : (
             <ol class="timeline">
               {data.data?.attempts.map((a, i) => (
-                <li key={a.id} data-attempt={a.id} class={a.success ? 'ok' : 'bad'}>
-                  <details>
-                    <summary>
-                      <span class="attempt-no">#{i + 1}</span> <SuccessBadge success={a.success} />{' '}
-                      <span>
-                        {a.response_status_code ? `HTTP ${a.response_status_code}` : 'no response'}
-                      </span>{' '}
-                      <span class="muted">
-                        {formatMs(a.execution_duration)} · {formatTime(a.created_at)}
-                      </span>
-                      {a.error ? <span class="attempt-error"> — {a.error}</span> : null}
-                    </summary>
-                    <Raw label="Request" text={a.raw_request} />
-                    <Raw label="Response" text={a.raw_response} />
-                  </details>
-                </li>
+                <AttemptItem key={a.id} attempt={a} n={i + 1} />
               ))}
             </ol>
           )}
         </>
       ) : null}
     </Page>
+  );
+}
+
+/** One attempt; its raw exchange is rendered only once opened (bodies can be large). */
+function AttemptItem({ attempt: a, n }: { attempt: Attempt; n: number }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <li data-attempt={a.id} class={a.success ? 'ok' : 'bad'}>
+      <details onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+        <summary>
+          <span class="attempt-no">#{n}</span> <SuccessBadge success={a.success} />{' '}
+          <span>{a.response_status_code ? `HTTP ${a.response_status_code}` : 'no response'}</span>{' '}
+          <span class="muted">
+            {formatMs(a.execution_duration)} · {formatTime(a.created_at)}
+          </span>
+          {a.error ? <span class="attempt-error"> — {a.error}</span> : null}
+        </summary>
+        {open ? (
+          <>
+            <Raw label="Request" text={a.raw_request} />
+            <Raw label="Response" text={a.raw_response} />
+          </>
+        ) : null}
+      </details>
+    </li>
   );
 }

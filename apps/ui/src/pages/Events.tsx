@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, unwrap, type ApiFailure, type PostmandEvent } from '../api/client';
+import { api, idempotencyKey, unwrap, type ApiFailure, type PostmandEvent } from '../api/client';
 import { asFailure, ErrorBox, formatTime, Loading, Page, useResource } from '../components';
 import { href, Link, navigate, type Location } from '../router';
 import { Pager } from './Webhooks';
@@ -30,7 +30,7 @@ export function Events({ location }: { location: Location }) {
       <form class="filters" onSubmit={apply} aria-label="Filter events" key={eventType}>
         <div class="field">
           <label for="q-event-type">Event type</label>
-          <input id="q-event-type" name="event_type" value={eventType ?? ''} />
+          <input id="q-event-type" name="event_type" defaultValue={eventType ?? ''} />
         </div>
         <div class="actions">
           <button type="submit">Apply</button>
@@ -38,7 +38,7 @@ export function Events({ location }: { location: Location }) {
         </div>
       </form>
       <ErrorBox error={list.error} />
-      <Loading when={list.loading && !list.data} />
+      <Loading when={list.loading} />
       {list.data ? (
         list.data.events.length === 0 ? (
           <p class="empty">No events match.</p>
@@ -107,7 +107,7 @@ function Publish({ onPublished }: { onPublished: () => void }) {
       const event = await unwrap(
         api.POST('/v1/events', {
           body: { event_type: eventType.trim(), payload },
-          headers: { 'Idempotency-Key': crypto.randomUUID() },
+          headers: { 'Idempotency-Key': idempotencyKey() },
         }),
       );
       setPublished(event);

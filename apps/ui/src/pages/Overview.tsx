@@ -38,7 +38,7 @@ export function Overview() {
       <p class="muted">
         Live, from the database every process shares: refreshed every {POLL_MS / 1000} s.
       </p>
-      <dl class="cards" aria-live="polite">
+      <dl class="cards">
         <div>
           <dt>Attempts / s (last 10 s)</dt>
           <dd data-figure="per-second">{stats ? perSecond.toFixed(1) : '—'}</dd>

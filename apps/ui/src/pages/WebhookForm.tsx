@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, unwrap, type ApiFailure, type Webhook, type WebhookRequest } from '../api/client';
+import { api, ApiFailure, unwrap, type Webhook, type WebhookRequest } from '../api/client';
 import {
   asFailure,
   CircuitBadge,
@@ -125,6 +125,23 @@ export function WebhookForm({ id }: { id?: string }) {
     setFailure(undefined);
     try {
       const body = requestOf(fields);
+      if (id && existing.data) {
+        // PUT replaces the whole webhook: refuse to overwrite a change made since the form
+        // was filled (a secret rotated, the webhook disabled by the worker, another edit).
+        const now = await unwrap(api.GET('/v1/webhooks/{id}', { params: { path: { id } } }));
+        const was = existing.data;
+        if (
+          now.updated_at !== was.updated_at ||
+          now.active !== was.active ||
+          now.disabled_reason !== was.disabled_reason
+        ) {
+          throw new ApiFailure(
+            409,
+            undefined,
+            'This webhook changed after this form was filled (an edit, a rotated secret, or postmand disabling it). Reload the page to see the change, then edit again.',
+          );
+        }
+      }
       const webhook = id
         ? await unwrap(api.PUT('/v1/webhooks/{id}', { params: { path: { id } }, body }))
         : await unwrap(api.POST('/v1/webhooks', { body }));
@@ -225,7 +242,7 @@ export function WebhookForm({ id }: { id?: string }) {
       <form class="form" onSubmit={(e) => void submit(e)} noValidate>
         {failure ? (
           <div class="error" role="alert">
-            <strong>{failure.body?.message ?? 'Not saved'}</strong>
+            <strong>{failure.body?.message ?? failure.message}</strong>
             {Object.keys(errors).length ? (
               <ul>
                 {Object.entries(errors).map(([field, reason]) => (

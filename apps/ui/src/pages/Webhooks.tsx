@@ -77,7 +77,7 @@ export function Webhooks({ location }: { location: Location }) {
         ))}
       </nav>
       <ErrorBox error={list.error} />
-      <Loading when={list.loading && !list.data} />
+      <Loading when={list.loading} />
       {list.data ? (
         list.data.page.webhooks.length === 0 ? (
           <p class="empty">

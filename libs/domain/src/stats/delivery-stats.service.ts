@@ -67,24 +67,35 @@ interface FigureRow {
  */
 @Injectable()
 export class DeliveryStatsService {
-  private cached: { at: number; value: Promise<DeliveryStats> } | undefined;
+  /** The last figures and when they were finished; the computation under way, if any. */
+  private cached: { at: number; value: DeliveryStats } | undefined;
+  private running: Promise<DeliveryStats> | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly dispatch: DeliveryDispatchRepository,
   ) {}
 
+  /**
+   * Figures at most a second old. Callers that arrive while they are computed share that
+   * computation, so a slow one never stacks up others behind it.
+   */
   current(): Promise<DeliveryStats> {
-    const now = Date.now();
-    if (!this.cached || now - this.cached.at >= CACHE_MS) {
-      const value = this.compute();
-      this.cached = { at: now, value };
-      // A failure is not served to the next caller.
-      value.catch(() => {
-        if (this.cached?.value === value) this.cached = undefined;
-      });
+    if (this.cached && Date.now() - this.cached.at < CACHE_MS) {
+      return Promise.resolve(this.cached.value);
     }
-    return this.cached.value;
+    this.running ??= this.compute().then(
+      (value) => {
+        this.cached = { at: Date.now(), value };
+        this.running = undefined;
+        return value;
+      },
+      (err: unknown) => {
+        this.running = undefined;
+        throw err;
+      },
+    );
+    return this.running;
   }
 
   /** Each webhook's recent success, in the order asked; a webhook never tried has zeros. */
@@ -111,12 +122,16 @@ export class DeliveryStatsService {
   }
 
   private async compute(): Promise<DeliveryStats> {
-    // The window ends at the last whole second: the current one is still filling.
     const [rows, backlog] = await Promise.all([
       this.dataSource.query<(FigureRow & { generated_at: Date })[]>(
+        // The window ends a second before the current one: an attempt is stamped with its
+        // transaction's start and committed a little later, so the newest second is still
+        // filling. The bounds are written out in the WHERE (not read from the CTE) so that
+        // the partitions outside the minute are pruned.
         `WITH bounds AS (
-           SELECT date_trunc('second', now()) AS upto,
-                  date_trunc('second', now()) - make_interval(secs => $1) AS since,
+           SELECT date_trunc('second', now()) - interval '1 second' AS upto,
+                  date_trunc('second', now()) - interval '1 second'
+                    - make_interval(secs => $1) AS since,
                   now() AS generated_at),
          figures AS (
            SELECT date_trunc('second', a.created_at) AS at,
@@ -125,8 +140,10 @@ export class DeliveryStatsService {
                   percentile_disc(0.5) WITHIN GROUP (ORDER BY a.execution_duration) AS p50,
                   percentile_disc(0.9) WITHIN GROUP (ORDER BY a.execution_duration) AS p90,
                   percentile_disc(0.99) WITHIN GROUP (ORDER BY a.execution_duration) AS p99
-           FROM delivery_attempts a, bounds b
-           WHERE a.created_at >= b.since AND a.created_at < b.upto
+           FROM delivery_attempts a
+           WHERE a.created_at >= date_trunc('second', now()) - interval '1 second'
+                                   - make_interval(secs => $1)
+             AND a.created_at < date_trunc('second', now()) - interval '1 second'
            GROUP BY ROLLUP (1))
          SELECT s.at, coalesce(f.succeeded, 0) AS succeeded, coalesce(f.failed, 0) AS failed,
                 f.p50, f.p90, f.p99, b.generated_at
