@@ -5,7 +5,18 @@ import { ApiFixture, ISO_MS } from '../helpers/api-fixture';
 describe('/v1/stats', () => {
   const f = ApiFixture.use({}, { withHook: true });
 
-  /** Attempts `secondsAgo` seconds back with the given durations. */
+  /**
+   * The second every helper call counts back from, read once per test: separate statements
+   * each reading now() would straddle a second boundary now and then.
+   */
+  let base: Date;
+  beforeEach(async () => {
+    [{ base }] = await f.db.dataSource.query<{ base: Date }[]>(
+      `SELECT date_trunc('second', now()) AS base`,
+    );
+  });
+
+  /** Attempts `secondsAgo` seconds before `base` with the given durations. */
   async function attempts(
     deliveryId: string,
     secondsAgo: number,
@@ -16,9 +27,9 @@ describe('/v1/stats', () => {
       `INSERT INTO delivery_attempts (webhook_id, delivery_id, raw_request, raw_response,
          response_status_code, execution_duration, success, error, created_at)
        SELECT d.webhook_id, d.id, 'POST /hook HTTP/1.1', '', $3, ms, $3 = 200, '',
-              date_trunc('second', now()) - make_interval(secs => $2) + interval '100 ms'
+              $5::timestamptz - make_interval(secs => $2) + interval '100 ms'
        FROM deliveries d, unnest($4::int[]) AS ms WHERE d.id = $1`,
-      [deliveryId, secondsAgo, success ? 200 : 500, durations],
+      [deliveryId, secondsAgo, success ? 200 : 500, durations, base],
     );
   }
 
