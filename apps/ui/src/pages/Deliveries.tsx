@@ -1,17 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api, idempotencyKey, unwrap, type DeliveryStatus } from '../api/client';
-import {
-  asFailure,
-  ErrorBox,
-  formatTime,
-  Loading,
-  Page,
-  StatusBadge,
-  useResource,
-} from '../components';
+import { asFailure, ErrorBox, formatTime, Page, StatusBadge, useResource } from '../components';
 import type { ApiFailure } from '../api/client';
 import { href, Link, navigate, type Location } from '../router';
-import { Pager } from './Webhooks';
+import { ListView } from '../list-view';
 
 const PAGE = 50;
 const STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
@@ -107,58 +99,37 @@ export function Deliveries({ location }: { location: Location }) {
       ) : (
         <BulkRedeliver key={key} filter={filter} onDone={list.reload} />
       )}
-      <ErrorBox error={list.error} />
-      <Loading when={list.loading} />
-      {list.data ? (
-        list.data.deliveries.length === 0 ? (
-          <p class="empty">No deliveries match.</p>
-        ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Status</th>
-                  <th scope="col">Delivery</th>
-                  <th scope="col">Event type</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Next / last attempt</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.deliveries.map((d) => (
-                  <tr key={d.id} data-delivery={d.id} data-status={d.status}>
-                    <td>
-                      <StatusBadge status={d.status} />
-                    </td>
-                    <td>
-                      <Link href={href(`/deliveries/${d.id}`)}>
-                        <code>{d.id.slice(0, 8)}</code>
-                      </Link>
-                    </td>
-                    <td>{d.event_type ?? <span class="muted">direct</span>}</td>
-                    <td>{d.delivery_attempts}</td>
-                    <td>{formatTime(d.created_at)}</td>
-                    <td>
-                      {d.status === 'pending'
-                        ? formatTime(d.scheduled_at)
-                        : formatTime(d.updated_at)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      ) : null}
-      <Pager
-        first={href('/deliveries', filter)}
-        next={
-          list.data?.next_cursor
+      <ListView
+        error={list.error}
+        loading={list.loading}
+        items={list.data?.deliveries}
+        empty="No deliveries match."
+        columns={['Status', 'Delivery', 'Event type', 'Attempts', 'Created', 'Next / last attempt']}
+        row={(d) => (
+          <tr key={d.id} data-delivery={d.id} data-status={d.status}>
+            <td>
+              <StatusBadge status={d.status} />
+            </td>
+            <td>
+              <Link href={href(`/deliveries/${d.id}`)}>
+                <code>{d.id.slice(0, 8)}</code>
+              </Link>
+            </td>
+            <td>{d.event_type ?? <span class="muted">direct</span>}</td>
+            <td>{d.delivery_attempts}</td>
+            <td>{formatTime(d.created_at)}</td>
+            <td>
+              {d.status === 'pending' ? formatTime(d.scheduled_at) : formatTime(d.updated_at)}
+            </td>
+          </tr>
+        )}
+        paging={{
+          first: href('/deliveries', filter),
+          next: list.data?.next_cursor
             ? href('/deliveries', { ...filter, after: list.data.next_cursor })
-            : undefined
-        }
-        onFirst={!!after}
+            : undefined,
+          paged: !!after,
+        }}
       />
     </Page>
   );

@@ -134,7 +134,7 @@ function AttemptItem({ attempt: a, n }: { attempt: Attempt; n: number }) {
   const [open, setOpen] = useState(false);
   return (
     <li data-attempt={a.id} class={a.success ? 'ok' : 'bad'}>
-      <details onToggle={(e) => setOpen((e.currentTarget).open)}>
+      <details onToggle={(e) => setOpen(e.currentTarget.open)}>
         <summary>
           <span class="attempt-no">#{n}</span> <SuccessBadge success={a.success} />{' '}
           <span>{a.response_status_code ? `HTTP ${a.response_status_code}` : 'no response'}</span>{' '}

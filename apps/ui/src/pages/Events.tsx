@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api, idempotencyKey, unwrap, type ApiFailure, type PostmandEvent } from '../api/client';
-import { asFailure, ErrorBox, formatTime, Loading, Page, useResource } from '../components';
+import { asFailure, ErrorBox, formatTime, Page, useResource } from '../components';
 import { href, Link, navigate, type Location } from '../router';
-import { Pager } from './Webhooks';
+import { ListView } from '../list-view';
 
 const PAGE = 50;
 
@@ -37,54 +37,36 @@ export function Events({ location }: { location: Location }) {
           <Link href={href('/events')}>Clear</Link>
         </div>
       </form>
-      <ErrorBox error={list.error} />
-      <Loading when={list.loading} />
-      {list.data ? (
-        list.data.events.length === 0 ? (
-          <p class="empty">No events match.</p>
-        ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Type</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Deliveries</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Payload</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.events.map((ev: PostmandEvent) => (
-                  <tr key={ev.id} data-event={ev.id}>
-                    <td>{ev.event_type}</td>
-                    <td>
-                      <code>{ev.id.slice(0, 8)}</code>
-                    </td>
-                    <td>
-                      <Link href={href('/deliveries', { event_id: ev.id })}>
-                        {ev.delivery_count} {ev.delivery_count === 1 ? 'delivery' : 'deliveries'}
-                      </Link>
-                    </td>
-                    <td>{formatTime(ev.created_at)}</td>
-                    <td class="payload" title={ev.payload.slice(0, 500)}>
-                      {ev.payload.slice(0, 80)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      ) : null}
-      <Pager
-        first={href('/events', { event_type: eventType })}
-        next={
-          list.data?.next_cursor
+      <ListView
+        error={list.error}
+        loading={list.loading}
+        items={list.data?.events}
+        empty="No events match."
+        columns={['Type', 'Event', 'Deliveries', 'Created', 'Payload']}
+        row={(ev: PostmandEvent) => (
+          <tr key={ev.id} data-event={ev.id}>
+            <td>{ev.event_type}</td>
+            <td>
+              <code>{ev.id.slice(0, 8)}</code>
+            </td>
+            <td>
+              <Link href={href('/deliveries', { event_id: ev.id })}>
+                {ev.delivery_count} {ev.delivery_count === 1 ? 'delivery' : 'deliveries'}
+              </Link>
+            </td>
+            <td>{formatTime(ev.created_at)}</td>
+            <td class="payload" title={ev.payload.slice(0, 500)}>
+              {ev.payload.slice(0, 80)}
+            </td>
+          </tr>
+        )}
+        paging={{
+          first: href('/events', { event_type: eventType }),
+          next: list.data?.next_cursor
             ? href('/events', { event_type: eventType, after: list.data.next_cursor })
-            : undefined
-        }
-        onFirst={!!after}
+            : undefined,
+          paged: !!after,
+        }}
       />
     </Page>
   );

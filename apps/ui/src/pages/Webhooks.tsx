@@ -1,5 +1,6 @@
 import { api, unwrap, type Webhook, type WebhookSuccess } from '../api/client';
-import { CircuitBadge, ErrorBox, formatTime, Loading, Page, useResource } from '../components';
+import { CircuitBadge, formatTime, Page, useResource } from '../components';
+import { ListView } from '../list-view';
 import { href, Link, type Location } from '../router';
 
 const PAGE = 50;
@@ -76,83 +77,48 @@ export function Webhooks({ location }: { location: Location }) {
           </Link>
         ))}
       </nav>
-      <ErrorBox error={list.error} />
-      <Loading when={list.loading} />
-      {list.data ? (
-        list.data.page.webhooks.length === 0 ? (
-          <p class="empty">
+      <ListView
+        error={list.error}
+        loading={list.loading}
+        items={list.data?.page.webhooks}
+        empty={
+          <>
             No webhooks yet. <Link href={href('/webhooks/new')}>Create one</Link>.
-          </p>
-        ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">URL</th>
-                  <th scope="col">Circuit</th>
-                  <th scope="col">Success (last 100)</th>
-                  <th scope="col">Limits</th>
-                  <th scope="col">Events</th>
-                  <th scope="col">Deliveries</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.page.webhooks.map((w) => (
-                  <tr key={w.id} data-webhook={w.id}>
-                    <td>
-                      <Link href={href(`/webhooks/${w.id}`)}>{w.name}</Link>
-                    </td>
-                    <td class="url" title={w.url}>
-                      {w.url}
-                    </td>
-                    <td>
-                      <CircuitBadge webhook={w} />
-                      {w.circuit.state === 'open' && w.circuit.open_until ? (
-                        <div class="muted small">until {formatTime(w.circuit.open_until)}</div>
-                      ) : null}
-                    </td>
-                    <td>
-                      <SuccessRate rate={list.data?.rates.get(w.id)} />
-                    </td>
-                    <td>{limits(w)}</td>
-                    <td class="small">{w.event_types.join(', ') || '—'}</td>
-                    <td>
-                      <Link href={href('/deliveries', { webhook_id: w.id })}>Deliveries</Link>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      ) : null}
-      <Pager
-        first={href('/webhooks', { active })}
-        next={
-          list.data?.page.next_cursor
-            ? href('/webhooks', { active, after: list.data.page.next_cursor })
-            : undefined
+          </>
         }
-        onFirst={!!after}
+        columns={['Name', 'URL', 'Circuit', 'Success (last 100)', 'Limits', 'Events', 'Deliveries']}
+        row={(w) => (
+          <tr key={w.id} data-webhook={w.id}>
+            <td>
+              <Link href={href(`/webhooks/${w.id}`)}>{w.name}</Link>
+            </td>
+            <td class="url" title={w.url}>
+              {w.url}
+            </td>
+            <td>
+              <CircuitBadge webhook={w} />
+              {w.circuit.state === 'open' && w.circuit.open_until ? (
+                <div class="muted small">until {formatTime(w.circuit.open_until)}</div>
+              ) : null}
+            </td>
+            <td>
+              <SuccessRate rate={list.data?.rates.get(w.id)} />
+            </td>
+            <td>{limits(w)}</td>
+            <td class="small">{w.event_types.join(', ') || '—'}</td>
+            <td>
+              <Link href={href('/deliveries', { webhook_id: w.id })}>Deliveries</Link>
+            </td>
+          </tr>
+        )}
+        paging={{
+          first: href('/webhooks', { active }),
+          next: list.data?.page.next_cursor
+            ? href('/webhooks', { active, after: list.data.page.next_cursor })
+            : undefined,
+          paged: !!after,
+        }}
       />
     </Page>
-  );
-}
-
-/** Keyset paging: "first page" and "next page"; the browser's Back goes back a page. */
-export function Pager(props: { first: string; next?: string; onFirst: boolean }) {
-  if (!props.next && !props.onFirst) return null;
-  return (
-    <nav class="pager" aria-label="Pages">
-      {props.onFirst ? <Link href={props.first}>← First page</Link> : <span />}
-      {props.next ? (
-        <Link href={props.next} rel="next">
-          Next page →
-        </Link>
-      ) : (
-        <span class="muted">End of the list</span>
-      )}
-    </nav>
   );
 }
