@@ -1,29 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import request from 'supertest';
-import type { App } from 'supertest/types';
 import { DASHBOARD_CSP, dashboardDir } from '../../apps/api/src/dashboard';
-import { createTestApi, type TestApi } from '../helpers/api';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { ApiFixture } from '../helpers/api-fixture';
 
 /** SPEC §10: /ui on the API port, from the service itself, under a CSP of its own. */
 describe('the dashboard’s files at /ui', () => {
-  let db: TestDatabase;
-  let api: TestApi;
-  const http = () => request(api.app.getHttpServer() as App);
+  const f = ApiFixture.use({ POSTMAND_AUTH: 'api_key' });
+  const http = () => f.http();
   const index = fs.readFileSync(path.join(dashboardDir(), 'index.html'), 'utf8');
   const script = /<script type="module" crossorigin src="(\/ui\/assets\/[^"]+\.js)">/.exec(
     index,
   )?.[1];
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    api = await createTestApi(db, { POSTMAND_AUTH: 'api_key' });
-  });
-  afterAll(async () => {
-    await api.app.close();
-    await db.drop();
-  });
 
   it('serves the page with its own CSP, uncached, without a key even when auth is on', async () => {
     const res = await http().get('/ui/').expect(200);

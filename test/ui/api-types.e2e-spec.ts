@@ -2,10 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import request from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApi, type TestApi } from '../helpers/api';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { ApiFixture } from '../helpers/api-fixture';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SCHEMA = path.join(ROOT, 'apps/ui/src/api/schema.d.ts');
@@ -17,24 +14,10 @@ const SCHEMA = path.join(ROOT, 'apps/ui/src/api/schema.d.ts');
  * `UPDATE_API_TYPES=1 npx jest test/ui/api-types`.
  */
 describe('the dashboard’s API types', () => {
-  let db: TestDatabase;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    api = await createTestApi(db, { POSTMAND_AUTH: 'api_key' });
-  });
-  afterAll(async () => {
-    await api.app.close();
-    await db.drop();
-  });
+  const f = ApiFixture.use({ POSTMAND_AUTH: 'api_key' });
 
   it('are those openapi-typescript generates from the served document', async () => {
-    const doc = (
-      await request(api.app.getHttpServer() as App)
-        .get('/swagger/doc.json')
-        .expect(200)
-    ).body as object;
+    const doc = (await f.http().get('/swagger/doc.json').expect(200)).body as object;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postmand-ui-types-'));
     try {
       fs.writeFileSync(path.join(dir, 'doc.json'), JSON.stringify(doc));
