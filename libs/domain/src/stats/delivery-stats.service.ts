@@ -50,13 +50,43 @@ export interface WebhookSuccess {
   lastAttemptAt: Date | null;
 }
 
-interface FigureRow {
-  at: Date | null;
+/** One second's attempts: counts, and how many took each duration (exact percentiles). */
+interface SecondTally {
   succeeded: number;
   failed: number;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
+  durations: Map<number, number>;
+}
+
+/** A second is final this long after it ended: later commits into it are not expected. */
+const SETTLE_MS = 4000;
+
+/** percentile_disc over tallied durations: the least value with at least `p` of them at or below. */
+function percentiles(durations: Map<number, number>, ps: number[]): (number | null)[] {
+  let total = 0;
+  for (const n of durations.values()) total += n;
+  if (total === 0) return ps.map(() => null);
+  const values = [...durations.keys()].sort((a, b) => a - b);
+  return ps.map((p) => {
+    let seen = 0;
+    for (const v of values) {
+      seen += durations.get(v) as number;
+      if (seen >= p * total - 1e-9) return v;
+    }
+    return values[values.length - 1];
+  });
+}
+
+function figuresOf(tallies: SecondTally[]): AttemptFigures {
+  const durations = new Map<number, number>();
+  let succeeded = 0;
+  let failed = 0;
+  for (const t of tallies) {
+    succeeded += t.succeeded;
+    failed += t.failed;
+    for (const [d, n] of t.durations) durations.set(d, (durations.get(d) ?? 0) + n);
+  }
+  const [p50Ms, p90Ms, p99Ms] = percentiles(durations, [0.5, 0.9, 0.99]);
+  return { succeeded, failed, p50Ms, p90Ms, p99Ms };
 }
 
 /**
@@ -70,6 +100,8 @@ export class DeliveryStatsService {
   /** The last figures and when they were finished; the computation under way, if any. */
   private cached: { at: number; value: DeliveryStats } | undefined;
   private running: Promise<DeliveryStats> | undefined;
+  /** Seconds already final, by their start (epoch ms): read once, not once a second. */
+  private readonly settled = new Map<number, SecondTally>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -121,59 +153,74 @@ export class DeliveryStatsService {
     }));
   }
 
+  /**
+   * The window's seconds: those already final come from memory, the others (the last few,
+   * or the whole minute the first time) from one query that tallies attempts by second,
+   * outcome and duration. So a figure reads a few seconds of attempts, not a minute of them,
+   * and the percentiles stay exact (percentile_disc over the tallies).
+   */
   private async compute(): Promise<DeliveryStats> {
+    const settledUpTo = Math.max(0, ...this.settled.keys());
+    const from = settledUpTo === 0 ? 0 : settledUpTo + 1000;
     const [rows, backlog] = await Promise.all([
-      this.dataSource.query<(FigureRow & { generated_at: Date })[]>(
-        // The window ends a second before the current one: an attempt is stamped with its
-        // transaction's start and committed a little later, so the newest second is still
-        // filling. The bounds are written out in the WHERE (not read from the CTE) so that
-        // the partitions outside the minute are pruned.
-        `WITH bounds AS (
-           SELECT date_trunc('second', now()) - interval '1 second' AS upto,
-                  date_trunc('second', now()) - interval '1 second'
-                    - make_interval(secs => $1) AS since,
-                  now() AS generated_at),
-         figures AS (
-           SELECT date_trunc('second', a.created_at) AS at,
-                  count(*) FILTER (WHERE a.success)::int AS succeeded,
-                  count(*) FILTER (WHERE NOT a.success)::int AS failed,
-                  percentile_disc(0.5) WITHIN GROUP (ORDER BY a.execution_duration) AS p50,
-                  percentile_disc(0.9) WITHIN GROUP (ORDER BY a.execution_duration) AS p90,
-                  percentile_disc(0.99) WITHIN GROUP (ORDER BY a.execution_duration) AS p99
+      // The window ends a second before the current one: an attempt is stamped with its
+      // transaction's start and committed a little later, so the newest second is still
+      // filling. The bounds are written out in the WHERE so that partitions are pruned.
+      this.dataSource.query<
+        {
+          upto: number;
+          generated_at: Date;
+          at: number | null;
+          success: boolean | null;
+          duration: number | null;
+          n: number | null;
+        }[]
+      >(
+        `SELECT (extract(epoch FROM date_trunc('second', now()) - interval '1 second') * 1000)::float8
+                  AS upto,
+                now() AS generated_at, x.at, x.success, x.duration, x.n
+         FROM (SELECT 1) one
+         LEFT JOIN LATERAL (
+           SELECT (extract(epoch FROM date_trunc('second', a.created_at)) * 1000)::float8 AS at,
+                  a.success, a.execution_duration AS duration, count(*)::int AS n
            FROM delivery_attempts a
-           WHERE a.created_at >= date_trunc('second', now()) - interval '1 second'
-                                   - make_interval(secs => $1)
+           WHERE a.created_at >= greatest(
+                   date_trunc('second', now()) - interval '1 second' - make_interval(secs => $1),
+                   to_timestamp($2::float8 / 1000))
              AND a.created_at < date_trunc('second', now()) - interval '1 second'
-           GROUP BY ROLLUP (1))
-         SELECT s.at, coalesce(f.succeeded, 0) AS succeeded, coalesce(f.failed, 0) AS failed,
-                f.p50, f.p90, f.p99, b.generated_at
-         FROM bounds b
-         CROSS JOIN LATERAL generate_series(b.since, b.upto - interval '1 second',
-                                            interval '1 second') AS s(at)
-         LEFT JOIN figures f ON f.at = s.at
-         UNION ALL
-         SELECT NULL, coalesce(f.succeeded, 0), coalesce(f.failed, 0), f.p50, f.p90, f.p99,
-                b.generated_at
-         FROM bounds b LEFT JOIN figures f ON f.at IS NULL
-         ORDER BY 1 NULLS LAST`,
-        [STATS_WINDOW_SECONDS],
+           GROUP BY 1, 2, 3) x ON true`,
+        [STATS_WINDOW_SECONDS, from],
       ),
       this.dispatch.backlog(STATS_BACKLOG_CAP),
     ]);
-    const figures = (r: FigureRow): AttemptFigures => ({
-      succeeded: r.succeeded,
-      failed: r.failed,
-      p50Ms: r.p50,
-      p90Ms: r.p90,
-      p99Ms: r.p99,
-    });
-    const seconds = rows.filter((r) => r.at !== null);
-    const total = rows.find((r) => r.at === null) ?? rows[rows.length - 1];
+    const upto = rows[0].upto;
+    const since = upto - STATS_WINDOW_SECONDS * 1000;
+    const fresh = new Map<number, SecondTally>();
+    for (const r of rows) {
+      if (r.at === null || r.n === null || r.duration === null) continue;
+      let tally = fresh.get(r.at);
+      if (!tally) fresh.set(r.at, (tally = { succeeded: 0, failed: 0, durations: new Map() }));
+      if (r.success) tally.succeeded += r.n;
+      else tally.failed += r.n;
+      tally.durations.set(r.duration, (tally.durations.get(r.duration) ?? 0) + r.n);
+    }
+    const seconds: SecondFigures[] = [];
+    const tallies: SecondTally[] = [];
+    for (let at = since; at < upto; at += 1000) {
+      let tally = this.settled.get(at) ?? fresh.get(at);
+      if (!tally) {
+        tally = { succeeded: 0, failed: 0, durations: new Map() };
+      }
+      if (at < upto - SETTLE_MS && at >= from) this.settled.set(at, tally);
+      tallies.push(tally);
+      seconds.push({ at: new Date(at), ...figuresOf([tally]) });
+    }
+    for (const at of this.settled.keys()) if (at < since) this.settled.delete(at);
     return {
       generatedAt: rows[0].generated_at,
       windowSeconds: STATS_WINDOW_SECONDS,
-      seconds: seconds.map((r) => ({ at: r.at as Date, ...figures(r) })),
-      window: figures(total),
+      seconds,
+      window: figuresOf(tallies),
       dueBacklog: backlog.due,
       dueBacklogCapped: backlog.due >= STATS_BACKLOG_CAP,
       oldestDueSeconds: backlog.oldestDueSeconds,
