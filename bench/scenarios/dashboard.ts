@@ -122,33 +122,48 @@ export async function dashboardReport(serverUrl: string, quick: boolean): Promis
           Math.round(percentile(shown, 50)),
         ]);
       }
-      // The live figures at a high rate: a minute holding 4,000 attempts a second, each
-      // computation timed on its own (1.1 s apart: past the API's one-second cache).
+      // The live figures at a high rate: 4,000 attempts a second from a minute ago to 20 s
+      // ahead (so the seconds keep filling while it is timed), read by a fresh server: its
+      // first computation tallies the whole minute, the next ones only the seconds not yet
+      // final. Each is timed on its own, 1.1 s apart (past the API's one-second cache).
       await db.dataSource.query(
         `INSERT INTO delivery_attempts (webhook_id, delivery_id, raw_request, raw_response,
            response_status_code, execution_duration, success, created_at)
          SELECT d.webhook_id, d.id, 'POST /hook HTTP/1.1', 'HTTP/1.1 200 OK', 200,
-                3 + (random() * 40)::int, random() < 0.98, now() - g * interval '250 us'
-         FROM generate_series(1, 240000) g
+                3 + (random() * 40)::int, random() < 0.98,
+                now() + interval '20 s' - g * interval '250 us'
+         FROM generate_series(1, 320000) g
          CROSS JOIN LATERAL (SELECT id, webhook_id FROM deliveries
                              WHERE webhook_id = ($1::uuid[])[1 + (g % $2)] LIMIT 1) d`,
         [hooks, WEBHOOKS],
       );
       await db.dataSource.query('ANALYZE delivery_attempts');
+      const fresh = await startServer(db.url);
       const statsMs: number[] = [];
-      for (let i = 0; i < 8; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 1100));
-        const started = performance.now();
-        const res = await fetch(`${server.url}/v1/stats`);
-        await res.arrayBuffer();
-        if (i > 0) statsMs.push(performance.now() - started);
+      try {
+        for (let i = 0; i < 10; i++) {
+          const started = performance.now();
+          const res = await fetch(`${fresh.url}/v1/stats`);
+          await res.arrayBuffer();
+          statsMs.push(performance.now() - started);
+          await new Promise((resolve) => setTimeout(resolve, 1100));
+        }
+      } finally {
+        await fresh.process.stop();
       }
-      statsMs.sort((a, b) => a - b);
+      const steady = statsMs.slice(1).sort((a, b) => a - b);
       rows.push([
-        '`GET /v1/stats` with 4,000 attempts/s in the last minute (fetch, not a page)',
+        '`GET /v1/stats`, 4,000 attempts/s: a fresh process’s first computation (a whole minute)',
         1,
-        percentile(statsMs, 50).toFixed(1),
-        statsMs[statsMs.length - 1].toFixed(1),
+        statsMs[0].toFixed(1),
+        statsMs[0].toFixed(1),
+        '—',
+      ]);
+      rows.push([
+        '`GET /v1/stats`, 4,000 attempts/s: the next 9 (the seconds not yet final)',
+        1,
+        percentile(steady, 50).toFixed(1),
+        steady[steady.length - 1].toFixed(1),
         '—',
       ]);
       const markdown = [

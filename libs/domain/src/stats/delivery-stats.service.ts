@@ -91,9 +91,8 @@ function figuresOf(tallies: SecondTally[]): AttemptFigures {
 
 /**
  * Figures read from the tables every process writes, so each API process shows the whole
- * service. One computation a second per process, however many dashboards poll it: the
- * window's attempts are read along `delivery_attempts (created_at, id)`, so a figure costs
- * one minute of attempts, not the table.
+ * service. One computation a second per process, however many dashboards poll it, reading
+ * only the seconds of attempts not yet final (along `delivery_attempts (created_at, id)`).
  */
 @Injectable()
 export class DeliveryStatsService {
