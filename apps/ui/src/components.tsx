@@ -66,70 +66,75 @@ export function useInterval(fn: () => void, ms: number): void {
   }, [ms]);
 }
 
-const STATUS_TEXT: Record<DeliveryStatus, string> = {
-  pending: 'Pending',
-  succeeded: 'Succeeded',
-  failed: 'Failed',
-};
+type Tone = 'succeeded' | 'failed' | 'pending' | 'disabled';
 
-/** A status as a word with a colour: the word carries the meaning, the colour helps. */
-export function StatusBadge({ status }: { status: DeliveryStatus }) {
-  const mark = status === 'succeeded' ? '✓' : status === 'failed' ? '✕' : '…';
+/** A status as a word with a mark and a colour: the word carries the meaning, the rest helps. */
+function Badge(props: {
+  tone: Tone;
+  mark: string;
+  text: string;
+  title?: string;
+  data?: Record<string, string>;
+}) {
+  const data = Object.fromEntries(
+    Object.entries(props.data ?? {}).map(([k, v]) => [`data-${k}`, v]),
+  );
   return (
-    <span class={`badge badge-${status}`} data-status={status}>
-      <span aria-hidden="true">{mark}</span> {STATUS_TEXT[status]}
+    <span class={`badge badge-${props.tone}`} title={props.title} {...data}>
+      <span aria-hidden="true">{props.mark}</span> {props.text}
     </span>
   );
 }
 
+const STATUS_BADGES: Record<DeliveryStatus, [mark: string, text: string]> = {
+  pending: ['…', 'Pending'],
+  succeeded: ['✓', 'Succeeded'],
+  failed: ['✕', 'Failed'],
+};
+
+export function StatusBadge({ status }: { status: DeliveryStatus }) {
+  const [mark, text] = STATUS_BADGES[status];
+  return <Badge tone={status} mark={mark} text={text} data={{ status }} />;
+}
+
 export function SuccessBadge({ success }: { success: boolean }) {
   return success ? (
-    <span class="badge badge-succeeded">
-      <span aria-hidden="true">✓</span> Success
-    </span>
+    <Badge tone="succeeded" mark="✓" text="Success" />
   ) : (
-    <span class="badge badge-failed">
-      <span aria-hidden="true">✕</span> Failure
-    </span>
+    <Badge tone="failed" mark="✕" text="Failure" />
   );
 }
 
 export function CircuitBadge({ webhook }: { webhook: Webhook }) {
   if (!webhook.active) {
-    return (
-      <span class="badge badge-disabled" data-circuit="disabled">
-        <span aria-hidden="true">–</span> {webhook.disabled_reason ? 'Disabled' : 'Inactive'}
-      </span>
-    );
+    const text = webhook.disabled_reason ? 'Disabled' : 'Inactive';
+    return <Badge tone="disabled" mark="–" text={text} data={{ circuit: 'disabled' }} />;
   }
   const { state, open_until, consecutive_failures } = webhook.circuit;
-  if (state === 'open') {
-    return (
-      <span
-        class="badge badge-failed"
-        data-circuit="open"
-        title={open_until ? `open until ${formatTime(open_until)}` : undefined}
-      >
-        <span aria-hidden="true">✕</span> Circuit open
-      </span>
-    );
+  switch (state) {
+    case 'open':
+      return (
+        <Badge
+          tone="failed"
+          mark="✕"
+          text="Circuit open"
+          title={open_until ? `open until ${formatTime(open_until)}` : undefined}
+          data={{ circuit: 'open' }}
+        />
+      );
+    case 'half_open':
+      return <Badge tone="pending" mark="…" text="Half-open" data={{ circuit: 'half_open' }} />;
+    case 'closed':
+      return (
+        <Badge
+          tone="succeeded"
+          mark="●"
+          text="Closed"
+          title={`${consecutive_failures} consecutive failures`}
+          data={{ circuit: 'closed' }}
+        />
+      );
   }
-  if (state === 'half_open') {
-    return (
-      <span class="badge badge-pending" data-circuit="half_open">
-        <span aria-hidden="true">…</span> Half-open
-      </span>
-    );
-  }
-  return (
-    <span
-      class="badge badge-succeeded"
-      data-circuit="closed"
-      title={`${consecutive_failures} consecutive failures`}
-    >
-      <span aria-hidden="true">●</span> Closed
-    </span>
-  );
 }
 
 export function ErrorBox({ error }: { error: ApiFailure | undefined }) {

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { ApiFailure } from './api/client';
 import { ErrorBox, Loading } from './components';
-import { Link } from './router';
+import { href, Link, navigate } from './router';
 
 /** Keyset paging: "first page" and "next page"; the browser's Back goes back a page. */
 export interface Paging {
@@ -66,5 +66,37 @@ export function ListView<T>(props: {
       ) : null}
       <Pager {...props.paging} />
     </>
+  );
+}
+
+/**
+ * A list's filters: a form whose named fields become the query string of `path` on Apply
+ * (empty ones left out), with Clear going back to the bare list. Keyed by the caller on
+ * the current filter, so its fields start from the URL again after each navigation.
+ */
+export function FilterForm(props: {
+  path: string;
+  label: string;
+  names: readonly string[];
+  children: ComponentChildren;
+}) {
+  const apply = (e: Event) => {
+    e.preventDefault();
+    const data = new FormData(e.target as HTMLFormElement);
+    const query: Record<string, string> = {};
+    for (const name of props.names) {
+      const raw = data.get(name);
+      if (typeof raw === 'string' && raw.trim()) query[name] = raw.trim();
+    }
+    navigate(href(props.path, query));
+  };
+  return (
+    <form class="filters" onSubmit={apply} aria-label={props.label}>
+      {props.children}
+      <div class="actions">
+        <button type="submit">Apply</button>
+        <Link href={href(props.path)}>Clear</Link>
+      </div>
+    </form>
   );
 }

@@ -11,11 +11,8 @@ export function securityHeaders(req: Request, res: Response, next: NextFunction)
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-  if (isDashboardPath(req.path)) {
-    res.setHeader('Content-Security-Policy', DASHBOARD_CSP);
-    res.setHeader('Cache-Control', 'no-store');
-  } else if (!req.path.startsWith('/swagger')) {
-    res.setHeader('Content-Security-Policy', API_CSP);
+  if (!req.path.startsWith('/swagger')) {
+    res.setHeader('Content-Security-Policy', isDashboardPath(req.path) ? DASHBOARD_CSP : API_CSP);
     res.setHeader('Cache-Control', 'no-store');
   }
   next();

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { DeliveryStatsService } from '@app/domain';
 import { ApiEndpoint } from '../common/api-responses';
 import { StatsDto, WebhookSuccessDto, WebhookSuccessListDto } from './dto/stats.dto';
-import { StatsQueryDto, WebhookSuccessQueryDto } from './dto/webhook-success-query.dto';
+import { StatsQueryDto, WebhookSuccessQueryDto } from './dto/stats-query.dto';
 
 /** Small JSON figures for the dashboard's charts and lists, from the shared tables. */
 @ApiTags('stats')

@@ -1,9 +1,8 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, unwrap, type DeliveryStatus } from '../api/client';
+import { api, idempotencyKey, unwrap, type ApiFailure, type DeliveryStatus } from '../api/client';
 import { asFailure, ErrorBox, formatTime, Page, StatusBadge, useResource } from '../components';
-import type { ApiFailure } from '../api/client';
-import { href, Link, navigate, type Location } from '../router';
-import { ListView } from '../list-view';
+import { href, Link, type Location } from '../router';
+import { FilterForm, ListView } from '../list-view';
 
 const PAGE = 50;
 const STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
@@ -44,21 +43,9 @@ export function Deliveries({ location }: { location: Location }) {
     [key],
   );
 
-  const apply = (e: Event) => {
-    e.preventDefault();
-    const data = new FormData(e.target as HTMLFormElement);
-    const query: Record<string, string> = {};
-    for (const k of FILTERS) {
-      const raw = data.get(k);
-      const v = typeof raw === 'string' ? raw.trim() : '';
-      if (v) query[k] = v;
-    }
-    navigate(href('/deliveries', query));
-  };
-
   return (
     <Page title="Deliveries">
-      <form class="filters" onSubmit={apply} aria-label="Filter deliveries" key={key}>
+      <FilterForm path="/deliveries" label="Filter deliveries" names={FILTERS} key={key}>
         <div class="field">
           <label for="q-status">Status</label>
           <select id="q-status" name="status" defaultValue={filter.status ?? ''}>
@@ -87,11 +74,7 @@ export function Deliveries({ location }: { location: Location }) {
           <label for="q-event">Event id</label>
           <input id="q-event" name="event_id" defaultValue={filter.event_id ?? ''} size={38} />
         </div>
-        <div class="actions">
-          <button type="submit">Apply</button>
-          <Link href={href('/deliveries')}>Clear</Link>
-        </div>
-      </form>
+      </FilterForm>
       {filter.event_id ? (
         <p class="muted">
           Bulk redeliver works by status, webhook and event type: clear the event filter to use it.

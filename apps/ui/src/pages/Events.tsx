@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api, idempotencyKey, unwrap, type ApiFailure, type PostmandEvent } from '../api/client';
 import { asFailure, ErrorBox, formatTime, Page, useResource } from '../components';
-import { href, Link, navigate, type Location } from '../router';
-import { ListView } from '../list-view';
+import { href, Link, type Location } from '../router';
+import { FilterForm, ListView } from '../list-view';
 
 const PAGE = 50;
 
@@ -17,26 +17,15 @@ export function Events({ location }: { location: Location }) {
     [eventType, after],
   );
 
-  const apply = (e: Event) => {
-    e.preventDefault();
-    const raw = new FormData(e.target as HTMLFormElement).get('event_type');
-    const value = typeof raw === 'string' ? raw.trim() : '';
-    navigate(href('/events', { event_type: value }));
-  };
-
   return (
     <Page title="Events">
       <Publish onPublished={list.reload} />
-      <form class="filters" onSubmit={apply} aria-label="Filter events" key={eventType}>
+      <FilterForm path="/events" label="Filter events" names={['event_type']} key={eventType}>
         <div class="field">
           <label for="q-event-type">Event type</label>
           <input id="q-event-type" name="event_type" defaultValue={eventType ?? ''} />
         </div>
-        <div class="actions">
-          <button type="submit">Apply</button>
-          <Link href={href('/events')}>Clear</Link>
-        </div>
-      </form>
+      </FilterForm>
       <ListView
         error={list.error}
         loading={list.loading}

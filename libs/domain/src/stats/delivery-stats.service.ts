@@ -57,6 +57,8 @@ interface SecondTally {
   durations: Map<number, number>;
 }
 
+const emptyTally = (): SecondTally => ({ succeeded: 0, failed: 0, durations: new Map() });
+
 /** A second is final this long after it ended: later commits into it are not expected. */
 const SETTLE_MS = 4000;
 
@@ -65,14 +67,14 @@ function percentiles(durations: Map<number, number>, ps: number[]): (number | nu
   let total = 0;
   for (const n of durations.values()) total += n;
   if (total === 0) return ps.map(() => null);
-  const values = [...durations.keys()].sort((a, b) => a - b);
+  const sorted = [...durations].sort(([a], [b]) => a - b);
   return ps.map((p) => {
     let seen = 0;
-    for (const v of values) {
-      seen += durations.get(v) as number;
-      if (seen >= p * total - 1e-9) return v;
+    for (const [value, n] of sorted) {
+      seen += n;
+      if (seen >= p * total - 1e-9) return value;
     }
-    return values[values.length - 1];
+    return sorted[sorted.length - 1][0];
   });
 }
 
@@ -198,7 +200,7 @@ export class DeliveryStatsService {
     for (const r of rows) {
       if (r.at === null || r.n === null || r.duration === null) continue;
       let tally = fresh.get(r.at);
-      if (!tally) fresh.set(r.at, (tally = { succeeded: 0, failed: 0, durations: new Map() }));
+      if (!tally) fresh.set(r.at, (tally = emptyTally()));
       if (r.success) tally.succeeded += r.n;
       else tally.failed += r.n;
       tally.durations.set(r.duration, (tally.durations.get(r.duration) ?? 0) + r.n);
@@ -206,10 +208,7 @@ export class DeliveryStatsService {
     const seconds: SecondFigures[] = [];
     const tallies: SecondTally[] = [];
     for (let at = since; at < upto; at += 1000) {
-      let tally = this.settled.get(at) ?? fresh.get(at);
-      if (!tally) {
-        tally = { succeeded: 0, failed: 0, durations: new Map() };
-      }
+      const tally = this.settled.get(at) ?? fresh.get(at) ?? emptyTally();
       if (at < upto - SETTLE_MS && at >= from) this.settled.set(at, tally);
       tallies.push(tally);
       seconds.push({ at: new Date(at), ...figuresOf([tally]) });

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { AttemptFigures, DeliveryStats, SecondFigures, WebhookSuccess } from '@app/domain';
+import type { AttemptFigures, DeliveryStats, WebhookSuccess } from '@app/domain';
 
 export class AttemptFiguresDto {
   /** Attempts that succeeded. @example 120 */
@@ -65,7 +65,7 @@ export class StatsDto {
     return {
       generated_at: s.generatedAt.toISOString(),
       window_seconds: s.windowSeconds,
-      seconds: s.seconds.map((x: SecondFigures) => ({
+      seconds: s.seconds.map((x) => ({
         at: x.at.toISOString(),
         ...AttemptFiguresDto.from(x),
       })),
