@@ -56,6 +56,7 @@ export async function connectDatabase(
       dataDir: config.dataDir,
       fallbackDataDir: config.dataDirIsDefault ? rootFallbackDir(config.dataDir) : undefined,
       onLog: (line) => log.debug(line),
+      onWarning: (message) => log.warn(message),
     });
     const { port } = new URL(embedded.url);
     logger.info(

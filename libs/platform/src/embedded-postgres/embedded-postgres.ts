@@ -10,6 +10,7 @@ import {
   locatePostgresBinaries,
   type PostgresBinaries,
 } from './postgres-binaries';
+import { blockedStartError, forgetOwner, recordOwner, stopLeftoverServer } from './leftover-server';
 
 export { EmbeddedPostgresError };
 
@@ -27,6 +28,8 @@ export interface EmbeddedPostgresOptions {
   ephemeral?: boolean;
   /** Receives the server's own log lines. */
   onLog?: (line: string) => void;
+  /** Receives what the caller should see at warning level (a leftover server stopped). */
+  onWarning?: (message: string) => void;
 }
 
 interface RunAs {
@@ -57,6 +60,7 @@ export class EmbeddedPostgres {
   ) {
     child.once('exit', (code) => {
       this.exited = true;
+      forgetOwner(dataDir);
       if (!this.stopping) for (const listener of this.exitListeners) listener(code);
     });
   }
@@ -81,6 +85,9 @@ export class EmbeddedPostgres {
       checkClusterVersion(pgdata, binaries);
     }
 
+    // A server that a killed postmand left on this folder holds its lock file.
+    const otherProcess = await stopLeftoverServer(dataDir, pgdata, options.onWarning ?? onLog);
+
     const port = options.port ?? (await freePort());
     const flags = ['-D', pgdata, '-p', String(port), '-c', 'listen_addresses=127.0.0.1'];
     flags.push('-c', 'unix_socket_directories=', '-c', 'max_connections=200');
@@ -97,7 +104,13 @@ export class EmbeddedPostgres {
     });
     const tail = collectOutput(child, onLog);
     const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-    await waitUntilReady(child, url, tail);
+    try {
+      await waitUntilReady(child, url, tail);
+    } catch (err) {
+      if (otherProcess === undefined) throw err;
+      throw blockedStartError(err, dataDir, pgdata, otherProcess) ?? err;
+    }
+    recordOwner(dataDir);
     return new EmbeddedPostgres(child, url, dataDir);
   }
 
