@@ -11,6 +11,7 @@ import { AccessControl, AccessGuard, AuthenticationMiddleware } from './common/a
 import { API_LOGGER, ApiExceptionFilter } from './common/api-exception.filter';
 import { DeliveryLoopGuard } from './common/delivery-loop.guard';
 import { JsonBodyMiddleware } from './common/json-body.middleware';
+import { QueryParamsGuard } from './common/query-params.guard';
 import { RouteTable } from './common/route-table';
 import { ApiValidationPipe } from './common/validation.pipe';
 import { DeliveriesModule } from './deliveries/deliveries.module';
@@ -50,6 +51,7 @@ export class ApiModule implements NestModule {
         // In this order: who the caller is comes before what the request is.
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: DeliveryLoopGuard },
+        { provide: APP_GUARD, useClass: QueryParamsGuard },
         { provide: APP_PIPE, useClass: ApiValidationPipe },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],

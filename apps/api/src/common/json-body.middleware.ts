@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import express, {
   type NextFunction,
@@ -12,6 +13,9 @@ import { ApiError } from './api-error';
 export type WithRawBody = { rawBody?: Buffer };
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/** The error type (body-parser's `err.type`) of a body that is not valid UTF-8. */
+export const INVALID_UTF8 = 'entity.encoding.invalid';
 
 /** Deeper than any request of this API; deeper still overflowed the stack downstream. */
 const MAX_JSON_DEPTH = 32;
@@ -51,8 +55,13 @@ export class JsonBodyMiddleware implements NestMiddleware {
       // with "must be a JSON object" (a `null` body is not "invalid JSON").
       strict: false,
       type: () => true,
-      // The body's bytes are part of an Idempotency-Key's fingerprint.
-      verify: (req, _res, buf) => {
+      verify: (req, _res, buf, encoding) => {
+        // Decoding would replace each invalid sequence with U+FFFD, silently storing
+        // something other than what was sent.
+        if (/^utf-?8$/i.test(encoding) && !isUtf8(buf)) {
+          throw Object.assign(new Error('the body is not valid UTF-8'), { type: INVALID_UTF8 });
+        }
+        // The body's bytes are part of an Idempotency-Key's fingerprint.
         if (req.headers['idempotency-key'] !== undefined) (req as WithRawBody).rawBody = buf;
       },
     });
