@@ -9,6 +9,7 @@ import { ApiKeyAuthenticator, DomainModule, type DomainModuleOptions } from '@ap
 import type { Logger } from 'pino';
 import { AccessControl, AccessGuard, AuthenticationMiddleware } from './common/access-control';
 import { API_LOGGER, ApiExceptionFilter } from './common/api-exception.filter';
+import { CrossSiteMiddleware } from './common/cross-site.middleware';
 import { DeliveryLoopGuard } from './common/delivery-loop.guard';
 import { JsonBodyMiddleware } from './common/json-body.middleware';
 import { QueryParamsGuard } from './common/query-params.guard';
@@ -59,6 +60,9 @@ export class ApiModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AuthenticationMiddleware, JsonBodyMiddleware).forRoutes('*path');
+    // A browser's cross-site request is refused before anything else reads it.
+    consumer
+      .apply(CrossSiteMiddleware, AuthenticationMiddleware, JsonBodyMiddleware)
+      .forRoutes('*path');
   }
 }

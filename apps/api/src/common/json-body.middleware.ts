@@ -34,6 +34,9 @@ function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
   return deepest;
 }
 
+/** Methods whose Content-Type, with no body, means nothing. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
@@ -68,16 +71,22 @@ export class JsonBodyMiddleware implements NestMiddleware {
   }
 
   use(req: Request, res: Response, next: NextFunction): void {
-    if (!hasBody(req)) return next();
     const type = req.headers['content-type'] ?? '';
+    // An empty write may name no type (`curl -X POST …/redeliver`), but not another one:
+    // an HTML form always names one, so a form on any site cannot post to the API.
+    if (!hasBody(req) && (type === '' || SAFE_METHODS.has(req.method))) return next();
     if (!JSON_TYPE.test(type)) {
+      const got = type ? `"${type}"` : 'no Content-Type';
       return next(
         new ApiError(
           'unsupportedMediaType',
-          `the body must be application/json, got ${type ? `"${type}"` : 'no Content-Type'}`,
+          hasBody(req)
+            ? `the body must be application/json, got ${got}`
+            : `a request without a body names application/json or no Content-Type, got ${got}`,
         ),
       );
     }
+    if (!hasBody(req)) return next();
     this.parse(req, res, (err?: unknown) => {
       if (err) return next(err);
       if (jsonDepth(req.body) > MAX_JSON_DEPTH) {
