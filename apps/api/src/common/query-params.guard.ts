@@ -25,7 +25,7 @@ export class QueryParamsGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     if (req.method === 'GET' || req.method === 'HEAD' || readsQuery(context)) return true;
-    const names = Object.keys((req.query ?? {}));
+    const names = Object.keys(req.query ?? {});
     if (names.length === 0) return true;
     throw ApiError.validation(names.map((name) => [name, 'is not a field of this request']));
   }

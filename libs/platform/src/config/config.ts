@@ -115,7 +115,8 @@ function readHost(env: Env, problems: string[]): string {
   return '0.0.0.0';
 }
 
-const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/i;
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/i;
 
 /** POSTMAND_PUBLIC_URL: an absolute http(s) URL, kept as its origin. */
 function readPublicUrl(env: Env, problems: string[]): string | undefined {
