@@ -73,6 +73,48 @@ describe('postmand CLI', () => {
     expect(await server.exited).toBe(0);
   });
 
+  it('migrate names each webhook whose whsec_ secret cannot sign safely, never the secret', async () => {
+    const env = { POSTMAND_DATABASE_URL: db.url };
+    expect(await runCli('migrate', env).exited).toBe(0);
+    // Tokens the API took before it checked them (§3), and good ones beside them.
+    const tokens = {
+      empty: 'whsec_',
+      bangs: 'whsec_!!!!!!!!',
+      short: `whsec_${Buffer.from('sixteen-byte-key').toString('base64')}`,
+      good: `whsec_${Buffer.from('a-32-byte-secret-for-the-tests!!').toString('base64')}`,
+      plain: 'my-secret-token',
+    };
+    const ids: Record<string, string> = {};
+    for (const [name, token] of Object.entries(tokens)) {
+      const [{ id }] = await db.dataSource.query<{ id: string }[]>(
+        `INSERT INTO webhooks (name, url, content_type, valid_status_codes, secret_token,
+           max_delivery_attempts, delivery_attempt_timeout, retry_min_backoff, retry_max_backoff)
+         VALUES ($1, 'http://127.0.0.1:9/', 'application/json', '{200}', $2, 5, 10, 10, 60)
+         RETURNING id`,
+        [`secret ${name}`, token],
+      );
+      ids[name] = id;
+    }
+    try {
+      const migrate = runCli('migrate', env);
+      expect(await migrate.exited).toBe(0);
+      const output = migrate.output();
+      const warned = output.split('\n').filter((line) => line.includes('"level":"warn"'));
+      for (const name of ['empty', 'bangs', 'short']) {
+        expect(warned.filter((line) => line.includes(ids[name]))).toHaveLength(1);
+      }
+      expect(warned).toHaveLength(3);
+      expect(warned[0]).toContain('rotate-secret');
+      for (const token of Object.values(tokens)) {
+        if (token !== 'whsec_') expect(output).not.toContain(token.slice(6));
+      }
+    } finally {
+      await db.dataSource.query('DELETE FROM webhooks WHERE id = ANY($1::uuid[])', [
+        Object.values(ids),
+      ]);
+    }
+  });
+
   it('runs retention once: a dry run first, then the run, with what it removed per table', async () => {
     const env = { POSTMAND_DATABASE_URL: db.url };
     expect(await runCli('migrate', env).exited).toBe(0);

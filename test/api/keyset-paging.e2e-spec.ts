@@ -110,4 +110,63 @@ describe('keyset paging (after / next_cursor)', () => {
       details: expect.stringContaining(`after: ${reason}`),
     });
   });
+
+  /** A cursor as the API writes one (base64url of `[list, ...key]`), with a key of our own. */
+  const craft = (list: string, ...key: string[]): string =>
+    Buffer.from(JSON.stringify([list, ...key])).toString('base64url');
+  const ID = '8a0d1f4e-8c2a-4b9e-9f43-0d6f2c1b7a55';
+  const TIMES = [
+    ['year 0', '0000-01-01T00:00:00.000Z'],
+    ['a negative year', '-000001-01-01T00:00:00.000Z'],
+    ['a year past 9999', '+010000-01-01T00:00:00.000Z'],
+    ['the largest time', '+275760-09-13T00:00:00.000Z'],
+  ];
+
+  it.each([
+    ...TIMES.map(([name, time]) => [
+      `deliveries, ${name}`,
+      '/v1/deliveries',
+      craft('deliveries', time, ID),
+    ]),
+    ...TIMES.map(([name, time]) => [
+      `delivery attempts, ${name}`,
+      '/v1/delivery-attempts',
+      craft('delivery_attempts', time, ID),
+    ]),
+    ...TIMES.map(([name, time]) => [`events, ${name}`, '/v1/events', craft('events', time, ID)]),
+    ['webhooks, a NUL in the name', '/v1/webhooks', craft('webhooks', 'a\u0000b', ID)],
+    ['webhooks, a lone surrogate in the name', '/v1/webhooks', craft('webhooks', 'a\ud800', ID)],
+  ])(
+    'refuses a crafted cursor (%s) with code 4 naming after, not a 500',
+    async (_n, path, after) => {
+      const res = await f.http().get(`${path}?after=${after}`);
+      expect([res.status, res.body]).toEqual([
+        400,
+        {
+          code: 4,
+          message: 'request validation failed',
+          details: 'after: is not a cursor of this list (use the next_cursor of one of its pages).',
+        },
+      ]);
+    },
+  );
+
+  it('takes a crafted cursor at the edges of what the database stores', async () => {
+    for (const [path, list] of [
+      ['/v1/deliveries', 'deliveries'],
+      ['/v1/delivery-attempts', 'delivery_attempts'],
+      ['/v1/events', 'events'],
+    ]) {
+      for (const time of ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
+        await f
+          .http()
+          .get(`${path}?after=${craft(list, time, ID)}`)
+          .expect(200);
+      }
+    }
+    await f
+      .http()
+      .get(`/v1/webhooks?after=${craft('webhooks', 'é😀', ID)}`)
+      .expect(200);
+  });
 });

@@ -9,8 +9,10 @@ import { ApiKeyAuthenticator, DomainModule, type DomainModuleOptions } from '@ap
 import type { Logger } from 'pino';
 import { AccessControl, AccessGuard, AuthenticationMiddleware } from './common/access-control';
 import { API_LOGGER, ApiExceptionFilter } from './common/api-exception.filter';
+import { CrossSiteMiddleware } from './common/cross-site.middleware';
 import { DeliveryLoopGuard } from './common/delivery-loop.guard';
 import { JsonBodyMiddleware } from './common/json-body.middleware';
+import { QueryParamsGuard } from './common/query-params.guard';
 import { RouteTable } from './common/route-table';
 import { ApiValidationPipe } from './common/validation.pipe';
 import { DeliveriesModule } from './deliveries/deliveries.module';
@@ -50,6 +52,7 @@ export class ApiModule implements NestModule {
         // In this order: who the caller is comes before what the request is.
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: DeliveryLoopGuard },
+        { provide: APP_GUARD, useClass: QueryParamsGuard },
         { provide: APP_PIPE, useClass: ApiValidationPipe },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
@@ -57,6 +60,9 @@ export class ApiModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AuthenticationMiddleware, JsonBodyMiddleware).forRoutes('*path');
+    // A browser's cross-site request is refused before anything else reads it.
+    consumer
+      .apply(CrossSiteMiddleware, AuthenticationMiddleware, JsonBodyMiddleware)
+      .forRoutes('*path');
   }
 }

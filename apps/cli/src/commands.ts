@@ -8,6 +8,7 @@ import {
   RETENTION_TABLES,
   RetentionService,
   schemaHealth,
+  WebhookRepository,
 } from '@app/domain';
 import { createHealthApp, createRegistry, type PostmandConfig } from '@app/platform';
 import type { HealthIndicatorFunction } from '@nestjs/terminus';
@@ -30,6 +31,13 @@ export async function runMigrate(config: PostmandConfig, logger: Logger): Promis
   try {
     const applied = await migrate(db.dataSource);
     logger.info({ applied }, applied.length ? 'migrations applied' : 'schema already current');
+    // Tokens accepted before the API checked them: they sign with an empty or short key.
+    for (const id of await new WebhookRepository(db.dataSource).unusableSecrets()) {
+      logger.warn(
+        { webhook_id: id },
+        `webhook ${id}: its secret_token starts with "whsec_" but is not standard base64 of 24 to 64 bytes, so its signatures are easy to forge; rotate it (POST /v1/webhooks/${id}/rotate-secret)`,
+      );
+    }
   } finally {
     await db.close();
   }

@@ -17,6 +17,7 @@ import {
   type MissingResource,
 } from '@app/domain';
 import { ApiError, type ErrorBody, type ErrorKind } from './api-error';
+import { INVALID_UTF8 } from './json-body.middleware';
 import { idOf } from './request-log';
 import { RouteTable } from './route-table';
 
@@ -56,6 +57,8 @@ function fromBodyParser(type: string, message: string): ApiError | undefined {
       return new ApiError('payloadTooLarge', 'the request body is too large');
     case 'entity.parse.failed':
       return new ApiError('malformedBody', `invalid JSON: ${message}`);
+    case INVALID_UTF8:
+      return new ApiError('malformedBody', message);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new ApiError('unsupportedMediaType', message);

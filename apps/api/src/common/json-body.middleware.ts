@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import express, {
   type NextFunction,
@@ -12,6 +13,9 @@ import { ApiError } from './api-error';
 export type WithRawBody = { rawBody?: Buffer };
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/** The error type (body-parser's `err.type`) of a body that is not valid UTF-8. */
+export const INVALID_UTF8 = 'entity.encoding.invalid';
 
 /** Deeper than any request of this API; deeper still overflowed the stack downstream. */
 const MAX_JSON_DEPTH = 32;
@@ -29,6 +33,9 @@ function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
   }
   return deepest;
 }
+
+/** Methods whose Content-Type, with no body, means nothing. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
@@ -51,24 +58,35 @@ export class JsonBodyMiddleware implements NestMiddleware {
       // with "must be a JSON object" (a `null` body is not "invalid JSON").
       strict: false,
       type: () => true,
-      // The body's bytes are part of an Idempotency-Key's fingerprint.
-      verify: (req, _res, buf) => {
+      verify: (req, _res, buf, encoding) => {
+        // Decoding would replace each invalid sequence with U+FFFD, silently storing
+        // something other than what was sent.
+        if (/^utf-?8$/i.test(encoding) && !isUtf8(buf)) {
+          throw Object.assign(new Error('the body is not valid UTF-8'), { type: INVALID_UTF8 });
+        }
+        // The body's bytes are part of an Idempotency-Key's fingerprint.
         if (req.headers['idempotency-key'] !== undefined) (req as WithRawBody).rawBody = buf;
       },
     });
   }
 
   use(req: Request, res: Response, next: NextFunction): void {
-    if (!hasBody(req)) return next();
     const type = req.headers['content-type'] ?? '';
+    // An empty write may name no type (`curl -X POST …/redeliver`), but not another one:
+    // an HTML form always names one, so a form on any site cannot post to the API.
+    if (!hasBody(req) && (type === '' || SAFE_METHODS.has(req.method))) return next();
     if (!JSON_TYPE.test(type)) {
+      const got = type ? `"${type}"` : 'no Content-Type';
       return next(
         new ApiError(
           'unsupportedMediaType',
-          `the body must be application/json, got ${type ? `"${type}"` : 'no Content-Type'}`,
+          hasBody(req)
+            ? `the body must be application/json, got ${got}`
+            : `a request without a body names application/json or no Content-Type, got ${got}`,
         ),
       );
     }
+    if (!hasBody(req)) return next();
     this.parse(req, res, (err?: unknown) => {
       if (err) return next(err);
       if (jsonDepth(req.body) > MAX_JSON_DEPTH) {

@@ -42,6 +42,20 @@ function queryShapeProblems(query: Record<string, unknown>): [string, string][] 
   return problems;
 }
 
+/**
+ * Keys of a body or query that name a member every instance of the DTO already has
+ * (`__proto__`, `constructor`, `toString`, `valueOf`, a DTO's own methods): the
+ * transformer skips them without a word, so the whitelist never sees them. Refused like
+ * any other name the request does not define.
+ */
+function inheritedNameProblems(value: object, metatype: unknown): [string, string][] {
+  if (typeof metatype !== 'function' || metatype === Object) return [];
+  const prototype = (metatype as { prototype: object }).prototype;
+  return Object.keys(value)
+    .filter((key) => key in prototype)
+    .map((key) => [key, 'is not a field of this request']);
+}
+
 function hasCrossFieldRules(value: unknown): value is CrossFieldRules {
   return typeof (value as CrossFieldRules | null)?.crossFieldProblems === 'function';
 }
@@ -94,6 +108,10 @@ export class ApiValidationPipe extends ValidationPipe {
     }
     if (metadata.type === 'query' && isObject) {
       const problems = queryShapeProblems(value as Record<string, unknown>);
+      if (problems.length > 0) throw ApiError.validation(problems);
+    }
+    if ((metadata.type === 'query' || metadata.type === 'body') && isObject) {
+      const problems = inheritedNameProblems(value, metadata.metatype);
       if (problems.length > 0) throw ApiError.validation(problems);
     }
     return super.transform(value, metadata) as Promise<unknown>;

@@ -4,6 +4,7 @@ import {
   EVENT_TYPE_LIMITS,
   isEventTypeName,
   isEventTypePattern,
+  secretTokenProblem,
   WEBHOOK_URL_PATTERN,
 } from '@app/domain';
 
@@ -86,6 +87,21 @@ export const HasNoSpaceOrControl = (): PropertyDecorator =>
     // eslint-disable-next-line no-control-regex -- control characters are what it looks for
     (v) => typeof v !== 'string' || !/[\s\u0000-\u001f\u007f-\u009f]/u.test(v),
   );
+
+/**
+ * A token that can sign (§3): a `whsec_` one is standard base64 of 24–64 bytes. Its own
+ * message (the rule, and why the token breaks it, never the token itself).
+ */
+export const IsSigningSecret = (): PropertyDecorator => (target, propertyName) =>
+  registerDecorator({
+    name: 'isSigningSecret',
+    target: target.constructor,
+    propertyName: propertyName as string,
+    options: {
+      message: ({ value }) => (typeof value === 'string' && secretTokenProblem(value)) || '',
+    },
+    validator: { validate: (v) => typeof v !== 'string' || secretTokenProblem(v) === undefined },
+  });
 
 /** Some character other than white space. */
 export const IsNotBlank = (): PropertyDecorator =>

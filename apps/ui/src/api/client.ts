@@ -72,9 +72,22 @@ const auth: Middleware = {
   },
 };
 
+/**
+ * Every write says it is JSON, bodiless ones (a redeliver) included: openapi-fetch names
+ * no type without a body, and the API takes only JSON writes from a browser.
+ */
+const jsonWrites: Middleware = {
+  onRequest({ request }) {
+    if (request.method !== 'GET' && !request.headers.has('Content-Type')) {
+      request.headers.set('Content-Type', 'application/json');
+    }
+    return request;
+  },
+};
+
 /** The public API, typed from its OpenAPI document (schema.d.ts is generated from it). */
 export const api = createClient<paths>({ baseUrl: window.location.origin });
-api.use(auth);
+api.use(auth, jsonWrites);
 
 /** An error the API answered with, or a network failure, as one message to show. */
 export class ApiFailure extends Error {

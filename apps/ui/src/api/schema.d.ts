@@ -276,7 +276,8 @@ export interface components {
             valid_status_codes: number[];
             /**
              * @description Key of the HMAC-SHA256 signatures; empty for unsigned deliveries. A token that starts
-             *     with `whsec_` is base64 after the prefix (Standard Webhooks). Default "".
+             *     with `whsec_` is standard base64 of 24–64 bytes after the prefix (Standard Webhooks).
+             *     Default "".
              * @example my-secret-token
              */
             secret_token?: string;
@@ -430,7 +431,8 @@ export interface components {
         RotateSecretRequestDto: {
             /**
              * @description The new secret. Default: a new `whsec_` + base64 of 32 random bytes (Standard
-             *     Webhooks' form, which the response returns).
+             *     Webhooks' form, which the response returns); a `whsec_` one given must be standard
+             *     base64 of 24–64 bytes after the prefix.
              * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
              */
             secret_token?: string;

@@ -34,9 +34,17 @@ export interface ListPage<T> {
   nextCursor: string | null;
 }
 
-/** A webhooks-list sort key: a name and an id. */
+/**
+ * A webhooks-list sort key: a name and an id. The name is one a webhook can have: text
+ * PostgreSQL can hold (no NUL, no lone surrogate), so that a crafted cursor is a 400, not
+ * a database error.
+ */
 export const isNameKey = (key: string[]): boolean =>
-  key.length === 2 && key[0].length <= 255 && UUID.test(key[1]);
+  key.length === 2 &&
+  key[0].length <= 255 &&
+  !key[0].includes('\u0000') &&
+  key[0].isWellFormed() &&
+  UUID.test(key[1]);
 
 /**
  * A page's cursor: the list it belongs to and its last row's sort key, as base64url of a
@@ -65,9 +73,16 @@ export function decodeCursor(
   return valid(key) ? key : undefined;
 }
 
-/** A newest-first sort key: `created_at` exactly as toISOString writes it, and the id. */
+/** A time as toISOString writes one in years 1–9999, the years PostgreSQL stores and reads back. */
+const ISO_INSTANT = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * A newest-first sort key: `created_at` exactly as toISOString writes it (so not year 0,
+ * a negative year or one past 9999, which toISOString writes as `+010000-…`), and the id.
+ */
 export const isNewestFirstKey = (key: string[]): boolean =>
   key.length === 2 &&
+  ISO_INSTANT.test(key[0]) &&
   !Number.isNaN(Date.parse(key[0])) &&
   new Date(key[0]).toISOString() === key[0] &&
   UUID.test(key[1]);

@@ -11,7 +11,7 @@ import {
 import { rowToEntity, type Row } from '../common/rows';
 import type { UnitOfWork } from '../common/unit-of-work';
 import { Webhook } from './webhook.entity';
-import { SECRET_ROTATION } from './webhook.rules';
+import { SECRET_ROTATION, secretTokenProblem } from './webhook.rules';
 
 /** Everything a client sets on a webhook, in the order of the statements below. */
 export const WEBHOOK_INPUT_FIELDS = [
@@ -162,6 +162,17 @@ export class WebhookRepository {
       [id, secretToken, graceSeconds, SECRET_ROTATION.maxLiveSecrets - 1],
     );
     return rows.length > 0 ? rowToEntity(this.dataSource, Webhook, rows[0]) : null;
+  }
+
+  /**
+   * The webhooks whose secret cannot sign safely (a `whsec_` token that is not base64 of
+   * 24–64 bytes, accepted before v3 checked it), by id: `postmand migrate` reports them.
+   */
+  async unusableSecrets(): Promise<string[]> {
+    const rows = await this.dataSource.query<{ id: string; secret_token: string }[]>(
+      `SELECT id, secret_token FROM webhooks WHERE secret_token LIKE 'whsec\\_%' ORDER BY id`,
+    );
+    return rows.filter((r) => secretTokenProblem(r.secret_token) !== undefined).map((r) => r.id);
   }
 
   /** Deletes the webhook with its deliveries and attempts (ON DELETE CASCADE). */

@@ -40,6 +40,32 @@ export function generateSecretToken(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
+/**
+ * The key a `whsec_` token signs with is the standard base64 after the prefix (Standard
+ * Webhooks): it must decode to this many bytes. `whsec_` alone would sign with an empty
+ * key, which anyone can forge.
+ */
+export const SIGNING_KEY_BYTES = { min: 24, max: 64 } as const;
+
+const WHSEC = 'whsec_';
+/** Standard base64 (not base64url), padded or not: Node would skip any other character. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+
+/**
+ * Why `token` cannot be a signing secret, or undefined when it can: a token that starts
+ * with `whsec_` must be that prefix and standard base64 of 24–64 bytes; any other token
+ * signs with its own UTF-8 bytes (and "" means unsigned).
+ */
+export function secretTokenProblem(token: string): string | undefined {
+  if (!token.startsWith(WHSEC)) return undefined;
+  const key = token.slice(WHSEC.length);
+  const { min, max } = SIGNING_KEY_BYTES;
+  const rule = `a token starting with "${WHSEC}" must be followed by standard base64 of ${min} to ${max} bytes`;
+  if (!BASE64.test(key)) return `${rule} (it is not base64)`;
+  const bytes = Buffer.from(key, 'base64').length;
+  return bytes < min || bytes > max ? `${rule} (it decodes to ${bytes})` : undefined;
+}
+
 /** What an optional field left out of a POST or PUT becomes. */
 export const WEBHOOK_DEFAULTS = {
   secretToken: '',

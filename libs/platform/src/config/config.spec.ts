@@ -27,6 +27,8 @@ describe('loadConfig', () => {
       blockPrivateNetworks: false,
       dataDir: '/srv/app/.postmand',
       dataDirIsDefault: true,
+      publicUrl: undefined,
+      allowedHosts: [],
     });
   });
 
@@ -51,6 +53,8 @@ describe('loadConfig', () => {
         POSTMAND_AUTH: 'api_key',
         POSTMAND_BLOCK_PRIVATE_NETWORKS: 'true',
         POSTMAND_DATA_DIR: 'var/db',
+        POSTMAND_PUBLIC_URL: 'https://Hooks.Example.com/postmand/',
+        POSTMAND_ALLOWED_HOSTS: ' postmand.ns , .Example.org,*,10.0.0.1,::1',
       },
       '/srv/app',
     );
@@ -74,6 +78,8 @@ describe('loadConfig', () => {
       blockPrivateNetworks: true,
       dataDir: '/srv/app/var/db',
       dataDirIsDefault: false,
+      publicUrl: 'https://hooks.example.com',
+      allowedHosts: ['postmand.ns', '.example.org', '*', '10.0.0.1', '::1'],
     });
   });
 
@@ -116,6 +122,23 @@ describe('loadConfig', () => {
         /POSTMAND_HTTP_HOST: must be an IP address or a host name/,
       );
     }
+  });
+
+  it('takes a public URL as its origin, and allowed hosts without scheme or port', () => {
+    for (const bad of ['hooks.example.com', 'ftp://hooks.example.com', 'https://', 'nope']) {
+      expect(() => loadConfig({ POSTMAND_PUBLIC_URL: bad })).toThrow(
+        /POSTMAND_PUBLIC_URL: must be an absolute http or https URL/,
+      );
+    }
+    expect(loadConfig({ POSTMAND_PUBLIC_URL: 'http://[::1]:8000/ui' }).publicUrl).toBe(
+      'http://[::1]:8000',
+    );
+    for (const bad of ['https://postmand', 'postmand:8000', 'a b', '*.example.com', '..x']) {
+      expect(() => loadConfig({ POSTMAND_ALLOWED_HOSTS: `postmand,${bad}` })).toThrow(
+        `POSTMAND_ALLOWED_HOSTS: must be host names without scheme or port, ".example.com" for a domain and every name under it, or "*", got "${bad}"`,
+      );
+    }
+    expect(loadConfig({ POSTMAND_ALLOWED_HOSTS: ' , ' }).allowedHosts).toEqual([]);
   });
 
   it('rejects a database URL that does not parse', () => {

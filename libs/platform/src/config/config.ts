@@ -49,6 +49,16 @@ export interface PostmandConfig {
   dataDir: string;
   /** True when POSTMAND_DATA_DIR was not set and the default is in use. */
   dataDirIsDefault: boolean;
+  /**
+   * The address users reach the service at (`https://hooks.example.com`), as an origin: a
+   * browser's request from it, or to its host, is the service's own.
+   */
+  publicUrl: string | undefined;
+  /**
+   * More host names a browser may reach the API by (DNS rebinding guard), lower case: a
+   * name, `.example.com` for it and every name under it, or `*` for any host.
+   */
+  allowedHosts: string[];
 }
 
 export class ConfigError extends Error {
@@ -103,6 +113,44 @@ function readHost(env: Env, problems: string[]): string {
   }
   problems.push(`POSTMAND_HTTP_HOST: must be an IP address or a host name, got "${raw}"`);
   return '0.0.0.0';
+}
+
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/i;
+
+/** POSTMAND_PUBLIC_URL: an absolute http(s) URL, kept as its origin. */
+function readPublicUrl(env: Env, problems: string[]): string | undefined {
+  const raw = env.POSTMAND_PUBLIC_URL?.trim();
+  if (!raw) return undefined;
+  try {
+    const url = new URL(raw);
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '') {
+      return url.origin;
+    }
+  } catch {
+    // Reported below.
+  }
+  problems.push(
+    `POSTMAND_PUBLIC_URL: must be an absolute http or https URL such as https://hooks.example.com, got "${raw}"`,
+  );
+  return undefined;
+}
+
+/** POSTMAND_ALLOWED_HOSTS: comma-separated names, `.suffix` names or `*`. */
+function readAllowedHosts(env: Env, problems: string[]): string[] {
+  const entries = (env.POSTMAND_ALLOWED_HOSTS ?? '')
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e !== '');
+  const bad = entries.filter(
+    (e) => e !== '*' && !HOST_NAME.test(e.startsWith('.') ? e.slice(1) : e) && isIP(e) === 0,
+  );
+  if (bad.length > 0) {
+    problems.push(
+      `POSTMAND_ALLOWED_HOSTS: must be host names without scheme or port, ".example.com" for a domain and every name under it, or "*", got ${bad.map((e) => `"${e}"`).join(', ')}`,
+    );
+  }
+  return entries;
 }
 
 function readDatabaseUrl(env: Env, problems: string[]): string | undefined {
@@ -169,6 +217,8 @@ export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): P
     blockPrivateNetworks: readBoolean(env, 'POSTMAND_BLOCK_PRIVATE_NETWORKS', false, problems),
     dataDir: path.resolve(cwd, dataDirRaw || '.postmand'),
     dataDirIsDefault: !dataDirRaw,
+    publicUrl: readPublicUrl(env, problems),
+    allowedHosts: readAllowedHosts(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { SECRET_ROTATION, WEBHOOK_LIMITS as L } from '@app/domain';
-import { CodePointLength, IsStorableText } from '../../common/validators';
+import { CodePointLength, IsSigningSecret, IsStorableText } from '../../common/validators';
 
 const { gracePeriod: GRACE } = SECRET_ROTATION;
 const GRACE_PROBLEM = `must be an integer from ${GRACE.min} to ${GRACE.max}`;
@@ -10,12 +10,14 @@ const GRACE_PROBLEM = `must be an integer from ${GRACE.min} to ${GRACE.max}`;
 export class RotateSecretRequestDto {
   /**
    * The new secret. Default: a new `whsec_` + base64 of 32 random bytes (Standard
-   * Webhooks' form, which the response returns).
+   * Webhooks' form, which the response returns); a `whsec_` one given must be standard
+   * base64 of 24–64 bytes after the prefix.
    * @example "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
    */
   @IsOptional()
   @ApiPropertyOptional({ minLength: 1, maxLength: L.secretTokenLength })
   @CodePointLength(1, L.secretTokenLength, `must be 1 to ${L.secretTokenLength} characters long`)
+  @IsSigningSecret()
   @IsStorableText()
   @IsString({ message: 'must be a string' })
   secret_token?: string;

@@ -25,6 +25,7 @@ import {
   IsEventTypePatterns,
   IsHttpUrl,
   IsNotBlank,
+  IsSigningSecret,
   IsStorableText,
 } from '../../common/validators';
 import type { CrossFieldRules } from '../../common/validation.pipe';
@@ -99,12 +100,14 @@ export class WebhookRequestDto implements CrossFieldRules {
 
   /**
    * Key of the HMAC-SHA256 signatures; empty for unsigned deliveries. A token that starts
-   * with `whsec_` is base64 after the prefix (Standard Webhooks). Default "".
+   * with `whsec_` is standard base64 of 24–64 bytes after the prefix (Standard Webhooks).
+   * Default "".
    * @example "my-secret-token"
    */
   @IsOptional()
   @ApiPropertyOptional({ maxLength: L.secretTokenLength })
   @CodePointLength(0, L.secretTokenLength, atMost(L.secretTokenLength))
+  @IsSigningSecret()
   @IsStorableText()
   @IsString({ message: 'must be a string' })
   secret_token?: string;
