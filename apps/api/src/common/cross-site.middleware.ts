@@ -11,12 +11,13 @@ const API_PATH = /^\/v1(?:[/?#]|$)/i;
 const OWN_SITE = new Set(['same-origin', 'none']);
 
 /**
- * Names no one can register in public DNS, so no rebinding attacker can own them: one
- * label (`postmand`, a Compose service), and names under `.localhost`, `.local` (mDNS),
- * `.internal` (ICANN's private use) and `.svc` (`postmand.ns.svc`, in a Kubernetes
- * cluster; `.svc.cluster.local` ends in `.local`).
+ * Names under `.localhost`, which browsers resolve to loopback themselves (RFC 6761), so
+ * no rebinding attacker can own them. Any other name (a Compose or Kubernetes service
+ * name, an mDNS `.local` one that anyone on the network can answer for) is allowed only
+ * when listed: §3 names IP literals, `localhost`, POSTMAND_PUBLIC_URL and
+ * POSTMAND_ALLOWED_HOSTS, and nothing else.
  */
-const PRIVATE_SUFFIXES = ['.localhost', '.local', '.internal', '.svc'];
+const PRIVATE_SUFFIXES = ['.localhost'];
 
 /** The host name of a `Host` header (`[::1]:8000` → `::1`), lower case, without a final dot. */
 export function hostNameOf(host: string): string {
@@ -42,9 +43,8 @@ function normalHost(scheme: string, host: string): string | undefined {
  *   request's own host, or POSTMAND_PUBLIC_URL's origin);
  * - a browser's request (it carries `Sec-Fetch-Site` or `Origin`) to a `Host` the service
  *   does not answer to: DNS rebinding, where the attacker's name resolves to this service
- *   and the page is "same-origin" with it. Allowed: IP literals, `localhost`, names no one
- *   can register publicly (one label, `.localhost`, `.local`, `.internal`, `.svc`), the
- *   host of POSTMAND_PUBLIC_URL and POSTMAND_ALLOWED_HOSTS.
+ *   and the page is "same-origin" with it. Allowed: IP literals, `localhost` (and names
+ *   under `.localhost`), the host of POSTMAND_PUBLIC_URL and POSTMAND_ALLOWED_HOSTS.
  * Clients that are not browsers (curl, SDKs, other services, probes) send neither header
  * and are not affected, whatever name they reach the service by.
  */
@@ -95,7 +95,6 @@ export class CrossSiteMiddleware implements NestMiddleware {
       this.anyHost ||
       isIP(name) !== 0 ||
       name === 'localhost' ||
-      (name !== '' && !name.includes('.')) ||
       this.names.has(name) ||
       this.suffixes.some((suffix) => name.endsWith(suffix) || name === suffix.slice(1))
     );
