@@ -18,6 +18,8 @@ export interface RawAnswer {
 export class RawHttpServer {
   /** The paths requested, in order of arrival. */
   readonly requested: string[] = [];
+  /** Connections accepted so far. */
+  connections = 0;
   private readonly sockets = new Set<net.Socket>();
 
   private constructor(
@@ -44,6 +46,7 @@ export class RawHttpServer {
 
   private serve(socket: net.Socket): void {
     this.sockets.add(socket);
+    this.connections++;
     socket.setNoDelay(true);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);

@@ -72,7 +72,8 @@ const CASES: Record<string, Case> = {
     starts: 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n',
   },
   '404-with-body': {
-    bytes: 'HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nnot found',
+    bytes:
+      'HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nnot found',
     status: 404,
     success: false,
     starts: 'HTTP/1.1 404 Not Found\r\n',
@@ -152,7 +153,8 @@ const CASES: Record<string, Case> = {
     ],
     status: 200,
     success: true,
-    starts: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\nhello world',
+    starts:
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\nhello world',
   },
   'chunked-empty': {
     bytes: 'HTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
@@ -246,6 +248,84 @@ const CASES: Record<string, Case> = {
     success: true,
     starts: 'HTTP/1.1 200 OK\r\nDate: Mon, 07 Dec 2026 12:00:00 GMT\r\nContent-Length: 0\r\n\r\n',
   },
+  'content-length-and-chunked': {
+    // Node's server sends both when an app sets both: chunked frames the body.
+    bytes:
+      'HTTP/1.1 200 OK\r\nContent-Length: 50\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+    status: 200,
+    success: true,
+    starts: 'HTTP/1.1 200 OK\r\nContent-Length: 50\r\nTransfer-Encoding: chunked\r\n\r\nhello',
+  },
+  'transfer-encoding-not-chunked-close-delimited': {
+    bytes: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\n\r\nread until the close',
+    close: true,
+    status: 200,
+    success: true,
+    starts: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\n\r\nread until the close',
+  },
+  '205-content-length-with-body': {
+    bytes: 'HTTP/1.1 205 Reset Content\r\nContent-Length: 2\r\n\r\nok',
+    status: 205,
+    success: false,
+    starts: 'HTTP/1.1 205 Reset Content\r\nContent-Length: 2\r\n\r\nok',
+  },
+  'http-1.0-keep-alive': {
+    bytes: 'HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok',
+    status: 200,
+    success: true,
+    starts: 'HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok',
+  },
+  'http-1.0-bare-lf': {
+    bytes: 'HTTP/1.0 200 OK\nContent-Type: text/plain\n\nlines end in LF',
+    close: true,
+    status: 200,
+    success: true,
+    starts: 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nlines end in LF',
+  },
+  '102-processing-then-200': {
+    bytes: `HTTP/1.1 102 Processing\r\n\r\n${OK}`,
+    status: 200,
+    success: true,
+    starts: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+  },
+  'reason-split-across-segments': {
+    bytes: ['HTTP/1.1 200 Okey ', 'do', 'key\r\nContent-Length: 2\r\n\r\nok'],
+    status: 200,
+    success: true,
+    starts: 'HTTP/1.1 200 Okey dokey\r\nContent-Length: 2\r\n\r\nok',
+  },
+  'reason-latin1': {
+    // What Node's server writes for res.writeHead(200, 'Très bien').
+    bytes: Buffer.from('HTTP/1.1 200 Tr\u00e8s bien\r\nContent-Length: 2\r\n\r\nok', 'latin1'),
+    status: 200,
+    success: true,
+    starts: 'HTTP/1.1 200 Très bien\r\nContent-Length: 2\r\n\r\nok',
+  },
+  'reason-utf8': {
+    bytes: 'HTTP/1.1 200 Très bien ✓\r\nContent-Length: 2\r\n\r\nok',
+    status: 200,
+    success: true,
+    starts: 'HTTP/1.1 200 Très bien ✓\r\nContent-Length: 2\r\n\r\nok',
+  },
+  'header-values-utf8-and-latin1': {
+    // Node's server writes header values as UTF-8; older servers, Latin-1.
+    bytes: [
+      'HTTP/1.1 200 OK\r\nX-Utf8: café ✓\r\n',
+      Buffer.from('X-Latin1: caf\u00e9\r\nContent-Length: 2\r\n\r\nok', 'latin1'),
+    ],
+    status: 200,
+    success: true,
+    starts: 'HTTP/1.1 200 OK\r\nX-Utf8: café ✓\r\nX-Latin1: café\r\nContent-Length: 2\r\n\r\nok',
+  },
+  'duplicate-content-length': {
+    // The one answer Node's server can be made to send that is refused: llhttp takes two
+    // Content-Length headers for broken framing, even equal ones (RFC 9112 §6.3 allows it).
+    bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok',
+    status: 0,
+    success: false,
+    starts: '',
+    error: /Duplicate Content-Length/,
+  },
 };
 
 describe('worker: responses as real servers send them (SPEC §4)', () => {
@@ -312,8 +392,9 @@ describe('worker: responses as real servers send them (SPEC §4)', () => {
   });
 
   it("takes Node's own server at its word: each of these answers succeeds after one attempt", async () => {
-    // What `node:http` sends for each (the issue's cases): a 204 or 304 that keeps its
-    // Content-Length, a 100 Continue or 103 Early Hints before the answer, a 20 KB cookie.
+    // What `node:http` sends for each: the issue's cases (a 204 or 304 that keeps its
+    // Content-Length, a 100 Continue before the answer, a 20 KB cookie), other 1xx,
+    // trailers, both Content-Length and chunked, a reason phrase in Latin-1.
     const answers: Record<string, (res: ServerResponse) => void> = {
       '/204': (res) => res.writeHead(204, { 'Content-Length': 2 }).end('ok'),
       '/304': (res) => res.writeHead(304, { 'Content-Length': 2, ETag: '"v1"' }).end('ok'),
@@ -327,6 +408,22 @@ describe('worker: responses as real servers send them (SPEC §4)', () => {
       },
       '/cookie': (res) =>
         res.writeHead(200, { 'Set-Cookie': `session=${'c'.repeat(20 * 1024)}` }).end('ok'),
+      '/processing': (res) => {
+        res.writeProcessing();
+        res.writeHead(200).end('ok');
+      },
+      '/trailers': (res) => {
+        res.writeHead(200, { Trailer: 'X-Checksum' });
+        res.write('ab');
+        res.addTrailers({ 'X-Checksum': '1' });
+        res.end();
+      },
+      '/length-and-chunked': (res) => {
+        res.setHeader('Content-Length', 50);
+        res.setHeader('Transfer-Encoding', 'chunked');
+        res.end('hello');
+      },
+      '/latin1-reason': (res) => res.writeHead(200, 'Très bien').end('ok'),
     };
     f.receiver.respond = (req, res) => answers[req.url](res);
     await f.start();
@@ -364,7 +461,49 @@ describe('worker: responses as real servers send them (SPEC §4)', () => {
       '/continue': succeeded(200, 'OK'),
       '/early-hints': succeeded(202, 'Accepted'),
       '/cookie': succeeded(200, 'OK'),
+      '/processing': succeeded(200, 'OK'),
+      '/trailers': succeeded(200, 'OK'),
+      '/length-and-chunked': succeeded(200, 'OK'),
+      '/latin1-reason': succeeded(200, 'Très bien'),
     });
-    expect(f.receiver.requests).toHaveLength(5);
+    expect(f.receiver.requests).toHaveLength(Object.keys(answers).length);
+  });
+
+  it('keeps one connection through interim answers and a reason split across reads', async () => {
+    const keep = 'Keep-Alive: timeout=600\r\n'; // so a slow machine keeps it too
+    const kept = await RawHttpServer.start({
+      continue: {
+        bytes: `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n${keep}Content-Length: 1\r\n\r\na`,
+      },
+      hints: {
+        bytes: `HTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 201 Created\r\n${keep}Content-Length: 1\r\n\r\nb`,
+      },
+      split: { bytes: ['HTTP/1.1 202 Acc', `epted\r\n${keep}Content-Length: 1\r\n\r\nc`] },
+    });
+    try {
+      await f.start();
+      const seen: [string, string, string][] = [];
+      for (const name of ['continue', 'hints', 'split', 'continue']) {
+        const webhook = await f.hook({
+          url: `${kept.url}/${name}`,
+          validStatusCodes: [200, 201, 202],
+          maxDeliveryAttempts: 1,
+        });
+        const delivery = await f.deliver(webhook.id);
+        const done = await finished(delivery.id);
+        const [attempt] = await f.attemptsOf(delivery.id);
+        const [statusLine] = attempt.raw_response.split('\r\n');
+        seen.push([done.status, statusLine, attempt.raw_response.slice(-1)]);
+      }
+      expect(seen).toEqual([
+        ['succeeded', 'HTTP/1.1 200 OK', 'a'],
+        ['succeeded', 'HTTP/1.1 201 Created', 'b'],
+        ['succeeded', 'HTTP/1.1 202 Accepted', 'c'],
+        ['succeeded', 'HTTP/1.1 200 OK', 'a'],
+      ]);
+      expect(kept.connections).toBe(1);
+    } finally {
+      await kept.close();
+    }
   });
 });

@@ -45,6 +45,21 @@ export function formatRawResponse(options: {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * A header value or reason phrase as text: UTF-8 when the bytes are valid UTF-8 (what
+ * Node's server writes for a header value), else Latin-1, one character per byte (what it
+ * writes for a reason phrase, and what RFC 9110's obs-text was).
+ */
+export function fieldText(bytes: Buffer): string {
+  const latin1 = bytes.toString('latin1');
+  if (!/[\x80-\xff]/.test(latin1)) return latin1;
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return latin1;
+  }
+}
+
 /** The body as text when it is clean UTF-8 without NUL, else base64 behind a marker. */
 export function bodyText(body: Buffer): string {
   if (!body.includes(0)) {

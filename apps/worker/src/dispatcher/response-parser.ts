@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { buildConnector } from 'undici';
+import { fieldText } from './raw-exchange';
 
 /**
  * The most a response's header names and values may take together (README "How delivery
@@ -20,13 +21,21 @@ interface UndiciParser {
   llhttp: {
     llhttp_get_http_major(ptr: number): number;
     llhttp_get_http_minor(ptr: number): number;
+    llhttp_set_lenient_chunked_length(ptr: number, on: number): void;
+    llhttp_set_lenient_optional_cr_before_lf(ptr: number, on: number): void;
   };
   ptr: number | null;
   socket: Socket;
   statusCode: number;
+  statusText: string;
+  /** Header names and values as received: name, value, name, value… */
   headers: Buffer[];
   headersSize: number;
+  /** The Content-Length values received, concatenated (undici compares it to the body). */
+  contentLength: string;
   timeout: { refresh?: () => void } | null;
+  onStatus: (this: UndiciParser, bytes: Buffer) => number;
+  createError: (this: UndiciParser, code: number, data: Buffer) => Error;
   onHeadersComplete: (
     this: UndiciParser,
     statusCode: number,
@@ -92,10 +101,34 @@ function adaptWhenAttached(socket: Socket): void {
 }
 
 function adapt(parser: UndiciParser): void {
-  const onHeadersComplete = parser.onHeadersComplete;
-  if (typeof onHeadersComplete !== 'function') return;
-  const llhttp = parser.llhttp;
-  const versioned = typeof llhttp?.llhttp_get_http_major === 'function';
+  const { llhttp, onHeadersComplete } = parser;
+  if (
+    typeof onHeadersComplete !== 'function' ||
+    typeof llhttp?.llhttp_get_http_major !== 'function'
+  ) {
+    return;
+  }
+  if (parser.ptr !== null) {
+    // RFC 9112's leeway for recipients, which llhttp offers as options: with both
+    // Content-Length and chunked (Node's server sends both when an app sets both), chunked
+    // frames the body (§6.3); a bare LF ends a line as CRLF does (§2.2: old HTTP/1.0 servers).
+    llhttp.llhttp_set_lenient_chunked_length(parser.ptr, 1);
+    llhttp.llhttp_set_lenient_optional_cr_before_lf(parser.ptr, 1);
+  }
+  // undici keeps only the last piece of a reason phrase split across reads, as UTF-8 even
+  // when it is not (Node's server writes "Très bien" in Latin-1): the pieces are joined
+  // here byte for byte (Latin-1 keeps each byte) and decoded once the head is complete.
+  parser.onStatus = function (bytes) {
+    this.statusText += bytes.toString('latin1');
+    return 0;
+  };
+  // A head llhttp refuses (two Content-Length headers…) is reported as a length mismatch
+  // when a Content-Length was among its headers: the parser's own reason is the true one.
+  const createError = parser.createError;
+  parser.createError = function (code, data) {
+    if (this.statusCode === 0) this.contentLength = '';
+    return createError.call(this, code, data);
+  };
   parser.onHeadersComplete = function (statusCode, upgrade, shouldKeepAlive) {
     if (statusCode === 100 && !upgrade && !this.socket.destroyed) {
       // As undici does for any other 1xx (RFC 9110 §15.2): no body, the final response
@@ -107,7 +140,14 @@ function adapt(parser: UndiciParser): void {
       this.timeout?.refresh?.();
       return 1; // no body
     }
-    if (versioned && this.ptr !== null) {
+    if (/[^\x20-\x7e]/.test(this.statusText)) {
+      this.statusText = fieldText(Buffer.from(this.statusText, 'latin1'));
+    }
+    // Chunked framing wins over a Content-Length, which undici would still compare.
+    if (this.contentLength !== '' && hasField(this.headers, 'transfer-encoding')) {
+      this.contentLength = '';
+    }
+    if (this.ptr !== null) {
       arriving = `${llhttp.llhttp_get_http_major(this.ptr)}.${llhttp.llhttp_get_http_minor(this.ptr)}`;
     }
     try {
@@ -116,4 +156,14 @@ function adapt(parser: UndiciParser): void {
       arriving = '1.1';
     }
   };
+}
+
+/** Whether the received header names (name, value, … as bytes) include `name` (lower case). */
+function hasField(headers: Buffer[], name: string): boolean {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i].length === name.length && headers[i].toString('latin1').toLowerCase() === name) {
+      return true;
+    }
+  }
+  return false;
 }

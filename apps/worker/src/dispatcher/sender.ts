@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AttemptResult, ClaimedDelivery } from '@app/domain';
 import { POSTMAND_VERSION, type PostmandConfig } from '@app/platform';
 import { BlockedAddressError, blockedReason, guardedLookup } from './network-guard';
-import { formatRawRequest, formatRawResponse } from './raw-exchange';
+import { fieldText, formatRawRequest, formatRawResponse } from './raw-exchange';
 import {
   MAX_RESPONSE_HEADER_BYTES,
   UNDICI_MAX_HEADER_SIZE,
@@ -176,7 +176,7 @@ export class Sender {
             httpVersion: arrivingHttpVersion(),
             statusCode,
             statusText,
-            rawHeaders: rawHeaders.map((h) => h.toString('latin1')),
+            rawHeaders: rawHeaders.map(fieldText),
           };
           return true;
         },
