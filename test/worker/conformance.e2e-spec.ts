@@ -317,6 +317,18 @@ const CASES: Record<string, Case> = {
     success: true,
     starts: 'HTTP/1.1 200 OK\r\nX-Utf8: café ✓\r\nX-Latin1: café\r\nContent-Length: 2\r\n\r\nok',
   },
+  '999-status-node-allows': {
+    bytes: 'HTTP/1.1 999 Custom\r\nContent-Length: 2\r\n\r\nok',
+    status: 999,
+    success: false,
+    starts: 'HTTP/1.1 999 Custom\r\nContent-Length: 2\r\n\r\nok',
+  },
+  'empty-header-values': {
+    bytes: 'HTTP/1.1 200 OK\r\nX-Empty:\r\nX_Under_Score: \r\nContent-Length: 2\r\n\r\nok',
+    status: 200,
+    success: true,
+    starts: 'HTTP/1.1 200 OK\r\nX-Empty: \r\nX_Under_Score: \r\nContent-Length: 2\r\n\r\nok',
+  },
   'duplicate-content-length': {
     // The one answer Node's server can be made to send that is refused: llhttp takes two
     // Content-Length headers for broken framing, even equal ones (RFC 9112 §6.3 allows it).
@@ -325,6 +337,21 @@ const CASES: Record<string, Case> = {
     success: false,
     starts: '',
     error: /Duplicate Content-Length/,
+  },
+  'content-length-not-a-number': {
+    bytes: 'HTTP/1.1 200 OK\r\nContent-Length: two\r\n\r\nok',
+    status: 0,
+    success: false,
+    starts: '',
+    error: /Content-Length/,
+  },
+  'not-http': {
+    bytes: 'SSH-2.0-OpenSSH_9.6\r\n',
+    close: true,
+    status: 0,
+    success: false,
+    starts: '',
+    error: /HTTP/,
   },
 };
 
