@@ -4,6 +4,8 @@
  * exactly (NUL, invalid UTF-8) is kept as base64 behind a marker line, never dropped.
  */
 
+import { isAscii, isUtf8 } from 'node:buffer';
+
 const CRLF = '\r\n';
 const BINARY_MARKER = '[postmand: body is not UTF-8 text; base64 follows]';
 
@@ -51,13 +53,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * writes for a reason phrase, and what RFC 9110's obs-text was).
  */
 export function fieldText(bytes: Buffer): string {
-  const latin1 = bytes.toString('latin1');
-  if (!/[\x80-\xff]/.test(latin1)) return latin1;
-  try {
-    return decoder.decode(bytes);
-  } catch {
-    return latin1;
-  }
+  if (isAscii(bytes)) return bytes.toString('latin1');
+  return bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1');
 }
 
 /** The body as text when it is clean UTF-8 without NUL, else base64 behind a marker. */

@@ -63,8 +63,12 @@ export function arrivingHttpVersion(): string {
  * undici's connector (`options` as for an Agent's `connect`) whose connections parse
  * responses as real servers send them (SPEC §4): a `100 Continue` before the final answer
  * is skipped like any other interim response (undici takes it for a broken response,
- * since it never asks for one; Node's `res.writeContinue()` sends it unasked), and the
- * version of each response is known to {@link arrivingHttpVersion}.
+ * since it never asks for one; Node's `res.writeContinue()` sends it unasked); chunked
+ * framing wins over a Content-Length; a bare LF ends a line; a reason phrase is kept
+ * whole; and the version of each response is known to {@link arrivingHttpVersion}.
+ *
+ * It reaches into undici 7's internals (the parser's symbol, fields and methods): the
+ * table in test/worker/conformance.e2e-spec.ts fails if an upgrade moves them.
  */
 export function conformingConnector(
   options: buildConnector.BuildOptions = {},
@@ -100,62 +104,88 @@ function adaptWhenAttached(socket: Socket): void {
   });
 }
 
+/** undici's own parser methods, wrapped by the ones below (taken from the first parser). */
+let undici: Pick<UndiciParser, 'onHeadersComplete' | 'createError'> | undefined;
+
+/**
+ * Adapts one connection's parser. The replacement methods are the same functions for
+ * every parser (no closure per connection), so the parser's call sites stay monomorphic.
+ */
 function adapt(parser: UndiciParser): void {
-  const { llhttp, onHeadersComplete } = parser;
+  const { llhttp, ptr } = parser;
   if (
-    typeof onHeadersComplete !== 'function' ||
+    ptr === null ||
+    typeof parser.onHeadersComplete !== 'function' ||
+    typeof parser.createError !== 'function' ||
     typeof llhttp?.llhttp_get_http_major !== 'function'
   ) {
     return;
   }
-  if (parser.ptr !== null) {
-    // RFC 9112's leeway for recipients, which llhttp offers as options: with both
-    // Content-Length and chunked (Node's server sends both when an app sets both), chunked
-    // frames the body (§6.3); a bare LF ends a line as CRLF does (§2.2: old HTTP/1.0 servers).
-    llhttp.llhttp_set_lenient_chunked_length(parser.ptr, 1);
-    llhttp.llhttp_set_lenient_optional_cr_before_lf(parser.ptr, 1);
+  undici ??= { onHeadersComplete: parser.onHeadersComplete, createError: parser.createError };
+  // RFC 9112's leeway for recipients, which llhttp offers as options: with both
+  // Content-Length and chunked (Node's server sends both when an app sets both), chunked
+  // frames the body (§6.3); a bare LF ends a line as CRLF does (§2.2: old HTTP/1.0 servers).
+  llhttp.llhttp_set_lenient_chunked_length(ptr, 1);
+  llhttp.llhttp_set_lenient_optional_cr_before_lf(ptr, 1);
+  parser.onStatus = onStatus;
+  parser.createError = createError;
+  parser.onHeadersComplete = onHeadersComplete;
+}
+
+/**
+ * undici keeps only the last piece of a reason phrase split across reads, as UTF-8 even
+ * when it is not (Node's server writes "Très bien" in Latin-1): the pieces are joined here
+ * byte for byte (Latin-1 keeps each byte) and decoded once the head is complete.
+ */
+function onStatus(this: UndiciParser, bytes: Buffer): number {
+  this.statusText += bytes.toString('latin1');
+  return 0;
+}
+
+/**
+ * A head llhttp refuses (two Content-Length headers…) is reported by undici as a length
+ * mismatch when a Content-Length was among its headers: the parser's own reason is the
+ * true one.
+ */
+function createError(this: UndiciParser, code: number, data: Buffer): Error {
+  if (this.statusCode === 0) this.contentLength = '';
+  return undici!.createError.call(this, code, data);
+}
+
+function onHeadersComplete(
+  this: UndiciParser,
+  statusCode: number,
+  upgrade: boolean,
+  shouldKeepAlive: boolean,
+): number {
+  if (statusCode === 100 && !upgrade && !this.socket.destroyed) {
+    // As undici does for any other 1xx (RFC 9110 §15.2): no body, the final response
+    // follows on the same connection. The status stays set until llhttp completes this
+    // message, which resets the parser for the next one.
+    this.statusCode = statusCode;
+    this.headers = [];
+    this.headersSize = 0;
+    this.timeout?.refresh?.();
+    return 1; // no body
   }
-  // undici keeps only the last piece of a reason phrase split across reads, as UTF-8 even
-  // when it is not (Node's server writes "Très bien" in Latin-1): the pieces are joined
-  // here byte for byte (Latin-1 keeps each byte) and decoded once the head is complete.
-  parser.onStatus = function (bytes) {
-    this.statusText += bytes.toString('latin1');
-    return 0;
-  };
-  // A head llhttp refuses (two Content-Length headers…) is reported as a length mismatch
-  // when a Content-Length was among its headers: the parser's own reason is the true one.
-  const createError = parser.createError;
-  parser.createError = function (code, data) {
-    if (this.statusCode === 0) this.contentLength = '';
-    return createError.call(this, code, data);
-  };
-  parser.onHeadersComplete = function (statusCode, upgrade, shouldKeepAlive) {
-    if (statusCode === 100 && !upgrade && !this.socket.destroyed) {
-      // As undici does for any other 1xx (RFC 9110 §15.2): no body, the final response
-      // follows on the same connection. The status stays set until llhttp completes this
-      // message, which resets the parser for the next one.
-      this.statusCode = statusCode;
-      this.headers = [];
-      this.headersSize = 0;
-      this.timeout?.refresh?.();
-      return 1; // no body
-    }
-    if (/[^\x20-\x7e]/.test(this.statusText)) {
-      this.statusText = fieldText(Buffer.from(this.statusText, 'latin1'));
-    }
-    // Chunked framing wins over a Content-Length, which undici would still compare.
-    if (this.contentLength !== '' && hasField(this.headers, 'transfer-encoding')) {
-      this.contentLength = '';
-    }
-    if (this.ptr !== null) {
-      arriving = `${llhttp.llhttp_get_http_major(this.ptr)}.${llhttp.llhttp_get_http_minor(this.ptr)}`;
-    }
-    try {
-      return onHeadersComplete.call(this, statusCode, upgrade, shouldKeepAlive);
-    } finally {
-      arriving = '1.1';
-    }
-  };
+  if (/[^\x20-\x7e]/.test(this.statusText)) {
+    this.statusText = fieldText(Buffer.from(this.statusText, 'latin1'));
+  }
+  // Chunked framing wins over a Content-Length, which undici would still compare.
+  if (this.contentLength !== '' && hasField(this.headers, 'transfer-encoding')) {
+    this.contentLength = '';
+  }
+  const { llhttp, ptr } = this;
+  if (ptr !== null) {
+    const major = llhttp.llhttp_get_http_major(ptr);
+    const minor = llhttp.llhttp_get_http_minor(ptr);
+    arriving = major === 1 && minor === 1 ? '1.1' : `${major}.${minor}`;
+  }
+  try {
+    return undici!.onHeadersComplete.call(this, statusCode, upgrade, shouldKeepAlive);
+  } finally {
+    arriving = '1.1';
+  }
 }
 
 /** Whether the received header names (name, value, … as bytes) include `name` (lower case). */

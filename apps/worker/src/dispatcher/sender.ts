@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, Pool, type Dispatcher } from 'undici';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AttemptResult, ClaimedDelivery } from '@app/domain';
 import { POSTMAND_VERSION, type PostmandConfig } from '@app/platform';
@@ -59,9 +59,12 @@ export class Sender {
   constructor(@Inject(SENDER_OPTIONS) options: SenderOptions) {
     this.options = options;
     // The guard resolves names at connect time: the addresses checked are the ones used.
+    const connect = options.blockPrivateNetworks ? { lookup: guardedLookup } : {};
     this.agent = new Agent({
-      connect: conformingConnector(options.blockPrivateNetworks ? { lookup: guardedLookup } : {}),
       maxHeaderSize: UNDICI_MAX_HEADER_SIZE,
+      // A connector per origin, as undici builds by itself (each keeps its TLS sessions).
+      factory: (origin, opts) =>
+        new Pool(origin, { ...(opts as Pool.Options), connect: conformingConnector(connect) }),
     });
   }
 
