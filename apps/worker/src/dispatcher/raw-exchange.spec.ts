@@ -1,4 +1,10 @@
-import { bodyText, completeUtf8Prefix, formatRawRequest, formatRawResponse } from './raw-exchange';
+import {
+  bodyText,
+  completeUtf8Prefix,
+  fieldText,
+  formatRawRequest,
+  formatRawResponse,
+} from './raw-exchange';
 
 describe('raw exchange formatting', () => {
   it('formats the request line, Host, headers, blank line and body', () => {
@@ -63,5 +69,13 @@ describe('raw exchange formatting', () => {
     expect(completeUtf8Prefix(Buffer.concat([Buffer.from('x'), rocket]))).toEqual(
       Buffer.from('x🚀'),
     );
+  });
+
+  it('reads header values and reason phrases as UTF-8 when they are, else as Latin-1', () => {
+    expect(fieldText(Buffer.from('text/plain; charset=utf-8'))).toBe('text/plain; charset=utf-8');
+    expect(fieldText(Buffer.from('café ✓', 'utf8'))).toBe('café ✓');
+    expect(fieldText(Buffer.from('Tr\u00e8s bien', 'latin1'))).toBe('Très bien');
+    expect(fieldText(Buffer.from([0x61, 0xc3, 0x28]))).toBe('a\u00c3(');
+    expect(fieldText(Buffer.alloc(0))).toBe('');
   });
 });

@@ -4,6 +4,8 @@
  * exactly (NUL, invalid UTF-8) is kept as base64 behind a marker line, never dropped.
  */
 
+import { isAscii, isUtf8 } from 'node:buffer';
+
 const CRLF = '\r\n';
 const BINARY_MARKER = '[postmand: body is not UTF-8 text; base64 follows]';
 
@@ -44,6 +46,16 @@ export function formatRawResponse(options: {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A header value or reason phrase as text: UTF-8 when the bytes are valid UTF-8 (what
+ * Node's server writes for a header value), else Latin-1, one character per byte (what it
+ * writes for a reason phrase, and what RFC 9110's obs-text was).
+ */
+export function fieldText(bytes: Buffer): string {
+  if (isAscii(bytes)) return bytes.toString('latin1');
+  return bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1');
+}
 
 /** The body as text when it is clean UTF-8 without NUL, else base64 behind a marker. */
 export function bodyText(body: Buffer): string {
