@@ -1,0 +1,96 @@
+import type { Receiver } from '../helpers/receiver';
+import {
+  call,
+  createWebhook,
+  startStack,
+  type Service,
+  type StackWithWorker,
+} from '../helpers/system';
+
+/** How long each kind of client keeps going, and how many of each run side by side. */
+const LOAD = { operations: 1_500, creators: 3, publishers: 6, deleters: 3 };
+
+describe('system: webhook creates, event publishes, dispatch and webhook deletes at once', () => {
+  let stack: StackWithWorker;
+  let receiver: Receiver;
+  let server: Service;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    ({ receiver, server } = stack);
+  });
+  afterAll(() => stack.stop());
+
+  it('never answers 5xx: a webhook deleted during a publish is not matched, a deadlock is retried', async () => {
+    // Every other request fails, so that the worker's completions update webhooks' health
+    // rows too (the circuit, failures in a row) while deletes take them.
+    let n = 0;
+    receiver.respond = (_req, res) => {
+      res.writeHead(n++ % 2 === 0 ? 200 : 500).end();
+    };
+    const url = `${receiver.url}/hook`;
+    const live: string[] = [];
+    for (let i = 0; i < 40; i++) live.push(await createWebhook(server.apiUrl, url, hookBody()));
+
+    const statuses = new Map<string, number>();
+    const errors: string[] = [];
+    const note = (what: string, res: { status: number; body: unknown }): void => {
+      const key = `${what} ${res.status}`;
+      statuses.set(key, (statuses.get(key) ?? 0) + 1);
+      if (res.status >= 500) errors.push(`${key}: ${JSON.stringify(res.body)}`);
+    };
+    let done = 0;
+    const loop = async (step: () => Promise<void>): Promise<void> => {
+      while (done < LOAD.operations) {
+        done++;
+        await step();
+      }
+    };
+    const create = async (): Promise<void> => {
+      const res = await call(server.apiUrl, 'POST', '/v1/webhooks', {
+        ...hookBody(),
+        name: 'hammer',
+        url,
+        content_type: 'application/json',
+        valid_status_codes: [200],
+      });
+      note('create', res);
+      if (res.status === 201) live.push((res.body as { id: string }).id);
+    };
+    const publish = async (): Promise<void> => {
+      const res = await call(server.apiUrl, 'POST', '/v1/events', {
+        event_type: 'load.tick',
+        payload: JSON.stringify({ at: done }),
+      });
+      note('publish', res);
+    };
+    const remove = async (): Promise<void> => {
+      if (live.length < 10) return new Promise((resolve) => setImmediate(resolve));
+      const [id] = live.splice(Math.floor(Math.random() * live.length), 1);
+      note('delete', await call(server.apiUrl, 'DELETE', `/v1/webhooks/${id}`));
+    };
+    await Promise.all([
+      ...Array.from({ length: LOAD.creators }, () => loop(create)),
+      ...Array.from({ length: LOAD.publishers }, () => loop(publish)),
+      ...Array.from({ length: LOAD.deleters }, () => loop(remove)),
+    ]);
+
+    expect(errors).toEqual([]);
+    // The load did what it is for: all four went on side by side, the worker sending.
+    expect(statuses.get('create 201')).toBeGreaterThan(100);
+    expect(statuses.get('publish 201')).toBeGreaterThan(100);
+    expect(statuses.get('delete 204')).toBeGreaterThan(100);
+    expect(receiver.requests.length).toBeGreaterThan(100);
+  });
+});
+
+/** Half the webhooks limited (their deliveries parked, the limited claim locking them). */
+function hookBody(): Record<string, unknown> {
+  return {
+    event_types: ['load.*'],
+    max_delivery_attempts: 3,
+    retry_min_backoff: 1,
+    retry_max_backoff: 1,
+    ...(Math.random() < 0.5 ? { max_concurrency: 2 } : {}),
+  };
+}
