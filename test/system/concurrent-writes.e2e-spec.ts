@@ -7,10 +7,10 @@ import {
   type StackWithWorker,
 } from '../helpers/system';
 
-/** How long each kind of client keeps going, and how many of each run side by side. */
-const LOAD = { operations: 1_500, creators: 3, publishers: 6, deleters: 3 };
+/** Requests in all, and how many clients of each kind send them side by side. */
+const LOAD = { operations: 1_800, creators: 3, publishers: 6, senders: 3, deleters: 3 };
 
-describe('system: webhook creates, event publishes, dispatch and webhook deletes at once', () => {
+describe('system: webhook creates, event publishes, deliveries, dispatch and webhook deletes at once', () => {
   let stack: StackWithWorker;
   let receiver: Receiver;
   let server: Service;
@@ -21,7 +21,7 @@ describe('system: webhook creates, event publishes, dispatch and webhook deletes
   });
   afterAll(() => stack.stop());
 
-  it('never answers 5xx: a webhook deleted during a publish is not matched, a deadlock is retried', async () => {
+  it('never answers 5xx: a webhook deleted during a publish is not matched, a delivery for it is a 404, a deadlock is retried', async () => {
     // Every other request fails, so that the worker's completions update webhooks' health
     // rows too (the circuit, failures in a row) while deletes take them.
     let n = 0;
@@ -30,6 +30,8 @@ describe('system: webhook creates, event publishes, dispatch and webhook deletes
     };
     const url = `${receiver.url}/hook`;
     const live: string[] = [];
+    /** The webhooks deleted last (or being deleted): deliveries are sent to them too. */
+    const gone: string[] = [];
     for (let i = 0; i < 40; i++) live.push(await createWebhook(server.apiUrl, url, hookBody()));
 
     const statuses = new Map<string, number>();
@@ -64,14 +66,28 @@ describe('system: webhook creates, event publishes, dispatch and webhook deletes
       });
       note('publish', res);
     };
+    const send = async (): Promise<void> => {
+      const pool = [...live, ...gone];
+      const res = await call(server.apiUrl, 'POST', '/v1/deliveries', {
+        webhook_id: pool[Math.floor(Math.random() * pool.length)],
+        payload: JSON.stringify({ at: done }),
+      });
+      note('send', res);
+      if (res.status < 500 && res.status !== 201 && res.status !== 404) {
+        errors.push(`send ${res.status}`);
+      }
+    };
     const remove = async (): Promise<void> => {
       if (live.length < 10) return new Promise((resolve) => setImmediate(resolve));
       const [id] = live.splice(Math.floor(Math.random() * live.length), 1);
+      gone.unshift(id);
+      gone.length = Math.min(gone.length, 10);
       note('delete', await call(server.apiUrl, 'DELETE', `/v1/webhooks/${id}`));
     };
     await Promise.all([
       ...Array.from({ length: LOAD.creators }, () => loop(create)),
       ...Array.from({ length: LOAD.publishers }, () => loop(publish)),
+      ...Array.from({ length: LOAD.senders }, () => loop(send)),
       ...Array.from({ length: LOAD.deleters }, () => loop(remove)),
     ]);
 
@@ -80,6 +96,7 @@ describe('system: webhook creates, event publishes, dispatch and webhook deletes
     expect(statuses.get('create 201')).toBeGreaterThan(100);
     expect(statuses.get('publish 201')).toBeGreaterThan(100);
     expect(statuses.get('delete 204')).toBeGreaterThan(100);
+    expect(statuses.get('send 201')).toBeGreaterThan(100);
     expect(receiver.requests.length).toBeGreaterThan(100);
   });
 });

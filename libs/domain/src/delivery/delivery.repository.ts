@@ -98,7 +98,10 @@ export class DeliveryRepository {
 
   /**
    * Inserts a pending delivery for an existing webhook, in one statement: null when the
-   * webhook does not exist (no window between a check and the insert).
+   * webhook does not exist (no window between a check and the insert). The webhook's row
+   * is read under a key-share lock (the one the foreign key takes anyway): one being
+   * deleted meanwhile is waited for and then not found, a 404 rather than a foreign-key
+   * violation.
    */
   async create(input: DeliveryInput, uow?: UnitOfWork): Promise<CreatedDelivery | null> {
     if (uow) return (await this.insert(uow.sql, [input]))[0];
@@ -115,6 +118,7 @@ export class DeliveryRepository {
              INSERT INTO deliveries (id, webhook_id, payload, scheduled_at, parked)
              SELECT $1, w.id, $3, coalesce($4::timestamptz, now()), ${parkedAtCreation('w.id')}
              FROM webhooks w WHERE w.id = $2
+             FOR KEY SHARE OF w
              RETURNING *, ${DUE_IN_MS}`,
             [ids[0], inputs[0].webhookId, inputs[0].payload, scheduled[0]],
           )
@@ -126,6 +130,7 @@ export class DeliveryRepository {
              FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
                   AS v (id, webhook_id, payload, scheduled_at)
              JOIN webhooks w ON w.id = v.webhook_id
+             FOR KEY SHARE OF w
              RETURNING *, ${DUE_IN_MS}`,
             [ids, inputs.map((i) => i.webhookId), inputs.map((i) => i.payload), scheduled],
           );
