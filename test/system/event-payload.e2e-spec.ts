@@ -9,6 +9,9 @@ import {
   type StackWithWorker,
 } from '../helpers/system';
 
+/** How long one request may take on a busy machine (1 MB bodies, a 30 MB page). */
+const SLOW = 60_000;
+
 /** The fan-out bound of this file: 40 payloads of 1 MB. */
 const MAX_FANOUT_BYTES = 40_000_000;
 
@@ -38,8 +41,11 @@ describe('system: an event payload is stored once, however many webhooks it goes
         event_types: [n < 30 ? 'big.*' : 'big.huge'],
       });
     }
-  });
+  }, 120_000);
   afterAll(() => stack.stop());
+
+  const api = (method: string, path: string, body?: unknown): ReturnType<typeof call> =>
+    call(server.apiUrl, method, path, body, SLOW);
 
   const stored = async (): Promise<number> =>
     (
@@ -53,7 +59,7 @@ describe('system: an event payload is stored once, however many webhooks it goes
     const payload = incompressible(1_000_000);
     expect(Buffer.byteLength(payload)).toBe(1_000_000);
     const before = Number(await stored());
-    const res = await call(server.apiUrl, 'POST', '/v1/events', {
+    const res = await api('POST', '/v1/events', {
       event_type: 'big.one',
       payload,
     });
@@ -70,18 +76,12 @@ describe('system: an event payload is stored once, however many webhooks it goes
     expect(own).toBe(0);
 
     // Each delivery, read alone and in a list page, carries the payload byte for byte.
-    const list = await call(
-      server.apiUrl,
-      'GET',
-      `/v1/deliveries?event_id=${res.body.id}&limit=100`,
-      undefined,
-      60_000,
-    );
+    const list = await api('GET', `/v1/deliveries?event_id=${res.body.id}&limit=100`);
     expect(list.status).toBe(200);
     expect(list.body.deliveries).toHaveLength(30);
     for (const d of list.body.deliveries as { id: string; payload: string }[]) {
       expect(d.payload === payload).toBe(true);
-      const one = await call(server.apiUrl, 'GET', `/v1/deliveries/${d.id}`);
+      const one = await api('GET', `/v1/deliveries/${d.id}`);
       expect(one.status).toBe(200);
       expect(one.body.payload === payload).toBe(true);
     }
@@ -95,16 +95,16 @@ describe('system: an event payload is stored once, however many webhooks it goes
 
     // An attempt's raw request ends with the payload; a redelivery carries it too.
     const first = (list.body.deliveries as { id: string }[])[0].id;
-    const attempts = await call(server.apiUrl, 'GET', `/v1/delivery-attempts?delivery_id=${first}`);
+    const attempts = await api('GET', `/v1/delivery-attempts?delivery_id=${first}`);
     expect(attempts.body.delivery_attempts).toHaveLength(1);
     expect((attempts.body.delivery_attempts[0].raw_request as string).endsWith(payload)).toBe(true);
-    const again = await call(server.apiUrl, 'POST', `/v1/deliveries/${first}/redeliver`);
+    const again = await api('POST', `/v1/deliveries/${first}/redeliver`);
     expect(again.status).toBe(201);
     expect(again.body.payload === payload).toBe(true);
     expect(again.body.event_id).toBe(res.body.id);
     await receiver.waitForRequests(31, 60_000);
     expect(receiver.requests[30].body.equals(expected)).toBe(true);
-  });
+  }, 300_000);
 
   it('refuses with 413 code 8 an event whose payload × matches is over POSTMAND_MAX_FANOUT_BYTES, storing nothing', async () => {
     const [before] = await db.dataSource.query<{ events: number; deliveries: number }[]>(
@@ -112,7 +112,7 @@ describe('system: an event payload is stored once, however many webhooks it goes
               (SELECT count(*) FROM deliveries)::int AS deliveries`,
     );
     // 45 matches × 1 MB = 45 MB > 40 MB.
-    const res = await call(server.apiUrl, 'POST', '/v1/events', {
+    const res = await api('POST', '/v1/events', {
       event_type: 'big.huge',
       payload: incompressible(1_000_000),
     });
@@ -129,11 +129,11 @@ describe('system: an event payload is stored once, however many webhooks it goes
     );
     expect(after).toEqual(before);
     // The same type with a smaller payload fits (45 × 800 KB = 36 MB) and goes out.
-    const fits = await call(server.apiUrl, 'POST', '/v1/events', {
+    const fits = await api('POST', '/v1/events', {
       event_type: 'big.huge',
       payload: incompressible(800_000),
     });
     expect(fits.status).toBe(201);
     expect(fits.body.delivery_count).toBe(45);
-  });
+  }, 120_000);
 });
