@@ -139,7 +139,7 @@ describe('/v1/events', () => {
       });
       const rows = await f.db.dataSource.query<
         { event_id: string; webhook_id: string; payload: string }[]
-      >('SELECT event_id, webhook_id, payload FROM deliveries');
+      >('SELECT event_id, webhook_id, payload FROM deliveries_full');
       expect(rows).toHaveLength(20 * 2 + 20);
       for (const row of rows) {
         const n = events.findIndex((e) => e.id === row.event_id);

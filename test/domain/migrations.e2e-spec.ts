@@ -22,6 +22,7 @@ const ALL = [
   'PendingDeliveriesByWebhook1765152000001',
   'PartitionedAttempts1765238400000',
   'AccessControl1765324800000',
+  'EventPayloadOnce1765411200000',
 ];
 
 describe('migrations', () => {
@@ -70,6 +71,7 @@ describe('migrations', () => {
     expect(tables.map((t) => t.table_name)).toEqual([
       'api_keys',
       'deliveries',
+      'deliveries_full',
       'delivery_attempts',
       'delivery_attempts_full',
       'events',
@@ -285,6 +287,70 @@ describe('migrations', () => {
       );
       expect(partition).toMatch(/^delivery_attempts_p\d{8}$/);
       expect(request).toBe('POST / HTTP/1.1\r\n\r\n{"n":1}');
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it('stores new event payloads once, leaves older event deliveries as they were, and reverts by copying them back', async () => {
+    const fresh = await createTestDatabase({ migrate: false });
+    try {
+      const before = ALL.indexOf('EventPayloadOnce1765411200000');
+      const old = new DataSource({
+        ...fresh.dataSource.options,
+        migrations: MIGRATIONS.slice(0, before),
+      });
+      await old.initialize();
+      await old.runMigrations({ transaction: 'each' });
+      const [{ id: webhookId }] = await old.query<{ id: string }[]>(
+        `INSERT INTO webhooks (${WEBHOOK_COLUMNS})
+         VALUES ('old', 'http://old.example/hook', 'application/json', '{200}', 5, 10, 10, 3600)
+         RETURNING id`,
+      );
+      const [oldEvent, newEvent] = [randomUUID(), randomUUID()];
+      await old.query(
+        `INSERT INTO events (id, event_type, payload, scheduled_at, delivery_count)
+         VALUES ($1, 'a.b', '{"old":1}', now(), 1)`,
+        [oldEvent],
+      );
+      const [{ id: oldDelivery }] = await old.query<{ id: string }[]>(
+        `INSERT INTO deliveries (webhook_id, payload, event_id, event_type)
+         VALUES ($1, '{"old":1}', $2, 'a.b') RETURNING id`,
+        [webhookId, oldEvent],
+      );
+      await old.destroy();
+
+      expect(await migrate(fresh.dataSource)).toEqual(ALL.slice(before));
+      const q = fresh.dataSource;
+      // Left as it was: its own copy.
+      expect(await q.query(`SELECT payload FROM deliveries WHERE id = $1`, [oldDelivery])).toEqual([
+        { payload: '{"old":1}' },
+      ]);
+      // A new delivery of an event stores no payload and reads the event's.
+      await q.query(
+        `INSERT INTO events (id, event_type, payload, scheduled_at, delivery_count)
+         VALUES ($1, 'a.b', '{"new":2}', now(), 1)`,
+        [newEvent],
+      );
+      const [{ id: newDelivery }] = await q.query<{ id: string }[]>(
+        `INSERT INTO deliveries (webhook_id, event_id, event_type) VALUES ($1, $2, 'a.b')
+         RETURNING id`,
+        [webhookId, newEvent],
+      );
+      expect(await q.query(`SELECT id, payload FROM deliveries_full ORDER BY payload`)).toEqual([
+        { id: newDelivery, payload: '{"new":2}' },
+        { id: oldDelivery, payload: '{"old":1}' },
+      ]);
+      // Neither a payload nor an event: refused.
+      await expect(
+        q.query(`INSERT INTO deliveries (webhook_id) VALUES ($1)`, [webhookId]),
+      ).rejects.toThrow(/deliveries_payload_or_event/);
+
+      await q.undoLastMigration({ transaction: 'each' });
+      expect(await q.query(`SELECT id, payload FROM deliveries ORDER BY payload`)).toEqual([
+        { id: newDelivery, payload: '{"new":2}' },
+        { id: oldDelivery, payload: '{"old":1}' },
+      ]);
     } finally {
       await fresh.drop();
     }

@@ -1,10 +1,12 @@
 import { Client } from 'pg';
 import {
   attemptPartitions,
+  DeliveryRepository,
   ensureAttemptPartitions,
   partitionName,
   PARTITION_DAYS_AHEAD,
   RetentionService,
+  UnitOfWork,
 } from '@app/domain';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
@@ -171,6 +173,38 @@ describe('retention', () => {
     expect(left.every((p) => p.to!.getTime() > cutoff)).toBe(true);
     expect(report!.droppedPartitions.length).toBe(10);
     expect(left[0].from!.getTime()).toBeLessThanOrEqual(cutoff);
+  });
+
+  it('keeps an event whose payload a redelivery is taking up, while the redelivery commits', async () => {
+    // A delivery of an event stores no payload: it reads the event's.
+    const hook = await webhook();
+    const eventId = await event(40);
+    await q(`UPDATE events SET payload = '{"kept":true}' WHERE id = $1`, [eventId]);
+    const [{ id: old }] = await q<{ id: string }>(
+      `INSERT INTO deliveries (webhook_id, status, created_at, updated_at, event_id, event_type)
+       VALUES ($1, 'failed', now() - interval '40 days', now() - interval '40 days', $2, 'e.t')
+       RETURNING id`,
+      [hook, eventId],
+    );
+    // The partitions made first: creating one waits for the open transaction's writes.
+    await ensureAttemptPartitions(db.dataSource);
+    const deliveries = new DeliveryRepository(db.dataSource);
+    let copy: string | undefined;
+    await db.dataSource.transaction(async (manager) => {
+      copy = (await deliveries.redeliver(old, new UnitOfWork(manager)))?.delivery.id;
+      // Retention runs while the copy is not committed: the old delivery goes, its event
+      // stays (the copy holds it).
+      const report = await retention.run({ olderThanSeconds: 30 * DAY });
+      expect(report?.deleted.deliveries).toBe(1);
+      expect(report?.deleted.events).toBe(0);
+    });
+    expect(copy).toBeDefined();
+    expect(await q(`SELECT id, payload FROM deliveries_full`)).toEqual([
+      { id: copy, payload: '{"kept":true}' },
+    ]);
+    // With the copy committed, a run sees it and keeps the event again.
+    expect((await retention.run({ olderThanSeconds: 30 * DAY }))?.deleted.events).toBe(0);
+    expect(await ids('events')).toEqual([eventId]);
   });
 
   it('runs in one process at a time: a run that finds another one going does nothing', async () => {

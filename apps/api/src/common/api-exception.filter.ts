@@ -9,6 +9,7 @@ import {
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import {
+  FanOutTooLargeError,
   IdempotencyKeyInProgressError,
   IdempotencyKeyReusedError,
   NotFoundError,
@@ -92,7 +93,7 @@ function fromDomainError(exception: unknown): ApiError | undefined {
   if (exception instanceof IdempotencyKeyInProgressError) {
     return new ApiError('idempotencyKeyInProgress');
   }
-  if (exception instanceof PayloadTooLargeError) {
+  if (exception instanceof PayloadTooLargeError || exception instanceof FanOutTooLargeError) {
     return new ApiError('payloadTooLarge', exception.message);
   }
   return undefined;

@@ -19,10 +19,32 @@ export class PayloadTooLargeError extends Error {
     this.name = 'PayloadTooLargeError';
   }
 
-  /** Throws when `payload` is over `limit` bytes of UTF-8 (POSTMAND_MAX_PAYLOAD_BYTES). */
-  static check(payload: string, limit: number): void {
+  /**
+   * Throws when `payload` is over `limit` bytes of UTF-8 (POSTMAND_MAX_PAYLOAD_BYTES);
+   * returns its size otherwise.
+   */
+  static check(payload: string, limit: number): number {
     const bytes = Buffer.byteLength(payload, 'utf8');
     if (bytes > limit) throw new PayloadTooLargeError(bytes, limit);
+    return bytes;
+  }
+}
+
+/**
+ * An event whose payload × matching webhooks is over POSTMAND_MAX_FANOUT_BYTES: what one
+ * publish would commit the workers to send.
+ */
+export class FanOutTooLargeError extends Error {
+  constructor(
+    readonly bytes: number,
+    readonly matches: number,
+    readonly limit: number,
+  ) {
+    super(
+      `payload of ${bytes} bytes × ${matches} matching webhooks is ${bytes * matches} bytes; ` +
+        `the limit is ${limit} (POSTMAND_MAX_FANOUT_BYTES)`,
+    );
+    this.name = 'FanOutTooLargeError';
   }
 }
 

@@ -51,11 +51,18 @@ export const PARKED_DUE_NOW = `d.status = 'pending' AND d.parked AND ${UNLEASED}
      AND (SELECT w.active FROM webhooks w WHERE w.id = d.webhook_id)`;
 
 /**
+ * The payload of delivery `d`: its own, or its event's (fan-out deliveries store none:
+ * the event's is stored once). A scalar sub-select by the event's key, read only for the
+ * rows the claim returns.
+ */
+const PAYLOAD = `coalesce(d.payload, (SELECT e.payload FROM events e WHERE e.id = d.event_id))`;
+
+/**
  * The delivery's columns as the worker needs them (its payload as `payload`); the
  * webhook's with a "webhook__" prefix, its previous secrets only while they still sign
  * (null, at no cost, for the webhooks never rotated).
  */
-const returned = (payload = 'd.payload'): string => `d.id, d.webhook_id,
+const returned = (payload = PAYLOAD): string => `d.id, d.webhook_id,
            ${payload} AS payload, d.delivery_attempts, d.lease_owner,
            d.event_id, d.event_type,
            w.id AS webhook__id, w.url AS webhook__url, w.content_type AS webhook__content_type,
@@ -114,7 +121,7 @@ export const CLAIM_SQL = `WITH due AS (
      parked = NOT due.go
  FROM due JOIN webhooks w ON w.id = due.webhook_id
  WHERE d.ctid = due.row_id AND (due.go OR due.webhook_id IN (SELECT held.id FROM held))
- RETURNING ${returned('CASE WHEN due.go THEN d.payload END')},
+ RETURNING ${returned(`CASE WHEN due.go THEN ${PAYLOAD} END`)},
            due.reclaimed, due.go AS leased, false AS limited`;
 
 /** Live leases of the limited webhook `w`. */

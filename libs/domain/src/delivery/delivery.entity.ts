@@ -3,8 +3,12 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/** One payload for one webhook, sent until accepted or out of attempts. */
-@Entity({ name: 'deliveries' })
+/**
+ * One payload for one webhook, sent until accepted or out of attempts. Read from the view
+ * `deliveries_full` (a delivery of an event reads the event's payload, stored once there);
+ * written only by SQL of the repositories.
+ */
+@Entity({ name: 'deliveries_full' })
 export class Delivery {
   @PrimaryColumn('uuid')
   id!: string;

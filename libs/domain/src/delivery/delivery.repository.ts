@@ -52,6 +52,29 @@ export interface CreatedDelivery {
 /** Milliseconds until the new row is due, by the database's clock. */
 const DUE_IN_MS = `floor(greatest(0, extract(epoch FROM scheduled_at - now()) * 1000))::bigint AS due_in_ms`;
 
+/**
+ * A new row as deliveries_full reads it: a delivery of an event, which stores no payload
+ * of its own, returns the event's.
+ */
+const RETURNING_FULL = `RETURNING *,
+  coalesce(payload, (SELECT e.payload FROM events e WHERE e.id = event_id)) AS full_payload,
+  ${DUE_IN_MS}`;
+
+/**
+ * Copying deliveries of events (a redelivery) copies their reference to the event, not its
+ * payload, under a key-share lock on each event row while the copy commits: retention
+ * removes an event only once it holds the row and sees no delivery of it
+ * (RetentionService.events). `deliveries` is a set expression of source delivery ids.
+ */
+const heldEvents = (deliveries: string): string => `held_events AS (
+   SELECT e.id FROM events e
+   WHERE e.id IN (SELECT s.event_id FROM deliveries s WHERE s.id IN (${deliveries}))
+   ORDER BY e.id
+   FOR KEY SHARE
+ )`;
+/** The source delivery `d` can be copied: it has its own payload, or its event is held. */
+const COPYABLE = `(d.payload IS NOT NULL OR d.event_id IN (SELECT id FROM held_events))`;
+
 @Injectable()
 export class DeliveryRepository {
   /**
@@ -75,7 +98,10 @@ export class DeliveryRepository {
 
   /**
    * Inserts a pending delivery for an existing webhook, in one statement: null when the
-   * webhook does not exist (no window between a check and the insert).
+   * webhook does not exist (no window between a check and the insert). The webhook's row
+   * is read under a key-share lock (the one the foreign key takes anyway): one being
+   * deleted meanwhile is waited for and then not found, a 404 rather than a foreign-key
+   * violation.
    */
   async create(input: DeliveryInput, uow?: UnitOfWork): Promise<CreatedDelivery | null> {
     if (uow) return (await this.insert(uow.sql, [input]))[0];
@@ -92,6 +118,7 @@ export class DeliveryRepository {
              INSERT INTO deliveries (id, webhook_id, payload, scheduled_at, parked)
              SELECT $1, w.id, $3, coalesce($4::timestamptz, now()), ${parkedAtCreation('w.id')}
              FROM webhooks w WHERE w.id = $2
+             FOR KEY SHARE OF w
              RETURNING *, ${DUE_IN_MS}`,
             [ids[0], inputs[0].webhookId, inputs[0].payload, scheduled[0]],
           )
@@ -103,6 +130,7 @@ export class DeliveryRepository {
              FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
                   AS v (id, webhook_id, payload, scheduled_at)
              JOIN webhooks w ON w.id = v.webhook_id
+             FOR KEY SHARE OF w
              RETURNING *, ${DUE_IN_MS}`,
             [ids, inputs.map((i) => i.webhookId), inputs.map((i) => i.payload), scheduled],
           );
@@ -119,15 +147,17 @@ export class DeliveryRepository {
    */
   async redeliver(id: string, uow?: UnitOfWork): Promise<CreatedDelivery | null> {
     const rows = await (uow?.sql ?? this.dataSource).query<Row[]>(
-      `WITH ${parkingCtes('SELECT webhook_id FROM deliveries WHERE id = $2')}
+      `WITH ${heldEvents('$2::uuid')},
+       ${parkingCtes('SELECT webhook_id FROM deliveries WHERE id = $2')}
        INSERT INTO deliveries (id, webhook_id, payload, event_id, event_type, parked)
        SELECT $1, d.webhook_id, d.payload, d.event_id, d.event_type,
               ${parkedAtCreation('d.webhook_id')}
-       FROM deliveries d WHERE d.id = $2
-       RETURNING *, ${DUE_IN_MS}`,
+       FROM deliveries d WHERE d.id = $2 AND ${COPYABLE}
+       ${RETURNING_FULL}`,
       [randomUUID(), id],
     );
-    return this.created(rows[0]);
+    const row = rows[0];
+    return row ? this.created({ ...row, payload: row.full_payload }) : null;
   }
 
   /**
@@ -162,12 +192,14 @@ export class DeliveryRepository {
          'SELECT d.webhook_id FROM matched m JOIN deliveries d ON d.id = m.id',
          `$${params.length} OR (SELECT count(*) FROM matched) > ${limit}`,
        )},
+       ${heldEvents(`SELECT id FROM matched WHERE NOT $${params.length} AND (SELECT count(*) FROM matched) <= ${limit}`)},
        created AS (
          INSERT INTO deliveries (id, webhook_id, payload, event_id, event_type, parked)
          SELECT gen_random_uuid(), d.webhook_id, d.payload, d.event_id, d.event_type,
                 ${parkedAtCreation('d.webhook_id')}
          FROM matched m JOIN deliveries d ON d.id = m.id
          WHERE NOT $${params.length} AND (SELECT count(*) FROM matched) <= ${limit}
+           AND ${COPYABLE}
          RETURNING 1
        )
        SELECT (SELECT count(*) FROM matched)::int AS matched,

@@ -28,10 +28,17 @@ export interface EventListFilter extends Page {
   createdAt?: CreatedAtRange;
 }
 
-/** An event just stored with its fan-out, and how many milliseconds until it is due. */
-export interface PublishedEvent {
-  event: Event;
-  dueInMs: number;
+/**
+ * An event just stored with its fan-out, and how many milliseconds until it is due; or,
+ * `event` null, one refused for matching more webhooks than its `maxMatches`.
+ */
+export type PublishedEvent =
+  { event: Event; dueInMs: number; matches: number } | { event: null; matches: number };
+
+/** What one publish statement takes per event: the event, and its most matches. */
+interface PublishInput {
+  input: EventInput;
+  maxMatches: number;
 }
 
 /**
@@ -41,35 +48,61 @@ export interface PublishedEvent {
  * (`order.item.added` → {order.item.added, order.*, order.item.*, *}): an index-only scan
  * of webhook_event_types, the patterns one row each (kept by a trigger on webhooks).
  * $1–$4 the events' columns; $5, $6 each event's matching patterns, flattened: the
- * event's position (1-based) and the pattern.
+ * event's position (1-based) and the pattern; $7 each event's most matches
+ * (POSTMAND_MAX_FANOUT_BYTES over its payload's size): an event with more is not stored,
+ * and its row comes back with `fits` false.
+ *
+ * The payload is stored once, on the event: its deliveries leave theirs NULL and are read
+ * with the event's (deliveries_full, the claim).
+ *
+ * The matching webhooks are locked (key share, the lock the deliveries' foreign key takes
+ * anyway) in id order before any delivery is written: a webhook being deleted meanwhile is
+ * waited for and then not matched (no foreign-key violation), and two statements never
+ * take the same webhooks' locks in opposite orders.
  */
 const PUBLISH_SQL = `WITH input AS (
-   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[])
-     WITH ORDINALITY AS v (id, event_type, payload, scheduled_at, n)
+   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $7::bigint[])
+     WITH ORDINALITY AS v (id, event_type, payload, scheduled_at, max_matches, n)
  ),
- matched AS MATERIALIZED (
+ candidates AS MATERIALIZED (
    SELECT DISTINCT v.id AS event_id, s.webhook_id
    FROM unnest($5::int[], $6::text[]) AS c (n, pattern)
    JOIN input v ON v.n = c.n
    JOIN webhook_event_types s ON s.pattern = c.pattern
  ),
+ hooks AS MATERIALIZED (
+   SELECT w.id FROM webhooks w
+   WHERE w.id IN (SELECT webhook_id FROM candidates)
+   ORDER BY w.id
+   FOR KEY SHARE
+ ),
+ sized AS MATERIALIZED (
+   SELECT v.id, count(c.webhook_id) AS matches, count(c.webhook_id) <= v.max_matches AS fits
+   FROM input v
+   LEFT JOIN candidates c ON c.event_id = v.id AND c.webhook_id IN (SELECT id FROM hooks)
+   GROUP BY v.id, v.max_matches
+ ),
+ matched AS MATERIALIZED (
+   SELECT c.event_id, c.webhook_id FROM candidates c JOIN sized z ON z.id = c.event_id
+   WHERE z.fits AND c.webhook_id IN (SELECT id FROM hooks)
+ ),
  ${parkingCtes('SELECT webhook_id FROM matched')},
  event AS (
    INSERT INTO events (id, event_type, payload, scheduled_at, delivery_count)
-   SELECT v.id, v.event_type, v.payload, coalesce(v.scheduled_at, now()),
-          (SELECT count(*) FROM matched m WHERE m.event_id = v.id)
-   FROM input v
+   SELECT v.id, v.event_type, v.payload, coalesce(v.scheduled_at, now()), z.matches
+   FROM input v JOIN sized z ON z.id = v.id
+   WHERE z.fits
    RETURNING *
  ),
  fanned AS (
-   INSERT INTO deliveries (id, webhook_id, payload, scheduled_at, event_id, event_type, parked)
-   SELECT gen_random_uuid(), m.webhook_id, e.payload, e.scheduled_at, e.id, e.event_type,
+   INSERT INTO deliveries (id, webhook_id, scheduled_at, event_id, event_type, parked)
+   SELECT gen_random_uuid(), m.webhook_id, e.scheduled_at, e.id, e.event_type,
           ${parkedAtCreation('m.webhook_id')}
    FROM matched m JOIN event e ON e.id = m.event_id
  )
- SELECT e.*,
+ SELECT z.id AS input_id, z.matches, z.fits, e.*,
         floor(greatest(0, extract(epoch FROM e.scheduled_at - now()) * 1000))::bigint AS due_in_ms
- FROM event e`;
+ FROM sized z LEFT JOIN event e ON e.id = z.id`;
 
 @Injectable()
 export class EventRepository {
@@ -77,7 +110,7 @@ export class EventRepository {
    * Concurrent publishes share statements, as concurrent delivery creates do (a quarter
    * of the pool at most, beside the creates' half).
    */
-  private readonly publishes: StatementBatcher<EventInput, PublishedEvent>;
+  private readonly publishes: StatementBatcher<PublishInput, PublishedEvent>;
 
   constructor(private readonly dataSource: DataSource) {
     this.publishes = new StatementBatcher(
@@ -87,17 +120,21 @@ export class EventRepository {
         maxRows: 100,
         maxBytes: 8 * 1024 * 1024,
       },
-      (input) => input.payload.length,
+      ({ input }) => input.payload.length,
     );
   }
 
-  /** Stores the event with its fan-out (see PUBLISH_SQL). */
-  async publish(input: EventInput, uow?: UnitOfWork): Promise<PublishedEvent> {
-    if (uow) return (await this.insert(uow.sql, [input]))[0];
-    return this.publishes.submit(input);
+  /**
+   * Stores the event with its fan-out (see PUBLISH_SQL), unless it matches more than
+   * `maxMatches` webhooks: then nothing is stored.
+   */
+  async publish(input: EventInput, maxMatches: number, uow?: UnitOfWork): Promise<PublishedEvent> {
+    if (uow) return (await this.insert(uow.sql, [{ input, maxMatches }]))[0];
+    return this.publishes.submit({ input, maxMatches });
   }
 
-  private async insert(sql: Sql, inputs: EventInput[]): Promise<PublishedEvent[]> {
+  private async insert(sql: Sql, batch: PublishInput[]): Promise<PublishedEvent[]> {
+    const inputs = batch.map((b) => b.input);
     const ids = inputs.map(() => randomUUID());
     const positions: number[] = [];
     const patterns: string[] = [];
@@ -114,11 +151,14 @@ export class EventRepository {
       inputs.map((i) => timeParam(i.scheduledAt)),
       positions,
       patterns,
+      batch.map((b) => Math.min(b.maxMatches, Number.MAX_SAFE_INTEGER)),
     ]);
-    const byId = new Map(rows.map((row) => [String(row.id), row]));
-    return ids.map((id) => {
+    const byId = new Map(rows.map((row) => [String(row.input_id), row]));
+    return ids.map((id): PublishedEvent => {
       const row = byId.get(id)!;
-      return { event: this.toEntity(row), dueInMs: Number(row.due_in_ms) };
+      const matches = Number(row.matches);
+      if (!row.fits) return { event: null, matches };
+      return { event: this.toEntity(row), dueInMs: Number(row.due_in_ms), matches };
     });
   }
 

@@ -1,16 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import type { BoundedPage } from '../common/bounded-page';
-import { NotFoundError, PayloadTooLargeError } from '../common/domain-errors';
+import { FanOutTooLargeError, NotFoundError, PayloadTooLargeError } from '../common/domain-errors';
 import { afterCommit, type UnitOfWork } from '../common/unit-of-work';
 import { DeliveryWaker } from '../delivery/delivery-waker';
 import type { Event } from './event.entity';
 import { EventRepository, type EventInput, type EventListFilter } from './event.repository';
+import { RESERVED_PREFIX } from './event-type.rules';
 
 /**
  * Publishing: an event of a type becomes one delivery for every webhook subscribed to
  * the type at that moment, active or not (§5); the workers are woken once, after the
- * commit, however many deliveries it made.
+ * commit, however many deliveries it made. Its payload × the webhooks it matches is at
+ * most POSTMAND_MAX_FANOUT_BYTES (what one publish commits the workers to send), else
+ * nothing is stored. postmand's own events (`postmand.`, small, published in the
+ * worker's transaction that records their cause) are not bounded: refusing one would
+ * fail that transaction.
  */
 @Injectable()
 export class EventsService {
@@ -21,8 +26,14 @@ export class EventsService {
   ) {}
 
   async publish(input: EventInput, uow?: UnitOfWork): Promise<Event> {
-    PayloadTooLargeError.check(input.payload, this.config.maxPayloadBytes);
-    const published = await this.events.publish(input, uow);
+    const bytes = PayloadTooLargeError.check(input.payload, this.config.maxPayloadBytes);
+    const maxMatches = input.eventType.startsWith(RESERVED_PREFIX)
+      ? Infinity
+      : Math.floor(this.config.maxFanoutBytes / Math.max(1, bytes));
+    const published = await this.events.publish(input, maxMatches, uow);
+    if (!published.event) {
+      throw new FanOutTooLargeError(bytes, published.matches, this.config.maxFanoutBytes);
+    }
     if (published.event.deliveryCount > 0) {
       afterCommit(uow, () => this.waker.notify(published.dueInMs));
     }

@@ -146,6 +146,13 @@ export class RetentionService {
   /**
    * Events created before the cut-off none of whose deliveries remain. A dry run counts
    * those whose remaining deliveries the run would delete.
+   *
+   * Deliveries of an event read its payload (stored once, on the event), so an event must
+   * never go while a delivery of it is being added: a redelivery holds a key-share lock on
+   * the event row until it commits. Each batch first locks its events (skipping those held)
+   * and only then, in a new statement whose snapshot sees every copy committed before the
+   * lock, deletes those that still have no delivery; a copy that comes after waits for
+   * this commit and then finds its event gone (and copies nothing).
    */
   private async events(cutoff: Date, dryRun: boolean, batch: number): Promise<number> {
     const at = `'${cutoff.toISOString()}'`;
@@ -154,12 +161,24 @@ export class RetentionService {
       : `d.event_id = e.id`;
     const old = `SELECT e.id FROM events e
                  WHERE e.created_at < ${at} AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE ${kept})`;
-    return this.batches(
-      dryRun,
-      batch,
-      old,
-      `DELETE FROM events WHERE id IN (${old} LIMIT $1 FOR UPDATE OF e SKIP LOCKED)`,
-    );
+    if (dryRun) return this.batches(dryRun, batch, old, '');
+    let total = 0;
+    for (;;) {
+      const { locked, deleted } = await this.dataSource.transaction(async (tx) => {
+        const ids = (
+          await tx.query<{ id: string }[]>(`${old} LIMIT $1 FOR UPDATE OF e SKIP LOCKED`, [batch])
+        ).map((r) => r.id);
+        if (ids.length === 0) return { locked: 0, deleted: 0 };
+        const [, count] = await tx.query<[unknown, number]>(
+          `DELETE FROM events e WHERE e.id = ANY($1::uuid[])
+             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)`,
+          [ids],
+        );
+        return { locked: ids.length, deleted: count };
+      });
+      total += deleted;
+      if (locked < batch) return total;
+    }
   }
 
   /**

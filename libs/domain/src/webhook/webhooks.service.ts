@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { retryOnConflict } from '../common/conflict-retry';
 import { NotFoundError } from '../common/domain-errors';
 import type { UnitOfWork } from '../common/unit-of-work';
 import type { ListPage } from '../common/list-query';
@@ -49,9 +50,14 @@ export class WebhooksService {
     return rotated ?? notFound();
   }
 
-  /** Deletes it with its deliveries and attempts. */
+  /**
+   * Deletes it with its deliveries and attempts. The delete locks the webhook, then its
+   * deliveries; a worker recording outcomes may hold some of those and wait for the
+   * webhook: PostgreSQL breaks such a deadlock by failing one side, and this side tries
+   * again (one statement, nothing else to undo).
+   */
   async delete(id: string): Promise<void> {
-    if (!(await this.webhooks.delete(id))) notFound();
+    if (!(await retryOnConflict(() => this.webhooks.delete(id)))) notFound();
   }
 }
 

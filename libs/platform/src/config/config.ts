@@ -29,6 +29,8 @@ export interface PostmandConfig {
   /** Payload bytes a worker holds in flight at most (it claims less beyond). */
   workerMaxInFlightBytes: number;
   maxPayloadBytes: number;
+  /** Most bytes one event may fan out to: its payload's size × the webhooks it matches. */
+  maxFanoutBytes: number;
   maxResponseBytes: number;
   /** Seconds an Idempotency-Key's response is kept and replayed (§6). */
   idempotencyTtl: number;
@@ -206,6 +208,7 @@ export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): P
       64 * 1_073_741_824,
     ),
     maxPayloadBytes: int('POSTMAND_MAX_PAYLOAD_BYTES', 1_048_576, 1, 256 * 1_048_576),
+    maxFanoutBytes: int('POSTMAND_MAX_FANOUT_BYTES', 1_073_741_824, 1, 1_099_511_627_776),
     maxResponseBytes: int('POSTMAND_MAX_RESPONSE_BYTES', 65_536, 0, 64 * 1_048_576),
     idempotencyTtl: int('POSTMAND_IDEMPOTENCY_TTL', 86_400, 1, 365 * 86_400),
     circuitFailures: int('POSTMAND_CIRCUIT_FAILURES', 5, 1, 1000),

@@ -5,6 +5,7 @@ import { EndpointProtection1765152000000 } from './1765152000000-EndpointProtect
 import { PendingDeliveriesByWebhook1765152000001 } from './1765152000001-PendingDeliveriesByWebhook';
 import { PartitionedAttempts1765238400000 } from './1765238400000-PartitionedAttempts';
 import { AccessControl1765324800000 } from './1765324800000-AccessControl';
+import { EventPayloadOnce1765411200000 } from './1765411200000-EventPayloadOnce';
 
 /** Every migration, oldest first. Listed explicitly so built code and tests load the same set. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   PendingDeliveriesByWebhook1765152000001,
   PartitionedAttempts1765238400000,
   AccessControl1765324800000,
+  EventPayloadOnce1765411200000,
 ];
