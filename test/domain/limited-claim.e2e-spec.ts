@@ -6,6 +6,7 @@ import {
   type ClaimedDelivery,
 } from '@app/domain';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { controlClock, type DbClock } from '../helpers/db-clock';
 
 /**
  * The claims against one database, as several workers run them: each repository is a
@@ -15,12 +16,16 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 describe('the limited claim (§7)', () => {
   let db: TestDatabase;
   let workers: DeliveryDispatchRepository[];
+  /** Rate tokens and due times follow this clock, not the time the claims happen to take. */
+  let clock: DbClock;
 
   beforeAll(async () => {
     db = await createTestDatabase();
+    clock = await controlClock(db);
   });
   afterAll(() => db.drop());
   beforeEach(async () => {
+    await clock.release();
     await db.dataSource.query('TRUNCATE webhooks CASCADE');
     workers = [1, 2, 3].map(() => new DeliveryDispatchRepository(db.dataSource));
   });
@@ -121,26 +126,32 @@ describe('the limited claim (§7)', () => {
   it('starts no more than one second of rate_limit at once, then the rate', async () => {
     const limited = await webhook({ rate_limit: 10 });
     await deliveries(limited, 100);
+    // However long the claims take, no time passes for them.
+    await clock.freeze();
     const burst = await claimAll();
     expect(burst).toHaveLength(10);
     await finish(burst);
     expect(await claimAll()).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    const refilled = (await claimAll()).length;
-    expect(refilled).toBeGreaterThanOrEqual(3);
-    expect(refilled).toBeLessThanOrEqual(5);
+    await clock.advance(350); // 3.5 tokens: three whole ones
+    expect(await claimAll()).toHaveLength(3);
+    expect(await claimAll()).toEqual([]);
+    await clock.advance(1000); // the bucket is full again: one second of rate_limit
+    expect(await claimAll()).toHaveLength(10);
+    await clock.advance(60_000); // a full bucket, however long it waited
+    expect(await claimAll()).toHaveLength(10);
   });
 
   it('sends a FIFO webhook one at a time in created_at order, a waiting retry holding the line', async () => {
     const fifo = await webhook({ ordering: 'fifo' });
     const ids = await deliveries(fifo, 5);
+    await clock.freeze();
     const [head] = await claimAll();
     expect(head.delivery.id).toBe(ids[0]);
     expect(await claimAll()).toEqual([]);
     // The head fails and waits for its retry: nothing overtakes it.
     await finish([head], { success: false, status: 'pending', retryInSeconds: 1 });
     expect(await claimAll()).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await clock.advance(1100);
     const [again] = await claimAll();
     expect(again.delivery.id).toBe(ids[0]);
     await finish([again]);
@@ -184,7 +195,7 @@ describe('the limited claim (§7)', () => {
     );
     expect(parked).toBe(30);
     await db.dataSource.query(`UPDATE webhooks SET active = true`);
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // each worker looks again
+    for (const worker of workers) worker.lookForParkedWork(); // as the worker's waker does
     expect(await claimAll()).toHaveLength(30);
   });
 
