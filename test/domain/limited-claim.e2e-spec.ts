@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   DeliveryDispatchRepository,
   DeliveryRepository,
+  WebhookRepository,
+  WebhooksService,
   type AttemptOutcome,
   type ClaimedDelivery,
 } from '@app/domain';
@@ -121,6 +123,33 @@ describe('the limited claim (§7)', () => {
       [limited],
     );
     expect(await claimAll()).toHaveLength(5);
+  });
+
+  it('counts the plain claim’s attempts in flight when max_concurrency is set meanwhile', async () => {
+    const hook = await webhook();
+    await deliveries(hook, 10);
+    await clock.freeze();
+    const plain = await workers[0].claim('w', 6);
+    expect(plain).toHaveLength(6);
+    expect(plain.some((c) => c.limited)).toBe(false);
+    // Set through a PUT while the six are at the receiver.
+    await new WebhooksService(new WebhookRepository(db.dataSource)).replace(hook, {
+      name: 'limited',
+      url: 'http://127.0.0.1:9/',
+      contentType: 'application/json',
+      validStatusCodes: [200],
+      deliveryAttemptTimeout: 10,
+      maxConcurrency: 2,
+    });
+    expect(await claimAll()).toEqual([]);
+    // Their outcomes come in; their slots are held until their attempt timeout (10 s).
+    await finish(plain.slice(0, 5));
+    expect(await claimAll()).toEqual([]);
+    await clock.advance(10_001);
+    const next = await claimAll();
+    expect(next).toHaveLength(2);
+    expect(next.every((c) => c.limited)).toBe(true);
+    expect(await claimAll()).toEqual([]);
   });
 
   it('starts no more than one second of rate_limit at once, then the rate', async () => {

@@ -32,3 +32,33 @@ export function parkingCtes(webhookIds: string, skip = 'false'): string {
 /** The `parked` value of a new delivery of webhook `webhookId` (an SQL expression). */
 export const parkedAtCreation = (webhookId: string): string =>
   `(${webhookId} IN (SELECT id FROM held_hooks))`;
+
+/**
+ * A webhook just made limited (max_concurrency, rate_limit or FIFO set on an unlimited
+ * one), run in a transaction of its own once that change has committed. $1 the webhook,
+ * $2 the lease margin in seconds (claim.sql.ts).
+ *
+ * Attempts the plain claim started before the change are still in flight, and hold no row
+ * of webhook_leases: the limited claim would start max_concurrency more beside them. Each
+ * is given one, lasting until its attempt timeout (when the request is over, whatever its
+ * outcome; its completion, which thinks it unlimited, does not free it sooner). Its
+ * pending deliveries are parked, leased or not, and the webhook marked.
+ *
+ * Parking every one closes the race with a plain claim that began before the change (its
+ * snapshot sees the webhook unlimited): a row it leased first is waited for and adopted
+ * here; a row this statement updated first no longer matches the plain claim's re-check
+ * (parked), so it is skipped. A row committed after this statement began is seen only
+ * by claims that see the change too (this runs after its commit): those park it.
+ */
+export const ADOPT_PLAIN_LEASES_SQL = `WITH moved AS (
+   UPDATE deliveries d SET parked = true
+   WHERE d.webhook_id = $1 AND d.status = 'pending' AND NOT d.parked
+   RETURNING d.id, d.lease_expires_at - make_interval(secs => $2) AS attempt_over
+ ),
+ adopted AS (
+   INSERT INTO webhook_leases (delivery_id, webhook_id, expires_at)
+   SELECT m.id, $1, m.attempt_over FROM moved m WHERE m.attempt_over > now()
+   ON CONFLICT (delivery_id) DO NOTHING
+ )
+ UPDATE webhooks w SET parked = true
+ WHERE w.id = $1 AND EXISTS (SELECT 1 FROM moved)`;

@@ -10,6 +10,8 @@ import {
 } from '../common/list-query';
 import { rowToEntity, type Row } from '../common/rows';
 import type { UnitOfWork } from '../common/unit-of-work';
+import { LEASE_MARGIN_SECONDS } from '../delivery/claim.sql';
+import { ADOPT_PLAIN_LEASES_SQL } from '../delivery/parking.sql';
 import { Webhook } from './webhook.entity';
 import { SECRET_ROTATION } from './webhook.rules';
 
@@ -100,7 +102,9 @@ export class WebhookRepository {
   /**
    * Full replacement (PUT). Null when no such webhook. Turning `active` from false to true
    * re-enables it: the reason postmand disabled it is cleared and its circuit closed (§7);
-   * a PUT on an active webhook leaves its circuit as it is.
+   * a PUT on an active webhook leaves its circuit as it is. Made limited, the attempts the
+   * plain claim started count against its limits (ADOPT_PLAIN_LEASES_SQL), once the change
+   * has committed.
    */
   async replace(id: string, input: WebhookInput): Promise<Webhook | null> {
     const active = `$${WEBHOOK_INPUT_FIELDS.indexOf('active') + 2}::boolean`;
@@ -117,10 +121,15 @@ export class WebhookRepository {
          circuit_open_until = CASE WHEN ${reEnabled} THEN NULL ELSE circuit_open_until END,
          circuit_cooldown = CASE WHEN ${reEnabled} THEN NULL ELSE circuit_cooldown END
        WHERE id = $1
-       RETURNING *`,
+       RETURNING *, (SELECT o.limited FROM webhooks o WHERE o.id = $1) AS was_limited`,
       [id, ...values(input)],
     );
-    return rows.length > 0 ? rowToEntity(this.dataSource, Webhook, rows[0]) : null;
+    if (rows.length === 0) return null;
+    // Made limited: the attempts the plain claim started count against the limits too.
+    if (rows[0].limited && !rows[0].was_limited) {
+      await this.dataSource.query(ADOPT_PLAIN_LEASES_SQL, [id, LEASE_MARGIN_SECONDS]);
+    }
+    return rowToEntity(this.dataSource, Webhook, rows[0]);
   }
 
   /**
