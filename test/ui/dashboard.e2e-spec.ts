@@ -81,6 +81,21 @@ describe('dashboard (/ui) in a real browser', () => {
       30_000,
       what,
     );
+  /**
+   * Waits until the page has loaded what it shows: no loading note, no list being fetched.
+   * A list's rows are counted only then (its table is rendered once its first page is in).
+   */
+  const loaded = () =>
+    until(
+      async () => (await page.locator('.loading, [aria-busy="true"]').count()) === 0,
+      30_000,
+      'the page to load',
+    );
+  /** The rows of the list once it has loaded. */
+  const rows = async (selector = 'tbody tr'): Promise<number> => {
+    await loaded();
+    return page.locator(selector).count();
+  };
   const ids = async (sql: string, params: unknown[]): Promise<string[]> =>
     (await stack.db.dataSource.query<{ id: string }[]>(sql, params)).map((r) => r.id);
 
@@ -202,7 +217,7 @@ describe('dashboard (/ui) in a real browser', () => {
       await expect(notice.textContent()).resolves.toContain('2 deliveries');
       await notice.getByRole('link').click();
       await heading('Deliveries').waitFor();
-      await expect(page.locator('tbody tr').count()).resolves.toBe(2);
+      await expect(rows()).resolves.toBe(2);
 
       [goodDelivery] = await ids(`SELECT id FROM deliveries WHERE webhook_id = $1`, [good]);
       await page.locator(`a[href="/ui/deliveries/${goodDelivery}"]`).click();
@@ -284,7 +299,8 @@ describe('dashboard (/ui) in a real browser', () => {
     await step(page, 'bulk-redeliver', async () => {
       await page.goto(`${ui}/deliveries?status=succeeded&webhook_id=${good}`);
       await heading('Deliveries').waitFor();
-      await expect(page.locator('tbody tr[data-status="succeeded"]').count()).resolves.toBe(2);
+      await expect(rows('tbody tr[data-status="succeeded"]')).resolves.toBe(2);
+      await expect(rows()).resolves.toBe(2);
       const before = stack.receiver.requests.length;
       await page.getByRole('button', { name: 'Redeliver matching…' }).click();
       const count = page.locator('[data-dry-run-count]');
@@ -309,8 +325,39 @@ describe('dashboard (/ui) in a real browser', () => {
       );
       await page.goto(`${ui}/deliveries?webhook_id=${good}`);
       await heading('Deliveries').waitFor();
-      await expect(page.locator('tbody tr').count()).resolves.toBe(4);
+      await expect(rows()).resolves.toBe(4);
       await shoot('deliveries');
+    });
+  });
+
+  it('shows the URL’s filters in every filter control', async () => {
+    await step(page, 'filters-from-url', async () => {
+      const eventId = '0b6c3ad4-2f1e-4c59-9d7e-4c1f0f6f2a11';
+      for (const status of ['succeeded', 'failed', 'pending']) {
+        const query = new URLSearchParams({
+          status,
+          webhook_id: good,
+          event_type: 'order.created',
+          event_id: eventId,
+        });
+        await page.goto(`${ui}/deliveries?${query.toString()}`);
+        await heading('Deliveries').waitFor();
+        await loaded();
+        const form = page.getByRole('form', { name: 'Filter deliveries' });
+        await expect(form.getByLabel('Status').inputValue()).resolves.toBe(status);
+        await expect(form.locator('#q-status option:checked').textContent()).resolves.toBe(status);
+        await expect(form.getByLabel('Webhook id').inputValue()).resolves.toBe(good);
+        await expect(form.getByLabel('Event type').inputValue()).resolves.toBe('order.created');
+        await expect(form.getByLabel('Event id').inputValue()).resolves.toBe(eventId);
+      }
+      // Applying the form keeps them: the URL it builds is the one it was opened with.
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.waitForURL((url) => url.searchParams.get('status') === 'pending');
+      expect(new URL(page.url()).searchParams.get('webhook_id')).toBe(good);
+      await page.goto(`${ui}/events?event_type=order.created`);
+      await heading('Events').waitFor();
+      const events = page.getByRole('form', { name: 'Filter events' });
+      await expect(events.getByLabel('Event type').inputValue()).resolves.toBe('order.created');
     });
   });
 
@@ -323,6 +370,7 @@ describe('dashboard (/ui) in a real browser', () => {
         10_000,
         'figures',
       );
+      await page.locator('figure.chart').nth(2).waitFor();
       await expect(page.locator('figure.chart').count()).resolves.toBe(3);
       const legend =
         (await page.locator('figure.chart').first().locator('.legend').textContent()) ?? '';
@@ -401,7 +449,7 @@ describe('dashboard (/ui) in a real browser', () => {
       ]) {
         await page.goto(`${ui}${where}`);
         await heading(/./).waitFor();
-        await page.waitForTimeout(300);
+        await loaded();
         const overflow = await js<number>(
           'document.documentElement.scrollWidth - document.documentElement.clientWidth',
         );
