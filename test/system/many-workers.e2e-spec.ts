@@ -79,5 +79,5 @@ describe('system: three workers on one database', () => {
     });
     const seen = new Set(receiver.requests.map((r) => String(r.headers['webhook-id'])));
     expect([...seen].sort()).toEqual([...ids].sort());
-  }, 180_000);
+  }, 300_000);
 });
