@@ -112,7 +112,7 @@ describe('system: logs and metrics of a delivery run', () => {
         const lines = logLines(worker).filter((l) => l.msg === 'delivery attempt');
         return lines.length === 10;
       },
-      5_000,
+      30_000,
       'ten attempt lines (logs flush within 0.5 s)',
     );
     const attempts = logLines(worker).filter((l) => l.msg === 'delivery attempt');
@@ -137,7 +137,7 @@ describe('system: logs and metrics of a delivery run', () => {
         const lines = logLines(server).filter((l) => l.req?.url === '/v1/deliveries');
         return lines.length >= 10 ? lines : undefined;
       },
-      5_000,
+      30_000,
       `ten request lines in:\n${server.cli.output().slice(-3000)}`,
     );
     expect(requests).toHaveLength(10);

@@ -57,8 +57,8 @@ describe('dashboard (/ui) in a real browser', () => {
     ui = `${stack.server.apiUrl}/ui`;
     browser = await openBrowser();
     page = browser.page;
-    page.setDefaultTimeout(15_000);
-  }, 120_000);
+    page.setDefaultTimeout(60_000); // a deadline for each wait, generous for a busy machine
+  }, 300_000);
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
@@ -190,7 +190,7 @@ describe('dashboard (/ui) in a real browser', () => {
         'GET',
         `/v1/webhooks/${failing}`,
         undefined,
-        10_000,
+        60_000,
         {
           Authorization: `Bearer ${key}`,
         },
@@ -223,7 +223,7 @@ describe('dashboard (/ui) in a real browser', () => {
       await page.locator(`a[href="/ui/deliveries/${goodDelivery}"]`).click();
       await heading(`Delivery ${goodDelivery.slice(0, 8)}`).waitFor();
       // The page looks again by itself while the delivery is pending.
-      await page.locator('[data-delivery-status="succeeded"]').waitFor({ timeout: 20_000 });
+      await page.locator('[data-delivery-status="succeeded"]').waitFor({ timeout: 60_000 });
       await page.locator('.timeline summary').first().click();
       const request = page.locator('figure.raw').filter({ hasText: 'Request' }).locator('pre');
       await expect(request.textContent()).resolves.toMatch(/^POST \/hook HTTP\/1\.1/);
@@ -241,7 +241,7 @@ describe('dashboard (/ui) in a real browser', () => {
       await page.waitForURL((url) => !url.pathname.endsWith(goodDelivery));
       const copy = page.url().split('/').pop() as string;
       expect(copy).not.toBe(goodDelivery);
-      await page.locator('[data-delivery-status="succeeded"]').waitFor({ timeout: 20_000 });
+      await page.locator('[data-delivery-status="succeeded"]').waitFor({ timeout: 60_000 });
       const hooks = stack.receiver.requests.filter((r) => r.url === '/hook');
       expect(new Set(hooks.map((r) => r.headers['webhook-id']))).toEqual(
         new Set([goodDelivery, copy]),
@@ -255,7 +255,7 @@ describe('dashboard (/ui) in a real browser', () => {
       await page.goto(`${ui}/deliveries/${failed}`);
       await until(
         async () => (await page.locator('.timeline summary').count()) >= 2,
-        15_000,
+        60_000,
         'two attempts',
       );
       const summaries = page.locator('.timeline summary');
@@ -320,7 +320,7 @@ describe('dashboard (/ui) in a real browser', () => {
       await page.getByRole('status').filter({ hasText: '2 deliveries queued again' }).waitFor();
       await until(
         () => stack.receiver.requests.slice(before).filter((r) => r.url === '/hook').length >= 2,
-        20_000,
+        60_000,
         'the two redeliveries',
       );
       await page.goto(`${ui}/deliveries?webhook_id=${good}`);
@@ -367,7 +367,7 @@ describe('dashboard (/ui) in a real browser', () => {
       await heading('Overview').waitFor();
       await until(
         async () => (await page.locator('[data-figure="per-second"]').textContent()) !== '—',
-        10_000,
+        60_000,
         'figures',
       );
       await page.locator('figure.chart').nth(2).waitFor();
@@ -392,7 +392,7 @@ describe('dashboard (/ui) in a real browser', () => {
         'POST',
         `/v1/webhooks/${good}/rotate-secret`,
         { grace_period: 3600 },
-        10_000,
+        60_000,
         auth,
       );
       expect(rotated.status).toBe(200);
@@ -406,7 +406,7 @@ describe('dashboard (/ui) in a real browser', () => {
         'GET',
         `/v1/webhooks/${good}`,
         undefined,
-        10_000,
+        60_000,
         auth,
       );
       expect(now.body).toMatchObject({
@@ -488,7 +488,7 @@ describe('dashboard (/ui) in a real browser', () => {
       await heading('Overview').waitFor();
       await keys.revoke('dashboard');
       // The overview polls every 2 s; API processes drop a revoked key within 5 s.
-      await heading('API key').waitFor({ timeout: 15_000 });
+      await heading('API key').waitFor({ timeout: 60_000 });
       await page.getByText('The API refused the key this tab held').waitFor();
       expect(await js("sessionStorage.getItem('postmand.api_key')")).toBeNull();
     });
