@@ -153,7 +153,7 @@ describe('system: database trouble under load', () => {
           );
           return n === 0;
         },
-        30_000,
+        120_000,
         'every accepted delivery to succeed',
       );
       expect(await worker.stop()).toBe(0);

@@ -171,7 +171,7 @@ describe('system: logs and metrics of a delivery run', () => {
     expect(unknown.status).toBe(404);
     const id = unknown.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    await until(() => logLines(server).some((l) => l.req?.id === id), 5_000);
+    await until(() => logLines(server).some((l) => l.req?.id === id), 30_000);
     expect(logLines(server).find((l) => l.req?.id === id)).toMatchObject({
       level: 'warn',
       req: { method: 'GET', url: '/nowhere' },

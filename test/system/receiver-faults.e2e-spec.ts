@@ -228,7 +228,7 @@ describe('system: POSTMAND_BLOCK_PRIVATE_NETWORKS', () => {
               [res.body.id],
             )
           )[0],
-        20_000,
+        60_000,
         `the attempt to ${url}`,
       );
       expect(attempt.success).toBe(false);
