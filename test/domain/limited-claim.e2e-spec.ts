@@ -9,6 +9,7 @@ import {
 } from '@app/domain';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { controlClock, type DbClock } from '../helpers/db-clock';
+import { until } from '../helpers/wait';
 
 /**
  * The claims against one database, as several workers run them: each repository is a
@@ -125,6 +126,17 @@ describe('the limited claim (§7)', () => {
     expect(await claimAll()).toHaveLength(5);
   });
 
+  /** A PUT of the webhook made by webhook(), with max_concurrency `n`. */
+  const limitTo = (id: string, n: number) =>
+    new WebhooksService(new WebhookRepository(db.dataSource)).replace(id, {
+      name: 'limited',
+      url: 'http://127.0.0.1:9/',
+      contentType: 'application/json',
+      validStatusCodes: [200],
+      deliveryAttemptTimeout: 10,
+      maxConcurrency: n,
+    });
+
   it('counts the plain claim’s attempts in flight when max_concurrency is set meanwhile', async () => {
     const hook = await webhook();
     await deliveries(hook, 10);
@@ -133,14 +145,7 @@ describe('the limited claim (§7)', () => {
     expect(plain).toHaveLength(6);
     expect(plain.some((c) => c.limited)).toBe(false);
     // Set through a PUT while the six are at the receiver.
-    await new WebhooksService(new WebhookRepository(db.dataSource)).replace(hook, {
-      name: 'limited',
-      url: 'http://127.0.0.1:9/',
-      contentType: 'application/json',
-      validStatusCodes: [200],
-      deliveryAttemptTimeout: 10,
-      maxConcurrency: 2,
-    });
+    await limitTo(hook, 2);
     expect(await claimAll()).toEqual([]);
     // Their outcomes come in; their slots are held until their attempt timeout (10 s).
     await finish(plain.slice(0, 5));
@@ -149,6 +154,39 @@ describe('the limited claim (§7)', () => {
     const next = await claimAll();
     expect(next).toHaveLength(2);
     expect(next.every((c) => c.limited)).toBe(true);
+    expect(await claimAll()).toEqual([]);
+  });
+
+  it('counts an attempt whose row is held while max_concurrency is set, once it is free', async () => {
+    const hook = await webhook();
+    await deliveries(hook, 4);
+    const plain = await workers[0].claim('w', 4);
+    expect(plain).toHaveLength(4);
+    // A completion (or a claim) holds one of the rows: the PUT waits for no lock, it takes
+    // that one once it is free.
+    const holder = db.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    const leases = async () =>
+      (
+        await db.dataSource.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM webhook_leases WHERE webhook_id = $1`,
+          [hook],
+        )
+      )[0].n;
+    let put: Promise<unknown> | undefined;
+    try {
+      await holder.query(`SELECT 1 FROM deliveries WHERE id = $1 FOR UPDATE`, [
+        plain[0].delivery.id,
+      ]);
+      put = limitTo(hook, 2);
+      await until(async () => (await leases()) === 3, 60_000, 'the three free rows adopted');
+    } finally {
+      await holder.commitTransaction();
+      await holder.release();
+    }
+    await put;
+    expect(await leases()).toBe(4);
     expect(await claimAll()).toEqual([]);
   });
 

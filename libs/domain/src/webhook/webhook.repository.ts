@@ -33,6 +33,10 @@ export const WEBHOOK_INPUT_FIELDS = [
   'ordering',
 ] as const satisfies readonly (keyof Webhook)[];
 
+/** Rounds of ADOPT_PLAIN_LEASES_SQL at most, and the pause between two (about 2 s in all). */
+const ADOPT_ROUNDS = 100;
+const ADOPT_PAUSE_MS = 20;
+
 /** What a client sets; the rest (id, times) is the service's. */
 export type WebhookInput = Pick<Webhook, (typeof WEBHOOK_INPUT_FIELDS)[number]>;
 
@@ -126,10 +130,23 @@ export class WebhookRepository {
     );
     if (rows.length === 0) return null;
     // Made limited: the attempts the plain claim started count against the limits too.
-    if (rows[0].limited && !rows[0].was_limited) {
-      await this.dataSource.query(ADOPT_PLAIN_LEASES_SQL, [id, LEASE_MARGIN_SECONDS]);
-    }
+    if (rows[0].limited && !rows[0].was_limited) await this.adoptPlainLeases(id);
     return rowToEntity(this.dataSource, Webhook, rows[0]);
+  }
+
+  /**
+   * ADOPT_PLAIN_LEASES_SQL in rounds until one finds every pending row of the webhook
+   * parked; rows (or the webhook's row) held by a claim or a completion are left to the
+   * next round, a moment later. Bounded: past it, the plain claim parks what is left.
+   */
+  private async adoptPlainLeases(id: string): Promise<void> {
+    for (let round = 0; round < ADOPT_ROUNDS; round++) {
+      const [done] = await this.dataSource.query<
+        { locked: boolean; moved: number; seen: number }[]
+      >(ADOPT_PLAIN_LEASES_SQL, [id, LEASE_MARGIN_SECONDS]);
+      if (done.locked && done.moved === done.seen) return;
+      await new Promise((resolve) => setTimeout(resolve, ADOPT_PAUSE_MS));
+    }
   }
 
   /**
