@@ -21,5 +21,9 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   maxWorkers: 2,
-  testTimeout: 60_000,
+  // A bound on a whole test or hook, not a measure of speed: each wait inside has its own
+  // deadline on a condition. Hooks and tests that start real processes (server, workers,
+  // an embedded PostgreSQL) took over 60 s on a busy 2-core machine while every condition
+  // in them held; a hang still fails here, with the condition's own message first.
+  testTimeout: 180_000,
 };

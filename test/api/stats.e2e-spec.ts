@@ -93,7 +93,7 @@ describe('/v1/stats', () => {
         later = (await f.http().get('/v1/stats').expect(200)).body;
         return later.window.succeeded === 103;
       },
-      10_000,
+      60_000,
       'the new attempts counted',
     );
     // 105 durations now: 1–6, four of 7, 8–100 and two of 500; the 53rd is 50.

@@ -2,10 +2,14 @@ import { randomUUID } from 'node:crypto';
 import {
   DeliveryDispatchRepository,
   DeliveryRepository,
+  WebhookRepository,
+  WebhooksService,
   type AttemptOutcome,
   type ClaimedDelivery,
 } from '@app/domain';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { controlClock, type DbClock } from '../helpers/db-clock';
+import { until } from '../helpers/wait';
 
 /**
  * The claims against one database, as several workers run them: each repository is a
@@ -15,12 +19,16 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 describe('the limited claim (§7)', () => {
   let db: TestDatabase;
   let workers: DeliveryDispatchRepository[];
+  /** Rate tokens and due times follow this clock, not the time the claims happen to take. */
+  let clock: DbClock;
 
   beforeAll(async () => {
     db = await createTestDatabase();
+    clock = await controlClock(db);
   });
   afterAll(() => db.drop());
   beforeEach(async () => {
+    await clock.release();
     await db.dataSource.query('TRUNCATE webhooks CASCADE');
     workers = [1, 2, 3].map(() => new DeliveryDispatchRepository(db.dataSource));
   });
@@ -118,29 +126,99 @@ describe('the limited claim (§7)', () => {
     expect(await claimAll()).toHaveLength(5);
   });
 
+  /** A PUT of the webhook made by webhook(), with max_concurrency `n`. */
+  const limitTo = (id: string, n: number) =>
+    new WebhooksService(new WebhookRepository(db.dataSource)).replace(id, {
+      name: 'limited',
+      url: 'http://127.0.0.1:9/',
+      contentType: 'application/json',
+      validStatusCodes: [200],
+      deliveryAttemptTimeout: 10,
+      maxConcurrency: n,
+    });
+
+  it('counts the plain claim’s attempts in flight when max_concurrency is set meanwhile', async () => {
+    const hook = await webhook();
+    await deliveries(hook, 10);
+    await clock.freeze();
+    const plain = await workers[0].claim('w', 6);
+    expect(plain).toHaveLength(6);
+    expect(plain.some((c) => c.limited)).toBe(false);
+    // Set through a PUT while the six are at the receiver.
+    await limitTo(hook, 2);
+    expect(await claimAll()).toEqual([]);
+    // Their outcomes come in; their slots are held until their attempt timeout (10 s).
+    await finish(plain.slice(0, 5));
+    expect(await claimAll()).toEqual([]);
+    await clock.advance(10_001);
+    const next = await claimAll();
+    expect(next).toHaveLength(2);
+    expect(next.every((c) => c.limited)).toBe(true);
+    expect(await claimAll()).toEqual([]);
+  });
+
+  it('counts an attempt whose row is held while max_concurrency is set, once it is free', async () => {
+    const hook = await webhook();
+    await deliveries(hook, 4);
+    const plain = await workers[0].claim('w', 4);
+    expect(plain).toHaveLength(4);
+    // A completion (or a claim) holds one of the rows: the PUT waits for no lock, it takes
+    // that one once it is free.
+    const holder = db.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    const leases = async () =>
+      (
+        await db.dataSource.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM webhook_leases WHERE webhook_id = $1`,
+          [hook],
+        )
+      )[0].n;
+    let put: Promise<unknown> | undefined;
+    try {
+      await holder.query(`SELECT 1 FROM deliveries WHERE id = $1 FOR UPDATE`, [
+        plain[0].delivery.id,
+      ]);
+      put = limitTo(hook, 2);
+      await until(async () => (await leases()) === 3, 60_000, 'the three free rows adopted');
+    } finally {
+      await holder.commitTransaction();
+      await holder.release();
+    }
+    await put;
+    expect(await leases()).toBe(4);
+    expect(await claimAll()).toEqual([]);
+  });
+
   it('starts no more than one second of rate_limit at once, then the rate', async () => {
     const limited = await webhook({ rate_limit: 10 });
     await deliveries(limited, 100);
+    // However long the claims take, no time passes for them.
+    await clock.freeze();
     const burst = await claimAll();
     expect(burst).toHaveLength(10);
     await finish(burst);
     expect(await claimAll()).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    const refilled = (await claimAll()).length;
-    expect(refilled).toBeGreaterThanOrEqual(3);
-    expect(refilled).toBeLessThanOrEqual(5);
+    await clock.advance(350); // 3.5 tokens: three whole ones
+    expect(await claimAll()).toHaveLength(3);
+    expect(await claimAll()).toEqual([]);
+    await clock.advance(1000); // the bucket is full again: one second of rate_limit
+    expect(await claimAll()).toHaveLength(10);
+    await clock.advance(60_000); // a full bucket, however long it waited
+    expect(await claimAll()).toHaveLength(10);
   });
 
   it('sends a FIFO webhook one at a time in created_at order, a waiting retry holding the line', async () => {
     const fifo = await webhook({ ordering: 'fifo' });
     const ids = await deliveries(fifo, 5);
+    await clock.freeze();
     const [head] = await claimAll();
     expect(head.delivery.id).toBe(ids[0]);
     expect(await claimAll()).toEqual([]);
     // The head fails and waits for its retry: nothing overtakes it.
     await finish([head], { success: false, status: 'pending', retryInSeconds: 1 });
     expect(await claimAll()).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await clock.advance(1100);
     const [again] = await claimAll();
     expect(again.delivery.id).toBe(ids[0]);
     await finish([again]);
@@ -184,7 +262,7 @@ describe('the limited claim (§7)', () => {
     );
     expect(parked).toBe(30);
     await db.dataSource.query(`UPDATE webhooks SET active = true`);
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // each worker looks again
+    for (const worker of workers) worker.lookForParkedWork(); // as the worker's waker does
     expect(await claimAll()).toHaveLength(30);
   });
 

@@ -42,7 +42,7 @@ export function runCli(command: string | string[], env: Record<string, string> =
     child,
     output: () => output,
     exited,
-    waitForOutput: (pattern, timeoutMs = 30_000) =>
+    waitForOutput: (pattern, timeoutMs = 120_000) =>
       new Promise((resolve, reject) => {
         const check = (): void => {
           if (pattern.test(output)) done(resolve);
@@ -69,7 +69,7 @@ export function runCli(command: string | string[], env: Record<string, string> =
 export async function pollHttp(
   url: string,
   accept: (status: number) => boolean,
-  timeoutMs = 30_000,
+  timeoutMs = 120_000,
 ): Promise<{ status: number; body: unknown }> {
   const deadline = Date.now() + timeoutMs;
   let last: { status: number; body: unknown } = { status: 0, body: undefined };

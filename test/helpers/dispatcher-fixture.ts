@@ -91,7 +91,7 @@ export class DispatcherFixture {
         const d = await this.deliveries.findById(id);
         return d?.status === status ? d : undefined;
       },
-      20_000,
+      60_000,
       `delivery ${id} to be ${status}`,
     );
   }

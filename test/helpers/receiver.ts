@@ -62,7 +62,7 @@ export class Receiver {
   }
 
   /** Resolves once `count` requests have arrived in total. */
-  waitForRequests(count: number, timeoutMs = 20_000): Promise<ReceivedRequest[]> {
+  waitForRequests(count: number, timeoutMs = 60_000): Promise<ReceivedRequest[]> {
     return new Promise((resolve, reject) => {
       const check = (): void => {
         if (this.requests.length >= count) {

@@ -16,6 +16,9 @@ export interface Service {
   rssMb(): number;
 }
 
+/** How long a process may take to be ready: generous, a busy machine starts Node slowly. */
+const READY_WITHIN_MS = 120_000;
+
 /**
  * Starts `postmand <command>` on `databaseUrl` and waits for /readyz. Logs go to the
  * process output at `warn` unless the test asks for more.
@@ -48,7 +51,7 @@ export async function startService(
   };
   try {
     await Promise.race([
-      pollHttp(`${service.healthUrl}/readyz`, (status) => status === 200, 30_000),
+      pollHttp(`${service.healthUrl}/readyz`, (status) => status === 200, READY_WITHIN_MS),
       cli.exited.then((code) => {
         throw new Error(`postmand ${command} exited (${code}):\n${cli.output()}`);
       }),
@@ -97,7 +100,7 @@ export async function call(
   method: string,
   path: string,
   body?: unknown,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
   headers: Record<string, string> = {},
 ): Promise<JsonResponse> {
   const res = await fetch(`${baseUrl}${path}`, {

@@ -1,7 +1,11 @@
-/** Polls `probe` until it returns a value other than undefined, or fails after the deadline. */
+/**
+ * Polls `probe` until it returns a value other than undefined, or fails after the deadline.
+ * Deadlines are for conditions that should hold soon: generous, so that a busy machine
+ * (CI, tests of several projects at once) is slower, not failing.
+ */
 export async function eventually<T>(
   probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
   what = 'condition',
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -16,7 +20,7 @@ export async function eventually<T>(
 /** Polls `condition` until it holds, or fails after the deadline. */
 export async function until(
   condition: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
   what = 'condition',
 ): Promise<void> {
   await eventually(async () => ((await condition()) ? true : undefined), timeoutMs, what);

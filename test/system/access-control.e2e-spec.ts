@@ -10,6 +10,7 @@ import {
   type Service,
   type StackWithWorker,
 } from '../helpers/system';
+import { endGracePeriods } from '../helpers/grace';
 import { until } from '../helpers/wait';
 
 /**
@@ -107,11 +108,10 @@ describe('system: API keys and secret rotation', () => {
       stack.server.apiUrl,
       'POST',
       `/v1/webhooks/${created.body.id}/rotate-secret`,
-      { grace_period: 3 },
+      { grace_period: 3600 }, // ended by the test below, once "during" is delivered
       10_000,
       as(writer),
     );
-    const rotatedAt = Date.now();
     expect(rotated.status).toBe(200);
     const newSecret = rotated.body.secret_token as string;
     expect(newSecret).toMatch(/^whsec_/);
@@ -133,7 +133,6 @@ describe('system: API keys and secret rotation', () => {
       )!;
     };
     const during = await publish(1);
-    expect(Date.now() - rotatedAt).toBeLessThan(3000);
     expect([verifies(newSecret, during), verifies(oldSecret, during)]).toEqual([true, true]);
     await expect(
       verifyGithub(
@@ -150,7 +149,7 @@ describe('system: API keys and secret rotation', () => {
       ),
     ).resolves.toBe(false);
 
-    await new Promise((resolve) => setTimeout(resolve, rotatedAt + 3200 - Date.now()));
+    await endGracePeriods(stack.db.dataSource, created.body.id as string);
     const after = await publish(2);
     expect([verifies(newSecret, after), verifies(oldSecret, after)]).toEqual([true, false]);
   });

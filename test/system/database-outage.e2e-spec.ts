@@ -42,7 +42,7 @@ describe('system: database trouble under load', () => {
     receiver = await Receiver.start();
     server = await startService('server', url);
     worker = await startService('worker', url);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await worker?.stop('SIGKILL');
@@ -153,7 +153,7 @@ describe('system: database trouble under load', () => {
           );
           return n === 0;
         },
-        30_000,
+        120_000,
         'every accepted delivery to succeed',
       );
       expect(await worker.stop()).toBe(0);
@@ -166,5 +166,5 @@ describe('system: database trouble under load', () => {
     } finally {
       await ds.destroy();
     }
-  }, 180_000);
+  }, 300_000);
 });

@@ -84,8 +84,20 @@ describe('system: endpoint health with three workers', () => {
     expect(opened.circuit.consecutive_failures).toBeGreaterThanOrEqual(5);
     expect(new Date(opened.circuit.open_until).getTime()).toBeGreaterThan(Date.now() + 20_000);
 
-    // Open: the retries come due a second later, and wait without spending attempts.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Open: the retries come due a second later, and wait without spending attempts. The
+    // attempts claimed before it opened finish first (a busy machine records them late).
+    await until(
+      async () =>
+        (
+          await db.dataSource.query<{ n: number }[]>(
+            `SELECT count(*)::int AS n FROM deliveries
+             WHERE webhook_id = $1 AND lease_expires_at > now()`,
+            [hook],
+          )
+        )[0].n === 0,
+      60_000,
+      'the attempts in flight to be recorded',
+    );
     const spent = await attempts(hook);
     const seen = exchanges.length;
     await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -50,7 +50,7 @@ describe('system: three workers on one database', () => {
         );
         return n === 5_000;
       },
-      120_000,
+      240_000,
       '5,000 successes',
     );
     // Every worker took a share: SKIP LOCKED spreads the claims instead of serialising them.
@@ -79,5 +79,5 @@ describe('system: three workers on one database', () => {
     });
     const seen = new Set(receiver.requests.map((r) => String(r.headers['webhook-id'])));
     expect([...seen].sort()).toEqual([...ids].sort());
-  }, 180_000);
+  }, 420_000);
 });

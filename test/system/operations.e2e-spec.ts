@@ -112,7 +112,7 @@ describe('system: logs and metrics of a delivery run', () => {
         const lines = logLines(worker).filter((l) => l.msg === 'delivery attempt');
         return lines.length === 10;
       },
-      5_000,
+      30_000,
       'ten attempt lines (logs flush within 0.5 s)',
     );
     const attempts = logLines(worker).filter((l) => l.msg === 'delivery attempt');
@@ -137,7 +137,7 @@ describe('system: logs and metrics of a delivery run', () => {
         const lines = logLines(server).filter((l) => l.req?.url === '/v1/deliveries');
         return lines.length >= 10 ? lines : undefined;
       },
-      5_000,
+      30_000,
       `ten request lines in:\n${server.cli.output().slice(-3000)}`,
     );
     expect(requests).toHaveLength(10);
@@ -171,7 +171,7 @@ describe('system: logs and metrics of a delivery run', () => {
     expect(unknown.status).toBe(404);
     const id = unknown.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    await until(() => logLines(server).some((l) => l.req?.id === id), 5_000);
+    await until(() => logLines(server).some((l) => l.req?.id === id), 30_000);
     expect(logLines(server).find((l) => l.req?.id === id)).toMatchObject({
       level: 'warn',
       req: { method: 'GET', url: '/nowhere' },

@@ -57,8 +57,8 @@ describe('dashboard (/ui) in a real browser', () => {
     ui = `${stack.server.apiUrl}/ui`;
     browser = await openBrowser();
     page = browser.page;
-    page.setDefaultTimeout(15_000);
-  }, 120_000);
+    page.setDefaultTimeout(60_000); // a deadline for each wait, generous for a busy machine
+  }, 300_000);
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
@@ -81,6 +81,21 @@ describe('dashboard (/ui) in a real browser', () => {
       30_000,
       what,
     );
+  /**
+   * Waits until the page has loaded what it shows: no loading note, no list being fetched.
+   * A list's rows are counted only then (its table is rendered once its first page is in).
+   */
+  const loaded = () =>
+    until(
+      async () => (await page.locator('.loading, [aria-busy="true"]').count()) === 0,
+      30_000,
+      'the page to load',
+    );
+  /** The rows of the list once it has loaded. */
+  const rows = async (selector = 'tbody tr'): Promise<number> => {
+    await loaded();
+    return page.locator(selector).count();
+  };
   const ids = async (sql: string, params: unknown[]): Promise<string[]> =>
     (await stack.db.dataSource.query<{ id: string }[]>(sql, params)).map((r) => r.id);
 
@@ -175,7 +190,7 @@ describe('dashboard (/ui) in a real browser', () => {
         'GET',
         `/v1/webhooks/${failing}`,
         undefined,
-        10_000,
+        60_000,
         {
           Authorization: `Bearer ${key}`,
         },
@@ -202,13 +217,13 @@ describe('dashboard (/ui) in a real browser', () => {
       await expect(notice.textContent()).resolves.toContain('2 deliveries');
       await notice.getByRole('link').click();
       await heading('Deliveries').waitFor();
-      await expect(page.locator('tbody tr').count()).resolves.toBe(2);
+      await expect(rows()).resolves.toBe(2);
 
       [goodDelivery] = await ids(`SELECT id FROM deliveries WHERE webhook_id = $1`, [good]);
       await page.locator(`a[href="/ui/deliveries/${goodDelivery}"]`).click();
       await heading(`Delivery ${goodDelivery.slice(0, 8)}`).waitFor();
       // The page looks again by itself while the delivery is pending.
-      await page.locator('[data-delivery-status="succeeded"]').waitFor({ timeout: 20_000 });
+      await page.locator('[data-delivery-status="succeeded"]').waitFor({ timeout: 60_000 });
       await page.locator('.timeline summary').first().click();
       const request = page.locator('figure.raw').filter({ hasText: 'Request' }).locator('pre');
       await expect(request.textContent()).resolves.toMatch(/^POST \/hook HTTP\/1\.1/);
@@ -226,7 +241,7 @@ describe('dashboard (/ui) in a real browser', () => {
       await page.waitForURL((url) => !url.pathname.endsWith(goodDelivery));
       const copy = page.url().split('/').pop() as string;
       expect(copy).not.toBe(goodDelivery);
-      await page.locator('[data-delivery-status="succeeded"]').waitFor({ timeout: 20_000 });
+      await page.locator('[data-delivery-status="succeeded"]').waitFor({ timeout: 60_000 });
       const hooks = stack.receiver.requests.filter((r) => r.url === '/hook');
       expect(new Set(hooks.map((r) => r.headers['webhook-id']))).toEqual(
         new Set([goodDelivery, copy]),
@@ -240,7 +255,7 @@ describe('dashboard (/ui) in a real browser', () => {
       await page.goto(`${ui}/deliveries/${failed}`);
       await until(
         async () => (await page.locator('.timeline summary').count()) >= 2,
-        15_000,
+        60_000,
         'two attempts',
       );
       const summaries = page.locator('.timeline summary');
@@ -284,7 +299,8 @@ describe('dashboard (/ui) in a real browser', () => {
     await step(page, 'bulk-redeliver', async () => {
       await page.goto(`${ui}/deliveries?status=succeeded&webhook_id=${good}`);
       await heading('Deliveries').waitFor();
-      await expect(page.locator('tbody tr[data-status="succeeded"]').count()).resolves.toBe(2);
+      await expect(rows('tbody tr[data-status="succeeded"]')).resolves.toBe(2);
+      await expect(rows()).resolves.toBe(2);
       const before = stack.receiver.requests.length;
       await page.getByRole('button', { name: 'Redeliver matching…' }).click();
       const count = page.locator('[data-dry-run-count]');
@@ -304,13 +320,44 @@ describe('dashboard (/ui) in a real browser', () => {
       await page.getByRole('status').filter({ hasText: '2 deliveries queued again' }).waitFor();
       await until(
         () => stack.receiver.requests.slice(before).filter((r) => r.url === '/hook').length >= 2,
-        20_000,
+        60_000,
         'the two redeliveries',
       );
       await page.goto(`${ui}/deliveries?webhook_id=${good}`);
       await heading('Deliveries').waitFor();
-      await expect(page.locator('tbody tr').count()).resolves.toBe(4);
+      await expect(rows()).resolves.toBe(4);
       await shoot('deliveries');
+    });
+  });
+
+  it('shows the URL’s filters in every filter control', async () => {
+    await step(page, 'filters-from-url', async () => {
+      const eventId = '0b6c3ad4-2f1e-4c59-9d7e-4c1f0f6f2a11';
+      for (const status of ['succeeded', 'failed', 'pending']) {
+        const query = new URLSearchParams({
+          status,
+          webhook_id: good,
+          event_type: 'order.created',
+          event_id: eventId,
+        });
+        await page.goto(`${ui}/deliveries?${query.toString()}`);
+        await heading('Deliveries').waitFor();
+        await loaded();
+        const form = page.getByRole('form', { name: 'Filter deliveries' });
+        await expect(form.getByLabel('Status').inputValue()).resolves.toBe(status);
+        await expect(form.locator('#q-status option:checked').textContent()).resolves.toBe(status);
+        await expect(form.getByLabel('Webhook id').inputValue()).resolves.toBe(good);
+        await expect(form.getByLabel('Event type').inputValue()).resolves.toBe('order.created');
+        await expect(form.getByLabel('Event id').inputValue()).resolves.toBe(eventId);
+      }
+      // Applying the form keeps them: the URL it builds is the one it was opened with.
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.waitForURL((url) => url.searchParams.get('status') === 'pending');
+      expect(new URL(page.url()).searchParams.get('webhook_id')).toBe(good);
+      await page.goto(`${ui}/events?event_type=order.created`);
+      await heading('Events').waitFor();
+      const events = page.getByRole('form', { name: 'Filter events' });
+      await expect(events.getByLabel('Event type').inputValue()).resolves.toBe('order.created');
     });
   });
 
@@ -320,9 +367,10 @@ describe('dashboard (/ui) in a real browser', () => {
       await heading('Overview').waitFor();
       await until(
         async () => (await page.locator('[data-figure="per-second"]').textContent()) !== '—',
-        10_000,
+        60_000,
         'figures',
       );
+      await page.locator('figure.chart').nth(2).waitFor();
       await expect(page.locator('figure.chart').count()).resolves.toBe(3);
       const legend =
         (await page.locator('figure.chart').first().locator('.legend').textContent()) ?? '';
@@ -344,7 +392,7 @@ describe('dashboard (/ui) in a real browser', () => {
         'POST',
         `/v1/webhooks/${good}/rotate-secret`,
         { grace_period: 3600 },
-        10_000,
+        60_000,
         auth,
       );
       expect(rotated.status).toBe(200);
@@ -358,7 +406,7 @@ describe('dashboard (/ui) in a real browser', () => {
         'GET',
         `/v1/webhooks/${good}`,
         undefined,
-        10_000,
+        60_000,
         auth,
       );
       expect(now.body).toMatchObject({
@@ -401,7 +449,7 @@ describe('dashboard (/ui) in a real browser', () => {
       ]) {
         await page.goto(`${ui}${where}`);
         await heading(/./).waitFor();
-        await page.waitForTimeout(300);
+        await loaded();
         const overflow = await js<number>(
           'document.documentElement.scrollWidth - document.documentElement.clientWidth',
         );
@@ -440,7 +488,7 @@ describe('dashboard (/ui) in a real browser', () => {
       await heading('Overview').waitFor();
       await keys.revoke('dashboard');
       // The overview polls every 2 s; API processes drop a revoked key within 5 s.
-      await heading('API key').waitFor({ timeout: 15_000 });
+      await heading('API key').waitFor({ timeout: 60_000 });
       await page.getByText('The API refused the key this tab held').waitFor();
       expect(await js("sessionStorage.getItem('postmand.api_key')")).toBeNull();
     });

@@ -4,6 +4,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { verify as verifyGithub } from '@octokit/webhooks-methods';
 import { DispatcherFixture } from '../helpers/dispatcher-fixture';
 import { standardVerifies } from '../helpers/signatures';
+import { endGracePeriods } from '../helpers/grace';
 
 /** What the worker sends and records for each kind of answer (or none). */
 describe('worker: sending', () => {
@@ -113,12 +114,11 @@ describe('worker: sending', () => {
         `whsec_${Buffer.from(`${s}-secret-of-32-bytes-for-tests!!`.slice(0, 32)).toString('base64')}`,
     );
     const webhook = await f.hook({ secretToken: oldSecret });
-    await f.webhooks.rotateSecret(webhook.id, newSecret, 2);
-    const rotatedAt = Date.now();
+    // A grace period no busy machine outlasts, ended by the test once "during" is done.
+    await f.webhooks.rotateSecret(webhook.id, newSecret, 3600);
     const verifies = standardVerifies;
     const during = await f.deliver(webhook.id, '{"during":true}');
     const [first] = await f.receiver.waitForRequests(1);
-    expect(Date.now() - rotatedAt).toBeLessThan(2000);
     expect(String(first.headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect([verifies(newSecret, first), verifies(oldSecret, first)]).toEqual([true, true]);
     await expect(
@@ -126,7 +126,7 @@ describe('worker: sending', () => {
     ).resolves.toBe(true);
     await f.settled(during.id);
 
-    await new Promise((resolve) => setTimeout(resolve, rotatedAt + 2100 - Date.now()));
+    await endGracePeriods(f.db.dataSource, webhook.id);
     const after = await f.deliver(webhook.id, '{"after":true}');
     const [, second] = await f.receiver.waitForRequests(2);
     expect(String(second.headers['webhook-signature']).split(' ')).toHaveLength(1);

@@ -48,10 +48,14 @@ export function Deliveries({ location }: { location: Location }) {
       <FilterForm path="/deliveries" label="Filter deliveries" names={FILTERS} key={key}>
         <div class="field">
           <label for="q-status">Status</label>
-          <select id="q-status" name="status" defaultValue={filter.status ?? ''}>
-            <option value="">Any</option>
+          {/* Preact sets `defaultValue` as a property, which a select does not have: each
+              option says whether it is the URL's. */}
+          <select id="q-status" name="status">
+            <option value="" selected={!filter.status}>
+              Any
+            </option>
             {STATUSES.map((s) => (
-              <option key={s} value={s}>
+              <option key={s} value={s} selected={filter.status === s}>
                 {s}
               </option>
             ))}

@@ -10,6 +10,8 @@ import {
 } from '../common/list-query';
 import { rowToEntity, type Row } from '../common/rows';
 import type { UnitOfWork } from '../common/unit-of-work';
+import { LEASE_MARGIN_SECONDS } from '../delivery/claim.sql';
+import { ADOPT_PLAIN_LEASES_SQL } from '../delivery/parking.sql';
 import { Webhook } from './webhook.entity';
 import { SECRET_ROTATION, secretTokenProblem } from './webhook.rules';
 
@@ -30,6 +32,10 @@ export const WEBHOOK_INPUT_FIELDS = [
   'rateLimit',
   'ordering',
 ] as const satisfies readonly (keyof Webhook)[];
+
+/** Rounds of ADOPT_PLAIN_LEASES_SQL at most, and the pause between two (about 2 s in all). */
+const ADOPT_ROUNDS = 100;
+const ADOPT_PAUSE_MS = 20;
 
 /** What a client sets; the rest (id, times) is the service's. */
 export type WebhookInput = Pick<Webhook, (typeof WEBHOOK_INPUT_FIELDS)[number]>;
@@ -100,7 +106,9 @@ export class WebhookRepository {
   /**
    * Full replacement (PUT). Null when no such webhook. Turning `active` from false to true
    * re-enables it: the reason postmand disabled it is cleared and its circuit closed (§7);
-   * a PUT on an active webhook leaves its circuit as it is.
+   * a PUT on an active webhook leaves its circuit as it is. Made limited, the attempts the
+   * plain claim started count against its limits (ADOPT_PLAIN_LEASES_SQL), once the change
+   * has committed.
    */
   async replace(id: string, input: WebhookInput): Promise<Webhook | null> {
     const active = `$${WEBHOOK_INPUT_FIELDS.indexOf('active') + 2}::boolean`;
@@ -117,10 +125,28 @@ export class WebhookRepository {
          circuit_open_until = CASE WHEN ${reEnabled} THEN NULL ELSE circuit_open_until END,
          circuit_cooldown = CASE WHEN ${reEnabled} THEN NULL ELSE circuit_cooldown END
        WHERE id = $1
-       RETURNING *`,
+       RETURNING *, (SELECT o.limited FROM webhooks o WHERE o.id = $1) AS was_limited`,
       [id, ...values(input)],
     );
-    return rows.length > 0 ? rowToEntity(this.dataSource, Webhook, rows[0]) : null;
+    if (rows.length === 0) return null;
+    // Made limited: the attempts the plain claim started count against the limits too.
+    if (rows[0].limited && !rows[0].was_limited) await this.adoptPlainLeases(id);
+    return rowToEntity(this.dataSource, Webhook, rows[0]);
+  }
+
+  /**
+   * ADOPT_PLAIN_LEASES_SQL in rounds until one finds every pending row of the webhook
+   * parked; rows (or the webhook's row) held by a claim or a completion are left to the
+   * next round, a moment later. Bounded: past it, the plain claim parks what is left.
+   */
+  private async adoptPlainLeases(id: string): Promise<void> {
+    for (let round = 0; round < ADOPT_ROUNDS; round++) {
+      const [done] = await this.dataSource.query<
+        { locked: boolean; moved: number; seen: number }[]
+      >(ADOPT_PLAIN_LEASES_SQL, [id, LEASE_MARGIN_SECONDS]);
+      if (done.locked && done.moved === done.seen) return;
+      await new Promise((resolve) => setTimeout(resolve, ADOPT_PAUSE_MS));
+    }
   }
 
   /**
