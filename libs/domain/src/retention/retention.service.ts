@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { attemptPartitions, ensureAttemptPartitions } from './attempt-partitions';
+import {
+  attemptPartitions,
+  dropAttemptPartition,
+  ensureAttemptPartitions,
+} from './attempt-partitions';
 
 /** The tables retention removes rows from, as `postmand_retention_deleted_total` labels them. */
 export const RETENTION_TABLES = [
@@ -91,12 +95,14 @@ export class RetentionService {
   private async attempts(report: RetentionReport, batch: number): Promise<void> {
     for (const p of await attemptPartitions(this.dataSource)) {
       if (p.isDefault || p.to! > report.cutoff) continue;
-      const [{ n }] = await this.dataSource.query<{ n: number }[]>(
-        `SELECT count(*)::int AS n FROM ${p.name}`,
-      );
-      if (!report.dryRun) await this.dropPartition(p.name);
+      report.deleted.delivery_attempts += report.dryRun
+        ? (
+            await this.dataSource.query<{ n: number }[]>(
+              `SELECT count(*)::int AS n FROM ${p.name}`,
+            )
+          )[0].n
+        : await dropAttemptPartition(this.dataSource, p.name);
       report.droppedPartitions.push(p.name);
-      report.deleted.delivery_attempts += n;
     }
     report.deleted.delivery_attempts += await this.batches(
       report.dryRun,
@@ -107,24 +113,6 @@ export class RetentionService {
          WHERE created_at < '${report.cutoff.toISOString()}'
          LIMIT $1 FOR UPDATE SKIP LOCKED))`,
     );
-  }
-
-  /**
-   * DROP TABLE of a partition locks the whole table for a moment: it gives up after
-   * 5 s rather than hold up the writers queued behind it, and tries again.
-   */
-  private async dropPartition(name: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.dataSource.transaction(async (tx) => {
-          await tx.query(`SET LOCAL lock_timeout = '5s'`);
-          await tx.query(`DROP TABLE IF EXISTS ${name}`);
-        });
-        return;
-      } catch (err) {
-        if ((err as { code?: string }).code !== '55P03' || attempt >= 5) throw err;
-      }
-    }
   }
 
   /** Finished deliveries created before the cut-off: by status, along its index. */
