@@ -135,10 +135,21 @@ export async function ensureAttemptPartitions(sql: DataSource, from?: Date): Pro
       // keys reference (the constraints cloned onto the new partition need it), in the
       // order a webhook's deletion takes them (webhooks, deliveries, then attempts), and
       // ACCESS EXCLUSIVE on the DEFAULT partition, whose bound shrinks. The parent itself
-      // gets SHARE UPDATE EXCLUSIVE only, which no read or write of it waits for. (CREATE
-      // TABLE … PARTITION OF would lock the parent ACCESS EXCLUSIVE, then the referenced
-      // tables: the deadlock with a worker recording attempts.)
+      // gets SHARE UPDATE EXCLUSIVE only, which no read or write of it waits for (but see
+      // below). CREATE TABLE … PARTITION OF would lock the parent ACCESS EXCLUSIVE, then
+      // the referenced tables: the deadlock with a worker recording attempts.
       await tx.query(`LOCK TABLE webhooks, deliveries IN SHARE ROW EXCLUSIVE MODE`);
+      // A day that has begun (or begins within the hour) may be receiving attempts,
+      // which go to the DEFAULT partition until this commits: such an insert would wait
+      // for the DEFAULT partition's lock and then fail its bound, new as of this ATTACH.
+      // For such a day (the worker was down for days, or the days ahead were never
+      // made) attempts are held back at the parent instead, until this commits; reads
+      // go on. Days ahead, the usual case, receive none and hold nothing back.
+      const [{ live }] = await tx.query<{ live: boolean }[]>(
+        `SELECT $1::timestamptz < now() + interval '1 hour' AS live`,
+        [start],
+      );
+      if (live) await tx.query(`LOCK TABLE ONLY delivery_attempts IN EXCLUSIVE MODE`);
       await tx.query(`LOCK TABLE delivery_attempts_default IN ACCESS EXCLUSIVE MODE`);
       // Rows that reached the DEFAULT partition for this day (no partition was ready)
       // come along; no insert can add one meanwhile: the DEFAULT partition is ours.

@@ -97,9 +97,7 @@ export class RetentionService {
       if (p.isDefault || p.to! > report.cutoff) continue;
       report.deleted.delivery_attempts += report.dryRun
         ? (
-            await this.dataSource.query<{ n: number }[]>(
-              `SELECT count(*)::int AS n FROM ${p.name}`,
-            )
+            await this.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${p.name}`)
           )[0].n
         : await dropAttemptPartition(this.dataSource, p.name);
       report.droppedPartitions.push(p.name);
