@@ -114,12 +114,11 @@ export class RetentionService {
   }
 
   /**
-   * Finished deliveries created before the cut-off, by status, along its index; with
-   * them go their attempts still there (in partitions not dropped), deleted by the same
-   * statement rather than left to the foreign key's cascade, so that they are counted.
-   * The deliveries are named first, so that this statement locks deliveries before the
-   * attempts, as a cascade does. A dry run counts the attempts of those deliveries that
-   * the steps before would not have removed.
+   * Finished deliveries created before the cut-off, by status, along its index. Their
+   * attempts still there (in partitions not dropped) go by the foreign key's cascade, at
+   * the end of the same statement, which counts them first: those deliveries are locked
+   * and finished, so no attempt of theirs can arrive in between. A dry run counts the
+   * attempts of those deliveries that the steps before would not have removed.
    */
   private async deliveries(report: RetentionReport, batch: number): Promise<void> {
     const at = `'${report.cutoff.toISOString()}'`;
@@ -146,12 +145,10 @@ export class RetentionService {
           { deliveries: number; attempts: number }[]
         >(
           `WITH doomed AS (${old} LIMIT $1 FOR UPDATE SKIP LOCKED),
-                gone AS (DELETE FROM deliveries WHERE id IN (SELECT id FROM doomed) RETURNING 1),
-                attempts AS (
-                  DELETE FROM delivery_attempts
-                  WHERE delivery_id = ANY (ARRAY(SELECT id FROM doomed)) RETURNING 1)
+                gone AS (DELETE FROM deliveries WHERE id IN (SELECT id FROM doomed) RETURNING 1)
            SELECT (SELECT count(*) FROM gone)::int AS deliveries,
-                  (SELECT count(*) FROM attempts)::int AS attempts`,
+                  (SELECT count(*) FROM delivery_attempts
+                   WHERE delivery_id = ANY (ARRAY(SELECT id FROM doomed)))::int AS attempts`,
           [batch],
         );
         report.deleted.deliveries += deliveries;
