@@ -1,4 +1,10 @@
-import { ensureAttemptPartitions, partitionName } from '@app/domain';
+import { Client } from 'pg';
+import {
+  ensureAttemptPartitions,
+  PARTITION_DDL_TRIES,
+  attemptPartitions,
+  partitionName,
+} from '@app/domain';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { until } from '../helpers/wait';
 
@@ -18,6 +24,43 @@ describe('attempt partitions', () => {
     db = await createTestDatabase({ poolSize: 12 });
   });
   afterEach(() => db.drop());
+
+  it('gives up after a bounded number of tries while a writer holds a table, and never cancels the writer', async () => {
+    const ds = db.dataSource;
+    await ensureAttemptPartitions(ds);
+    const [{ today }] = await ds.query<{ today: Date }[]>(
+      `SELECT date_trunc('day', now(), 'UTC') AS today`,
+    );
+    const yesterday = new Date(today.getTime() - DAY_MS);
+    // A writer's transaction that stays open: it holds deliveries ROW EXCLUSIVE.
+    const writer = new Client({ connectionString: db.url });
+    await writer.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query(`UPDATE deliveries SET updated_at = now()`);
+      const outcome = await ensureAttemptPartitions(ds, yesterday).then(
+        () => 'created',
+        (err: Error) => err.message,
+      );
+      expect(outcome).toBe(
+        `creating ${partitionName(yesterday)}: the tables it locks stayed busy through ` +
+          `${PARTITION_DDL_TRIES} tries; the next upkeep tries again`,
+      );
+      // Each try was rolled back whole; the writer was never cancelled and goes on.
+      expect((await attemptPartitions(ds)).map((p) => p.name)).not.toContain(
+        partitionName(yesterday),
+      );
+      expect(await ds.query(`SELECT to_regclass($1) AS t`, [partitionName(yesterday)])).toEqual([
+        { t: null },
+      ]);
+      await writer.query(`UPDATE deliveries SET updated_at = now()`);
+      await writer.query('COMMIT');
+    } finally {
+      await writer.end();
+    }
+    // The table free again, the next upkeep makes it.
+    expect(await ensureAttemptPartitions(ds, yesterday)).toEqual([partitionName(yesterday)]);
+  });
 
   it('moves a day out of the DEFAULT partition while attempts keep arriving for it', async () => {
     const ds = db.dataSource;
