@@ -24,6 +24,12 @@ const PARTITION_LOCK_KEY = 74_061_313;
  */
 export const PARTITION_DDL_TRIES = 10;
 
+/**
+ * SQLSTATEs of a try given up: a lock not granted within lock_timeout, and a deadlock
+ * whose victim is the DDL (should PostgreSQL's detector ever come before the timeout).
+ */
+const GIVEN_UP = new Set(['55P03', '40P01']);
+
 /** The pause after the n-th failed try: 50 ms doubling up to 2 s, with jitter. */
 const retryDelayMs = (tries: number): number =>
   Math.min(2000, 50 * 2 ** (tries - 1)) * (0.5 + Math.random() / 2);
@@ -35,7 +41,8 @@ const retryDelayMs = (tries: number): number =>
  * 1 s). The DDL holds some locks while it waits for the next, and writers take theirs in
  * more than one order (deliveries then webhooks, webhooks then deliveries), so no order
  * of ours is free of cycles: a cycle is instead broken by this timeout, well before the
- * deadlock detector would cancel a writer, and a writer waits at most that long for it.
+ * deadlock detector would cancel a writer, and a writer waits for the DDL at most one
+ * such timeout per lock the DDL waits for, plus the moment the DDL itself takes.
  * A try given up that way is rolled back whole and tried again after a pause, at most
  * PARTITION_DDL_TRIES times, and only the last failure is reported (thrown).
  */
@@ -56,7 +63,7 @@ async function partitionDdl<T>(
         return ddl(tx);
       });
     } catch (err) {
-      if ((err as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw err;
+      if (!GIVEN_UP.has((err as { code?: string }).code ?? '')) throw err;
       if (tries >= PARTITION_DDL_TRIES) {
         throw new Error(
           `${what}: the tables it locks stayed busy through ${tries} tries; the next upkeep tries again`,
@@ -67,9 +74,6 @@ async function partitionDdl<T>(
     }
   }
 }
-
-/** SQLSTATE of a lock not granted within lock_timeout. */
-const LOCK_NOT_AVAILABLE = '55P03';
 
 const DAY_MS = 86_400_000;
 
