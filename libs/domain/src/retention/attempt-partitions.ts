@@ -36,9 +36,9 @@ const retryDelayMs = (tries: number): number =>
 
 /**
  * Runs `ddl` in a transaction of its own, after the other partition DDL (the advisory
- * lock is waited for while holding nothing a writer needs) and with a lock timeout of a
- * fifth of `deadlock_timeout` (at most 100 ms; PostgreSQL's default deadlock_timeout is
- * 1 s). The DDL holds some locks while it waits for the next, and writers take theirs in
+ * lock is waited for while holding nothing a writer needs) and with a lock timeout of
+ * 100 ms (a tenth of PostgreSQL's default deadlock_timeout, 1 s; a fifth of a shorter
+ * one). The DDL holds some locks while it waits for the next, and writers take theirs in
  * more than one order (deliveries then webhooks, webhooks then deliveries), so no order
  * of ours is free of cycles: a cycle is instead broken by this timeout, well before the
  * deadlock detector would cancel a writer, and a writer waits for the DDL at most one
