@@ -118,7 +118,7 @@ describe('retention', () => {
     const newEvent = await event(1);
     // These three go: finished, and made before the cut-off.
     await delivery(hook, 'succeeded', 35, oldEvent);
-    await delivery(hook, 'failed', 35, oldEvent);
+    const retried = await delivery(hook, 'failed', 35, oldEvent);
     await delivery(hook, 'succeeded', 31, busyEvent);
     const pendingOld = await delivery(hook, 'pending', 35, busyEvent);
     const recent = [
@@ -133,6 +133,14 @@ describe('retention', () => {
        VALUES ($1, $2, '', '', 0, 1, false, now() - interval '100 days')`,
       [hook, pendingOld],
     );
+    // The failed one's last attempt was 10 days ago, in a day that stays: it goes with
+    // its delivery.
+    await q(
+      `INSERT INTO delivery_attempts (webhook_id, delivery_id, raw_request, raw_response,
+         response_status_code, execution_duration, success, created_at)
+       VALUES ($1, $2, '', '', 0, 1, false, now() - interval '10 days')`,
+      [hook, retried],
+    );
     await q(
       `INSERT INTO idempotency_keys (key, fingerprint, status, body, expires_at) VALUES
          ('gone', '\\x00', 201, '{}', now() - interval '1 second'),
@@ -145,8 +153,8 @@ describe('retention', () => {
     const dry = await retention.run({ olderThanSeconds: 30 * DAY, dryRun: true });
     expect(dry!.deleted).toEqual({
       // Four old attempts in dropped days, the 100-day-old one; the 31-day-old delivery's
-      // attempt goes with its partition too.
-      delivery_attempts: 5,
+      // attempt goes with its partition too; the 10-day-old one with its delivery.
+      delivery_attempts: 6,
       deliveries: 3,
       events: 2,
       idempotency_keys: 1,
@@ -226,8 +234,13 @@ describe('retention', () => {
     await delivery(hook, 'succeeded', 0, e);
     const pending = await delivery(hook, 'pending', 0, e);
     await delivery(hook, 'failed', 0);
+    const dry = await retention.run({ olderThanSeconds: 0, dryRun: true });
     const report = await retention.run({ olderThanSeconds: 0 });
     expect(report!.deleted.deliveries).toBe(2);
+    // The two attempts of today's partition went with their deliveries: counted too, by
+    // the dry run as well.
+    expect(report!.deleted.delivery_attempts).toBe(2);
+    expect(dry!.deleted).toEqual(report!.deleted);
     expect(await ids('deliveries')).toEqual([pending]);
     expect(await ids('events')).toEqual([e]);
     // Today's partition is not over yet: it stays, holding the pending delivery's attempt

@@ -100,6 +100,7 @@ describe('system: retention keeps storage bounded under load', () => {
       );
       // Events: ours, and postmand.delivery.failed ones (no webhook takes postmand.*).
       const oldEvents = await count(`SELECT 1 FROM events`);
+      const oldAttempts = await count(`SELECT 1 FROM delivery_attempts`);
       expect(oldEvents).toBeGreaterThan(published);
       expect(oldPending).toBeGreaterThan(0);
       expect(oldPending + oldFinished).toBe(3 * published);
@@ -110,6 +111,8 @@ describe('system: retention keeps storage bounded under load', () => {
       const run = runCli(['retention', 'run'], { POSTMAND_DATABASE_URL: db.url });
       expect(await run.exited).toBe(0);
       expect(run.output()).toMatch(new RegExp(`^deliveries\\tremoved ${oldFinished}$`, 'm'));
+      // Every old attempt, whether its day was dropped or it went with its delivery.
+      expect(run.output()).toMatch(new RegExp(`^delivery_attempts\\tremoved ${oldAttempts}$`, 'm'));
       expect(run.output()).toMatch(
         new RegExp(`^events\\tremoved ${oldEvents - oldEventsKept}$`, 'm'),
       );

@@ -111,7 +111,7 @@ export class WorkerMetrics {
     });
     this.retentionDeleted = new Counter({
       name: 'postmand_retention_deleted_total',
-      help: 'Rows retention removed, by table (attempts in dropped partitions included).',
+      help: 'Rows retention removed, by table (attempts in dropped partitions and of deleted deliveries included).',
       labelNames: ['table'],
       registers,
     });

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Sql } from '../common/unit-of-work';
 
 /** A partition of delivery_attempts and the range of `created_at` it holds. */
@@ -16,6 +16,64 @@ export const PARTITION_DAYS_AHEAD = 3;
 
 /** Any fixed number: the key of the transaction lock that serialises partition DDL. */
 const PARTITION_LOCK_KEY = 74_061_313;
+
+/**
+ * Tries of one partition's DDL, each given up at its first lock that stays taken for
+ * longer than the lock timeout, before it is left to the next upkeep (an hour later;
+ * partitions are made days ahead, so a busy hour costs nothing).
+ */
+export const PARTITION_DDL_TRIES = 10;
+
+/**
+ * SQLSTATEs of a try given up: a lock not granted within lock_timeout, and a deadlock
+ * whose victim is the DDL (should PostgreSQL's detector ever come before the timeout).
+ */
+const GIVEN_UP = new Set(['55P03', '40P01']);
+
+/** The pause after the n-th failed try: 50 ms doubling up to 2 s, with jitter. */
+const retryDelayMs = (tries: number): number =>
+  Math.min(2000, 50 * 2 ** (tries - 1)) * (0.5 + Math.random() / 2);
+
+/**
+ * Runs `ddl` in a transaction of its own, after the other partition DDL (the advisory
+ * lock is waited for while holding nothing a writer needs) and with a lock timeout of
+ * 100 ms (a tenth of PostgreSQL's default deadlock_timeout, 1 s; a fifth of a shorter
+ * one). The DDL holds some locks while it waits for the next, and writers take theirs in
+ * more than one order (deliveries then webhooks, webhooks then deliveries), so no order
+ * of ours is free of cycles: a cycle is instead broken by this timeout, well before the
+ * deadlock detector would cancel a writer, and a writer waits for the DDL at most one
+ * such timeout per lock the DDL waits for, plus the moment the DDL itself takes.
+ * A try given up that way is rolled back whole and tried again after a pause, at most
+ * PARTITION_DDL_TRIES times, and only the last failure is reported (thrown).
+ */
+async function partitionDdl<T>(
+  sql: DataSource,
+  what: string,
+  ddl: (tx: EntityManager) => Promise<T>,
+): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await sql.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK_KEY]);
+        await tx.query(
+          `SELECT set_config('lock_timeout', greatest(1, least(100,
+             extract(epoch FROM current_setting('deadlock_timeout')::interval) * 200))::int
+             || 'ms', true)`,
+        );
+        return ddl(tx);
+      });
+    } catch (err) {
+      if (!GIVEN_UP.has((err as { code?: string }).code ?? '')) throw err;
+      if (tries >= PARTITION_DDL_TRIES) {
+        throw new Error(
+          `${what}: the tables it locks stayed busy through ${tries} tries; the next upkeep tries again`,
+          { cause: err },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(tries)));
+    }
+  }
+}
 
 const DAY_MS = 86_400_000;
 
@@ -46,10 +104,11 @@ export async function attemptPartitions(sql: Sql): Promise<AttemptPartition[]> {
  * Makes sure a daily partition holds every day from `from` (default: today, UTC) through
  * `PARTITION_DAYS_AHEAD` days after today; returns the partitions it created. Days a
  * partition already covers (the legacy one included) are left alone. Run by every worker
- * at start and hourly, and by `postmand retention run`: one at a time (an advisory lock
- * for the transaction), each day in its own short transaction whose DDL gives up after
- * a few seconds rather than queue writers behind it. Rows that reached the DEFAULT
- * partition for a day (no partition was ready) move into the day's new partition.
+ * at start and hourly, and by `postmand retention run`: each day in a transaction of its
+ * own (see partitionDdl: one at a time, never waiting long for a lock, so that neither a
+ * writer nor this deadlocks or waits long). The day's table is created alone, then
+ * attached (see within). Rows that reached the DEFAULT partition for a day (no partition
+ * was ready) move into the day's new partition in the same transaction.
  */
 export async function ensureAttemptPartitions(sql: DataSource, from?: Date): Promise<string[]> {
   const [{ today }] = await sql.query<{ today: Date }[]>(
@@ -66,28 +125,39 @@ export async function ensureAttemptPartitions(sql: DataSource, from?: Date): Pro
     const covered = partitions.some((p) => (p.from === null || p.from <= start) && p.to! >= end);
     if (covered) continue;
     const name = partitionName(start);
-    const made = await sql.transaction(async (tx) => {
-      await tx.query(`SET LOCAL lock_timeout = '5s'`);
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK_KEY]);
+    const made = await partitionDdl(sql, `creating ${name}`, async (tx) => {
       const [{ exists }] = await tx.query<{ exists: boolean }[]>(
         `SELECT to_regclass($1) IS NOT NULL AS exists`,
         [name],
       );
       if (exists) return false;
-      const range = `FROM ('${start.toISOString()}') TO ('${end.toISOString()}')`;
-      const [{ strays }] = await tx.query<{ strays: boolean }[]>(
-        `SELECT EXISTS (SELECT 1 FROM delivery_attempts_default
-                        WHERE created_at >= $1 AND created_at < $2) AS strays`,
-        [start, end],
-      );
-      if (!strays) {
-        await tx.query(`CREATE TABLE ${name} PARTITION OF delivery_attempts FOR VALUES ${range}`);
-        return true;
-      }
-      // The day's rows leave the DEFAULT partition for the new one, in this transaction.
+      // A table of its own first, which locks nothing anyone else uses.
       await tx.query(
         `CREATE TABLE ${name} (LIKE delivery_attempts INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
       );
+      // What ATTACH needs, taken up front: SHARE ROW EXCLUSIVE on the tables the foreign
+      // keys reference (the constraints cloned onto the new partition need it), in the
+      // order a webhook's deletion takes them (webhooks, deliveries, then attempts), and
+      // ACCESS EXCLUSIVE on the DEFAULT partition, whose bound shrinks. The parent itself
+      // gets SHARE UPDATE EXCLUSIVE only, which no read or write of it waits for (but see
+      // below). CREATE TABLE … PARTITION OF would lock the parent ACCESS EXCLUSIVE, then
+      // the referenced tables: the deadlock with a worker recording attempts.
+      await tx.query(`LOCK TABLE webhooks, deliveries IN SHARE ROW EXCLUSIVE MODE`);
+      // A day that has begun (or begins within the hour) may be receiving attempts,
+      // which go to the DEFAULT partition until this commits: such an insert would wait
+      // for the DEFAULT partition's lock and then fail its bound, new as of this ATTACH.
+      // For such a day (the worker was down for days, or the days ahead were never
+      // made) attempts are held back at the parent instead, until this commits; reads
+      // go on. Days ahead, the usual case, receive none and hold nothing back.
+      const [{ live }] = await tx.query<{ live: boolean }[]>(
+        `SELECT $1::timestamptz < now() + interval '1 hour' AS live`,
+        [start],
+      );
+      if (live) await tx.query(`LOCK TABLE ONLY delivery_attempts IN EXCLUSIVE MODE`);
+      await tx.query(`LOCK TABLE delivery_attempts_default IN ACCESS EXCLUSIVE MODE`);
+      // Rows that reached the DEFAULT partition for this day (no partition was ready)
+      // come along; no insert can add one meanwhile: the DEFAULT partition is ours.
+      const range = `FROM ('${start.toISOString()}') TO ('${end.toISOString()}')`;
       await tx.query(
         `WITH moved AS (
            DELETE FROM delivery_attempts_default
@@ -101,4 +171,22 @@ export async function ensureAttemptPartitions(sql: DataSource, from?: Date): Pro
     if (made) created.push(name);
   }
   return created;
+}
+
+/**
+ * Drops an attempt partition (retention), as partition DDL does (see partitionDdl);
+ * returns the number of rows it held. DROP locks the parent table ACCESS EXCLUSIVE: taken
+ * first, it is the only lock the drop waits for (writers reach a partition through the
+ * parent), so that a drop is never one side of a cycle.
+ */
+export async function dropAttemptPartition(sql: DataSource, name: string): Promise<number> {
+  return partitionDdl(sql, `dropping ${name}`, async (tx) => {
+    await tx.query(`LOCK TABLE ONLY delivery_attempts IN ACCESS EXCLUSIVE MODE`);
+    if (!(await tx.query<{ t: string | null }[]>(`SELECT to_regclass($1) AS t`, [name]))[0].t) {
+      return 0;
+    }
+    const [{ n }] = await tx.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${name}`);
+    await tx.query(`DROP TABLE ${name}`);
+    return n;
+  });
 }

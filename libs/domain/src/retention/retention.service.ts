@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { attemptPartitions, ensureAttemptPartitions } from './attempt-partitions';
+import {
+  attemptPartitions,
+  dropAttemptPartition,
+  ensureAttemptPartitions,
+} from './attempt-partitions';
 
 /** The tables retention removes rows from, as `postmand_retention_deleted_total` labels them. */
 export const RETENTION_TABLES = [
@@ -68,7 +72,7 @@ export class RetentionService {
         };
         if (!dryRun) await ensureAttemptPartitions(this.dataSource);
         await this.attempts(report, batch);
-        report.deleted.deliveries = await this.deliveries(cutoff, dryRun, batch);
+        await this.deliveries(report, batch);
         report.deleted.events = await this.events(cutoff, dryRun, batch);
         report.deleted.idempotency_keys = await this.batches(
           dryRun,
@@ -91,12 +95,12 @@ export class RetentionService {
   private async attempts(report: RetentionReport, batch: number): Promise<void> {
     for (const p of await attemptPartitions(this.dataSource)) {
       if (p.isDefault || p.to! > report.cutoff) continue;
-      const [{ n }] = await this.dataSource.query<{ n: number }[]>(
-        `SELECT count(*)::int AS n FROM ${p.name}`,
-      );
-      if (!report.dryRun) await this.dropPartition(p.name);
+      report.deleted.delivery_attempts += report.dryRun
+        ? (
+            await this.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${p.name}`)
+          )[0].n
+        : await dropAttemptPartition(this.dataSource, p.name);
       report.droppedPartitions.push(p.name);
-      report.deleted.delivery_attempts += n;
     }
     report.deleted.delivery_attempts += await this.batches(
       report.dryRun,
@@ -110,37 +114,48 @@ export class RetentionService {
   }
 
   /**
-   * DROP TABLE of a partition locks the whole table for a moment: it gives up after
-   * 5 s rather than hold up the writers queued behind it, and tries again.
+   * Finished deliveries created before the cut-off, by status, along its index. Their
+   * attempts still there (in partitions not dropped) go by the foreign key's cascade, at
+   * the end of the same statement, which counts them first: those deliveries are locked
+   * and finished, so no attempt of theirs can arrive in between. A dry run counts the
+   * attempts of those deliveries that the steps before would not have removed.
    */
-  private async dropPartition(name: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.dataSource.transaction(async (tx) => {
-          await tx.query(`SET LOCAL lock_timeout = '5s'`);
-          await tx.query(`DROP TABLE IF EXISTS ${name}`);
-        });
-        return;
-      } catch (err) {
-        if ((err as { code?: string }).code !== '55P03' || attempt >= 5) throw err;
+  private async deliveries(report: RetentionReport, batch: number): Promise<void> {
+    const at = `'${report.cutoff.toISOString()}'`;
+    for (const status of ['succeeded', 'failed']) {
+      const old = `SELECT id FROM deliveries WHERE status = '${status}' AND created_at < ${at}`;
+      if (report.dryRun) {
+        const [{ deliveries, attempts }] = await this.dataSource.query<
+          { deliveries: number; attempts: number }[]
+        >(
+          `SELECT (SELECT count(*) FROM (${old}) d)::int AS deliveries,
+                  (SELECT count(*) FROM delivery_attempts a
+                   WHERE a.delivery_id IN (${old})
+                     AND a.tableoid::regclass::text <> ALL ($1::text[])
+                     AND NOT (a.tableoid = 'delivery_attempts_default'::regclass
+                              AND a.created_at < ${at}))::int AS attempts`,
+          [report.droppedPartitions],
+        );
+        report.deleted.deliveries += deliveries;
+        report.deleted.delivery_attempts += attempts;
+        continue;
+      }
+      for (;;) {
+        const [{ deliveries, attempts }] = await this.dataSource.query<
+          { deliveries: number; attempts: number }[]
+        >(
+          `WITH doomed AS (${old} LIMIT $1 FOR UPDATE SKIP LOCKED),
+                gone AS (DELETE FROM deliveries WHERE id IN (SELECT id FROM doomed) RETURNING 1)
+           SELECT (SELECT count(*) FROM gone)::int AS deliveries,
+                  (SELECT count(*) FROM delivery_attempts
+                   WHERE delivery_id = ANY (ARRAY(SELECT id FROM doomed)))::int AS attempts`,
+          [batch],
+        );
+        report.deleted.deliveries += deliveries;
+        report.deleted.delivery_attempts += attempts;
+        if (deliveries < batch) break;
       }
     }
-  }
-
-  /** Finished deliveries created before the cut-off: by status, along its index. */
-  private async deliveries(cutoff: Date, dryRun: boolean, batch: number): Promise<number> {
-    let total = 0;
-    for (const status of ['succeeded', 'failed']) {
-      const old = `SELECT id FROM deliveries
-                   WHERE status = '${status}' AND created_at < '${cutoff.toISOString()}'`;
-      total += await this.batches(
-        dryRun,
-        batch,
-        old,
-        `DELETE FROM deliveries WHERE id IN (${old} LIMIT $1 FOR UPDATE SKIP LOCKED)`,
-      );
-    }
-    return total;
   }
 
   /**
