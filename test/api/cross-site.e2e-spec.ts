@@ -1,3 +1,5 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type request from 'supertest';
 import { ApiFixture } from '../helpers/api-fixture';
 
@@ -161,6 +163,43 @@ describe('cross-site requests (POSTMAND_AUTH=none, defaults)', () => {
       }
     }
     expect(await deliveryCount(f)).toBe(1);
+  });
+
+  it('refuses a cross-site request whose target is in absolute form, as Express routes it', async () => {
+    const id = await failed();
+    const server = f.api.app.getHttpServer() as http.Server;
+    if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    for (const target of [
+      `http://127.0.0.1:${port}/v1/deliveries/redeliver`,
+      `HTTP://127.0.0.1:${port}/v1/deliveries/${id}/redeliver`,
+    ]) {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: target,
+            headers: crossSite('https://evil.example'),
+          },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (body += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      expect([target, answer.status, JSON.parse(answer.body).code]).toEqual([target, 403, 15]);
+    }
+    const [row] = await f.db.dataSource.query<{ status: string }[]>(
+      'SELECT status FROM deliveries WHERE id = $1',
+      [id],
+    );
+    expect(row.status).toBe('failed');
   });
 
   it('serves a page of its own, by IP, localhost and the names it is told to answer to', async () => {

@@ -12,6 +12,7 @@ import {
 } from '@app/domain';
 import { createHealthApp, createRegistry, type PostmandConfig } from '@app/platform';
 import type { HealthIndicatorFunction } from '@nestjs/terminus';
+import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { createApiApp } from '../../api/src/api.app';
 import { createWorkerApp } from '../../worker/src/worker.app';
@@ -31,19 +32,25 @@ export async function runMigrate(config: PostmandConfig, logger: Logger): Promis
   try {
     const applied = await migrate(db.dataSource);
     logger.info({ applied }, applied.length ? 'migrations applied' : 'schema already current');
-    // Tokens accepted before the API checked them: they sign with an empty or short key.
-    for (const id of await new WebhookRepository(db.dataSource).unusableSecrets()) {
-      logger.warn(
-        { webhook_id: id },
-        `webhook ${id}: its secret_token starts with "whsec_" but is not standard base64 of 24 to 64 bytes, so its signatures are easy to forge; rotate it (POST /v1/webhooks/${id}/rotate-secret)`,
-      );
-    }
+    await reportUnusableSecrets(db.dataSource, logger);
   } finally {
     await db.close();
   }
 }
 
-/** `postmand retention run`: one run now; prints what it removed, a line per table. */
+/**
+ * Warns of each webhook whose `whsec_` token was accepted before the API checked it: it
+ * signs with an empty or short key. By id, never the secret. Run by `migrate` and `all`.
+ */
+async function reportUnusableSecrets(dataSource: DataSource, logger: Logger): Promise<void> {
+  for (const id of await new WebhookRepository(dataSource).unusableSecrets()) {
+    logger.warn(
+      { webhook_id: id },
+      `webhook ${id}: its secret_token starts with "whsec_" but is not standard base64 of 24 to 64 bytes, so its signatures are easy to forge; rotate it (POST /v1/webhooks/${id}/rotate-secret)`,
+    );
+  }
+}
+
 /** `postmand retention run`: one run now; prints what it removed, a line per table. */
 export async function runRetention(
   config: PostmandConfig,
@@ -73,6 +80,12 @@ export async function runRetention(
     for (const table of RETENTION_TABLES) out(`${table}\t${verb} ${report.deleted[table]}`);
     for (const name of report.droppedPartitions) {
       out(`partition ${name}\t${report.dryRun ? 'would be dropped' : 'dropped'}`);
+    }
+    if (report.partitionsFailure !== undefined) {
+      logger.warn(
+        { reason: report.partitionsFailure },
+        'creating attempt partitions failed; the rest of the run went on',
+      );
     }
     return 0;
   } finally {
@@ -200,6 +213,7 @@ export async function runServe(
     if (mode === 'all') {
       const applied = await migrate(db.dataSource);
       if (applied.length) logger.info({ applied }, 'migrations applied');
+      await reportUnusableSecrets(db.dataSource, logger);
     } else {
       await assertSchemaCurrent(db.dataSource);
     }

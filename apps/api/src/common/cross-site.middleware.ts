@@ -19,6 +19,19 @@ const OWN_SITE = new Set(['same-origin', 'none']);
  */
 const PRIVATE_SUFFIXES = ['.localhost'];
 
+/**
+ * The path of a request target in absolute form (`POST http://host/v1/… HTTP/1.1`, which
+ * Express routes by its path as any other); the target itself otherwise.
+ */
+function absolutePath(target: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return target;
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return target;
+  }
+}
+
 /** The host name of a `Host` header (`[::1]:8000` → `::1`), lower case, without a final dot. */
 export function hostNameOf(host: string): string {
   const name = /^\[([^\]]+)\](?::\d*)?$/.exec(host)?.[1] ?? host.replace(/:\d*$/, '');
@@ -67,7 +80,9 @@ export class CrossSiteMiddleware implements NestMiddleware {
 
   use(req: Request, _res: Response, next: NextFunction): void {
     // originalUrl: where Nest mounts middleware, `req.path` is relative to the mount.
-    if (!API_PATH.test(req.originalUrl)) return next();
+    if (!API_PATH.test(req.originalUrl) && !API_PATH.test(absolutePath(req.originalUrl))) {
+      return next();
+    }
     const problem = this.problem(req);
     next(problem === undefined ? undefined : new ApiError('forbidden', problem));
   }

@@ -66,6 +66,12 @@ export class HousekeepingService implements OnApplicationBootstrap {
             { deleted: report.deleted, droppedPartitions: report.droppedPartitions },
             'retention run',
           );
+          if (report.partitionsFailure !== undefined) {
+            this.logger.warn(
+              { reason: report.partitionsFailure },
+              'creating attempt partitions failed; the rest of the retention run went on',
+            );
+          }
         }
       } else {
         const keys = await this.idempotency.purgeExpired();

@@ -175,17 +175,21 @@ export async function ensureAttemptPartitions(sql: DataSource, from?: Date): Pro
 
 /**
  * Drops an attempt partition (retention), as partition DDL does (see partitionDdl);
- * returns the number of rows it held. DROP locks the parent table ACCESS EXCLUSIVE: taken
- * first, it is the only lock the drop waits for (writers reach a partition through the
- * parent), so that a drop is never one side of a cycle.
+ * returns the number of rows it held. Its rows are counted first, before any lock a
+ * writer waits for: a past day's partition takes no new rows, and the only rows it can
+ * lose in the moment between are those of a webhook deleted meanwhile. DROP locks the parent table
+ * ACCESS EXCLUSIVE: taken first, it is the only lock the drop waits for (writers reach a
+ * partition through the parent), so that a drop is never one side of a cycle, and it is
+ * held only for the drop itself.
  */
 export async function dropAttemptPartition(sql: DataSource, name: string): Promise<number> {
+  const exists = async (q: Sql): Promise<boolean> =>
+    (await q.query<{ t: string | null }[]>(`SELECT to_regclass($1) AS t`, [name]))[0].t !== null;
+  if (!(await exists(sql))) return 0;
+  const [{ n }] = await sql.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${name}`);
   return partitionDdl(sql, `dropping ${name}`, async (tx) => {
     await tx.query(`LOCK TABLE ONLY delivery_attempts IN ACCESS EXCLUSIVE MODE`);
-    if (!(await tx.query<{ t: string | null }[]>(`SELECT to_regclass($1) AS t`, [name]))[0].t) {
-      return 0;
-    }
-    const [{ n }] = await tx.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${name}`);
+    if (!(await exists(tx))) return 0;
     await tx.query(`DROP TABLE ${name}`);
     return n;
   });

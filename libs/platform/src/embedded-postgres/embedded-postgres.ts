@@ -88,6 +88,9 @@ export class EmbeddedPostgres {
     // A server that a killed postmand left on this folder holds its lock file.
     const otherProcess = await stopLeftoverServer(dataDir, pgdata, options.onWarning ?? onLog);
 
+    // Recorded before the server starts, not once it is ready: a second start meanwhile
+    // must see a server with a live owner (and refuse), not a leftover to stop.
+    recordOwner(dataDir);
     const port = options.port ?? (await freePort());
     const flags = ['-D', pgdata, '-p', String(port), '-c', 'listen_addresses=127.0.0.1'];
     flags.push('-c', 'unix_socket_directories=', '-c', 'max_connections=200');
@@ -107,10 +110,10 @@ export class EmbeddedPostgres {
     try {
       await waitUntilReady(child, url, tail);
     } catch (err) {
+      forgetOwner(dataDir);
       if (otherProcess === undefined) throw err;
       throw blockedStartError(err, dataDir, pgdata, otherProcess) ?? err;
     }
-    recordOwner(dataDir);
     return new EmbeddedPostgres(child, url, dataDir);
   }
 
