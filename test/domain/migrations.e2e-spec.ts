@@ -25,6 +25,30 @@ const ALL = [
   'EventPayloadOnce1765411200000',
 ];
 
+/**
+ * `fresh` migrated up to (not including) the migration `name` (at `before` in ALL),
+ * through a DataSource of its own (to close), with one webhook in it as that schema
+ * stores one.
+ */
+async function migratedBefore(
+  fresh: TestDatabase,
+  name: string,
+): Promise<{ old: DataSource; webhookId: string; before: number }> {
+  const before = ALL.indexOf(name);
+  const old = new DataSource({
+    ...fresh.dataSource.options,
+    migrations: MIGRATIONS.slice(0, before),
+  });
+  await old.initialize();
+  await old.runMigrations({ transaction: 'each' });
+  const [{ id: webhookId }] = await old.query<{ id: string }[]>(
+    `INSERT INTO webhooks (${WEBHOOK_COLUMNS})
+     VALUES ('old', 'http://old.example/hook', 'application/json', '{200}', 5, 10, 10, 3600)
+     RETURNING id`,
+  );
+  return { old, webhookId, before };
+}
+
 describe('migrations', () => {
   let db: TestDatabase;
 
@@ -217,17 +241,9 @@ describe('migrations', () => {
   it('partitions a delivery_attempts table with rows in it without rewriting it', async () => {
     const fresh = await createTestDatabase({ migrate: false });
     try {
-      const before = ALL.indexOf('PartitionedAttempts1765238400000');
-      const old = new DataSource({
-        ...fresh.dataSource.options,
-        migrations: MIGRATIONS.slice(0, before),
-      });
-      await old.initialize();
-      await old.runMigrations({ transaction: 'each' });
-      const [{ id: webhookId }] = await old.query<{ id: string }[]>(
-        `INSERT INTO webhooks (${WEBHOOK_COLUMNS})
-         VALUES ('old', 'http://old.example/hook', 'application/json', '{200}', 5, 10, 10, 3600)
-         RETURNING id`,
+      const { old, webhookId, before } = await migratedBefore(
+        fresh,
+        'PartitionedAttempts1765238400000',
       );
       const [{ id: deliveryId }] = await old.query<{ id: string }[]>(
         `INSERT INTO deliveries (webhook_id, payload) VALUES ($1, '{"n":1}') RETURNING id`,
@@ -295,17 +311,9 @@ describe('migrations', () => {
   it('stores new event payloads once, leaves older event deliveries as they were, and reverts by copying them back', async () => {
     const fresh = await createTestDatabase({ migrate: false });
     try {
-      const before = ALL.indexOf('EventPayloadOnce1765411200000');
-      const old = new DataSource({
-        ...fresh.dataSource.options,
-        migrations: MIGRATIONS.slice(0, before),
-      });
-      await old.initialize();
-      await old.runMigrations({ transaction: 'each' });
-      const [{ id: webhookId }] = await old.query<{ id: string }[]>(
-        `INSERT INTO webhooks (${WEBHOOK_COLUMNS})
-         VALUES ('old', 'http://old.example/hook', 'application/json', '{200}', 5, 10, 10, 3600)
-         RETURNING id`,
+      const { old, webhookId, before } = await migratedBefore(
+        fresh,
+        'EventPayloadOnce1765411200000',
       );
       const [oldEvent, newEvent] = [randomUUID(), randomUUID()];
       await old.query(
