@@ -331,13 +331,46 @@ const CASES: Record<string, Case> = {
     starts: 'HTTP/1.1 200 OK\r\nX-Empty: \r\nX_Under_Score: \r\nContent-Length: 2\r\n\r\nok',
   },
   'duplicate-content-length': {
-    // The one answer Node's server can be made to send that is refused: llhttp takes two
-    // Content-Length headers for broken framing, even equal ones (RFC 9112 §6.3 allows it).
-    bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok',
+    // Node's server sends this for `res.setHeader('Content-Length', ['2', '2'])`: repeated
+    // identical values are one (RFC 9110 §8.6), and the raw response keeps both fields.
+    bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\ncontent-length: 2\r\n\r\nok',
+    status: 200,
+    success: true,
+    starts: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\ncontent-length: 2\r\n\r\nok',
+  },
+  'duplicate-content-length-list': {
+    bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\nX-After: 1\r\nContent-Length: 2\r\n\r\nok',
+    status: 200,
+    success: true,
+    starts: 'HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\nX-After: 1\r\nContent-Length: 2\r\n\r\nok',
+  },
+  'duplicate-content-length-split-across-reads': {
+    bytes: ['HTTP/1.1 201 Created\r\nContent-Length: 2\r\nContent-Len', 'gth: 2\r', '\n\r', '\nok'],
+    status: 201,
+    success: true,
+    starts: 'HTTP/1.1 201 Created\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok',
+  },
+  'duplicate-content-length-after-continue': {
+    bytes:
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok',
+    status: 202,
+    success: true,
+    starts: 'HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok',
+  },
+  'differing-content-lengths': {
+    // Which one frames the body is not known: refused (a request smuggling vector).
+    bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok!',
     status: 0,
     success: false,
     starts: '',
     error: /Duplicate Content-Length/,
+  },
+  'differing-content-lengths-in-a-list': {
+    bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 2, 3\r\n\r\nok!',
+    status: 0,
+    success: false,
+    starts: '',
+    error: /Content-Length/,
   },
   'content-length-not-a-number': {
     bytes: 'HTTP/1.1 200 OK\r\nContent-Length: two\r\n\r\nok',
@@ -452,6 +485,10 @@ describe('worker: responses as real servers send them (SPEC §4)', () => {
         res.end('hello');
       },
       '/latin1-reason': (res) => res.writeHead(200, 'Très bien').end('ok'),
+      '/content-length-twice': (res) => {
+        res.setHeader('Content-Length', ['2', '2']);
+        res.end('ok');
+      },
     };
     f.receiver.respond = (req, res) => answers[req.url](res);
     await f.start();
@@ -493,11 +530,12 @@ describe('worker: responses as real servers send them (SPEC §4)', () => {
       '/trailers': succeeded(200, 'OK'),
       '/length-and-chunked': succeeded(200, 'OK'),
       '/latin1-reason': succeeded(200, 'Très bien'),
+      '/content-length-twice': succeeded(200, 'OK'),
     });
     expect(f.receiver.requests).toHaveLength(Object.keys(answers).length);
   });
 
-  it('keeps one connection through interim answers and a reason split across reads', async () => {
+  it('keeps one connection through interim answers, a reason split across reads and a repeated Content-Length', async () => {
     const keep = 'Keep-Alive: timeout=600\r\n'; // so a slow machine keeps it too
     const kept = await RawHttpServer.start({
       continue: {
@@ -507,11 +545,14 @@ describe('worker: responses as real servers send them (SPEC §4)', () => {
         bytes: `HTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 201 Created\r\n${keep}Content-Length: 1\r\n\r\nb`,
       },
       split: { bytes: ['HTTP/1.1 202 Acc', `epted\r\n${keep}Content-Length: 1\r\n\r\nc`] },
+      twice: {
+        bytes: [`HTTP/1.1 200 OK\r\n${keep}Content-Length: 1\r\nContent-Le`, 'ngth: 1\r\n\r\nd'],
+      },
     });
     try {
       await f.start();
       const seen: [string, string, string][] = [];
-      for (const name of ['continue', 'hints', 'split', 'continue']) {
+      for (const name of ['continue', 'hints', 'split', 'twice', 'twice', 'continue']) {
         const webhook = await f.hook({
           url: `${kept.url}/${name}`,
           validStatusCodes: [200, 201, 202],
@@ -527,6 +568,8 @@ describe('worker: responses as real servers send them (SPEC §4)', () => {
         ['succeeded', 'HTTP/1.1 200 OK', 'a'],
         ['succeeded', 'HTTP/1.1 201 Created', 'b'],
         ['succeeded', 'HTTP/1.1 202 Accepted', 'c'],
+        ['succeeded', 'HTTP/1.1 200 OK', 'd'],
+        ['succeeded', 'HTTP/1.1 200 OK', 'd'],
         ['succeeded', 'HTTP/1.1 200 OK', 'a'],
       ]);
       expect(kept.connections).toBe(1);

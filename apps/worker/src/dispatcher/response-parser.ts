@@ -34,6 +34,15 @@ interface UndiciParser {
   /** The Content-Length values received, concatenated (undici compares it to the body). */
   contentLength: string;
   timeout: { refresh?: () => void } | null;
+  paused: boolean;
+  /** Set here: whether the next bytes start (or continue) a response head. */
+  awaitingHead: boolean;
+  /** Set here: the start of a head received so far, held back until its blank line. */
+  heldHead: Buffer | null;
+  /** Set here: the Content-Length fields changed in the head being parsed, to restore. */
+  lengthChanges: LengthChange[] | null;
+  execute: (this: UndiciParser, chunk: Buffer) => void;
+  onMessageComplete: (this: UndiciParser) => number;
   onStatus: (this: UndiciParser, bytes: Buffer) => number;
   createError: (this: UndiciParser, code: number, data: Buffer) => Error;
   onHeadersComplete: (
@@ -105,7 +114,9 @@ function adaptWhenAttached(socket: Socket): void {
 }
 
 /** undici's own parser methods, wrapped by the ones below (taken from the first parser). */
-let undici: Pick<UndiciParser, 'onHeadersComplete' | 'createError'> | undefined;
+let undici:
+  | Pick<UndiciParser, 'onHeadersComplete' | 'createError' | 'execute' | 'onMessageComplete'>
+  | undefined;
 
 /**
  * Adapts one connection's parser. The replacement methods are the same functions for
@@ -117,11 +128,18 @@ function adapt(parser: UndiciParser): void {
     ptr === null ||
     typeof parser.onHeadersComplete !== 'function' ||
     typeof parser.createError !== 'function' ||
+    typeof parser.execute !== 'function' ||
+    typeof parser.onMessageComplete !== 'function' ||
     typeof llhttp?.llhttp_get_http_major !== 'function'
   ) {
     return;
   }
-  undici ??= { onHeadersComplete: parser.onHeadersComplete, createError: parser.createError };
+  undici ??= {
+    onHeadersComplete: parser.onHeadersComplete,
+    createError: parser.createError,
+    execute: parser.execute,
+    onMessageComplete: parser.onMessageComplete,
+  };
   // RFC 9112's leeway for recipients, which llhttp offers as options: with both
   // Content-Length and chunked (Node's server sends both when an app sets both), chunked
   // frames the body (§6.3); a bare LF ends a line as CRLF does (§2.2: old HTTP/1.0 servers).
@@ -130,6 +148,11 @@ function adapt(parser: UndiciParser): void {
   parser.onStatus = onStatus;
   parser.createError = createError;
   parser.onHeadersComplete = onHeadersComplete;
+  parser.awaitingHead = true;
+  parser.heldHead = null;
+  parser.lengthChanges = null;
+  parser.execute = execute;
+  parser.onMessageComplete = onMessageComplete;
 }
 
 /**
@@ -152,12 +175,162 @@ function createError(this: UndiciParser, code: number, data: Buffer): Error {
   return undici!.createError.call(this, code, data);
 }
 
+/**
+ * The most of a response head held back while its end is awaited: twice the header bytes
+ * allowed, room for the names' colons and line ends. A longer head goes to the parser as
+ * it came (which refuses it for its size).
+ */
+const HEAD_HOLD_LIMIT = 2 * MAX_RESPONSE_HEADER_BYTES;
+
+/**
+ * Feeds the parser: the bytes of a response head are held back until its blank line, so
+ * that repeated identical Content-Length values can be made one before llhttp, which
+ * refuses any repetition, sees them (RFC 9110 §8.6 lets a recipient take them as one;
+ * Node's server sends `Content-Length` twice when an app sets it as `['2', '2']`).
+ * Differing values reach llhttp as they came and stay refused. Body bytes go straight
+ * through: only a chunk that starts in a head is looked at.
+ */
+function execute(this: UndiciParser, chunk: Buffer): void {
+  if (!this.awaitingHead) {
+    undici!.execute.call(this, chunk);
+    return;
+  }
+  const held = this.heldHead;
+  const data = held === null ? chunk : Buffer.concat([held, chunk]);
+  this.heldHead = null;
+  let start = 0; // of the head looked at
+  let from = held === null ? 0 : Math.max(0, held.length - 3);
+  let fed = data.length; // bytes that go to the parser now
+  let bytes: Buffer | undefined;
+  for (;;) {
+    const end = headEnd(data, from);
+    if (end < 0) {
+      if (data.length - start > HEAD_HOLD_LIMIT || !mayBeResponse(data, start)) {
+        this.awaitingHead = false; // until this message completes
+      } else if (start < data.length) {
+        this.heldHead = Buffer.from(data.subarray(start)); // a copy, not a view on the chunk
+        fed = start;
+      }
+      break;
+    }
+    const head = data.subarray(start, end);
+    if (isInterim(head)) {
+      // No body: the next head follows at once, and is looked at too.
+      start = from = end;
+      continue;
+    }
+    const changed = oneContentLength(head);
+    if (changed) {
+      this.lengthChanges = changed.changes;
+      bytes = Buffer.concat([data.subarray(0, start), changed.head, data.subarray(end)]);
+    }
+    break;
+  }
+  bytes ??= fed === data.length ? data : data.subarray(0, fed);
+  if (bytes.length > 0) undici!.execute.call(this, bytes);
+}
+
+function onMessageComplete(this: UndiciParser): number {
+  this.awaitingHead = true;
+  return undici!.onMessageComplete.call(this);
+}
+
+/** Where the head starting at or before `from` ends (after its blank line), or -1. */
+function headEnd(data: Buffer, from: number): number {
+  for (let lf = data.indexOf(10, from); lf >= 0; lf = data.indexOf(10, lf + 1)) {
+    if (lf + 1 >= data.length) return -1;
+    if (data[lf + 1] === 10) return lf + 2; // a bare LF ends a line too
+    if (data[lf + 1] === 13) {
+      if (lf + 2 >= data.length) return -1;
+      if (data[lf + 2] === 10) return lf + 3;
+    }
+  }
+  return -1;
+}
+
+/** Whether the bytes from `start` may begin a response (what cannot is refused at once). */
+function mayBeResponse(data: Buffer, start: number): boolean {
+  const n = Math.min(5, data.length - start);
+  return data.toString('latin1', start, start + n) === 'HTTP/'.slice(0, n);
+}
+
+/** Whether a head is an interim (1xx) response other than 101, which has no body. */
+function isInterim(head: Buffer): boolean {
+  return (
+    head.length > 12 &&
+    head.toString('latin1', 0, 5) === 'HTTP/' &&
+    head[9] === 0x31 && // '1'
+    !(head[10] === 0x30 && head[11] === 0x31) // not 101
+  );
+}
+
+/** A Content-Length field made one: dropped as a repeat, or its list of values made one. */
+interface LengthChange {
+  /** Which field of the head (0 for the first after the status line). */
+  field: number;
+  /** The name as received, when the field was dropped. */
+  dropped?: string;
+  /** The value as received. */
+  value: string;
+}
+
+const LENGTH_FIELD = /^(content-length):[ \t]*([^\r]*?)[ \t]*(\r?)$/i;
+
+/**
+ * The head with its Content-Length values made one when they repeat one value, as
+ * separate fields or as a list (`2, 2`), and what was changed; undefined when nothing is
+ * (no repetition, or values that differ: llhttp refuses those).
+ */
+function oneContentLength(head: Buffer): { head: Buffer; changes: LengthChange[] } | undefined {
+  const text = head.toString('latin1');
+  const lower = text.toLowerCase();
+  const first = lower.indexOf('\ncontent-length:');
+  if (first < 0) return undefined;
+  const firstEnd = lower.indexOf('\n', first + 1);
+  if (
+    lower.indexOf('\ncontent-length:', first + 1) < 0 &&
+    lower.lastIndexOf(',', firstEnd) < first
+  ) {
+    return undefined;
+  }
+  const lines = text.split('\n');
+  const kept = [lines[0]];
+  const changes: LengthChange[] = [];
+  let value: string | undefined;
+  let i = 1;
+  for (; i < lines.length && lines[i] !== '' && lines[i] !== '\r'; i++) {
+    const line = lines[i];
+    const m = LENGTH_FIELD.exec(line);
+    const values = m ? m[2].split(',').map((v) => v.trim()) : [];
+    const one = values[0];
+    if (!m || values.some((v) => v !== one) || (value !== undefined && one !== value)) {
+      kept.push(line);
+      continue;
+    }
+    if (value !== undefined) {
+      changes.push({ field: i - 1, dropped: m[1], value: m[2] });
+      continue;
+    }
+    value = one;
+    if (values.length > 1) {
+      changes.push({ field: i - 1, value: m[2] });
+      kept.push(`${m[1]}: ${one}${m[3]}`);
+    } else {
+      kept.push(line);
+    }
+  }
+  if (changes.length === 0) return undefined;
+  for (; i < lines.length; i++) kept.push(lines[i]);
+  return { head: Buffer.from(kept.join('\n'), 'latin1'), changes };
+}
+
 function onHeadersComplete(
   this: UndiciParser,
   statusCode: number,
   upgrade: boolean,
   shouldKeepAlive: boolean,
 ): number {
+  this.awaitingHead = false;
   if (statusCode === 100 && !upgrade && !this.socket.destroyed) {
     // As undici does for any other 1xx (RFC 9110 §15.2): no body, the final response
     // follows on the same connection. The status stays set until llhttp completes this
@@ -167,6 +340,16 @@ function onHeadersComplete(
     this.headersSize = 0;
     this.timeout?.refresh?.();
     return 1; // no body
+  }
+  const changes = this.lengthChanges;
+  if (changes !== null && statusCode >= 200) {
+    // The raw headers as received: the repeats dropped before llhttp go back in place.
+    this.lengthChanges = null;
+    for (const change of changes) {
+      const value = Buffer.from(change.value, 'latin1');
+      if (change.dropped === undefined) this.headers[2 * change.field + 1] = value;
+      else this.headers.splice(2 * change.field, 0, Buffer.from(change.dropped, 'latin1'), value);
+    }
   }
   if (/[^\x20-\x7e]/.test(this.statusText)) {
     this.statusText = fieldText(Buffer.from(this.statusText, 'latin1'));
