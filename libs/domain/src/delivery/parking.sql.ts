@@ -80,11 +80,13 @@ export const ADOPT_PLAIN_LEASES_SQL = `WITH live AS MATERIALIZED (
  * was taken before a webhook was made limited belongs to a transaction open when that
  * change committed; once none is left, every lease such a claim took is committed and
  * visible to ADOPT_PLAIN_LEASES_SQL. (CREATE INDEX CONCURRENTLY waits for older snapshots
- * the same way.) pg_locks and pg_stat_activity are readable by any role.
+ * the same way.) Autovacuum, which may run long on a large table, is left out where the
+ * role may see a session's backend_type (its own sessions, or with pg_read_all_stats);
+ * the other columns read are ones pg_locks and pg_stat_activity show any role.
  */
 export const OPEN_TRANSACTIONS_SQL = `SELECT coalesce(array_agg(l.virtualxid), '{}') AS open
  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
  WHERE l.locktype = 'virtualxid' AND l.granted AND l.pid <> pg_backend_pid()
-   AND a.datname = current_database()`;
+   AND a.datname = current_database() AND a.backend_type IS DISTINCT FROM 'autovacuum worker'`;
 export const STILL_OPEN_SQL = `SELECT count(*)::int AS open FROM pg_locks l
  WHERE l.locktype = 'virtualxid' AND l.granted AND l.virtualxid = ANY ($1::text[])`;
