@@ -271,6 +271,30 @@ describe('the limited claim (§7)', () => {
     expect(await claimAll()).toEqual([]);
   });
 
+  it('applies a PUT that makes a webhook limited even when counting its attempts in flight fails', async () => {
+    const hook = await webhook();
+    await deliveries(hook, 4);
+    expect(await workers[0].claim('w', 2)).toHaveLength(2);
+    // A real failure of the adoption's statement, after the change has committed.
+    await db.dataSource.query(`
+      CREATE FUNCTION adoption_fails() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'adoption fails'; END $$`);
+    await db.dataSource.query(`
+      CREATE TRIGGER adoption_fails BEFORE INSERT ON webhook_leases
+        FOR EACH ROW EXECUTE FUNCTION adoption_fails()`);
+    try {
+      await expect(limitTo(hook, 2)).resolves.toMatchObject({ id: hook, maxConcurrency: 2 });
+    } finally {
+      await db.dataSource.query(`DROP TRIGGER adoption_fails ON webhook_leases`);
+      await db.dataSource.query(`DROP FUNCTION adoption_fails()`);
+    }
+    const [row] = await db.dataSource.query<{ max_concurrency: number }[]>(
+      `SELECT max_concurrency FROM webhooks WHERE id = $1`,
+      [hook],
+    );
+    expect(row.max_concurrency).toBe(2);
+  });
+
   it('starts no more than one second of rate_limit at once, then the rate', async () => {
     const limited = await webhook({ rate_limit: 10 });
     await deliveries(limited, 100);
