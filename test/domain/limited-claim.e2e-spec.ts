@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  CLAIM_SQL,
   DeliveryDispatchRepository,
   DeliveryRepository,
   WebhookRepository,
@@ -188,6 +189,110 @@ describe('the limited claim (§7)', () => {
     await put;
     expect(await leases()).toBe(4);
     expect(await claimAll()).toEqual([]);
+  });
+
+  it('makes a webhook with a large backlog limited without rewriting the backlog in the PUT', async () => {
+    const hook = await webhook();
+    // 20,000 pending, due and not: the PUT gives the six in flight a lease and writes none
+    // of them (xmin unchanged, nothing parked); the claims park the backlog as they meet it.
+    await db.dataSource.query(
+      `INSERT INTO deliveries (webhook_id, payload, scheduled_at, created_at)
+       SELECT $1, g::text, now() + make_interval(secs => g * 0.01 - 100), now() - interval '200 s'
+       FROM generate_series(1, 20000) g`,
+      [hook],
+    );
+    await clock.freeze();
+    const plain = await workers[0].claim('w', 6);
+    expect(plain).toHaveLength(6);
+    await db.dataSource.query(`DROP TABLE IF EXISTS backlog_before`);
+    await db.dataSource.query(
+      `CREATE TABLE backlog_before AS SELECT id, xmin::text AS x FROM deliveries WHERE webhook_id = $1`,
+      [hook],
+    );
+    await limitTo(hook, 2);
+    const [after] = await db.dataSource.query<
+      { rewritten: number; parked: number; leases: number }[]
+    >(
+      `SELECT (SELECT count(*) FROM deliveries d JOIN backlog_before b ON b.id = d.id
+               WHERE d.xmin::text <> b.x)::int AS rewritten,
+              (SELECT count(*) FROM deliveries WHERE webhook_id = $1 AND parked)::int AS parked,
+              (SELECT count(*) FROM webhook_leases WHERE webhook_id = $1)::int AS leases`,
+      [hook],
+    );
+    await db.dataSource.query(`DROP TABLE backlog_before`);
+    expect(after).toEqual({ rewritten: 0, parked: 0, leases: 6 });
+    // The limit holds: nothing starts while the six are in flight, two once their time is over.
+    expect(await claimAll()).toEqual([]);
+    const [{ parked }] = await db.dataSource.query<{ parked: number }[]>(
+      `SELECT count(*)::int AS parked FROM deliveries WHERE webhook_id = $1 AND parked`,
+      [hook],
+    );
+    expect(parked).toBeGreaterThan(0);
+    await clock.advance(10_001);
+    const next = await claimAll();
+    expect(next).toHaveLength(2);
+    expect(next.every((c) => c.limited)).toBe(true);
+  });
+
+  it('counts the attempts of a plain claim whose snapshot predates the change, once it commits', async () => {
+    const hook = await webhook();
+    await deliveries(hook, 10);
+    // A worker's claim transaction: its plain claim ran before the PUT committed (it saw the
+    // webhook unlimited) and leased four rows; it commits only after the PUT's change has.
+    const claimer = db.dataSource.createQueryRunner();
+    await claimer.connect();
+    await claimer.startTransaction();
+    let put: Promise<unknown> | undefined;
+    try {
+      const [leased] = (await claimer.query(CLAIM_SQL, ['w', 4, 30])) as [{ leased: boolean }[]];
+      expect(leased.filter((r) => r.leased)).toHaveLength(4);
+      put = limitTo(hook, 2);
+      await until(
+        async () =>
+          (
+            await db.dataSource.query<{ limited: boolean }[]>(
+              `SELECT limited FROM webhooks WHERE id = $1`,
+              [hook],
+            )
+          )[0].limited,
+        60_000,
+        'the change committed',
+      );
+    } finally {
+      await claimer.commitTransaction();
+      await claimer.release();
+    }
+    await put;
+    const [{ n }] = await db.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM webhook_leases WHERE webhook_id = $1`,
+      [hook],
+    );
+    expect(n).toBe(4);
+    expect(await claimAll()).toEqual([]);
+  });
+
+  it('applies a PUT that makes a webhook limited even when counting its attempts in flight fails', async () => {
+    const hook = await webhook();
+    await deliveries(hook, 4);
+    expect(await workers[0].claim('w', 2)).toHaveLength(2);
+    // A real failure of the adoption's statement, after the change has committed.
+    await db.dataSource.query(`
+      CREATE FUNCTION adoption_fails() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'adoption fails'; END $$`);
+    await db.dataSource.query(`
+      CREATE TRIGGER adoption_fails BEFORE INSERT ON webhook_leases
+        FOR EACH ROW EXECUTE FUNCTION adoption_fails()`);
+    try {
+      await expect(limitTo(hook, 2)).resolves.toMatchObject({ id: hook, maxConcurrency: 2 });
+    } finally {
+      await db.dataSource.query(`DROP TRIGGER adoption_fails ON webhook_leases`);
+      await db.dataSource.query(`DROP FUNCTION adoption_fails()`);
+    }
+    const [row] = await db.dataSource.query<{ max_concurrency: number }[]>(
+      `SELECT max_concurrency FROM webhooks WHERE id = $1`,
+      [hook],
+    );
+    expect(row.max_concurrency).toBe(2);
   });
 
   it('starts no more than one second of rate_limit at once, then the rate', async () => {

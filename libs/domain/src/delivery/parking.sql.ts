@@ -35,45 +35,58 @@ export const parkedAtCreation = (webhookId: string): string =>
 
 /**
  * A webhook just made limited (max_concurrency, rate_limit or FIFO set on an unlimited
- * one), run after that change has committed, in rounds until one finds nothing left.
- * $1 the webhook, $2 the lease margin in seconds (claim.sql.ts).
+ * one), run after that change has committed, in rounds. $1 the webhook, $2 the lease
+ * margin in seconds (claim.sql.ts), $3 the most rows one round takes.
  *
- * Attempts the plain claim started before the change are still in flight, and hold no row
- * of webhook_leases: the limited claim would start max_concurrency more beside them. Each
- * is given one, lasting until its attempt timeout (when the request is over, whatever its
- * outcome; its completion, which thinks it unlimited, does not free it sooner). The
- * webhook's pending deliveries are parked, leased or not, and the webhook marked.
+ * Attempts the plain claim started before the change are still in flight (a live lease on
+ * a pending, unparked row), and hold no row of webhook_leases: the limited claim would
+ * start max_concurrency more beside them. Each is given one, lasting until its attempt
+ * timeout (when the request is over, whatever its outcome; its completion, which thinks
+ * it unlimited, does not free it sooner). Nothing else is written: the webhook's backlog
+ * is parked by the plain claim as it meets it (a batch per claim, the webhook marked), as
+ * for any webhook that became limited, so a PUT costs what is in flight, not the backlog.
  *
- * Parking every one closes the race with a plain claim that began before the change (its
- * snapshot sees the webhook unlimited): a row parked here first no longer passes that
- * claim's re-check of the row; a row it holds is skipped, and a later round, whose
- * snapshot sees its lease, adopts it. Nothing here waits for a lock (SKIP LOCKED, the
- * webhook's row first, as the plain claim does), so it can take part in no deadlock.
- * Returns whether the webhook's row was locked, how many rows it parked and how many
- * unparked pending rows there were (more than it parked: some were locked, go again).
+ * The rows are read, not locked, to find them (the webhook's pending rows, through its
+ * index); only the few in flight are locked, FOR SHARE SKIP LOCKED: one a claim or a
+ * completion holds is left to a later round, so this waits for no lock and can take part
+ * in no deadlock. Returns how many were in flight without a lease (`live`) and how many
+ * this round gave one (`adopted`); fewer: some were held, go again.
  */
-export const ADOPT_PLAIN_LEASES_SQL = `WITH hook AS (
-   SELECT w.id FROM webhooks w WHERE w.id = $1 FOR NO KEY UPDATE SKIP LOCKED
- ),
- candidates AS (
+export const ADOPT_PLAIN_LEASES_SQL = `WITH live AS MATERIALIZED (
    SELECT d.ctid AS row_id FROM deliveries d
-   WHERE d.webhook_id IN (SELECT hook.id FROM hook) AND d.status = 'pending' AND NOT d.parked
-   FOR UPDATE OF d SKIP LOCKED
+   WHERE d.webhook_id = $1 AND d.status = 'pending' AND NOT d.parked
+     AND d.lease_expires_at - make_interval(secs => $2) > now()
+     AND NOT EXISTS (SELECT 1 FROM webhook_leases l WHERE l.delivery_id = d.id)
  ),
- moved AS (
-   UPDATE deliveries d SET parked = true FROM candidates c WHERE d.ctid = c.row_id
-   RETURNING d.id, d.lease_expires_at - make_interval(secs => $2) AS attempt_over
+ taken AS (
+   SELECT d.id, d.lease_expires_at - make_interval(secs => $2) AS attempt_over
+   FROM deliveries d
+   WHERE d.ctid = ANY (ARRAY(SELECT row_id FROM live))
+     AND d.webhook_id = $1 AND d.status = 'pending' AND NOT d.parked
+     AND d.lease_expires_at - make_interval(secs => $2) > now()
+   LIMIT $3
+   FOR SHARE OF d SKIP LOCKED
  ),
  adopted AS (
    INSERT INTO webhook_leases (delivery_id, webhook_id, expires_at)
-   SELECT m.id, $1, m.attempt_over FROM moved m WHERE m.attempt_over > now()
+   SELECT t.id, $1, t.attempt_over FROM taken t
    ON CONFLICT (delivery_id) DO NOTHING
- ),
- marked AS (
-   UPDATE webhooks w SET parked = true
-   FROM hook WHERE w.id = hook.id AND EXISTS (SELECT 1 FROM moved)
  )
- SELECT EXISTS (SELECT 1 FROM hook) AS locked,
-        (SELECT count(*) FROM moved)::int AS moved,
-        (SELECT count(*) FROM deliveries d
-         WHERE d.webhook_id = $1 AND d.status = 'pending' AND NOT d.parked)::int AS seen`;
+ SELECT (SELECT count(*) FROM live)::int AS live, (SELECT count(*) FROM taken)::int AS adopted`;
+
+/**
+ * The transactions open now in this database but this session's (their virtual ids), and,
+ * given such a list as $1, how many of them are still open. A plain claim whose snapshot
+ * was taken before a webhook was made limited belongs to a transaction open when that
+ * change committed; once none is left, every lease such a claim took is committed and
+ * visible to ADOPT_PLAIN_LEASES_SQL. (CREATE INDEX CONCURRENTLY waits for older snapshots
+ * the same way.) Autovacuum, which may run long on a large table, is left out where the
+ * role may see a session's backend_type (its own sessions, or with pg_read_all_stats);
+ * the other columns read are ones pg_locks and pg_stat_activity show any role.
+ */
+export const OPEN_TRANSACTIONS_SQL = `SELECT coalesce(array_agg(l.virtualxid), '{}') AS open
+ FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+ WHERE l.locktype = 'virtualxid' AND l.granted AND l.pid <> pg_backend_pid()
+   AND a.datname = current_database() AND a.backend_type IS DISTINCT FROM 'autovacuum worker'`;
+export const STILL_OPEN_SQL = `SELECT count(*)::int AS open FROM pg_locks l
+ WHERE l.locktype = 'virtualxid' AND l.granted AND l.virtualxid = ANY ($1::text[])`;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   encodeCursor,
@@ -11,7 +11,11 @@ import {
 import { rowToEntity, type Row } from '../common/rows';
 import type { UnitOfWork } from '../common/unit-of-work';
 import { LEASE_MARGIN_SECONDS } from '../delivery/claim.sql';
-import { ADOPT_PLAIN_LEASES_SQL } from '../delivery/parking.sql';
+import {
+  ADOPT_PLAIN_LEASES_SQL,
+  OPEN_TRANSACTIONS_SQL,
+  STILL_OPEN_SQL,
+} from '../delivery/parking.sql';
 import { Webhook } from './webhook.entity';
 import { SECRET_ROTATION, secretTokenProblem } from './webhook.rules';
 
@@ -33,9 +37,13 @@ export const WEBHOOK_INPUT_FIELDS = [
   'ordering',
 ] as const satisfies readonly (keyof Webhook)[];
 
-/** Rounds of ADOPT_PLAIN_LEASES_SQL at most, and the pause between two (about 2 s in all). */
+/**
+ * Rounds of adoption at most (ADOPT_PLAIN_LEASES_SQL, or a look at the transactions it
+ * waits for), the pause between two (about 2 s in all), and the rows one round takes.
+ */
 const ADOPT_ROUNDS = 100;
 const ADOPT_PAUSE_MS = 20;
+const ADOPT_BATCH = 500;
 
 /** What a client sets; the rest (id, times) is the service's. */
 export type WebhookInput = Pick<Webhook, (typeof WEBHOOK_INPUT_FIELDS)[number]>;
@@ -52,6 +60,7 @@ function values(input: WebhookInput): unknown[] {
 
 @Injectable()
 export class WebhookRepository {
+  private readonly logger = new Logger(WebhookRepository.name);
   /** The input's columns, from the entity's metadata, and their placeholders ($2 on). */
   private readonly columns: string;
   private readonly placeholders: string;
@@ -130,21 +139,47 @@ export class WebhookRepository {
     );
     if (rows.length === 0) return null;
     // Made limited: the attempts the plain claim started count against the limits too.
-    if (rows[0].limited && !rows[0].was_limited) await this.adoptPlainLeases(id);
+    // The change has committed: a failure here is logged, not the PUT's (a 5xx would say
+    // it was not applied). Done in the PUT's transaction instead, the wait for older
+    // transactions below could wait on one that waits for the webhook's row (a
+    // completion's update of its health) until the rounds run out.
+    if (rows[0].limited && !rows[0].was_limited) {
+      try {
+        await this.adoptPlainLeases(id);
+      } catch (err) {
+        this.logger.warn(
+          `webhook ${id} made limited: counting the attempts in flight failed ` +
+            `(${err instanceof Error ? err.message : String(err)}); they are not counted against its limits`,
+        );
+      }
+    }
     return rowToEntity(this.dataSource, Webhook, rows[0]);
   }
 
   /**
-   * ADOPT_PLAIN_LEASES_SQL in rounds until one finds every pending row of the webhook
-   * parked; rows (or the webhook's row) held by a claim or a completion are left to the
-   * next round, a moment later. Bounded: past it, the plain claim parks what is left.
+   * ADOPT_PLAIN_LEASES_SQL in rounds, and between them a wait for the transactions open
+   * when the change committed (a plain claim among them may still lease rows by its older
+   * snapshot, which sees the webhook unlimited). Done when they have ended and a round
+   * after that finds nothing in flight left without a lease; rows held by a claim or a
+   * completion are left to the next round, a moment later. Bounded (ADOPT_ROUNDS).
    */
   private async adoptPlainLeases(id: string): Promise<void> {
+    const [{ open }] = await this.dataSource.query<{ open: string[] }[]>(OPEN_TRANSACTIONS_SQL);
+    let waiting = open.length > 0;
     for (let round = 0; round < ADOPT_ROUNDS; round++) {
-      const [done] = await this.dataSource.query<
-        { locked: boolean; moved: number; seen: number }[]
-      >(ADOPT_PLAIN_LEASES_SQL, [id, LEASE_MARGIN_SECONDS]);
-      if (done.locked && done.moved === done.seen) return;
+      if (waiting) {
+        const [still] = await this.dataSource.query<{ open: number }[]>(STILL_OPEN_SQL, [open]);
+        waiting = still.open > 0;
+      }
+      // Every round while waiting would read the webhook's pending rows again and again:
+      // only the first, then once the wait is over.
+      if (round === 0 || !waiting) {
+        const [done] = await this.dataSource.query<{ live: number; adopted: number }[]>(
+          ADOPT_PLAIN_LEASES_SQL,
+          [id, LEASE_MARGIN_SECONDS, ADOPT_BATCH],
+        );
+        if (!waiting && done.live === done.adopted) return;
+      }
       await new Promise((resolve) => setTimeout(resolve, ADOPT_PAUSE_MS));
     }
   }
