@@ -39,7 +39,8 @@ export const WEBHOOK_INPUT_FIELDS = [
 
 /**
  * Rounds of adoption at most (ADOPT_PLAIN_LEASES_SQL, or a look at the transactions it
- * waits for), the pause between two (about 5 s in all: a test or a worker under load commits its claim well within it), and the rows one round takes.
+ * waits for), the pause between two (about 5 s in all: a worker's claim transaction on a
+ * loaded machine commits well within it), and the rows one round takes.
  */
 const ADOPT_ROUNDS = 250;
 const ADOPT_PAUSE_MS = 20;
