@@ -215,6 +215,36 @@ describe('retention', () => {
     expect(await ids('events')).toEqual([eventId]);
   });
 
+  it('goes on removing old rows when the days ahead cannot be partitioned now, and says why', async () => {
+    const hook = await webhook();
+    await delivery(hook, 'succeeded', 40);
+    const last = (await attemptPartitions(db.dataSource)).filter((p) => !p.isDefault).at(-1)!;
+    await q(`DROP TABLE ${last.name}`);
+    // A writer's transaction that stays open on webhooks: the partition DDL cannot lock it.
+    const writer = new Client({ connectionString: db.url });
+    await writer.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query('LOCK TABLE webhooks IN ROW EXCLUSIVE MODE');
+      const report = await retention.run({ olderThanSeconds: 30 * DAY });
+      expect(report?.partitionsFailure).toMatch(
+        new RegExp(`^creating ${last.name}: the tables it locks stayed busy through`),
+      );
+      expect(report?.deleted).toEqual({
+        delivery_attempts: 1,
+        deliveries: 1,
+        events: 0,
+        idempotency_keys: 0,
+      });
+      await writer.query('COMMIT');
+    } finally {
+      await writer.end();
+    }
+    expect(await ids('deliveries')).toEqual([]);
+    // The next upkeep makes the day.
+    expect(await ensureAttemptPartitions(db.dataSource)).toContain(last.name);
+  });
+
   it('runs in one process at a time: a run that finds another one going does nothing', async () => {
     const other = new Client({ connectionString: db.url });
     await other.connect();
