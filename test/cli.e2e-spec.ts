@@ -108,6 +108,26 @@ describe('postmand CLI', () => {
       for (const token of Object.values(tokens)) {
         if (token !== 'whsec_') expect(output).not.toContain(token.slice(6));
       }
+      // `postmand all` (npm start) migrates by itself, and says the same.
+      const [httpPort, healthPort] = [await freePort(), await freePort()];
+      const all = runCli('all', {
+        ...env,
+        POSTMAND_HTTP_PORT: String(httpPort),
+        POSTMAND_HEALTH_CHECK_HTTP_PORT: String(healthPort),
+      });
+      try {
+        await pollHttp(`http://127.0.0.1:${healthPort}/readyz`, (status) => status === 200);
+      } finally {
+        all.child.kill('SIGTERM');
+      }
+      expect(await all.exited).toBe(0);
+      for (const name of ['empty', 'bangs', 'short', 'good', 'plain']) {
+        const lines = all
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('"level":"warn"') && line.includes(ids[name]));
+        expect([name, lines.length]).toEqual([name, ['good', 'plain'].includes(name) ? 0 : 1]);
+      }
     } finally {
       await db.dataSource.query('DELETE FROM webhooks WHERE id = ANY($1::uuid[])', [
         Object.values(ids),
