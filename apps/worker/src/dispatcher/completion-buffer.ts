@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AttemptRecorder, type AttemptOutcome, type HealthTransition } from '@app/domain';
 import type { Logger } from 'pino';
+import { WorkerMetrics } from '../worker.metrics';
 import { WORKER_LOGGER } from '../worker.tokens';
 
-/** Told of each outcome once written: `recorded` false when its lease was lost meanwhile. */
-export type RecordedListener = (outcome: AttemptOutcome, recorded: boolean) => void;
-/** Told of the webhook state changes a written batch caused. */
-export type TransitionListener = (transitions: HealthTransition[]) => void;
+/** An outcome waiting to be written, and how to tell its sender whether it was. */
+interface Entry {
+  outcome: AttemptOutcome;
+  settle: (recorded: boolean) => void;
+}
 
 const MAX_BATCH = 500;
 /** Raw request and response text per write: large payloads go a few at a time. */
@@ -19,29 +21,31 @@ const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000];
  * writes hundreds per transaction. A failed write (the database is away) is retried with
  * backoff, keeping the outcomes in memory; they are few (at most the in-flight count)
  * because nothing new is claimed while the database is unreachable.
+ *
+ * One way: the dispatcher hands over an outcome and gets back a promise of its
+ * recording; the webhook state changes a batch causes are reported here (metric, log).
  */
 @Injectable()
 export class CompletionBuffer {
-  private onRecorded: RecordedListener = () => undefined;
-  private onTransitions: TransitionListener = () => undefined;
-  private pending: AttemptOutcome[] = [];
+  private pending: Entry[] = [];
   private flushing: Promise<void> | undefined;
   private failures = 0;
 
   constructor(
     private readonly recorder: AttemptRecorder,
+    private readonly metrics: WorkerMetrics,
     @Inject(WORKER_LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Who hears of each written outcome (the dispatcher). */
-  listen(listener: RecordedListener, transitions: TransitionListener = () => undefined): void {
-    this.onRecorded = listener;
-    this.onTransitions = transitions;
-  }
-
-  add(outcome: AttemptOutcome): void {
-    this.pending.push(outcome);
-    this.flushing ??= this.flushLoop().finally(() => (this.flushing = undefined));
+  /**
+   * Queues an outcome for writing; resolves once written: true, or false when its lease
+   * was lost meanwhile (or the database refused it for its data). Never rejects.
+   */
+  add(outcome: AttemptOutcome): Promise<boolean> {
+    return new Promise((settle) => {
+      this.pending.push({ outcome, settle });
+      this.flushing ??= this.flushLoop().finally(() => (this.flushing = undefined));
+    });
   }
 
   /** Resolves when everything added so far has been written. */
@@ -73,24 +77,32 @@ export class CompletionBuffer {
   }
 
   /** Writes a batch; one the database refuses for its data is written in halves. */
-  private async write(batch: AttemptOutcome[]): Promise<void> {
+  private async write(batch: Entry[]): Promise<void> {
     try {
-      const { recorded, transitions } = await this.recorder.record(batch);
-      for (const outcome of batch) this.onRecorded(outcome, recorded.has(outcome.deliveryId));
-      if (transitions.length > 0) this.onTransitions(transitions);
+      const { recorded, transitions } = await this.recorder.record(batch.map((e) => e.outcome));
+      for (const { outcome, settle } of batch) settle(recorded.has(outcome.deliveryId));
+      this.report(transitions);
     } catch (err) {
       if (!isDataError(err)) throw err;
       if (batch.length === 1) {
         this.logger.error(
-          { err, deliveryId: batch[0].deliveryId },
+          { err, deliveryId: batch[0].outcome.deliveryId },
           'the database refused this attempt outcome: dropped; the delivery is attempted again once its lease expires',
         );
-        this.onRecorded(batch[0], false);
+        batch[0].settle(false);
         return;
       }
       const half = Math.ceil(batch.length / 2);
       await this.write(batch.slice(0, half));
       await this.write(batch.slice(half));
+    }
+  }
+
+  /** The webhook state changes (circuit opened, webhook disabled…) a written batch caused. */
+  private report(transitions: HealthTransition[]): void {
+    for (const t of transitions) {
+      this.metrics.webhookTransitions.inc({ kind: t.kind });
+      this.logger.warn({ webhookId: t.webhookId, reason: t.reason }, `webhook ${t.kind}`);
     }
   }
 }
@@ -107,10 +119,10 @@ function isDataError(err: unknown): boolean {
 }
 
 /** How many of the oldest outcomes go in the next write: up to 500, or 8 M characters. */
-export function batchLength(pending: AttemptOutcome[]): number {
+export function batchLength(pending: readonly { outcome: AttemptOutcome }[]): number {
   let chars = 0;
   for (let i = 0; i < Math.min(pending.length, MAX_BATCH); i++) {
-    chars += pending[i].rawRequest.length + pending[i].rawResponse.length;
+    chars += pending[i].outcome.rawRequest.length + pending[i].outcome.rawResponse.length;
     if (chars > MAX_BATCH_CHARS) return Math.max(1, i);
   }
   return Math.min(pending.length, MAX_BATCH);

@@ -1,8 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
-import { HousekeepingService } from '../housekeeping/housekeeping.service';
-import { WorkerMetrics } from '../worker.metrics';
 import { CompletionBuffer } from './completion-buffer';
 import { DispatcherService } from './dispatcher.service';
 import { Sender, SENDER_OPTIONS, senderOptions } from './sender';
@@ -13,7 +10,6 @@ import { WakeupListener } from './wakeup-listener';
  * breaker to come, replaces one by its class.
  */
 @Module({
-  imports: [ScheduleModule.forRoot()],
   providers: [
     DispatcherService,
     Sender,
@@ -24,8 +20,6 @@ import { WakeupListener } from './wakeup-listener';
     },
     CompletionBuffer,
     WakeupListener,
-    WorkerMetrics,
-    HousekeepingService,
   ],
   exports: [DispatcherService],
 })

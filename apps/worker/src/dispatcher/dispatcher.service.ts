@@ -73,15 +73,6 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     const capacity = Math.min(config.workerConcurrency, Math.max(1, this.payloadRoom(0)));
     this.minClaim = Math.max(1, Math.min(25, Math.floor(capacity / 10)));
     this.attemptLog = logger.child({}, { redact: [] });
-    completions.listen(
-      (outcome, recorded) => this.recorded(outcome, recorded),
-      (transitions) => {
-        for (const t of transitions) {
-          this.metrics.webhookTransitions.inc({ kind: t.kind });
-          this.logger.warn({ webhookId: t.webhookId, reason: t.reason }, `webhook ${t.kind}`);
-        }
-      },
-    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -276,7 +267,9 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       },
       'delivery attempt',
     );
-    this.completions.add(outcome);
+    // The slot is free now; the outcome's recording goes on in the buffer (whose drain
+    // shutdown awaits), and its result comes back here.
+    void this.completions.add(outcome).then((recorded) => this.recorded(outcome, recorded));
   }
 
   private recorded(outcome: AttemptOutcome, recorded: boolean): void {
