@@ -63,6 +63,15 @@ export default tseslint.config(
   ...restrictImports('libs/domain/**/*.ts', [
     { regex: '(^|/)apps/', message: 'The domain never imports from an app.' },
   ]),
+  // The domain's rules are pure functions: data in, decisions out (unit-tested alone).
+  ...restrictImports('libs/domain/**/*.rules.ts', [
+    { regex: '(^|/)apps/', message: 'The domain never imports from an app.' },
+    {
+      regex: '\\.(repository|service|sql)$|^typeorm$|^pg$|^@nestjs/',
+      message:
+        'A rule is a pure function: it never imports a repository, a service, SQL or the database (types live in *.types.ts).',
+    },
+  ]),
   ...restrictImports('libs/platform/**/*.ts', [
     {
       regex: '^@app/domain|(^|/)apps/|/domain/',

@@ -14,6 +14,7 @@ export * from './delivery/delivery.entity';
 export * from './delivery/delivery.repository';
 export * from './delivery/deliveries.service';
 export * from './delivery/delivery-dispatch.repository';
+export * from './delivery/dispatch.types';
 export * from './delivery/claim.sql';
 export * from './delivery/attempt-recorder.service';
 export * from './endpoint-health/endpoint-health.rules';

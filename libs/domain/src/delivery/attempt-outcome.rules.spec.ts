@@ -1,4 +1,4 @@
-import type { ClaimedDelivery } from './delivery-dispatch.repository';
+import type { ClaimedDelivery } from './dispatch.types';
 import { judgeAttempt, type AttemptResult } from './attempt-outcome.rules';
 
 const claimed: ClaimedDelivery = {

@@ -1,4 +1,4 @@
-import type { AttemptOutcome, ClaimedDelivery } from './delivery-dispatch.repository';
+import type { AttemptOutcome, ClaimedDelivery } from './dispatch.types';
 import type { DeliveryStatus } from './delivery.entity';
 import { nextRetryDelaySeconds } from './delivery.rules';
 import { RESERVED_PREFIX } from '../event/event-type.rules';

@@ -5,7 +5,8 @@ import { UnitOfWork } from '../common/unit-of-work';
 import { healthReports, type HealthTransition } from '../endpoint-health/endpoint-health.rules';
 import { WebhookHealthRepository } from '../endpoint-health/webhook-health.repository';
 import { EventsService } from '../event/events.service';
-import { DeliveryDispatchRepository, type AttemptOutcome } from './delivery-dispatch.repository';
+import { DeliveryDispatchRepository } from './delivery-dispatch.repository';
+import type { AttemptOutcome } from './dispatch.types';
 
 /** postmand's own event types (§7). */
 export const OPERATIONAL_EVENT_TYPES = {

@@ -1,0 +1,69 @@
+import type { Webhook } from '../webhook/webhook.entity';
+import type { Delivery, DeliveryStatus } from './delivery.entity';
+
+/*
+ * The dispatch's domain types, in a file of their own: the pure rules (attempt outcome,
+ * endpoint health) and the repositories both import them, so no rule imports a
+ * repository (ESLint forbids it).
+ */
+
+/** A delivery this worker holds a lease on, with what sending it needs from its webhook. */
+export interface ClaimedDelivery {
+  delivery: Pick<
+    Delivery,
+    'id' | 'webhookId' | 'payload' | 'deliveryAttempts' | 'eventId' | 'eventType'
+  >;
+  webhook: Pick<
+    Webhook,
+    | 'id'
+    | 'url'
+    | 'contentType'
+    | 'validStatusCodes'
+    | 'secretToken'
+    | 'previousSecrets'
+    | 'maxDeliveryAttempts'
+    | 'deliveryAttemptTimeout'
+    | 'retryMinBackoff'
+    | 'retryMaxBackoff'
+    | 'consecutiveFailures'
+    | 'circuitOpenUntil'
+  >;
+  /** Fences the completion: only the holder of this exact lease may record the outcome. */
+  leaseOwner: string;
+  /** The previous holder's lease had expired: a worker died or stalled mid-attempt. */
+  reclaimed: boolean;
+  /** Leased by the limited claim: a row of webhook_leases counts it until its outcome. */
+  limited: boolean;
+}
+
+/** The outcome of one attempt, as the worker hands it back. */
+export interface AttemptOutcome {
+  deliveryId: string;
+  webhookId: string;
+  eventId: string | null;
+  leaseOwner: string;
+  attemptId: string;
+  /** The delivery's status after this attempt. */
+  status: DeliveryStatus;
+  /** For a retry: seconds from now (database clock) to the next attempt. */
+  retryInSeconds: number | null;
+  rawRequest: string;
+  /** `rawRequest` leaves out its body, which is the delivery's payload. */
+  requestBodyOmitted: boolean;
+  rawResponse: string;
+  responseStatusCode: number;
+  executionDuration: number;
+  success: boolean;
+  error: string;
+  /** Attempts the delivery has had, this one included. */
+  attempts: number;
+  /** It holds a row of webhook_leases (ClaimedDelivery.limited). */
+  limited: boolean;
+  /**
+   * It may change its webhook's health: a failure, or a success while the webhook had
+   * failures or an open circuit. A success of a healthy webhook (most outcomes) does not.
+   */
+  touchesHealth: boolean;
+  /** The delivery is of one of postmand's own events (`postmand.*`). */
+  operational: boolean;
+}
