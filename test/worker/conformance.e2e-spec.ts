@@ -4,7 +4,7 @@ import { DispatcherFixture, type AttemptRow } from '../helpers/dispatcher-fixtur
 import { RawHttpServer, type RawAnswer } from '../helpers/raw-http-server';
 import { eventually } from '../helpers/wait';
 
-/** The documented limit on a response's header names and values together (README). */
+/** The documented limit on a response's header names and values together (docs/guarantees.md). */
 const HEADER_LIMIT = 64 * 1024;
 
 /** A header section whose names and values take exactly `bytes` bytes, as X-Fill lines. */

@@ -45,7 +45,7 @@ Without POSTMAND_DATABASE_URL, retention and api-key use the embedded
 PostgreSQL that a running "postmand all" started in POSTMAND_DATA_DIR.
 
 Configuration comes from POSTMAND_* environment variables and ./.env;
-see the README for the full list.
+see docs/operations.md ("Configuration") for the full list.
 `;
 
 const COMMANDS = ['migrate', 'server', 'worker', 'all', 'retention', 'api-key'] as const;

@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 
-/** The API's error codes (docs/spec.md §3, README "Errors"); every error body is `{"code","message","details"?}`. */
+/** The API's error codes (docs/spec.md §3, docs/api.md "Errors"); every error body is `{"code","message","details"?}`. */
 export const ERRORS = {
   internal: { code: 1, status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal server error' },
   /** Code 1 while the database is unreachable: the client may retry. */

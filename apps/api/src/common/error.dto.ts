@@ -3,7 +3,7 @@ import { ERROR_CODES } from './api-error';
 /** The body of every error response. */
 export class ErrorDto {
   /**
-   * What went wrong, one code per kind (README "Errors"); the HTTP status of each
+   * What went wrong, one code per kind (docs/api.md "Errors"); the HTTP status of each
    * response lists its codes.
    * @example 4
    */

@@ -237,7 +237,7 @@ export interface components {
     schemas: {
         ErrorDto: {
             /**
-             * @description What went wrong, one code per kind (README "Errors"); the HTTP status of each
+             * @description What went wrong, one code per kind (docs/api.md "Errors"); the HTTP status of each
              *     response lists its codes.
              * @example 4
              * @enum {integer}

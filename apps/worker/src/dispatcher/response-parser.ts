@@ -3,8 +3,8 @@ import { buildConnector } from 'undici';
 import { fieldText } from './raw-exchange';
 
 /**
- * The most a response's header names and values may take together (README "How delivery
- * works"): 64 KiB, four times Node's default of 16 KiB, so a 20 KB `Set-Cookie` or a long
+ * The most a response's header names and values may take together (docs/guarantees.md
+ * "How delivery works"): 64 KiB, four times Node's default of 16 KiB, so a 20 KB `Set-Cookie` or a long
  * `Content-Security-Policy` is an answer like any other. Beyond it the attempt is a
  * transport error that says so (it bounds the memory one response can take).
  */

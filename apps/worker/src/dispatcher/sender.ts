@@ -39,7 +39,7 @@ export function senderOptions(config: PostmandConfig): SenderOptions {
 
 /**
  * Sends one delivery: POST of the payload bytes with the documented headers and signatures
- * (README "How delivery works"), no redirects followed, the whole exchange (connect to
+ * (docs/guarantees.md "How delivery works"), no redirects followed, the whole exchange (connect to
  * last kept byte) bounded by the webhook's timeout, at most POSTMAND_MAX_RESPONSE_BYTES of
  * the body read. Connections are kept alive and reused per origin.
  *
@@ -47,7 +47,7 @@ export function senderOptions(config: PostmandConfig): SenderOptions {
  * our own: it hands over the status line's reason phrase and the headers as received, in
  * their original case, which the raw response records, and it costs a fraction of the
  * CPU per request that axios did (0.06-0.10 ms against 0.44-0.49 ms). Responses are taken
- * as real servers send them (SPEC §4, README "How delivery works"): interim 1xx answers are
+ * as real servers send them (SPEC §4, docs/guarantees.md "How delivery works"): interim 1xx answers are
  * skipped, a 204 or 304 has no body whatever its Content-Length says, a body may end with
  * the connection, and headers may take up to MAX_RESPONSE_HEADER_BYTES.
  */

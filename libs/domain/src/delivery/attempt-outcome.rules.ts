@@ -22,7 +22,7 @@ export interface AttemptResult {
 }
 
 /**
- * The outcome rule of an attempt (README "How delivery works"): a success is a complete
+ * The outcome rule of an attempt (docs/guarantees.md "How delivery works"): a success is a complete
  * response whose status is one of the webhook's valid status codes; otherwise the
  * delivery fails for good once it has had `max_delivery_attempts`, or waits for a retry:
  * min(retry_max_backoff, retry_min_backoff × 2^n), pushed later by a Retry-After on a 429

@@ -14,7 +14,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const AUTH_MODES = ['none', 'api_key'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
-/** Every POSTMAND_* setting (README "Configuration"), validated and typed. The only reader of `process.env`. */
+/** Every POSTMAND_* setting (docs/operations.md "Configuration"), validated and typed. The only reader of `process.env`. */
 export interface PostmandConfig {
   /** Unset means "start an embedded PostgreSQL" (only the `all` command does). */
   databaseUrl: string | undefined;
