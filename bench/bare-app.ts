@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { Body, Controller, Module, Post } from '@nestjs/common';
 import { APP_PIPE, NestFactory } from '@nestjs/core';
-import { ApiValidationPipe } from '../apps/api/src/common/validation.pipe';
+import { ApiValidationPipe } from '../apps/api/src/validation/validation.pipe';
 import { DeliveryRequestDto } from '../apps/api/src/deliveries/dto/delivery-request.dto';
 
 @Controller()

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DASHBOARD_CSP, dashboardDir } from '../../apps/api/src/dashboard';
+import { DASHBOARD_CSP, dashboardDir } from '../../apps/api/src/dashboard/dashboard';
 import { ApiFixture } from '../helpers/api-fixture';
 
 /** SPEC §10: /ui on the API port, from the service itself, under a CSP of its own. */

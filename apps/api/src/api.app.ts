@@ -7,9 +7,9 @@ import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { apiMetrics } from './api.metrics';
 import { ApiModule } from './api.module';
-import { securityHeaders } from './common/http-hardening';
-import { requestLog } from './common/request-log';
-import { RouteTable } from './common/route-table';
+import { securityHeaders } from './http/http-hardening';
+import { requestLog } from './http/request-log';
+import { RouteTable } from './http/route-table';
 import { setupOpenApi } from './openapi/openapi';
 
 export interface ApiAppOptions {

@@ -7,20 +7,21 @@ import {
 import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { ApiKeyAuthenticator, DomainModule, type DomainModuleOptions } from '@app/domain';
 import type { Logger } from 'pino';
-import { AccessControl, AccessGuard, AuthenticationMiddleware } from './common/access-control';
-import { API_LOGGER, ApiExceptionFilter } from './common/api-exception.filter';
-import { CrossSiteMiddleware } from './common/cross-site.middleware';
-import { DeliveryLoopGuard } from './common/delivery-loop.guard';
-import { JsonBodyMiddleware } from './common/json-body.middleware';
-import { QueryParamsGuard } from './common/query-params.guard';
-import { RouteTable } from './common/route-table';
-import { ApiValidationPipe } from './common/validation.pipe';
+import { AccessControl, AccessGuard, AuthenticationMiddleware } from './access/access-control';
+import { DeliveryLoopGuard } from './access/delivery-loop.guard';
+import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { CrossSiteMiddleware } from './http/cross-site.middleware';
+import { JsonBodyMiddleware } from './http/json-body.middleware';
+import { API_LOGGER } from './http/request-log';
+import { RouteTable } from './http/route-table';
+import { QueryParamsGuard } from './validation/query-params.guard';
+import { ApiValidationPipe } from './validation/validation.pipe';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { DeliveryAttemptsModule } from './delivery-attempts/delivery-attempts.module';
 import { EventsModule } from './events/events.module';
 import { StatsModule } from './stats/stats.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
-import { dashboardModule } from './dashboard';
+import { dashboardModule } from './dashboard/dashboard';
 
 export interface ApiModuleOptions extends DomainModuleOptions {
   logger: Logger;

@@ -13,10 +13,10 @@ import {
 import { ApiBody, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DeliveriesService, type UnitOfWork } from '@app/domain';
-import { ApiEndpoint } from '../common/api-responses';
-import { Idempotent, Transaction } from '../common/idempotency.interceptor';
-import { jsonList } from '../common/json-list';
-import { ParseIdPipe } from '../common/parse-id.pipe';
+import { ApiEndpoint } from '../openapi/api-responses';
+import { Idempotent, Transaction } from '../idempotency/idempotency.interceptor';
+import { jsonList } from '../lists/json-list';
+import { ParseIdPipe } from '../validation/parse-id.pipe';
 import { BulkRedeliverRequestDto, BulkRedeliverResultDto } from './dto/bulk-redeliver.dto';
 import { DeliveryRequestDto, RedeliverRequestDto } from './dto/delivery-request.dto';
 import { DeliveryDto, DeliveryListDto } from './dto/delivery.dto';

@@ -1,9 +1,9 @@
 import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { DeliveryAttemptsService } from '@app/domain';
-import { ApiEndpoint } from '../common/api-responses';
-import { jsonList } from '../common/json-list';
-import { ParseIdPipe } from '../common/parse-id.pipe';
+import { ApiEndpoint } from '../openapi/api-responses';
+import { jsonList } from '../lists/json-list';
+import { ParseIdPipe } from '../validation/parse-id.pipe';
 import { DeliveryAttemptDto, DeliveryAttemptListDto } from './dto/delivery-attempt.dto';
 import { ListDeliveryAttemptsQueryDto } from './dto/list-delivery-attempts-query.dto';
 

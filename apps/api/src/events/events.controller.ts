@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { EventsService, type UnitOfWork } from '@app/domain';
-import { ApiEndpoint } from '../common/api-responses';
-import { Idempotent, Transaction } from '../common/idempotency.interceptor';
-import { jsonList } from '../common/json-list';
-import { ParseIdPipe } from '../common/parse-id.pipe';
+import { ApiEndpoint } from '../openapi/api-responses';
+import { Idempotent, Transaction } from '../idempotency/idempotency.interceptor';
+import { jsonList } from '../lists/json-list';
+import { ParseIdPipe } from '../validation/parse-id.pipe';
 import { EventRequestDto } from './dto/event-request.dto';
 import { EventDto, EventListDto } from './dto/event.dto';
 import { ListEventsQueryDto } from './dto/list-events-query.dto';

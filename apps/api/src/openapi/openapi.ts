@@ -3,8 +3,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { POSTMAND_CONFIG, POSTMAND_VERSION, type PostmandConfig } from '@app/platform';
-import { describeStatus } from '../common/api-error';
-import { ErrorDto } from '../common/error.dto';
+import { describeStatus } from '../errors/api-error';
+import { ErrorDto } from '../errors/error.dto';
 
 /** The security scheme's name in the document (Swagger UI's "Authorize" dialog shows it). */
 const BEARER = 'api_key';

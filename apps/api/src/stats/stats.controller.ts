@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { DeliveryStatsService } from '@app/domain';
-import { ApiEndpoint } from '../common/api-responses';
+import { ApiEndpoint } from '../openapi/api-responses';
 import { StatsDto, WebhookSuccessDto, WebhookSuccessListDto } from './dto/stats.dto';
 import { StatsQueryDto, WebhookSuccessQueryDto } from './dto/stats-query.dto';
 

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { WebhooksService, type UnitOfWork } from '@app/domain';
-import { ApiEndpoint } from '../common/api-responses';
-import { Idempotent, Transaction } from '../common/idempotency.interceptor';
-import { ParseIdPipe } from '../common/parse-id.pipe';
+import { ApiEndpoint } from '../openapi/api-responses';
+import { Idempotent, Transaction } from '../idempotency/idempotency.interceptor';
+import { ParseIdPipe } from '../validation/parse-id.pipe';
 import { ListWebhooksQueryDto } from './dto/list-webhooks-query.dto';
 import { RotateSecretRequestDto } from './dto/rotate-secret.dto';
 import { WebhookRequestDto } from './dto/webhook-request.dto';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
 import { DELIVERY_STATUSES, type DeliveryStatus, type RedeliverFilter } from '@app/domain';
-import { IsEventTypeName, IsRfc3339, parseRfc3339 } from '../../common/validators';
+import { IsEventTypeName, IsRfc3339, parseRfc3339 } from '../../validation/validators';
 
 /** `POST /v1/deliveries/redeliver`: which deliveries to send again (§7); each field narrows it. */
 export class BulkRedeliverRequestDto {

@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 import type { DeliveryInput } from '@app/domain';
-import { PayloadRequestDto } from '../../common/payload-request.dto';
-import { parseRfc3339 } from '../../common/validators';
+import { PayloadRequestDto } from './payload-request.dto';
+import { parseRfc3339 } from '../../validation/validators';
 
 /** A delivery to create. Its read-only fields (`id`, `status`, …) are ignored, others refused. */
 export class DeliveryRequestDto extends PayloadRequestDto {

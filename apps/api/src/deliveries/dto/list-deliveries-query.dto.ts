@@ -6,8 +6,8 @@ import {
   type DeliveryStatus,
   isNewestFirstKey,
 } from '@app/domain';
-import { ListQueryDto, type CursorKind } from '../../common/list-query.dto';
-import { IsEventTypeName } from '../../common/validators';
+import { ListQueryDto, type CursorKind } from '../../lists/list-query.dto';
+import { IsEventTypeName } from '../../validation/validators';
 
 export class ListDeliveriesQueryDto extends ListQueryDto {
   protected cursorKind(): CursorKind {

@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
 import { isNewestFirstKey, type DeliveryAttemptListFilter } from '@app/domain';
-import { ListQueryDto, type CursorKind } from '../../common/list-query.dto';
-import { ToBoolean } from '../../common/validators';
+import { ListQueryDto, type CursorKind } from '../../lists/list-query.dto';
+import { ToBoolean } from '../../validation/validators';
 
 export class ListDeliveryAttemptsQueryDto extends ListQueryDto {
   protected cursorKind(): CursorKind {

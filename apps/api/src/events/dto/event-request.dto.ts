@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RESERVED_PREFIX, type EventInput } from '@app/domain';
-import { PayloadRequestDto } from '../../common/payload-request.dto';
-import { IsEventTypeName, IsNotReserved, parseRfc3339 } from '../../common/validators';
+import { PayloadRequestDto } from '../../deliveries/dto/payload-request.dto';
+import { IsEventTypeName, IsNotReserved, parseRfc3339 } from '../../validation/validators';
 
 /** An event to publish. Its read-only fields (`id`, `delivery_count`, …) are ignored, others refused. */
 export class EventRequestDto extends PayloadRequestDto {

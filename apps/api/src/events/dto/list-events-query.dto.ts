@@ -1,8 +1,8 @@
 import { IsOptional } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { isNewestFirstKey, type EventListFilter } from '@app/domain';
-import { ListQueryDto, type CursorKind } from '../../common/list-query.dto';
-import { IsEventTypeName } from '../../common/validators';
+import { ListQueryDto, type CursorKind } from '../../lists/list-query.dto';
+import { IsEventTypeName } from '../../validation/validators';
 
 export class ListEventsQueryDto extends ListQueryDto {
   protected cursorKind(): CursorKind {

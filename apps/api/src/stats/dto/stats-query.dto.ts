@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { registerDecorator } from 'class-validator';
 import { SUCCESS_RATE_MAX_WEBHOOKS } from '@app/domain';
-import { isUuid } from '../../common/parse-id.pipe';
+import { isUuid } from '../../validation/validators';
 
 const MESSAGE = `must be 1–${SUCCESS_RATE_MAX_WEBHOOKS} webhook ids (UUIDs), separated by commas`;
 

@@ -1,7 +1,7 @@
 import { IsBoolean, IsOptional } from 'class-validator';
 import { isNameKey, type WebhookListFilter } from '@app/domain';
-import { ListQueryDto, type CursorKind } from '../../common/list-query.dto';
-import { ToBoolean } from '../../common/validators';
+import { ListQueryDto, type CursorKind } from '../../lists/list-query.dto';
+import { ToBoolean } from '../../validation/validators';
 
 export class ListWebhooksQueryDto extends ListQueryDto {
   protected cursorKind(): CursorKind {

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { SECRET_ROTATION, WEBHOOK_LIMITS as L } from '@app/domain';
-import { CodePointLength, IsSigningSecret, IsStorableText } from '../../common/validators';
+import { CodePointLength, IsSigningSecret, IsStorableText } from '../../validation/validators';
 
 const { gracePeriod: GRACE } = SECRET_ROTATION;
 const GRACE_PROBLEM = `must be an integer from ${GRACE.min} to ${GRACE.max}`;

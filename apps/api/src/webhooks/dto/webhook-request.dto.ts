@@ -27,8 +27,8 @@ import {
   IsNotBlank,
   IsSigningSecret,
   IsStorableText,
-} from '../../common/validators';
-import type { CrossFieldRules } from '../../common/validation.pipe';
+} from '../../validation/validators';
+import type { CrossFieldRules } from '../../validation/validation.pipe';
 
 /** The messages of each limit, written from the limit itself. */
 const between = ({ min, max }: { min: number; max: number }): string =>

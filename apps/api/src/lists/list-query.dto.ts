@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { decodeCursor, PAGE_LIMITS, type CreatedAtRange, type Page } from '@app/domain';
-import type { CrossFieldRules } from './validation.pipe';
-import { IsRfc3339, parseRfc3339, ToInteger } from './validators';
+import type { CrossFieldRules } from '../validation/validation.pipe';
+import { IsRfc3339, parseRfc3339, ToInteger } from '../validation/validators';
 
 const LIMIT = `must be an integer from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}`;
 

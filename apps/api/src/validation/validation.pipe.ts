@@ -4,7 +4,7 @@ import {
   type ArgumentMetadata,
   type ValidationError,
 } from '@nestjs/common';
-import { ApiError } from './api-error';
+import { ApiError } from '../errors/api-error';
 
 /** DTOs with rules across fields (retry_max_backoff ≥ retry_min_backoff) implement this. */
 export interface CrossFieldRules {

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
-import { ApiError } from './api-error';
+import { ApiError } from '../errors/api-error';
 
 /** The API's own paths (Express matches paths without regard to case). */
 const API_PATH = /^\/v1(?:[/?#]|$)/i;

@@ -7,7 +7,7 @@ import express, {
   type Response,
 } from 'express';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
-import { ApiError } from './api-error';
+import { ApiError } from '../errors/api-error';
 
 /** A request whose body bytes were kept (only when it carries an Idempotency-Key). */
 export type WithRawBody = { rawBody?: Buffer };

@@ -8,6 +8,13 @@ import {
   WEBHOOK_URL_PATTERN,
 } from '@app/domain';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A UUID in its 8-4-4-4-12 hex form, any case. */
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
 function rule(
   name: string,
   message: string,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import { DASHBOARD_CSP, isDashboardPath } from '../dashboard';
+import { DASHBOARD_CSP, isDashboardPath } from '../dashboard/dashboard';
 
 /** Swagger UI needs scripts and styles of its own; every other response is plain data. */
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";

@@ -1,11 +1,6 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { ApiError } from './api-error';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
-}
+import { ApiError } from '../errors/api-error';
+import { isUuid } from './validators';
 
 /** A path id that is not a UUID can name nothing: 404 code 2, as the Go project did. */
 @Injectable()

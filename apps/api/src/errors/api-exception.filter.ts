@@ -18,12 +18,9 @@ import {
   type MissingResource,
 } from '@app/domain';
 import { ApiError, type ErrorBody, type ErrorKind } from './api-error';
-import { INVALID_UTF8 } from './json-body.middleware';
-import { idOf } from './request-log';
-import { RouteTable } from './route-table';
-
-/** The API's pino logger (component "api"). */
-export const API_LOGGER = Symbol('API_LOGGER');
+import { INVALID_UTF8 } from '../http/json-body.middleware';
+import { API_LOGGER, idOf } from '../http/request-log';
+import { RouteTable } from '../http/route-table';
 
 /** PostgreSQL / node-postgres failures that mean "the database is away", not a bug. */
 const UNAVAILABLE_CODES = new Set([

@@ -2,7 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { Request } from 'express';
-import { ApiError } from './api-error';
+import { ApiError } from '../errors/api-error';
 
 /** Whether the handler reads its query string (a `@Query()` parameter). */
 function readsQuery(context: ExecutionContext): boolean {

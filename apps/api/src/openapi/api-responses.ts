@@ -1,7 +1,7 @@
 import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiExtraModels, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { describeStatus } from './api-error';
-import { ErrorDto } from './error.dto';
+import { describeStatus } from '../errors/api-error';
+import { ErrorDto } from '../errors/error.dto';
 
 /** One operation: a stable operationId, its success body and the error bodies it can give. */
 export function ApiEndpoint(options: {

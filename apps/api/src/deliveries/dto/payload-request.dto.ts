@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
-import { IsRfc3339, IsStorableText } from './validators';
+import { IsRfc3339, IsStorableText } from '../../validation/validators';
 
 /** What a delivery and an event are made of: a payload, sent now or at `scheduled_at`. */
 export class PayloadRequestDto {

@@ -11,9 +11,9 @@ import { ApiHeader } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { from, lastValueFrom, map, type Observable } from 'rxjs';
 import { IdempotencyService, requestFingerprint, type UnitOfWork } from '@app/domain';
-import { ApiError } from './api-error';
-import { principalOf } from './access-control';
-import type { WithRawBody } from './json-body.middleware';
+import { ApiError } from '../errors/api-error';
+import { principalOf } from '../access/access-control';
+import type { WithRawBody } from '../http/json-body.middleware';
 
 /** 1–255 visible ASCII characters (§6). */
 const VALID_KEY = /^[\x21-\x7e]{1,255}$/;

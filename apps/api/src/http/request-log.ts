@@ -2,6 +2,9 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Level, Logger } from 'pino';
 import { requestId } from './http-hardening';
 
+/** The API's pino logger (component "api"). */
+export const API_LOGGER = Symbol('API_LOGGER');
+
 /** The request's id (the caller's safe X-Request-Id or a new UUID), set by `requestLog`. */
 export function idOf(req: Request): string | undefined {
   return (req as Request & { id?: string }).id;

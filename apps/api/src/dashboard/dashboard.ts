@@ -6,7 +6,7 @@ import type { Response } from 'express';
 
 /** Where `npm run build` puts the dashboard (vite, apps/ui): dist/ui, from source or from dist. */
 export function dashboardDir(): string {
-  const up = path.resolve(__dirname, '../../..');
+  const up = path.resolve(__dirname, '../../../..');
   return path.basename(up) === 'dist' ? path.join(up, 'ui') : path.join(up, 'dist', 'ui');
 }
 

@@ -1,8 +1,8 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { DeliveriesService } from '@app/domain';
-import { ApiError } from './api-error';
-import { isUuid } from './parse-id.pipe';
+import { ApiError } from '../errors/api-error';
+import { isUuid } from '../validation/validators';
 
 /**
  * A webhook pointed at this API (its own delivery's `/redeliver`, `/v1/deliveries`, …)

@@ -10,7 +10,7 @@ import {
 import type { NextFunction, Request, Response } from 'express';
 import { ApiKeyAuthenticator, scopeAllows, type Principal } from '@app/domain';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
-import { ApiError } from './api-error';
+import { ApiError } from '../errors/api-error';
 
 const PRINCIPAL = Symbol('postmand.principal');
 type WithPrincipal = { [PRINCIPAL]?: Principal };
