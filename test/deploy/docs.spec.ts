@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '@app/platform';
-import { ERRORS } from '../../apps/api/src/common/api-error';
+import { ERRORS } from '../../apps/api/src/errors/api-error';
 
 /**
  * The docs' tables that copy the code — the error codes (docs/api.md "Errors") and the
