@@ -1,4 +1,4 @@
-import type { TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../support/database';
 import { Receiver, type HeldResponses } from '../helpers/receiver';
 import { quietFor, until } from '../helpers/wait';
 import {

@@ -1,4 +1,4 @@
-import type { TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../support/database';
 import type { Receiver } from '../helpers/receiver';
 import { insertBacklog, watchedReceiver } from '../helpers/watched-receiver';
 import {
