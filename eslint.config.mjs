@@ -84,6 +84,19 @@ export default tseslint.config(
   ...restrictImports('apps/worker/**/*.ts', [
     { regex: '(^|/)api/', message: 'The worker never imports from the API.' },
   ]),
+  // Benchmarks share test code only through test/support/, which itself needs nothing else of test/.
+  ...restrictImports('bench/**/*.ts', [
+    {
+      regex: '(^|/)test/(?!support/)',
+      message: 'bench/ imports from test/ only through test/support/.',
+    },
+  ]),
+  ...restrictImports('test/support/**/*.ts', [
+    {
+      regex: '^\\.\\./[^.]',
+      message: 'test/support/ is shared with bench/: it imports nothing else of test/.',
+    },
+  ]),
   // The dashboard is a client of the public API: it reaches the service only over HTTP.
   ...restrictImports('apps/ui/src/**/*.{ts,tsx}', [
     {

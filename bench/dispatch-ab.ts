@@ -3,7 +3,7 @@
 // (N due deliveries for one webhook, one `postmand worker` process, a fast receiver). The
 // "before" build is another checkout's built CLI (`dist/apps/cli/src/main.js`), run on this
 // build's schema; "after" is this build.
-import { pickServer } from '../test/helpers/pg-server';
+import { pickServer } from '../test/support/pg-server';
 import { dispatchPostmand, type DispatchResult } from './scenarios/dispatch';
 
 const median = (xs: number[]): number => {

@@ -4,7 +4,7 @@
 // tables grew. With a "before" build (another checkout's dist/apps/cli/src/main.js), both
 // builds in alternating rounds, each on a fresh database of this build's schema.
 import { randomBytes } from 'node:crypto';
-import { pickServer } from '../test/helpers/pg-server';
+import { pickServer } from '../test/support/pg-server';
 import { createBenchDatabase } from './lib/database';
 import { startServer } from './lib/processes';
 

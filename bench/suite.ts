@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { pickServer } from '../test/helpers/pg-server';
+import { pickServer } from '../test/support/pg-server';
 import { apiThroughput, type ApiResult } from './scenarios/api';
 import { backlogThroughput } from './scenarios/backlog';
 import {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { scratchDir } from '@app/platform';
 import { freePort, pollHttp, runCli } from './helpers/cli';
-import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { createTestDatabase, type TestDatabase } from './support/database';
 import { startService } from './helpers/system';
 
 describe('postmand CLI', () => {

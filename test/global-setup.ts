@@ -1,4 +1,4 @@
-import { pickServer } from './helpers/pg-server';
+import { pickServer } from './support/pg-server';
 
 /**
  * Picks the PostgreSQL server that every test database is created on, in this order:

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type { PgServer } from './helpers/pg-server';
+import type { PgServer } from './support/pg-server';
 
 export default async function globalTeardown(): Promise<void> {
   const embedded = (globalThis as { __pgServer?: PgServer }).__pgServer?.embedded;

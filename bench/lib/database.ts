@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/database';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database';
 
 export type BenchDatabase = TestDatabase;
 

@@ -1,4 +1,4 @@
-import { pickServer } from '../../test/helpers/pg-server';
+import { pickServer } from '../../test/support/pg-server';
 
 /** A section's output: markdown tables, and its targets as [target, measured, met]. */
 export interface SectionReport {

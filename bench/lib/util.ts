@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-export { freePort } from '../../test/helpers/net';
+export { freePort } from '../../test/support/net';
 
 /** Nearest-rank percentile of an ascending array. */
 export function percentile(sorted: number[], p: number): number {

@@ -1,4 +1,4 @@
-import { openBrowser } from '../../test/helpers/browser';
+import { openBrowser } from '../../test/support/browser';
 import { createBenchDatabase, createWebhook, type BenchDatabase } from '../lib/database';
 import { startServer } from '../lib/processes';
 import type { SectionReport } from '../lib/section';

@@ -1,9 +1,5 @@
 import { ApiKeysService, generateApiKey } from '@app/domain';
-import request from 'supertest';
-import type { App } from 'supertest/types';
-import { RECEIVER_HOOK } from '../helpers/api-fixture';
-import { createTestApi, type TestApi } from '../helpers/api';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { ApiFixture, RECEIVER_HOOK } from '../helpers/api-fixture';
 import { until } from '../helpers/wait';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
@@ -37,43 +33,39 @@ const BODIES: Record<string, (w: World) => object | undefined> = {
 };
 
 describe('access control (POSTMAND_AUTH=api_key)', () => {
-  let db: TestDatabase;
-  let api: TestApi;
   let keys: ApiKeysService;
   let readKey: string;
   let writeKey: string;
-  const http = () => request(api.app.getHttpServer() as App);
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    keys = new ApiKeysService(db.dataSource);
-    readKey = (await keys.create('reader', 'read')).key;
-    writeKey = (await keys.create('writer', 'write')).key;
-    api = await createTestApi(db, { POSTMAND_AUTH: 'api_key' });
-  });
-  afterAll(async () => {
-    await api.app.close();
-    await db.drop();
-  });
+  const f = ApiFixture.use(
+    { POSTMAND_AUTH: 'api_key' },
+    {
+      seed: async (db) => {
+        keys = new ApiKeysService(db.dataSource);
+        readKey = (await keys.create('reader', 'read')).key;
+        writeKey = (await keys.create('writer', 'write')).key;
+      },
+    },
+  );
+  const http = () => f.http();
 
   /** One of each resource, straight in the database. */
   const world = async (): Promise<World> => {
-    const [hook] = await db.dataSource.query<{ id: string }[]>(
+    const [hook] = await f.db.dataSource.query<{ id: string }[]>(
       `INSERT INTO webhooks (name, url, content_type, valid_status_codes, max_delivery_attempts,
          delivery_attempt_timeout, retry_min_backoff, retry_max_backoff)
        VALUES ('world', 'http://127.0.0.1:9/', 'application/json', '{200}', 5, 10, 10, 60)
        RETURNING id`,
     );
-    const [event] = await db.dataSource.query<{ id: string }[]>(
+    const [event] = await f.db.dataSource.query<{ id: string }[]>(
       `INSERT INTO events (id, event_type, payload, delivery_count, scheduled_at)
        VALUES (gen_random_uuid(), 'a.b', '{}', 1, now()) RETURNING id`,
     );
-    const [delivery] = await db.dataSource.query<{ id: string }[]>(
+    const [delivery] = await f.db.dataSource.query<{ id: string }[]>(
       `INSERT INTO deliveries (webhook_id, payload, event_id, event_type, scheduled_at)
        VALUES ($1, '{}', $2, 'a.b', now() + interval '1 day') RETURNING id`,
       [hook.id, event.id],
     );
-    const [attempt] = await db.dataSource.query<{ id: string }[]>(
+    const [attempt] = await f.db.dataSource.query<{ id: string }[]>(
       `INSERT INTO delivery_attempts (webhook_id, delivery_id, raw_request, raw_response,
          response_status_code, execution_duration, success, error)
        VALUES ($1, $2, 'POST / HTTP/1.1', '', 0, 1, false, 'refused') RETURNING id`,
@@ -173,7 +165,7 @@ describe('access control (POSTMAND_AUTH=api_key)', () => {
         write.status,
         true,
       ]);
-      await db.dataSource.query('TRUNCATE webhooks, events, idempotency_keys CASCADE');
+      await f.truncate();
     }
     // Every write operation has its body here: a new route cannot go unwalked.
     expect(Object.keys(BODIES).sort()).toEqual(
@@ -267,20 +259,10 @@ describe('access control (POSTMAND_AUTH=api_key)', () => {
 });
 
 describe('access control off (POSTMAND_AUTH=none, the default)', () => {
-  let db: TestDatabase;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    api = await createTestApi(db);
-  });
-  afterAll(async () => {
-    await api.app.close();
-    await db.drop();
-  });
+  const f = ApiFixture.use();
 
   it('asks for no key and ignores one, as v1 did', async () => {
-    const http = () => request(api.app.getHttpServer() as App);
+    const http = () => f.http();
     await http().get('/v1/webhooks').expect(200);
     await http().get('/v1/webhooks').set('Authorization', 'Bearer nonsense').expect(200);
     await http().post('/v1/webhooks').send(RECEIVER_HOOK).expect(201);

@@ -1,22 +1,9 @@
-import request from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApi, type TestApi } from '../helpers/api';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type request from 'supertest';
+import { ApiFixture } from '../helpers/api-fixture';
 
 describe('API HTTP behaviour', () => {
-  let db: TestDatabase;
-  let api: TestApi;
-  let http: () => ReturnType<typeof request>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    api = await createTestApi(db);
-    http = () => request(api.app.getHttpServer() as App);
-  });
-  afterAll(async () => {
-    await api.app.close();
-    await db.drop();
-  });
+  const f = ApiFixture.use();
+  const http = () => f.http();
 
   it('answers unknown routes with 404 code 10', async () => {
     const notFound = { code: 10, message: 'route not found' };
@@ -115,19 +102,19 @@ describe('API HTTP behaviour', () => {
 
   it('never leaks SQL or stacks: a broken query is a bare code 1', async () => {
     // Take the table away under the running API: the repository's SQL now fails.
-    await db.dataSource.query('ALTER TABLE webhooks RENAME TO webhooks_away');
+    await f.db.dataSource.query('ALTER TABLE webhooks RENAME TO webhooks_away');
     try {
       const res = await http().get('/v1/webhooks').expect(500);
       expect(res.body).toEqual({ code: 1, message: 'internal server error' });
     } finally {
-      await db.dataSource.query('ALTER TABLE webhooks_away RENAME TO webhooks');
+      await f.db.dataSource.query('ALTER TABLE webhooks_away RENAME TO webhooks');
     }
   });
 
   it('counts requests by route template and status in the metrics registry', async () => {
     await http().get('/v1/webhooks').expect(200);
     await http().get('/v1/webhooks/4bd1b6a2-3c62-4a4e-9f1a-2a1f2b3c4d5e').expect(404);
-    const text = await api.registry.metrics();
+    const text = await f.api.registry.metrics();
     expect(text).toMatch(
       /postmand_api_requests_total\{method="GET",route="\/v1\/webhooks",status="200"\} \d+/,
     );
@@ -146,7 +133,7 @@ describe('API HTTP behaviour', () => {
       .expect(400);
     const id = '4bd1b6a2-3c62-4a4e-9f1a-2a1f2b3c4d5e';
     await http().put(`/v1/webhooks/${id}`).set('content-type', 'text/xml').send('<a/>').expect(415);
-    const text = await api.registry.metrics();
+    const text = await f.api.registry.metrics();
     for (const series of [
       'method="POST",route="/v1/webhooks",status="415"',
       'method="POST",route="/v1/deliveries",status="400"',

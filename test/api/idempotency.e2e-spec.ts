@@ -188,6 +188,18 @@ describe('Idempotency-Key', () => {
 
   it('is not taken by GET or PUT, which simply ignore it', async () => {
     await f.http().get('/v1/events').set('Idempotency-Key', 'ignored').expect(200);
+    const put = (name: string) =>
+      f
+        .http()
+        .put(`/v1/webhooks/${f.hookId}`)
+        .set('Idempotency-Key', 'ignored')
+        .send({ ...RECEIVER_HOOK, name })
+        .expect(200);
+    expect((await put('first')).body.name).toBe('first');
+    // The same key again with another body: applied, not a replay of the first.
+    const second = await put('second');
+    expect(second.body.name).toBe('second');
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
     expect(await count('idempotency_keys')).toBe(0);
   });
 });

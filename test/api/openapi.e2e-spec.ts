@@ -4,12 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import request from 'supertest';
-import type { App } from 'supertest/types';
 import * as ts from 'typescript';
 import { ApiKeysService } from '@app/domain';
-import { createTestApi, type TestApi } from '../helpers/api';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { ApiFixture } from '../helpers/api-fixture';
 
 const MODULES = path.resolve(__dirname, '../../node_modules');
 
@@ -193,28 +190,21 @@ main().catch((err: unknown) => {
 `;
 
 describe('OpenAPI document', () => {
-  let db: TestDatabase;
-  let api: TestApi;
-  let baseUrl: string;
   let writeKey: string;
   let readKey: string;
-  let http: () => ReturnType<typeof request>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    // With access control on: the document and Swagger UI need no key, the client does.
-    const keys = new ApiKeysService(db.dataSource);
-    writeKey = (await keys.create('client', 'write')).key;
-    readKey = (await keys.create('client-reader', 'read')).key;
-    api = await createTestApi(db, { POSTMAND_AUTH: 'api_key' });
-    await api.app.listen(0, '127.0.0.1');
-    baseUrl = await api.app.getUrl();
-    http = () => request(api.app.getHttpServer() as App);
-  });
-  afterAll(async () => {
-    await api.app.close();
-    await db.drop();
-  });
+  // With access control on: the document and Swagger UI need no key, the client does.
+  const f = ApiFixture.use(
+    { POSTMAND_AUTH: 'api_key' },
+    {
+      listen: true,
+      seed: async (db) => {
+        const keys = new ApiKeysService(db.dataSource);
+        writeKey = (await keys.create('client', 'write')).key;
+        readKey = (await keys.create('client-reader', 'read')).key;
+      },
+    },
+  );
+  const http = () => f.http();
 
   it('serves Swagger UI at /swagger and at /swagger/index.html, with assets that load', async () => {
     for (const path of ['/swagger', '/swagger/index.html']) {
@@ -322,7 +312,7 @@ describe('OpenAPI document', () => {
         {
           env: {
             ...process.env,
-            BASE_URL: baseUrl,
+            BASE_URL: f.baseUrl,
             API_KEY: writeKey,
             READ_KEY: readKey,
             NODE_PATH: path.resolve(__dirname, '../../node_modules'),

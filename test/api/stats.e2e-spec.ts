@@ -89,7 +89,6 @@ describe('/v1/stats', () => {
     let later = body;
     await until(
       async () => {
-        await new Promise((resolve) => setTimeout(resolve, 500));
         later = (await f.http().get('/v1/stats').expect(200)).body;
         return later.window.succeeded === 103;
       },

@@ -1,28 +1,10 @@
-import request from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApi, type TestApi } from '../helpers/api';
-import { VALID_WEBHOOK as VALID } from '../helpers/api-fixture';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { ApiFixture, ISO_MS, VALID_WEBHOOK as VALID } from '../helpers/api-fixture';
 
 const UNKNOWN_ID = '5f1c1a4e-8f0a-4b1e-9a53-0c5d7b8e9f10';
-const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe('/v1/webhooks', () => {
-  let db: TestDatabase;
-  let api: TestApi;
-  let http: () => ReturnType<typeof request>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    api = await createTestApi(db);
-    const server = api.app.getHttpServer() as App;
-    http = () => request(server);
-  });
-  afterAll(async () => {
-    await api.app.close();
-    await db.drop();
-  });
-  beforeEach(() => db.dataSource.query('TRUNCATE webhooks, events, idempotency_keys CASCADE'));
+  const f = ApiFixture.use();
+  const http = () => f.http();
 
   const create = async (body: object = VALID): Promise<Record<string, unknown>> =>
     (await http().post('/v1/webhooks').send(body).expect(201)).body as Record<string, unknown>;
@@ -100,7 +82,7 @@ describe('/v1/webhooks', () => {
       message: 'request validation failed',
       details: 'colour: is not a field of this request; secret: is not a field of this request.',
     });
-    expect(await db.dataSource.query('SELECT id FROM webhooks')).toEqual([]);
+    expect(await f.db.dataSource.query('SELECT id FROM webhooks')).toEqual([]);
   });
 
   it.each([

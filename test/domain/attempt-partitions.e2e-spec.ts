@@ -5,7 +5,7 @@ import {
   attemptPartitions,
   partitionName,
 } from '@app/domain';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import { until } from '../helpers/wait';
 
 const DAY_MS = 86_400_000;

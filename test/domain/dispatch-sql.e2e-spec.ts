@@ -4,7 +4,7 @@ import {
   DeliveryDispatchRepository,
   LEASE_MARGIN_SECONDS,
 } from '@app/domain';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 
 interface PlanNode {
   'Node Type': string;

@@ -8,7 +8,7 @@ import {
   type AttemptOutcome,
   type ClaimedDelivery,
 } from '@app/domain';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import { controlClock, type DbClock } from '../helpers/db-clock';
 import { until } from '../helpers/wait';
 

@@ -8,7 +8,7 @@ import {
   pendingMigrations,
   SchemaNotCurrentError,
 } from '@app/domain';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 
 const WEBHOOK_COLUMNS = `name, url, content_type, valid_status_codes, max_delivery_attempts,
   delivery_attempt_timeout, retry_min_backoff, retry_max_backoff`;

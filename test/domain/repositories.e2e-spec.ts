@@ -17,7 +17,7 @@ import {
 } from '@app/domain';
 import { loadConfig } from '@app/platform';
 import { Client } from 'pg';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import { until } from '../helpers/wait';
 import { webhookInput } from '../helpers/fixtures';
 

@@ -8,7 +8,7 @@ import {
   RetentionService,
   UnitOfWork,
 } from '@app/domain';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 
 const DAY = 86_400;
 

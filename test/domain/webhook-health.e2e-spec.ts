@@ -1,5 +1,5 @@
 import { WebhookHealthRepository, type HealthReport, type HealthSettings } from '@app/domain';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 
 /** The circuit breaker and auto-disable as WebhookHealthRepository applies them (§7). */
 describe('webhook health', () => {

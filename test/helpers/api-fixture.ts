@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { createTestApi, type TestApi } from './api';
-import { createTestDatabase, type TestDatabase } from './database';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 
 /** A time as the API writes it: RFC 3339 in UTC with milliseconds. */
 export const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -37,14 +37,33 @@ export class ApiFixture {
   api!: TestApi;
   /** With `withHook`: the RECEIVER_HOOK webhook made before each test. */
   hookId!: string;
+
+  /** With `listen`: where the app listens (http://127.0.0.1:<port>). */
+  baseUrl!: string;
   private server!: App;
 
-  /** Registers the hooks; call at the top of a describe block. */
-  static use(env: Record<string, string> = {}, options: { withHook?: boolean } = {}): ApiFixture {
+  /**
+   * Registers the hooks; call at the top of a describe block. Options: `withHook` makes
+   * RECEIVER_HOOK before each test; `seed` runs on the new database before the app starts
+   * (API keys, say); `listen` opens a real port for clients other than supertest.
+   */
+  static use(
+    env: Record<string, string> = {},
+    options: {
+      withHook?: boolean;
+      seed?: (db: TestDatabase) => Promise<void>;
+      listen?: boolean;
+    } = {},
+  ): ApiFixture {
     const f = new ApiFixture();
     beforeAll(async () => {
       f.db = await createTestDatabase();
+      await options.seed?.(f.db);
       f.api = await createTestApi(f.db, env);
+      if (options.listen) {
+        await f.api.app.listen(0, '127.0.0.1');
+        f.baseUrl = await f.api.app.getUrl();
+      }
       f.server = f.api.app.getHttpServer() as App;
     });
     afterAll(async () => {
@@ -52,10 +71,15 @@ export class ApiFixture {
       await f.db.drop();
     });
     beforeEach(async () => {
-      await f.db.dataSource.query('TRUNCATE webhooks, events, idempotency_keys CASCADE');
+      await f.truncate();
       if (options.withHook) f.hookId = (await f.createWebhook(RECEIVER_HOOK)).id as string;
     });
     return f;
+  }
+
+  /** Empties the tables the tests write (API keys stay). */
+  async truncate(): Promise<void> {
+    await this.db.dataSource.query('TRUNCATE webhooks, events, idempotency_keys CASCADE');
   }
 
   /** POST /v1/webhooks, which must answer 201; the webhook. */

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { createLogger, loadConfig, type PostmandConfig } from '@app/platform';
 import { Registry } from 'prom-client';
 import { createApiApp } from '../../apps/api/src/api.app';
-import type { TestDatabase } from './database';
+import type { TestDatabase } from '../support/database';
 
 export interface TestApi {
   app: INestApplication;

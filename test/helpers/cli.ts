@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export { freePort } from './net';
+export { freePort } from '../support/net';
 
 // Built by the global setup (apps/cli/scripts/build-if-stale.js): tests run the real artifact.
 const CLI = path.resolve(__dirname, '../../dist/apps/cli/src/main.js');

@@ -1,4 +1,4 @@
-import type { TestDatabase } from './database';
+import type { TestDatabase } from '../support/database';
 
 /** The database's clock, as a test sets it. */
 export interface DbClock {

@@ -8,7 +8,7 @@ import {
   type WebhookInput,
 } from '@app/domain';
 import { loadConfig } from '@app/platform';
-import { createTestDatabase, type TestDatabase } from './database';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import { webhookInput } from './fixtures';
 import { Receiver } from './receiver';
 import { eventually } from './wait';

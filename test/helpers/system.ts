@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { freePort, pollHttp, runCli, type CliProcess } from './cli';
-import { createTestDatabase, type TestDatabase } from './database';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import { Receiver, type ReceivedRequest } from './receiver';
 
 /** A `postmand server` or `postmand worker` child process with its ports. */

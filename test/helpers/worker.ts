@@ -1,7 +1,7 @@
 import { createLogger, loadConfig, type PostmandConfig } from '@app/platform';
 import { Registry } from 'prom-client';
 import { createWorkerApp, type WorkerApp } from '../../apps/worker/src/worker.app';
-import type { TestDatabase } from './database';
+import type { TestDatabase } from '../support/database';
 
 export interface TestWorker extends WorkerApp {
   config: PostmandConfig;

@@ -122,7 +122,13 @@ describe('system: database trouble under load', () => {
     expect(down.body).toEqual({ ...SPEC_ERROR, details: 'the database is unreachable' });
     const list = await call(server.apiUrl, 'GET', '/v1/deliveries');
     expect(list.status).toBe(503);
-    await new Promise((resolve) => setTimeout(resolve, 1_000)); // load keeps hammering
+    // The load keeps hammering: many more refusals while the database is away.
+    const refused = answers.get(503) ?? 0;
+    await until(
+      () => (answers.get(503) ?? 0) >= refused + 20,
+      30_000,
+      'the load refused meanwhile',
+    );
 
     // 3. Back on the same port: both processes recover by themselves.
     pg = await EmbeddedPostgres.start({ dataDir: dir, port, ephemeral: true });

@@ -1,5 +1,5 @@
 import { call, createWebhook, ledger, startStack, type StackWithWorker } from '../helpers/system';
-import { eventually } from '../helpers/wait';
+import { eventually, quietFor } from '../helpers/wait';
 
 /**
  * Webhooks pointed at postmand's own API, so that each attempt would create another
@@ -55,7 +55,7 @@ describe('system: a webhook pointed at its own API cannot loop', () => {
       expect(attempts.body.delivery_attempts[0].raw_response).toContain('delivery loop');
     }
     // Nothing was multiplied: only the two deliveries the test made.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await quietFor(500, 'no delivery made by the loop');
     const all = await call(server.apiUrl, 'GET', '/v1/deliveries');
     expect(all.body.deliveries).toHaveLength(2);
     // Postmand itself was the receiver: each delivery has its one (refused) attempt.

@@ -1,6 +1,6 @@
-import type { TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../support/database';
 import { Receiver, type HeldResponses } from '../helpers/receiver';
-import { until } from '../helpers/wait';
+import { quietFor, until } from '../helpers/wait';
 import {
   call,
   createWebhook,
@@ -96,7 +96,7 @@ describe('system: edits while an attempt is in flight', () => {
     await until(async () => (await attempts(id)).length === 1);
     const seen = receiver.requests.length;
     // The retry is due after 1 s; inactive, the webhook gets nothing meanwhile.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await quietFor(2_500, 'no retry for the inactive webhook', () => receiver.requests.length);
     expect(receiver.requests).toHaveLength(seen);
     expect((await delivery(id)).body).toMatchObject({ status: 'pending', delivery_attempts: 1 });
 

@@ -1,4 +1,4 @@
-import type { TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../support/database';
 import { Receiver } from '../helpers/receiver';
 import {
   call,
@@ -7,7 +7,7 @@ import {
   type Service,
   type StackWithWorker,
 } from '../helpers/system';
-import { eventually, until } from '../helpers/wait';
+import { eventually, quietFor, until } from '../helpers/wait';
 import { insertBacklog, watchedReceiver } from '../helpers/watched-receiver';
 
 interface OperationalEvent {
@@ -100,7 +100,7 @@ describe('system: endpoint health with three workers', () => {
     );
     const spent = await attempts(hook);
     const seen = exchanges.length;
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await quietFor(2000, 'no attempt during the cool-off', () => exchanges.length);
     expect(await attempts(hook)).toBe(spent);
     expect(exchanges).toHaveLength(seen);
     expect((await statuses(hook)).pending).toBe(20);
@@ -160,7 +160,7 @@ describe('system: endpoint health with three workers', () => {
       },
     ]);
     // The attempt counted as failed; the deliveries wait as any inactive webhook's do.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await quietFor(1000, 'no attempt for the disabled webhook');
     expect(await statuses(hook)).toEqual({ pending: 3 });
 
     gone = false;
@@ -213,7 +213,7 @@ describe('system: endpoint health with three workers', () => {
     ]);
     // The sink failed that event's delivery for good: no event about it, and no other.
     await until(async () => (await statuses(sink)).failed >= 1, 10_000, 'the sink failing');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await quietFor(1000, 'no event about the sink', () => eventsAbout(sink));
     expect(eventsAbout(sink)).toEqual([]);
     const [{ n }] = await db.dataSource.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM events WHERE payload::jsonb -> 'data' ->> 'webhook_id' = $1`,

@@ -1,4 +1,4 @@
-import type { TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../support/database';
 import type { Receiver } from '../helpers/receiver';
 import { insertBacklog, watchedReceiver } from '../helpers/watched-receiver';
 import {
@@ -52,7 +52,12 @@ describe('system: endpoint limits with three workers', () => {
     receivers.push(receiver);
     const hook = await createWebhook(server.apiUrl, `${receiver.url}/r`, { rate_limit: 20 });
     await backlog(hook, 400);
-    await new Promise((resolve) => setTimeout(resolve, 10_500));
+    // The ten seconds are over once a request starts after them (with half a second to spare).
+    await until(
+      () => exchanges.some((e) => e.start >= exchanges[0].start + 10_500),
+      60_000,
+      'a request more than 10.5 s after the first',
+    );
     const starts = exchanges.map((e) => e.start).sort((a, b) => a - b);
     const first = starts[0];
     const inTen = starts.filter((t) => t < first + 10_000).length;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../support/database';
 import type { Receiver } from '../helpers/receiver';
 import {
   call,

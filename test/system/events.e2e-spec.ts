@@ -1,5 +1,5 @@
 import { Webhook as StandardWebhook } from 'standardwebhooks';
-import type { TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../support/database';
 import type { Receiver } from '../helpers/receiver';
 import {
   call,
@@ -9,7 +9,7 @@ import {
   type Service,
   type StackWithWorker,
 } from '../helpers/system';
-import { until } from '../helpers/wait';
+import { quietFor, until } from '../helpers/wait';
 
 const SECRET = `whsec_${Buffer.from('a-32-byte-secret-for-the-tests!!').toString('base64')}`;
 
@@ -89,7 +89,7 @@ describe('system: events and idempotency keys on real processes', () => {
 
     await receiver.waitForRequests(32, 30_000);
     // The inactive ones wait; once active again they are sent too.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await quietFor(500, 'no request for the inactive webhooks', () => receiver.requests.length);
     expect(receiver.requests).toHaveLength(32);
     for (const hook of hooks.filter((h) => !h.active)) {
       const res = await call(server.apiUrl, 'GET', `/v1/webhooks/${hook.id}`);
@@ -100,7 +100,7 @@ describe('system: events and idempotency keys on real processes', () => {
       ).toBe(200);
     }
     await receiver.waitForRequests(37, 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await quietFor(500, 'no request beyond the 37', () => receiver.requests.length);
 
     expect(receiver.requests).toHaveLength(37);
     const paths = receiver.requests.map((r) => Number(r.url.split('/').pop()));
@@ -151,7 +151,7 @@ describe('system: events and idempotency keys on real processes', () => {
     expect(await count('SELECT count(*)::int AS n FROM events')).toBe(1);
     expect(await count('SELECT count(*)::int AS n FROM deliveries')).toBe(3);
     await receiver.waitForRequests(received + 3, 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await quietFor(300, 'no fourth request', () => receiver.requests.length);
     expect(receiver.requests.length).toBe(received + 3);
   });
 

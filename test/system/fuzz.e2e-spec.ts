@@ -7,7 +7,7 @@ import {
   mutated,
   queryString,
 } from '../helpers/fuzz-arbitraries';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import { call, createWebhook, ledger, startService, type Service } from '../helpers/system';
 
 interface RawResponse {

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import { createWebhook, startStack, type Stack } from '../helpers/system';
+import { quietFor } from '../helpers/wait';
 
 const MiB = 1024 * 1024;
 
@@ -114,7 +115,7 @@ describe('system: large list pages keep the API within bounded memory', () => {
   /** The server's resident size once it has served a small page and settled. */
   async function idleRssMb(): Promise<number> {
     await fetch(`${stack.server.apiUrl}/v1/deliveries?limit=1`).then((r) => r.text());
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await quietFor(300, 'no more requests while the server settles');
     return stack.server.rssMb();
   }
 

@@ -1,4 +1,4 @@
-import type { TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../support/database';
 import { type Receiver } from '../helpers/receiver';
 import { eventually, until } from '../helpers/wait';
 import {

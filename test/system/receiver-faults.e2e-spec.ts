@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import { freePort } from '../helpers/cli';
 import { faultyServers } from '../helpers/faulty-servers';
 import type { Receiver } from '../helpers/receiver';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ApiKeysService } from '@app/domain';
 import type { Page } from 'playwright-core';
-import { openBrowser, step, type Browser } from '../helpers/browser';
+import { openBrowser, step, type Browser } from '../support/browser';
 import { call, startStack, type StackWithWorker } from '../helpers/system';
 import { until } from '../helpers/wait';
 

@@ -3,7 +3,7 @@ import { DeliveryDispatchRepository } from '@app/domain';
 import { DispatcherFixture } from '../helpers/dispatcher-fixture';
 import { webhookInput } from '../helpers/fixtures';
 import { startTestWorker, type TestWorker } from '../helpers/worker';
-import { until } from '../helpers/wait';
+import { quietFor, until } from '../helpers/wait';
 
 /** The claim loop: when deliveries go, leases, several dispatchers, stopping, memory. */
 describe('worker: dispatcher', () => {
@@ -194,8 +194,10 @@ describe('worker: dispatcher', () => {
     const webhook = await f.hook();
     const delivery = await f.deliver(webhook.id);
     await held.waitFor(delivery.id);
-    const stopped = w.stop();
-    setTimeout(() => held.answerAll(), 300);
+    let done = false;
+    const stopped = w.stop().then(() => (done = true));
+    await quietFor(300, 'the stop waiting on the request in flight', () => done);
+    held.answerAll();
     await stopped;
     f.worker = undefined;
     expect((await f.deliveries.findById(delivery.id))!.status).toBe('succeeded');
@@ -215,7 +217,7 @@ describe('worker: dispatcher', () => {
     for (let answered = 0; answered < 10;) {
       await until(() => held.waiting.length > 0, 20_000, 'a held request');
       // Whatever is claimed has arrived before we answer: the in-flight set is complete.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await quietFor(100, 'no more than three requests in flight', () => held.waiting.length > 3);
       expect(held.waiting.length).toBeLessThanOrEqual(3);
       answered += held.answerAll();
     }
