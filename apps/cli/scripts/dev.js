@@ -22,26 +22,32 @@ const children = [
       '--',
       'all',
     ],
-    { cwd: root, stdio: 'inherit' },
+    { cwd: root, stdio: 'inherit', detached: true },
   ),
   spawn(
     process.execPath,
     [bin('vite/bin/vite.js'), '--config', 'apps/ui/vite.config.ts', '--logLevel', 'info'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
+    { cwd: root, stdio: 'inherit', detached: true },
   ),
 ];
 
+// Each child leads a process group of its own, and a stop signals the whole group: nest
+// runs the app through a shell, which would pass a signal on to nobody.
 let stopping = false;
 function stop(signal) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill(signal);
+  for (const child of children) {
+    try {
+      if (child.exitCode === null) process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
 }
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGHUP', () => stop('SIGTERM'));
 
 let left = children.length;
 for (const child of children) {
