@@ -1,20 +1,32 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, loadEnv } from 'vite';
 
 // The dashboard (SPEC §10): built into dist/ui, served by the API at /ui under a CSP that
 // allows only the service's own scripts and styles, so nothing may be inlined.
-export default defineConfig({
-  root: fileURLToPath(new URL('.', import.meta.url)),
-  base: '/ui/',
-  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
-  build: {
-    outDir: fileURLToPath(new URL('../../dist/ui', import.meta.url)),
-    emptyOutDir: true,
-    assetsInlineLimit: 0,
-    modulePreload: { polyfill: false },
-    target: 'es2022',
-    sourcemap: false,
-    reportCompressedSize: false,
-  },
-  logLevel: 'warn',
+export default defineConfig(({ mode }) => {
+  // `npm run dev`: Vite serves the page at /ui with reload on change and passes the API's
+  // paths to the API on POSTMAND_HTTP_PORT (as set in the environment or a .env file).
+  // The Host stays Vite's (localhost, not changed to the API's), so the API takes the
+  // dashboard's calls as its own: same origin, a host it answers to.
+  const env = loadEnv(mode, fileURLToPath(new URL('../..', import.meta.url)), 'POSTMAND_');
+  const api = {
+    target: `http://127.0.0.1:${env.POSTMAND_HTTP_PORT || '8000'}`,
+    changeOrigin: false,
+  };
+  return {
+    root: fileURLToPath(new URL('.', import.meta.url)),
+    base: '/ui/',
+    esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+    build: {
+      outDir: fileURLToPath(new URL('../../dist/ui', import.meta.url)),
+      emptyOutDir: true,
+      assetsInlineLimit: 0,
+      modulePreload: { polyfill: false },
+      target: 'es2022',
+      sourcemap: false,
+      reportCompressedSize: false,
+    },
+    server: { proxy: { '/v1': api, '/swagger': api } },
+    logLevel: 'warn',
+  };
 });
