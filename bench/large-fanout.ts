@@ -40,7 +40,9 @@ async function measure(serverUrl: string): Promise<Result> {
     const ms: number[] = [];
     for (let i = 0; i < REQUESTS; i++) {
       const payload = JSON.stringify({
-        blob: randomBytes(PAYLOAD_BYTES).toString('base64').slice(0, PAYLOAD_BYTES - 11),
+        blob: randomBytes(PAYLOAD_BYTES)
+          .toString('base64')
+          .slice(0, PAYLOAD_BYTES - 11),
       });
       const started = process.hrtime.bigint();
       const res = await fetch(`${server.url}/v1/events`, {

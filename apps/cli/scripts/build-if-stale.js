@@ -25,7 +25,9 @@ function buildIfStale() {
     newestSource(path.join(root, 'libs')),
     fs.statSync(path.join(root, 'package.json')).mtimeMs,
   );
-  const built = [entry, dashboard].every((f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= sources);
+  const built = [entry, dashboard].every(
+    (f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= sources,
+  );
   if (built) return entry;
   process.stderr.write('postmand: building (npm run build)…\n');
   const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 2, 2] });
