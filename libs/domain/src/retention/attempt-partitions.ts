@@ -20,9 +20,11 @@ const PARTITION_LOCK_KEY = 74_061_313;
 /**
  * Tries of one partition's DDL, each given up at its first lock that stays taken for
  * longer than the lock timeout, before it is left to the next upkeep (an hour later;
- * partitions are made days ahead, so a busy hour costs nothing).
+ * partitions are made days ahead, so a busy hour costs nothing). Twenty tries, with the
+ * pauses below, keep trying for about 20 s: long enough to outlast a loaded machine's
+ * longest writer transactions (ten tries of 100 ms were not, under a CI run's load).
  */
-export const PARTITION_DDL_TRIES = 10;
+export const PARTITION_DDL_TRIES = 20;
 
 /**
  * SQLSTATEs of a try given up: a lock not granted within lock_timeout, and a deadlock
@@ -30,15 +32,26 @@ export const PARTITION_DDL_TRIES = 10;
  */
 const GIVEN_UP = new Set(['55P03', '40P01']);
 
-/** The pause after the n-th failed try: 50 ms doubling up to 2 s, with jitter. */
+/** The pause after the n-th failed try: 50 ms doubling up to 1 s, with jitter. */
 const retryDelayMs = (tries: number): number =>
-  Math.min(2000, 50 * 2 ** (tries - 1)) * (0.5 + Math.random() / 2);
+  Math.min(1000, 50 * 2 ** (tries - 1)) * (0.5 + Math.random() / 2);
+
+/**
+ * The lock timeout of the n-th try: 100 ms, then 200 ms, but never more than a fifth of
+ * deadlock_timeout (PostgreSQL's default is 1 s). A try waits for at most four locks in
+ * turn, so a writer queued behind the DDL waits less than deadlock_timeout in all, and a
+ * cycle through the DDL is broken by this timeout before any writer's deadlock check
+ * would cancel the writer. The second and later tries wait longer than the first because
+ * a writer transaction on a loaded machine can outlast 100 ms every time.
+ */
+const LOCK_TIMEOUT_SQL = `SELECT set_config('lock_timeout', greatest(1, least($1::int,
+  extract(epoch FROM current_setting('deadlock_timeout')::interval) * 200))::int || 'ms', true)`;
+const lockTimeoutMs = (tries: number): number => (tries === 1 ? 100 : 200);
 
 /**
  * Runs `ddl` in a transaction of its own, after the other partition DDL (the advisory
- * lock is waited for while holding nothing a writer needs) and with a lock timeout of
- * 100 ms (a tenth of PostgreSQL's default deadlock_timeout, 1 s; a fifth of a shorter
- * one). The DDL holds some locks while it waits for the next, and writers take theirs in
+ * lock is waited for while holding nothing a writer needs) and with a short lock timeout
+ * (see lockTimeoutMs). The DDL holds some locks while it waits for the next, and writers take theirs in
  * more than one order (deliveries then webhooks, webhooks then deliveries), so no order
  * of ours is free of cycles: a cycle is instead broken by this timeout, well before the
  * deadlock detector would cancel a writer, and a writer waits for the DDL at most one
@@ -55,11 +68,7 @@ async function partitionDdl<T>(
     try {
       return await sql.transaction(async (tx) => {
         await tx.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK_KEY]);
-        await tx.query(
-          `SELECT set_config('lock_timeout', greatest(1, least(100,
-             extract(epoch FROM current_setting('deadlock_timeout')::interval) * 200))::int
-             || 'ms', true)`,
-        );
+        await tx.query(LOCK_TIMEOUT_SQL, [lockTimeoutMs(tries)]);
         return ddl(tx);
       });
     } catch (err) {
