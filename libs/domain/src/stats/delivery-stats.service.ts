@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DeliveryDispatchRepository } from '../delivery/delivery-dispatch.repository';
+import { DeliveryDispatchRepository } from '../dispatch/delivery-dispatch.repository';
 
 /** The live figures the dashboard charts: the last minute, second by second. */
 export const STATS_WINDOW_SECONDS = 60;

@@ -1,5 +1,5 @@
 import type { Webhook } from '../webhook/webhook.entity';
-import type { Delivery, DeliveryStatus } from './delivery.entity';
+import type { Delivery, DeliveryStatus } from '../delivery/delivery.entity';
 
 /*
  * The dispatch's domain types, in a file of their own: the pure rules (attempt outcome,

@@ -16,7 +16,7 @@ import {
   PARKED_WORK_SQL,
   unleased,
 } from './claim.sql';
-import { Delivery } from './delivery.entity';
+import { Delivery } from '../delivery/delivery.entity';
 import type { AttemptOutcome, ClaimedDelivery } from './dispatch.types';
 
 /**
