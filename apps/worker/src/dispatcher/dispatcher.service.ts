@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import {
-  DeliveryDispatchRepository,
+  ClaimRepository,
   judgeAttempt,
   type AttemptOutcome,
   type ClaimedDelivery,
@@ -60,7 +60,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   private readonly attemptLog: Logger;
 
   constructor(
-    private readonly repository: DeliveryDispatchRepository,
+    private readonly claims: ClaimRepository,
     private readonly scheduler: SchedulerRegistry,
     @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
     @Inject(WORKER_LOGGER) private readonly logger: Logger,
@@ -79,7 +79,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     await this.listener.start({
       onWake: (dueInMs) => (dueInMs <= 0 ? this.wake() : this.armTimer(Date.now() + dueInMs)),
       onWebhookActivated: () => {
-        this.repository.lookForParkedWork();
+        this.claims.lookForParkedWork();
         this.wake();
       },
       onReconnect: () => this.wake(),
@@ -166,7 +166,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       const limit = Math.min(free, MAX_CLAIM_BATCH);
       let claimed: ClaimedDelivery[];
       try {
-        claimed = await this.repository.claim(this.owner, limit);
+        claimed = await this.claims.claim(this.owner, limit);
       } catch (err) {
         this.claimFailed(err);
         return;
@@ -200,7 +200,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
 
   private async armForNextDue(): Promise<void> {
     try {
-      const ms = await this.repository.msUntilNextDue();
+      const ms = await this.claims.msUntilNextDue();
       if (ms !== null) this.armTimer(Date.now() + ms);
     } catch (err) {
       this.logger.debug({ err }, 'could not read the next due time');
