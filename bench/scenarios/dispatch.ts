@@ -7,6 +7,7 @@ import {
   waitForSuccesses,
   type BenchDatabase,
 } from '../lib/database';
+import { ClaimTurns } from '../../apps/worker/src/dispatcher/claim-turns';
 import { ReceiverProcess, startPostmand, startScript } from '../lib/processes';
 
 export interface DispatchResult {
@@ -168,7 +169,7 @@ export async function dispatchSqlOnly(serverUrl: string, count: number): Promise
     const webhook = await createWebhook(db, 'http://127.0.0.1:9/hook');
     await insertDeliveries(db, webhook, count);
     await db.dataSource.query('VACUUM ANALYZE deliveries');
-    const claims = new ClaimRepository(db.dataSource);
+    const claims = new ClaimTurns(new ClaimRepository(db.dataSource));
     const completion = new CompletionRepository(db.dataSource);
     const started = Date.now();
     let done = 0;

@@ -6,6 +6,7 @@ import {
   judgeAttempt,
   type AttemptResult,
 } from '@app/domain';
+import { ClaimTurns } from '../../apps/worker/src/dispatcher/claim-turns';
 import { createBenchDatabase, type BenchDatabase } from '../lib/database';
 import { percentile, quietMachine } from '../lib/util';
 import { dispatchPostmand, type DispatchResult } from './dispatch';
@@ -98,7 +99,7 @@ async function claimLoop(db: BenchDatabase, total: number, shape: string): Promi
   const started = Date.now();
   await Promise.all(
     [1, 2, 3].map(async () => {
-      const claims = new ClaimRepository(db.dataSource);
+      const claims = new ClaimTurns(new ClaimRepository(db.dataSource));
       const completion = new CompletionRepository(db.dataSource);
       let idle = 0;
       while (done < total && idle < 200) {

@@ -9,18 +9,19 @@ import {
   type AttemptOutcome,
   type ClaimedDelivery,
 } from '@app/domain';
+import { ClaimTurns } from '../../apps/worker/src/dispatcher/claim-turns';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { controlClock, type DbClock } from '../helpers/db-clock';
 import { until } from '../helpers/wait';
 
 /**
- * The claims against one database, as several workers run them: each repository is a
+ * The claims against one database, as several workers run them: each ClaimTurns is a
  * worker of its own (its own turn between the two claims and its own look for parked
  * work). The limits must hold whichever claims.
  */
 describe('the limited claim (§7)', () => {
   let db: TestDatabase;
-  let workers: ClaimRepository[];
+  let workers: ClaimTurns[];
   let completion: CompletionRepository;
   /** Rate tokens and due times follow this clock, not the time the claims happen to take. */
   let clock: DbClock;
@@ -33,7 +34,7 @@ describe('the limited claim (§7)', () => {
   beforeEach(async () => {
     await clock.release();
     await db.dataSource.query('TRUNCATE webhooks CASCADE');
-    workers = [1, 2, 3].map(() => new ClaimRepository(db.dataSource));
+    workers = [1, 2, 3].map(() => new ClaimTurns(new ClaimRepository(db.dataSource)));
     completion = new CompletionRepository(db.dataSource);
   });
 

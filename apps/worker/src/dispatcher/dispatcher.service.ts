@@ -17,6 +17,7 @@ import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import type { Logger } from 'pino';
 import { WORKER_LOGGER } from '../worker.tokens';
 import { WorkerMetrics } from '../worker.metrics';
+import { ClaimTurns } from './claim-turns';
 import { CompletionBuffer } from './completion-buffer';
 import { Sender, type SendResult } from './sender';
 import { WakeupListener } from './wakeup-listener';
@@ -61,6 +62,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
 
   constructor(
     private readonly claims: ClaimRepository,
+    private readonly turns: ClaimTurns,
     private readonly scheduler: SchedulerRegistry,
     @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
     @Inject(WORKER_LOGGER) private readonly logger: Logger,
@@ -79,7 +81,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     await this.listener.start({
       onWake: (dueInMs) => (dueInMs <= 0 ? this.wake() : this.armTimer(Date.now() + dueInMs)),
       onWebhookActivated: () => {
-        this.claims.lookForParkedWork();
+        this.turns.lookForParkedWork();
         this.wake();
       },
       onReconnect: () => this.wake(),
@@ -166,7 +168,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       const limit = Math.min(free, MAX_CLAIM_BATCH);
       let claimed: ClaimedDelivery[];
       try {
-        claimed = await this.claims.claim(this.owner, limit);
+        claimed = await this.turns.claim(this.owner, limit);
       } catch (err) {
         this.claimFailed(err);
         return;

@@ -13,7 +13,7 @@ import {
   PARKED_WORK_SQL,
 } from './claim.sql';
 import { Delivery } from '../delivery/delivery.entity';
-import type { ClaimedDelivery } from './dispatch.types';
+import type { ClaimedDelivery, ClaimPass, ClaimTurn } from './dispatch.types';
 
 /**
  * Runs a claim statement as a named prepared statement of the runner's connection: the
@@ -34,25 +34,16 @@ async function prepared(
 const MIN_UUID = '00000000-0000-0000-0000-000000000000';
 const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
 
-/** How long a worker trusts its last look for parked work (PARKED_WORK_SQL). */
-const PARKED_WORK_TTL_MS = 1000;
-
 /**
  * The claim's SQL (claim.sql.ts): it locks with SKIP LOCKED and commits before any HTTP
- * call; the lease it stamps fences the completion (completion.repository.ts).
+ * call; the lease it stamps fences the completion (completion.repository.ts). It keeps
+ * nothing from one claim to the next: the worker's scheduling state comes in as a
+ * ClaimTurn and what the pass learnt goes back in its ClaimPass.
  */
 @Injectable()
 export class ClaimRepository {
   private readonly toDelivery: (row: Row) => Delivery;
   private readonly toWebhook: (row: Row) => Webhook;
-  private limitedFirst = false;
-  /** Where this worker's next turn round the marked webhooks starts (an id, exclusive). */
-  private turnAfter = MIN_UUID;
-  /** Deliveries per webhook the last limited claim took: how many webhooks to lock. */
-  private roomPerWebhook = 1;
-  /** When parked work was last known to exist, and when it was last asked for. */
-  private parkedSeenAt = 0;
-  private parkedCheckedAt = 0;
 
   constructor(private readonly dataSource: DataSource) {
     this.toDelivery = rowMapper(dataSource, Delivery);
@@ -67,34 +58,40 @@ export class ClaimRepository {
    * complete. The lease lasts the webhook's attempt timeout plus a margin: a worker that
    * dies mid-attempt loses nothing, its deliveries are due again when the lease runs out.
    *
-   * The plain and the limited claim go first in turn, so that neither kind of webhook
-   * can take every slot from the other; each takes what the other left of `limit`.
+   * The plain and the limited claim go first as `turn` says (the worker has them take
+   * turns, so that neither kind of webhook can take every slot from the other); each
+   * takes what the other left of `limit`.
    */
-  async claim(owner: string, limit: number): Promise<ClaimedDelivery[]> {
+  async claim(owner: string, limit: number, turn: ClaimTurn): Promise<ClaimPass> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
       await runner.startTransaction();
       await runner.query(CLAIM_SETTINGS);
-      this.limitedFirst = !this.limitedFirst;
-      const claimed: ClaimedDelivery[] = [];
+      const pass: ClaimPass = {
+        claimed: [],
+        parkedSeen: false,
+        parkedAsked: false,
+        roundAfter: turn.roundAfter,
+        roomPerWebhook: turn.roomPerWebhook,
+      };
       const plain = async (n: number): Promise<void> => {
-        if (n > 0) claimed.push(...(await this.claimPlain(runner, owner, n)));
+        if (n > 0) await this.claimPlain(runner, owner, n, pass);
       };
       const limited = async (n: number): Promise<void> => {
-        if (n > 0 && (await this.parkedWork(runner))) {
-          claimed.push(...(await this.claimLimited(runner, owner, n)));
+        if (n > 0 && (await this.parkedWork(runner, turn, pass))) {
+          await this.claimLimited(runner, owner, n, pass);
         }
       };
-      if (this.limitedFirst) {
+      if (turn.limitedFirst) {
         await limited(limit);
-        await plain(limit - claimed.length);
+        await plain(limit - pass.claimed.length);
       } else {
         await plain(limit);
-        await limited(limit - claimed.length);
+        await limited(limit - pass.claimed.length);
       }
       await runner.commitTransaction();
-      return claimed;
+      return pass;
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw err;
@@ -103,11 +100,13 @@ export class ClaimRepository {
     }
   }
 
+  /** The plain claim (CLAIM_SQL), its leases added to `pass`. */
   private async claimPlain(
     runner: QueryRunner,
     owner: string,
     limit: number,
-  ): Promise<ClaimedDelivery[]> {
+    pass: ClaimPass,
+  ): Promise<void> {
     const rows = await prepared(runner, 'postmand_claim', CLAIM_SQL, [
       owner,
       limit,
@@ -115,26 +114,32 @@ export class ClaimRepository {
     ]);
     const leased = rows.filter((row) => row.leased as boolean);
     // Set aside for the limited claim: it runs at once, not after the next look.
-    if (leased.length < rows.length) this.parkedSeenAt = Date.now();
-    return leased.map((row) => this.toClaimed(row));
+    if (leased.length < rows.length) pass.parkedSeen = true;
+    pass.claimed.push(...leased.map((row) => this.toClaimed(row)));
   }
 
+  /**
+   * The limited claim (LOCK_LIMITED_SQL, then LIMITED_CLAIM_SQL), its leases added to
+   * `pass`, with where its round ended and the room it found per webhook.
+   */
   private async claimLimited(
     runner: QueryRunner,
     owner: string,
     limit: number,
-  ): Promise<ClaimedDelivery[]> {
+    pass: ClaimPass,
+  ): Promise<void> {
     // Round the marked webhooks from where this worker's last turn ended, then from the
     // start; as many as the batch needs at the room each had last time.
-    const wanted = Math.min(limit, Math.ceil(limit / this.roomPerWebhook) + 2);
+    const { roundAfter } = pass;
+    const wanted = Math.min(limit, Math.ceil(limit / pass.roomPerWebhook) + 2);
     const lock = (n: number, after: string, upTo: string): Promise<Row[]> =>
       prepared(runner, 'postmand_lock_limited', LOCK_LIMITED_SQL, [n, after, upTo]);
-    const hooks = await lock(wanted, this.turnAfter, MAX_UUID);
-    if (hooks.length < wanted && this.turnAfter !== MIN_UUID) {
-      hooks.push(...(await lock(wanted - hooks.length, MIN_UUID, this.turnAfter)));
+    const hooks = await lock(wanted, roundAfter ?? MIN_UUID, MAX_UUID);
+    if (hooks.length < wanted && roundAfter !== null) {
+      hooks.push(...(await lock(wanted - hooks.length, MIN_UUID, roundAfter)));
     }
-    if (hooks.length === 0) return [];
-    this.parkedSeenAt = Date.now();
+    if (hooks.length === 0) return;
+    pass.parkedSeen = true;
     const rows = await prepared(runner, 'postmand_limited_claim', LIMITED_CLAIM_SQL, [
       owner,
       limit,
@@ -146,27 +151,26 @@ export class ClaimRepository {
       .map((h) => h.id as string)
       .filter((id) => served.has(id))
       .pop();
-    this.turnAfter = last ?? (hooks[hooks.length - 1].id as string);
-    this.roomPerWebhook = served.size > 0 ? Math.max(1, rows.length / served.size) : 1;
-    return rows.map((row) => this.toClaimed(row));
-  }
-
-  /** The next claim looks for parked work whatever it saw last (a webhook re-activated). */
-  lookForParkedWork(): void {
-    this.parkedCheckedAt = 0;
+    pass.roundAfter = last ?? (hooks[hooks.length - 1].id as string);
+    pass.roomPerWebhook = served.size > 0 ? Math.max(1, rows.length / served.size) : 1;
+    pass.claimed.push(...rows.map((row) => this.toClaimed(row)));
   }
 
   /**
-   * Whether any webhook has parked deliveries: asked at most once a second (one cheap
-   * index probe), and known at once when this worker's own plain claim parked some.
+   * Whether any webhook has parked deliveries: as the worker knows it, or as this pass's
+   * plain claim just found it (it parked some); else the database is asked
+   * (PARKED_WORK_SQL, one cheap index probe), and `pass` says it was, and what it said.
    */
-  private async parkedWork(runner: QueryRunner): Promise<boolean> {
-    const now = Date.now();
-    if (now - this.parkedSeenAt < PARKED_WORK_TTL_MS) return true;
-    if (now - this.parkedCheckedAt < PARKED_WORK_TTL_MS) return false;
+  private async parkedWork(
+    runner: QueryRunner,
+    turn: ClaimTurn,
+    pass: ClaimPass,
+  ): Promise<boolean> {
+    if (pass.parkedSeen || turn.parkedWork === true) return true;
+    if (turn.parkedWork === false) return false;
     const [{ parked }] = (await runner.query(PARKED_WORK_SQL)) as { parked: boolean }[];
-    this.parkedCheckedAt = now;
-    if (parked) this.parkedSeenAt = now;
+    pass.parkedAsked = true;
+    if (parked) pass.parkedSeen = true;
     return parked;
   }
 
