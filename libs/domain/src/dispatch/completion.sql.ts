@@ -1,3 +1,5 @@
+import { failingSinceAfter, failuresAfter, lockedForHealth } from '../endpoint-health/health.sql';
+
 /**
  * The completion statements (§4, §7): an attempt's outcome is written where the delivery
  * still carries the lease it was claimed with, and nowhere else.
@@ -14,8 +16,10 @@
  *   outcome.
  * - `heal`: a success resets its webhook's count of failures in a row, even when the
  *   webhook was healthy at claim time and other workers' failures came in since (the
- *   batches that apply the circuit breaker do this themselves). No write when it is
- *   healthy.
+ *   batches that apply the circuit breaker do this themselves, in HEALTH_SQL). No write
+ *   when it is healthy, and an open circuit is left to those batches. The rule is
+ *   HEALTH_SQL's own (health.sql.ts), for a webhook whose outcomes here all succeeded
+ *   with no failure after them: the expressions fold to 0 and NULL when planned.
  */
 export function completionSql({ release, heal }: { release: boolean; heal: boolean }): string {
   const released = release
@@ -24,15 +28,19 @@ export function completionSql({ release, heal }: { release: boolean; heal: boole
          WHERE delivery_id = ANY($13::uuid[]) AND delivery_id IN (SELECT id FROM updated)
        )`
     : '';
+  const failures = failuresAfter('w', 'true', '0');
   const healed = heal
     ? `, healed AS (
-         UPDATE webhooks w SET consecutive_failures = 0, failing_since = NULL
-         FROM (SELECT h.id FROM webhooks h
-               WHERE h.id IN (SELECT u.webhook_id FROM updated u
-                              JOIN input i ON i.delivery_id = u.id WHERE i.success)
-                 AND h.consecutive_failures > 0 AND h.circuit_open_until IS NULL
-               ORDER BY h.id
-               FOR NO KEY UPDATE) h
+         UPDATE webhooks w
+         SET consecutive_failures = ${failures},
+             failing_since = ${failingSinceAfter('w', 'true', failures)}
+         FROM (${lockedForHealth(
+           'h',
+           'h.id',
+           `h.id IN (SELECT u.webhook_id FROM updated u
+                     JOIN input i ON i.delivery_id = u.id WHERE i.success)
+              AND h.consecutive_failures > 0 AND h.circuit_open_until IS NULL`,
+         )}) h
          WHERE w.id = h.id
        )`
     : '';
