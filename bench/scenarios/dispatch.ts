@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeliveryDispatchRepository, type AttemptOutcome } from '@app/domain';
+import { ClaimRepository, CompletionRepository, type AttemptOutcome } from '@app/domain';
 import {
   createBenchDatabase,
   createWebhook,
@@ -7,6 +7,7 @@ import {
   waitForSuccesses,
   type BenchDatabase,
 } from '../lib/database';
+import { ClaimTurns } from '../../apps/worker/src/dispatcher/claim-turns';
 import { ReceiverProcess, startPostmand, startScript } from '../lib/processes';
 
 export interface DispatchResult {
@@ -168,14 +169,15 @@ export async function dispatchSqlOnly(serverUrl: string, count: number): Promise
     const webhook = await createWebhook(db, 'http://127.0.0.1:9/hook');
     await insertDeliveries(db, webhook, count);
     await db.dataSource.query('VACUUM ANALYZE deliveries');
-    const repo = new DeliveryDispatchRepository(db.dataSource);
+    const claims = new ClaimTurns(new ClaimRepository(db.dataSource));
+    const completion = new CompletionRepository(db.dataSource);
     const started = Date.now();
     let done = 0;
     // Three claimers side by side, as the worker overlaps claims and completions.
     await Promise.all(
       [1, 2, 3].map(async () => {
         for (;;) {
-          const claimed = await repo.claim('bench', 500);
+          const claimed = await claims.claim('bench', 500);
           if (claimed.length === 0) return;
           const outcomes: AttemptOutcome[] = claimed.map(({ delivery: d, leaseOwner }) => ({
             deliveryId: d.id,
@@ -197,7 +199,7 @@ export async function dispatchSqlOnly(serverUrl: string, count: number): Promise
             success: true,
             error: '',
           }));
-          const recorded = (await repo.complete(outcomes)).size;
+          const recorded = (await completion.complete(outcomes)).size;
           done += recorded;
         }
       }),

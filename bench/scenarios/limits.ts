@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
-  DeliveryDispatchRepository,
+  ClaimRepository,
+  CompletionRepository,
   DeliveryRepository,
   judgeAttempt,
   type AttemptResult,
 } from '@app/domain';
+import { ClaimTurns } from '../../apps/worker/src/dispatcher/claim-turns';
 import { createBenchDatabase, type BenchDatabase } from '../lib/database';
 import { percentile, quietMachine } from '../lib/util';
 import { dispatchPostmand, type DispatchResult } from './dispatch';
@@ -97,11 +99,12 @@ async function claimLoop(db: BenchDatabase, total: number, shape: string): Promi
   const started = Date.now();
   await Promise.all(
     [1, 2, 3].map(async () => {
-      const repo = new DeliveryDispatchRepository(db.dataSource);
+      const claims = new ClaimTurns(new ClaimRepository(db.dataSource));
+      const completion = new CompletionRepository(db.dataSource);
       let idle = 0;
       while (done < total && idle < 200) {
         const t = process.hrtime.bigint();
-        const claimed = await repo.claim('bench', 100);
+        const claimed = await claims.claim('bench', 100);
         times.push(Number(process.hrtime.bigint() - t) / 1e6);
         if (claimed.length === 0) {
           idle++;
@@ -112,7 +115,7 @@ async function claimLoop(db: BenchDatabase, total: number, shape: string): Promi
         const outcomes = claimed.map((c) =>
           judgeAttempt(c, SUCCESS, { attemptId: randomUUID(), now: new Date() }),
         );
-        const recorded = (await repo.complete(outcomes)).size;
+        const recorded = (await completion.complete(outcomes)).size;
         done += recorded;
       }
     }),

@@ -1,7 +1,8 @@
 import {
   CLAIM_SETTINGS,
   CLAIM_SQL,
-  DeliveryDispatchRepository,
+  BacklogRepository,
+  ClaimRepository,
   LEASE_MARGIN_SECONDS,
 } from '@app/domain';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -61,7 +62,7 @@ describe('claim query plan', () => {
   });
 });
 
-describe('DeliveryDispatchRepository.backlog', () => {
+describe('BacklogRepository.backlog', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
@@ -81,7 +82,7 @@ describe('DeliveryDispatchRepository.backlog', () => {
   }
 
   it('counts what a claim would take — due, not in flight, webhook active — up to the cap', async () => {
-    const repo = new DeliveryDispatchRepository(db.dataSource);
+    const repo = new BacklogRepository(db.dataSource);
     expect(await repo.backlog(100)).toEqual({
       due: 0,
       oldestDueSeconds: 0,
@@ -122,7 +123,7 @@ describe('DeliveryDispatchRepository.backlog', () => {
   });
 });
 
-describe('DeliveryDispatchRepository.msUntilNextDue', () => {
+describe('ClaimRepository.msUntilNextDue', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
@@ -131,7 +132,7 @@ describe('DeliveryDispatchRepository.msUntilNextDue', () => {
   afterAll(() => db.drop());
 
   it('sees the next claimable delivery, one that just became due included, never one in flight', async () => {
-    const repo = new DeliveryDispatchRepository(db.dataSource);
+    const repo = new ClaimRepository(db.dataSource);
     expect(await repo.msUntilNextDue()).toBeNull();
     const hook = async (active: boolean): Promise<string> =>
       (

@@ -1,25 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import {
   CLAIM_SQL,
-  DeliveryDispatchRepository,
+  ClaimRepository,
+  CompletionRepository,
   DeliveryRepository,
   WebhookRepository,
   WebhooksService,
   type AttemptOutcome,
   type ClaimedDelivery,
 } from '@app/domain';
+import { ClaimTurns } from '../../apps/worker/src/dispatcher/claim-turns';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { controlClock, type DbClock } from '../helpers/db-clock';
 import { until } from '../helpers/wait';
 
 /**
- * The claims against one database, as several workers run them: each repository is a
+ * The claims against one database, as several workers run them: each ClaimTurns is a
  * worker of its own (its own turn between the two claims and its own look for parked
  * work). The limits must hold whichever claims.
  */
 describe('the limited claim (§7)', () => {
   let db: TestDatabase;
-  let workers: DeliveryDispatchRepository[];
+  let workers: ClaimTurns[];
+  let completion: CompletionRepository;
   /** Rate tokens and due times follow this clock, not the time the claims happen to take. */
   let clock: DbClock;
 
@@ -31,7 +34,8 @@ describe('the limited claim (§7)', () => {
   beforeEach(async () => {
     await clock.release();
     await db.dataSource.query('TRUNCATE webhooks CASCADE');
-    workers = [1, 2, 3].map(() => new DeliveryDispatchRepository(db.dataSource));
+    workers = [1, 2, 3].map(() => new ClaimTurns(new ClaimRepository(db.dataSource)));
+    completion = new CompletionRepository(db.dataSource);
   });
 
   async function webhook(columns: Record<string, unknown> = {}): Promise<string> {
@@ -98,7 +102,7 @@ describe('the limited claim (§7)', () => {
   });
 
   async function finish(claimed: ClaimedDelivery[], o: Partial<AttemptOutcome> = {}) {
-    await workers[0].complete(claimed.map((c) => success(c, o)));
+    await completion.complete(claimed.map((c) => success(c, o)));
   }
 
   it('leases no more than max_concurrency at once, across workers, and frees slots on completion', async () => {
@@ -414,7 +418,7 @@ describe('the limited claim (§7)', () => {
        VALUES ($1, $3, now() - interval '2 hours'), ($2, $3, now() - interval '10 minutes')`,
       [old, recent, hook],
     );
-    expect(await workers[0].purgeExpiredLeases()).toBe(1);
+    expect(await completion.purgeExpiredLeases()).toBe(1);
     const left = await db.dataSource.query<{ delivery_id: string }[]>(
       `SELECT delivery_id FROM webhook_leases`,
     );
@@ -447,7 +451,7 @@ describe('the limited claim (§7)', () => {
       `UPDATE webhooks SET consecutive_failures = 4, failing_since = now() WHERE id = $1`,
       [hook],
     );
-    await workers[0].complete([success(claimed)], { heal: true });
+    await completion.complete([success(claimed)], { heal: true });
     const [row] = await db.dataSource.query<{ n: number; since: Date | null }[]>(
       `SELECT consecutive_failures AS n, failing_since AS since FROM webhooks WHERE id = $1`,
       [hook],

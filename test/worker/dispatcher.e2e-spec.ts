@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DeliveryDispatchRepository } from '@app/domain';
+import { ClaimRepository, CompletionRepository } from '@app/domain';
+import { ClaimTurns } from '../../apps/worker/src/dispatcher/claim-turns';
 import { DispatcherFixture } from '../helpers/dispatcher-fixture';
 import { webhookInput } from '../helpers/fixtures';
 import { startTestWorker, type TestWorker } from '../helpers/worker';
@@ -55,8 +56,10 @@ describe('worker: dispatcher', () => {
     const webhook = await f.hook();
     const orphans = [await f.deliver(webhook.id, 'a'), await f.deliver(webhook.id, 'b')];
     // A worker that claimed and died: its leases are held, then they run out.
-    const dispatch = new DeliveryDispatchRepository(f.db.dataSource);
-    const dead = await dispatch.claim('dead-worker', 10);
+    const dead = await new ClaimTurns(new ClaimRepository(f.db.dataSource)).claim(
+      'dead-worker',
+      10,
+    );
     expect(dead.map((d) => d.delivery.id).sort()).toEqual(orphans.map((d) => d.id).sort());
     // Each claimed row is mapped onto its two tables' entities.
     expect(dead[0]).toEqual({
@@ -99,7 +102,7 @@ describe('worker: dispatcher', () => {
     expect(reclaims).toMatch(/postmand_worker_lease_reclaims_total 2/);
 
     // The dead worker's late outcome is refused: the lease is no longer its own.
-    const late = await dispatch.complete(
+    const late = await new CompletionRepository(f.db.dataSource).complete(
       dead.map((d) => ({
         deliveryId: d.delivery.id,
         webhookId: d.delivery.webhookId,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryDispatchRepository } from '@app/domain';
+import { BacklogRepository, type DispatchBacklog } from '@app/domain';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The backlog is counted up to this many rows: beyond it, the gauge says "at least". */
@@ -7,12 +7,7 @@ export const BACKLOG_COUNT_CAP = 100_000;
 /** Scrapes closer together than this share one sample. */
 const BACKLOG_SAMPLE_MS = 10_000;
 
-export interface BacklogSample {
-  due: number;
-  oldestDueSeconds: number;
-  openCircuits: number;
-  disabledWebhooks: number;
-}
+export type BacklogSample = DispatchBacklog;
 
 /** The worker's Prometheus metrics; no delivery ids in labels, so cardinality stays flat. */
 @Injectable()
@@ -37,7 +32,7 @@ export class WorkerMetrics {
 
   constructor(
     registry: Registry,
-    private readonly repository: DeliveryDispatchRepository,
+    private readonly repository: BacklogRepository,
   ) {
     const registers = [registry];
     this.claimed = new Counter({

@@ -3,7 +3,9 @@ import { DataSource } from 'typeorm';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import { DeliveryAttemptRepository } from './delivery-attempt/delivery-attempt.repository';
 import { DeliveryWaker } from './delivery/delivery-waker';
-import { DeliveryDispatchRepository } from './delivery/delivery-dispatch.repository';
+import { BacklogRepository } from './dispatch/backlog.repository';
+import { ClaimRepository } from './dispatch/claim.repository';
+import { CompletionRepository } from './dispatch/completion.repository';
 import { DeliveryRepository } from './delivery/delivery.repository';
 import { WebhookRepository } from './webhook/webhook.repository';
 import { WebhooksService } from './webhook/webhooks.service';
@@ -13,7 +15,7 @@ import { EventRepository } from './event/event.repository';
 import { EventsService } from './event/events.service';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { WebhookHealthRepository } from './endpoint-health/webhook-health.repository';
-import { AttemptRecorder } from './delivery/attempt-recorder.service';
+import { AttemptRecorder } from './dispatch/attempt-recorder.service';
 import { RetentionService } from './retention/retention.service';
 import { ApiKeysService } from './access/api-keys.service';
 import { DeliveryStatsService } from './stats/delivery-stats.service';
@@ -23,7 +25,9 @@ const PROVIDERS = [
   WebhookRepository,
   DeliveryRepository,
   DeliveryAttemptRepository,
-  DeliveryDispatchRepository,
+  ClaimRepository,
+  CompletionRepository,
+  BacklogRepository,
   WebhooksService,
   DeliveriesService,
   DeliveryAttemptsService,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
+import { ClaimTurns } from './claim-turns';
 import { CompletionBuffer } from './completion-buffer';
 import { DispatcherService } from './dispatcher.service';
 import { Sender, SENDER_OPTIONS, senderOptions } from './sender';
@@ -12,6 +13,7 @@ import { WakeupListener } from './wakeup-listener';
 @Module({
   providers: [
     DispatcherService,
+    ClaimTurns,
     Sender,
     {
       provide: SENDER_OPTIONS,

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import {
-  DeliveryDispatchRepository,
+  ClaimRepository,
   judgeAttempt,
   type AttemptOutcome,
   type ClaimedDelivery,
@@ -17,6 +17,7 @@ import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import type { Logger } from 'pino';
 import { WORKER_LOGGER } from '../worker.tokens';
 import { WorkerMetrics } from '../worker.metrics';
+import { ClaimTurns } from './claim-turns';
 import { CompletionBuffer } from './completion-buffer';
 import { Sender, type SendResult } from './sender';
 import { WakeupListener } from './wakeup-listener';
@@ -60,7 +61,8 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   private readonly attemptLog: Logger;
 
   constructor(
-    private readonly repository: DeliveryDispatchRepository,
+    private readonly claims: ClaimRepository,
+    private readonly turns: ClaimTurns,
     private readonly scheduler: SchedulerRegistry,
     @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
     @Inject(WORKER_LOGGER) private readonly logger: Logger,
@@ -79,7 +81,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     await this.listener.start({
       onWake: (dueInMs) => (dueInMs <= 0 ? this.wake() : this.armTimer(Date.now() + dueInMs)),
       onWebhookActivated: () => {
-        this.repository.lookForParkedWork();
+        this.turns.lookForParkedWork();
         this.wake();
       },
       onReconnect: () => this.wake(),
@@ -166,7 +168,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       const limit = Math.min(free, MAX_CLAIM_BATCH);
       let claimed: ClaimedDelivery[];
       try {
-        claimed = await this.repository.claim(this.owner, limit);
+        claimed = await this.turns.claim(this.owner, limit);
       } catch (err) {
         this.claimFailed(err);
         return;
@@ -200,7 +202,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
 
   private async armForNextDue(): Promise<void> {
     try {
-      const ms = await this.repository.msUntilNextDue();
+      const ms = await this.claims.msUntilNextDue();
       if (ms !== null) this.armTimer(Date.now() + ms);
     } catch (err) {
       this.logger.debug({ err }, 'could not read the next due time');

@@ -4,19 +4,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AttemptResult, ClaimedDelivery } from '@app/domain';
 import { POSTMAND_VERSION, type PostmandConfig } from '@app/platform';
 import { BlockedAddressError, blockedReason, guardedLookup } from './network-guard';
-import { fieldText, formatRawRequest, formatRawResponse } from './raw-exchange';
+import { deliveryRequest } from './delivery-request';
+import { fieldText, formatRawResponse } from './raw-exchange';
 import {
   MAX_RESPONSE_HEADER_BYTES,
   UNDICI_MAX_HEADER_SIZE,
   arrivingHttpVersion,
   conformingConnector,
 } from './response-parser';
-import { signatureHeaders } from './signer';
 
 /** What one attempt produced: the domain's AttemptResult. */
 export type SendResult = AttemptResult;
-
-const EMPTY = Buffer.alloc(0);
 
 /** Injection token of the sender's {@link SenderOptions}. */
 export const SENDER_OPTIONS = 'SENDER_OPTIONS';
@@ -39,7 +37,8 @@ export function senderOptions(config: PostmandConfig): SenderOptions {
 
 /**
  * Sends one delivery: POST of the payload bytes with the documented headers and signatures
- * (docs/guarantees.md "How delivery works"), no redirects followed, the whole exchange (connect to
+ * (docs/guarantees.md "How delivery works"; the request is built by deliveryRequest,
+ * delivery-request.ts), no redirects followed, the whole exchange (connect to
  * last kept byte) bounded by the webhook's timeout, at most POSTMAND_MAX_RESPONSE_BYTES of
  * the body read. Connections are kept alive and reused per origin.
  *
@@ -68,39 +67,8 @@ export class Sender {
     });
   }
 
-  async send({ delivery, webhook }: ClaimedDelivery): Promise<SendResult> {
-    const body = Buffer.from(delivery.payload, 'utf8');
-    const timestamp = Math.floor(Date.now() / 1000);
-    const headers: Record<string, string> = {
-      'Content-Type': webhook.contentType,
-      'Content-Length': String(body.length),
-      'User-Agent': this.options.userAgent,
-      Accept: '*/*',
-      'Accept-Encoding': 'identity',
-      'webhook-id': delivery.id,
-      'webhook-timestamp': String(timestamp),
-      ...signatureHeaders({
-        body,
-        messageId: delivery.id,
-        timestamp,
-        secretToken: webhook.secretToken,
-        previousSecretTokens: webhook.previousSecrets?.map((p) => p.secret_token),
-      }),
-    };
-    if (delivery.eventId) {
-      headers['X-Postmand-Event-Id'] = delivery.eventId;
-      headers['X-Postmand-Event-Type'] = delivery.eventType ?? '';
-    }
-    const url = new URL(webhook.url);
-    const authorization = basicAuthorization(url);
-    if (authorization) headers.Authorization = authorization;
-    // Recorded as sent, but an attempt is readable by every API client: not the password.
-    // Its body is the payload, stored once on the delivery: the attempt keeps the head.
-    const rawRequest = formatRawRequest({
-      url,
-      headers: authorization ? { ...headers, Authorization: 'Basic ***' } : headers,
-      body: EMPTY,
-    });
+  async send(claimed: ClaimedDelivery): Promise<SendResult> {
+    const { url, headers, body, rawRequest } = deliveryRequest(claimed, this.options.userAgent);
     // An address written in the URL is never looked up, so the guard checks it here.
     const literal = this.options.blockPrivateNetworks ? blockedReason(url.hostname) : undefined;
     if (literal) {
@@ -114,7 +82,8 @@ export class Sender {
         error,
       };
     }
-    const exchange = await this.exchange(url, headers, body, webhook.deliveryAttemptTimeout);
+    const timeout = claimed.webhook.deliveryAttemptTimeout;
+    const exchange = await this.exchange(url, headers, body, timeout);
     const response = exchange.response;
     const error =
       exchange.error && response
@@ -246,26 +215,6 @@ interface Exchange {
   /** Transport failure text; "" when the response is complete (or cut at the limit). */
   error: string;
   durationMs: number;
-}
-
-/**
- * The `Authorization: Basic …` header that the URL's userinfo (`http://alice:pw@host/`)
- * stands for, as browsers and HTTP clients send it (percent-decoded); the userinfo is
- * taken out of `url`, so that the header is the only place the credentials travel.
- */
-function basicAuthorization(url: URL): string | undefined {
-  if (!url.username && !url.password) return undefined;
-  const decode = (text: string): string => {
-    try {
-      return decodeURIComponent(text);
-    } catch {
-      return text;
-    }
-  };
-  const credentials = `${decode(url.username)}:${decode(url.password)}`;
-  url.username = '';
-  url.password = '';
-  return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
 }
 
 /** The first value of header `name` (any case) in raw headers: name, value, name, … */

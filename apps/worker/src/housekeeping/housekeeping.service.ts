@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import {
-  DeliveryDispatchRepository,
+  CompletionRepository,
   ensureAttemptPartitions,
   IdempotencyService,
   RETENTION_TABLES,
@@ -30,7 +30,7 @@ export class HousekeepingService implements OnApplicationBootstrap {
     private readonly dataSource: DataSource,
     private readonly retention: RetentionService,
     private readonly idempotency: IdempotencyService,
-    private readonly dispatch: DeliveryDispatchRepository,
+    private readonly completion: CompletionRepository,
     private readonly metrics: WorkerMetrics,
     private readonly scheduler: SchedulerRegistry,
     @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
@@ -81,7 +81,7 @@ export class HousekeepingService implements OnApplicationBootstrap {
       this.logger.warn({ err }, 'retention failed');
     }
     try {
-      const leases = await this.dispatch.purgeExpiredLeases();
+      const leases = await this.completion.purgeExpiredLeases();
       if (leases > 0) this.logger.info({ leases }, 'long-expired webhook leases deleted');
     } catch (err) {
       this.logger.warn({ err }, 'housekeeping failed');

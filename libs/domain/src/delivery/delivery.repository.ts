@@ -10,7 +10,7 @@ import {
 } from '../common/list-query';
 import { BoundedPage } from '../common/bounded-page';
 import { rowToEntity, timeParam, type Row } from '../common/rows';
-import { parkedAtCreation, parkingCtes } from './parking.sql';
+import { parkedAtCreation, parkingCtes } from '../dispatch/parking.sql';
 import { poolSizeOf, StatementBatcher } from '../common/statement-batcher';
 import type { Sql, UnitOfWork } from '../common/unit-of-work';
 import { Delivery, type DeliveryStatus } from './delivery.entity';

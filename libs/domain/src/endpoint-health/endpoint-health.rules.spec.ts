@@ -1,4 +1,4 @@
-import type { AttemptOutcome } from '../delivery/dispatch.types';
+import type { AttemptOutcome } from '../dispatch/dispatch.types';
 import { healthReports } from './endpoint-health.rules';
 
 const outcome = (webhookId: string, o: Partial<AttemptOutcome>): AttemptOutcome => ({

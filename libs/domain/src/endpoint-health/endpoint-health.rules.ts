@@ -1,4 +1,4 @@
-import type { AttemptOutcome } from '../delivery/dispatch.types';
+import type { AttemptOutcome } from '../dispatch/dispatch.types';
 
 /** The circuit's first cool-off, in seconds (§7); it doubles at each reopening. */
 export const CIRCUIT_BASE_COOLDOWN_SECONDS = 30;

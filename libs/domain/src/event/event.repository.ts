@@ -14,7 +14,7 @@ import { poolSizeOf, StatementBatcher } from '../common/statement-batcher';
 import type { Sql, UnitOfWork } from '../common/unit-of-work';
 import { Event } from './event.entity';
 import { matchingPatterns } from './event-type.rules';
-import { parkedAtCreation, parkingCtes } from '../delivery/parking.sql';
+import { parkedAtCreation, parkingCtes } from '../dispatch/parking.sql';
 
 export interface EventInput {
   eventType: string;

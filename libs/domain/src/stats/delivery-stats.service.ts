@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DeliveryDispatchRepository } from '../delivery/delivery-dispatch.repository';
+import { BacklogRepository } from '../dispatch/backlog.repository';
 
 /** The live figures the dashboard charts: the last minute, second by second. */
 export const STATS_WINDOW_SECONDS = 60;
@@ -106,7 +106,7 @@ export class DeliveryStatsService {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly dispatch: DeliveryDispatchRepository,
+    private readonly dispatch: BacklogRepository,
   ) {}
 
   /**

@@ -10,12 +10,12 @@ import {
 } from '../common/list-query';
 import { rowToEntity, type Row } from '../common/rows';
 import type { UnitOfWork } from '../common/unit-of-work';
-import { LEASE_MARGIN_SECONDS } from '../delivery/claim.sql';
+import { LEASE_MARGIN_SECONDS } from '../dispatch/claim.sql';
 import {
   ADOPT_PLAIN_LEASES_SQL,
   OPEN_TRANSACTIONS_SQL,
   STILL_OPEN_SQL,
-} from '../delivery/parking.sql';
+} from '../dispatch/parking.sql';
 import { Webhook } from './webhook.entity';
 import { SECRET_ROTATION, secretTokenProblem } from './webhook.rules';
 

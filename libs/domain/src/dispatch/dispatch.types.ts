@@ -1,5 +1,5 @@
 import type { Webhook } from '../webhook/webhook.entity';
-import type { Delivery, DeliveryStatus } from './delivery.entity';
+import type { Delivery, DeliveryStatus } from '../delivery/delivery.entity';
 
 /*
  * The dispatch's domain types, in a file of their own: the pure rules (attempt outcome,
@@ -66,4 +66,41 @@ export interface AttemptOutcome {
   touchesHealth: boolean;
   /** The delivery is of one of postmand's own events (`postmand.*`). */
   operational: boolean;
+}
+
+/**
+ * What one claim pass is to do, as the worker decides it from what its earlier passes
+ * saw: the claim repository keeps nothing from one pass to the next.
+ */
+export interface ClaimTurn {
+  /** The limited claim goes first (the worker alternates, so neither claim starves). */
+  limitedFirst: boolean;
+  /**
+   * Whether some webhook has parked work: known to (true), known not to (false), or not
+   * known, and the claim asks the database. A plain claim that parks deliveries in the
+   * pass makes it known at once.
+   */
+  parkedWork: boolean | undefined;
+  /** Where the limited claim's round of the marked webhooks starts (an id, exclusive; null: at the first). */
+  roundAfter: string | null;
+  /** Deliveries per webhook the last limited claim took: how many webhooks to lock. */
+  roomPerWebhook: number;
+}
+
+/** What a claim pass leased, and what it learnt that the worker's next pass is to know. */
+export interface ClaimPass {
+  claimed: ClaimedDelivery[];
+  /**
+   * Parked work was seen: the plain claim parked deliveries, the database said some
+   * webhook has them, or the limited claim found a webhook to serve.
+   */
+  parkedSeen: boolean;
+  /** The database was asked whether any webhook has parked work. */
+  parkedAsked: boolean;
+  /**
+   * Where the next round starts, and the room per webhook this one found: as the turn
+   * gave them when the limited claim locked no webhook.
+   */
+  roundAfter: string | null;
+  roomPerWebhook: number;
 }

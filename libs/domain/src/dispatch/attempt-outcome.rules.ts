@@ -1,6 +1,6 @@
 import type { AttemptOutcome, ClaimedDelivery } from './dispatch.types';
-import type { DeliveryStatus } from './delivery.entity';
-import { nextRetryDelaySeconds } from './delivery.rules';
+import type { DeliveryStatus } from '../delivery/delivery.entity';
+import { nextRetryDelaySeconds } from '../delivery/delivery.rules';
 import { RESERVED_PREFIX } from '../event/event-type.rules';
 
 /** What one attempt produced on the wire, ready to be judged and recorded. */

@@ -5,7 +5,7 @@ import { UnitOfWork } from '../common/unit-of-work';
 import { healthReports, type HealthTransition } from '../endpoint-health/endpoint-health.rules';
 import { WebhookHealthRepository } from '../endpoint-health/webhook-health.repository';
 import { EventsService } from '../event/events.service';
-import { DeliveryDispatchRepository } from './delivery-dispatch.repository';
+import { CompletionRepository } from './completion.repository';
 import type { AttemptOutcome } from './dispatch.types';
 
 /** postmand's own event types (§7). */
@@ -35,7 +35,7 @@ export interface RecordedBatch {
 export class AttemptRecorder {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly dispatch: DeliveryDispatchRepository,
+    private readonly completion: CompletionRepository,
     private readonly health: WebhookHealthRepository,
     private readonly events: EventsService,
     @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
@@ -43,13 +43,13 @@ export class AttemptRecorder {
 
   async record(outcomes: AttemptOutcome[]): Promise<RecordedBatch> {
     if (!outcomes.some((o) => o.touchesHealth)) {
-      const recorded = await this.dispatch.complete(outcomes, { heal: true });
+      const recorded = await this.completion.complete(outcomes, { heal: true });
       return { recorded, transitions: [] };
     }
     let uow: UnitOfWork | undefined;
     const batch = await this.dataSource.transaction(async (manager) => {
       uow = new UnitOfWork(manager);
-      const recorded = await this.dispatch.complete(outcomes, { sql: manager });
+      const recorded = await this.completion.complete(outcomes, { sql: manager });
       const done = outcomes.filter((o) => recorded.has(o.deliveryId));
       const transitions = await this.health.apply(healthReports(done), this.config, manager);
       const now = new Date().toISOString();
