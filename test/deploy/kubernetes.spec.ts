@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isWellFormedApiKey, WEBHOOK_LIMITS } from '@app/domain';
+import { isWellFormedApiKey, WEBHOOK_FIELDS } from '@app/domain';
 import { loadConfig } from '@app/platform';
 import { parseAllDocuments } from 'yaml';
 
@@ -141,7 +141,7 @@ describe('deploy/kubernetes', () => {
   it('gives the worker longer to stop than the longest attempt timeout', () => {
     const worker = deployments.find((d) => d.metadata.name === 'postmand-worker')!;
     expect(worker.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(
-      WEBHOOK_LIMITS.deliveryAttemptTimeout.max,
+      WEBHOOK_FIELDS.deliveryAttemptTimeout.max,
     );
   });
 

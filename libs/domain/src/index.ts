@@ -8,6 +8,7 @@ export { MIGRATIONS } from './database/migrations';
 export * from './database/schema.health';
 export * from './domain.module';
 export * from './webhook/webhook.entity';
+export * from './webhook/webhook.fields';
 export * from './webhook/webhook.repository';
 export * from './webhook/webhooks.service';
 export * from './delivery/delivery.entity';

@@ -275,12 +275,12 @@ export interface components {
              */
             valid_status_codes: number[];
             /**
-             * @description Key of the HMAC-SHA256 signatures; empty for unsigned deliveries. A token that starts
-             *     with `whsec_` is standard base64 of 24–64 bytes after the prefix (Standard Webhooks).
-             *     Default "".
+             * @description Key of the HMAC-SHA256 signatures; empty for unsigned deliveries. A token that starts with `whsec_` is standard base64 of 24–64 bytes after the prefix (Standard Webhooks). Default "".
              * @example my-secret-token
              */
             secret_token?: string;
+            /** @description Deliveries of an inactive webhook wait until it is active again. Default true. */
+            active?: boolean;
             /**
              * @description Attempts before a delivery is marked failed. Default 5.
              * @example 5
@@ -302,9 +302,7 @@ export interface components {
              */
             retry_max_backoff?: number;
             /**
-             * @description The event types it takes (§5): each an exact name, a name followed by `.*` (that
-             *     name's sub-types), or `*` (every type outside `postmand.`); `[]` takes only
-             *     deliveries addressed to it. Default ["*"].
+             * @description The event types it takes (§5): each an exact name, a name followed by `.*` (that name's sub-types), or `*` (every type outside `postmand.`); `[]` takes only deliveries addressed to it. Default ["*"].
              * @example [
              *       "order.*",
              *       "invoice.paid"
@@ -312,26 +310,20 @@ export interface components {
              */
             event_types?: string[];
             /**
-             * @description Most attempts of this webhook in flight at once, all workers together; null (the
-             *     default): no limit.
+             * @description Most attempts of this webhook in flight at once, all workers together; null (the default): no limit.
              * @example 10
              */
             max_concurrency?: number | null;
             /**
-             * @description Attempts started per second, all workers together, as a token bucket holding one
-             *     second's worth (at most twice this in any one-second window); null (the default): no
-             *     limit.
+             * @description Attempts started per second, all workers together, as a token bucket holding one second's worth (at most twice this in any one-second window); null (the default): no limit.
              * @example 50
              */
             rate_limit?: number | null;
             /**
-             * @description `fifo`: one delivery at a time in `created_at, id` order, each waiting until the one
-             *     before has succeeded or failed for good, retries included. Default "none".
+             * @description `fifo`: one delivery at a time in `created_at, id` order, each waiting until the one before has succeeded or failed for good, retries included. Default "none".
              * @enum {string}
              */
             ordering?: "none" | "fifo";
-            /** @description Deliveries of an inactive webhook wait until it is active again. Default true. */
-            active?: boolean;
         };
         CircuitDto: {
             /**
@@ -351,48 +343,83 @@ export interface components {
             open_until: string | null;
         };
         WebhookDto: {
+            /** @example Orders service */
+            name: string;
+            /**
+             * @description Absolute http or https URL that deliveries are POSTed to.
+             * @example https://example.com/webhooks/orders
+             */
+            url: string;
+            /**
+             * @description Sent as the Content-Type of every delivery.
+             * @example application/json
+             */
+            content_type: string;
+            /**
+             * @description Response status codes that count as a successful delivery.
+             * @example [
+             *       200,
+             *       201,
+             *       202,
+             *       204
+             *     ]
+             */
+            valid_status_codes: number[];
+            /**
+             * @description Key of the HMAC-SHA256 signatures; empty for unsigned deliveries. A token that starts with `whsec_` is standard base64 of 24–64 bytes after the prefix (Standard Webhooks).
+             * @example my-secret-token
+             */
+            secret_token: string;
+            /** @description Deliveries of an inactive webhook wait until it is active again. */
+            active: boolean;
+            /**
+             * @description Attempts before a delivery is marked failed.
+             * @example 5
+             */
+            max_delivery_attempts: number;
+            /**
+             * @description Seconds one attempt may take, connect to last response byte.
+             * @example 10
+             */
+            delivery_attempt_timeout: number;
+            /**
+             * @description Seconds before the first retry; doubles with each retry.
+             * @example 10
+             */
+            retry_min_backoff: number;
+            /**
+             * @description Longest wait between two attempts, in seconds; at least `retry_min_backoff`.
+             * @example 3600
+             */
+            retry_max_backoff: number;
+            /**
+             * @description The event types it takes (§5): each an exact name, a name followed by `.*` (that name's sub-types), or `*` (every type outside `postmand.`); `[]` takes only deliveries addressed to it.
+             * @example [
+             *       "order.*",
+             *       "invoice.paid"
+             *     ]
+             */
+            event_types: string[];
+            /**
+             * @description Most attempts of this webhook in flight at once, all workers together; null (the default): no limit.
+             * @example 10
+             */
+            max_concurrency: number | null;
+            /**
+             * @description Attempts started per second, all workers together, as a token bucket holding one second's worth (at most twice this in any one-second window); null (the default): no limit.
+             * @example 50
+             */
+            rate_limit: number | null;
+            /**
+             * @description `fifo`: one delivery at a time in `created_at, id` order, each waiting until the one before has succeeded or failed for good, retries included.
+             * @enum {string}
+             */
+            ordering: "none" | "fifo";
             /**
              * Format: uuid
              * @example a6e9a525-ac5a-488c-b118-bd7327ce6d8d
              */
             id: string;
-            /**
-             * @example [
-             *       200,
-             *       201
-             *     ]
-             */
-            valid_status_codes: number[];
-            /** @example 5 */
-            max_delivery_attempts: number;
-            /**
-             * @description Seconds.
-             * @example 10
-             */
-            delivery_attempt_timeout: number;
-            /**
-             * @description Seconds.
-             * @example 10
-             */
-            retry_min_backoff: number;
-            /**
-             * @description Seconds.
-             * @example 3600
-             */
-            retry_max_backoff: number;
-            /**
-             * @description Patterns of the event types it takes.
-             * @example [
-             *       "*"
-             *     ]
-             */
-            event_types: string[];
-            /** @description Most attempts in flight at once; null: no limit. */
-            max_concurrency: number | null;
-            /** @description Attempts started per second; null: no limit. */
-            rate_limit: number | null;
-            /** @enum {string} */
-            ordering: "none" | "fifo";
             /** @description Why postmand set `active` to false; null otherwise. */
             disabled_reason: string | null;
             /**
@@ -405,15 +432,6 @@ export interface components {
              * @example 2021-03-08T20:41:25.433Z
              */
             updated_at: string;
-            /** @example Orders service */
-            name: string;
-            /** @example https://example.com/webhooks/orders */
-            url: string;
-            /** @example application/json */
-            content_type: string;
-            /** @description Empty when deliveries are not signed. */
-            secret_token: string;
-            active: boolean;
             circuit: components["schemas"]["CircuitDto"];
         };
         WebhookListDto: {

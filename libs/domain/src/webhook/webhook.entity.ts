@@ -1,6 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
-
-export type WebhookOrdering = 'none' | 'fifo';
+import { Column, Entity, PrimaryColumn, type ColumnOptions } from 'typeorm';
+import {
+  WEBHOOK_FIELD_ENTRIES,
+  type WebhookFieldSpec,
+  type WebhookSettings,
+} from './webhook.fields';
 
 /** A secret retired by a rotation (§9): it still signs until `expires_at` (RFC 3339). */
 export interface PreviousSecret {
@@ -8,57 +11,40 @@ export interface PreviousSecret {
   expires_at: string;
 }
 
-/** Delivery rules for one endpoint. Durations are whole seconds, as in the Go project. */
+/** The column of a field (the migrations make it; these options only map it). */
+function columnOptions(spec: WebhookFieldSpec): ColumnOptions {
+  switch (spec.type) {
+    case 'integer':
+      return { name: spec.column, type: 'int', nullable: spec.nullable === true };
+    case 'boolean':
+      return { name: spec.column, type: 'boolean' };
+    case 'enum':
+      return { name: spec.column, type: 'text' };
+    case 'string':
+      return spec.sql === 'varchar'
+        ? { name: spec.column, type: 'varchar', length: spec.maxLength }
+        : { name: spec.column, type: 'text' };
+    case 'integer[]':
+      return { name: spec.column, type: 'int', array: true };
+    case 'string[]':
+      return { name: spec.column, type: 'text', array: true };
+  }
+}
+
+/** The columns of what a client sets: one per field of WEBHOOK_FIELDS (webhook.fields.ts). */
+abstract class WebhookSettingsColumns {}
+for (const [property, spec] of WEBHOOK_FIELD_ENTRIES) {
+  Column(columnOptions(spec))(WebhookSettingsColumns.prototype, property);
+}
+
+/**
+ * Delivery rules for one endpoint. Durations are whole seconds, as in the Go project.
+ * What a client sets comes from WebhookSettingsColumns; the rest is postmand's.
+ */
 @Entity({ name: 'webhooks' })
-export class Webhook {
+export class Webhook extends (WebhookSettingsColumns as abstract new () => WebhookSettings) {
   @PrimaryColumn('uuid')
   id!: string;
-
-  @Column({ type: 'varchar', length: 255 })
-  name!: string;
-
-  @Column({ type: 'text' })
-  url!: string;
-
-  @Column({ name: 'content_type', type: 'varchar', length: 255 })
-  contentType!: string;
-
-  @Column({ name: 'valid_status_codes', type: 'int', array: true })
-  validStatusCodes!: number[];
-
-  @Column({ name: 'secret_token', type: 'varchar', length: 255, default: '' })
-  secretToken!: string;
-
-  @Column({ type: 'boolean', default: true })
-  active!: boolean;
-
-  @Column({ name: 'max_delivery_attempts', type: 'int' })
-  maxDeliveryAttempts!: number;
-
-  @Column({ name: 'delivery_attempt_timeout', type: 'int' })
-  deliveryAttemptTimeout!: number;
-
-  @Column({ name: 'retry_min_backoff', type: 'int' })
-  retryMinBackoff!: number;
-
-  @Column({ name: 'retry_max_backoff', type: 'int' })
-  retryMaxBackoff!: number;
-
-  /** Patterns of the event types it takes (§5); `[]`: only deliveries addressed to it. */
-  @Column({ name: 'event_types', type: 'text', array: true })
-  eventTypes!: string[];
-
-  /** Most attempts in flight at once, all workers together; null: no limit (§7). */
-  @Column({ name: 'max_concurrency', type: 'int', nullable: true })
-  maxConcurrency!: number | null;
-
-  /** Attempts started per second, all workers together; null: no limit. */
-  @Column({ name: 'rate_limit', type: 'int', nullable: true })
-  rateLimit!: number | null;
-
-  /** `fifo`: one delivery at a time, in `created_at, id` order, retries included. */
-  @Column({ type: 'text', default: 'none' })
-  ordering!: WebhookOrdering;
 
   /** Failed attempts since the last success (the circuit breaker's count). */
   @Column({ name: 'consecutive_failures', type: 'int', default: 0 })

@@ -17,25 +17,11 @@ import {
   STILL_OPEN_SQL,
 } from '../dispatch/parking.sql';
 import { Webhook } from './webhook.entity';
+import { WEBHOOK_FIELD_ENTRIES, type WebhookSettings } from './webhook.fields';
 import { SECRET_ROTATION, secretTokenProblem } from './webhook.rules';
 
 /** Everything a client sets on a webhook, in the order of the statements below. */
-export const WEBHOOK_INPUT_FIELDS = [
-  'name',
-  'url',
-  'contentType',
-  'validStatusCodes',
-  'secretToken',
-  'active',
-  'maxDeliveryAttempts',
-  'deliveryAttemptTimeout',
-  'retryMinBackoff',
-  'retryMaxBackoff',
-  'eventTypes',
-  'maxConcurrency',
-  'rateLimit',
-  'ordering',
-] as const satisfies readonly (keyof Webhook)[];
+const INPUT_FIELDS = WEBHOOK_FIELD_ENTRIES.map(([field]) => field);
 
 /**
  * Rounds of adoption at most (ADOPT_PLAIN_LEASES_SQL, or a look at the transactions it
@@ -47,36 +33,31 @@ const ADOPT_PAUSE_MS = 20;
 const ADOPT_BATCH = 500;
 
 /** What a client sets; the rest (id, times) is the service's. */
-export type WebhookInput = Pick<Webhook, (typeof WEBHOOK_INPUT_FIELDS)[number]>;
+export type WebhookInput = WebhookSettings;
 
 export interface WebhookListFilter extends Page {
   active?: boolean;
   createdAt?: CreatedAtRange;
 }
 
-/** The input's values, in the order of WEBHOOK_INPUT_FIELDS. */
+/** The input's values, in the order of INPUT_FIELDS. */
 function values(input: WebhookInput): unknown[] {
-  return WEBHOOK_INPUT_FIELDS.map((field) => input[field]);
+  return INPUT_FIELDS.map((field) => input[field]);
 }
+
+/** The input's columns (WEBHOOK_FIELDS) and their placeholders ($2 on). */
+const COLUMNS = WEBHOOK_FIELD_ENTRIES.map(([, spec]) => spec.column).join(', ');
+const PLACEHOLDERS = INPUT_FIELDS.map((_, i) => `$${i + 2}`).join(', ');
 
 @Injectable()
 export class WebhookRepository {
   private readonly logger = new Logger(WebhookRepository.name);
-  /** The input's columns, from the entity's metadata, and their placeholders ($2 on). */
-  private readonly columns: string;
-  private readonly placeholders: string;
 
-  constructor(private readonly dataSource: DataSource) {
-    const metadata = dataSource.getMetadata(Webhook);
-    this.columns = WEBHOOK_INPUT_FIELDS.map(
-      (field) => metadata.findColumnWithPropertyName(field)!.databaseName,
-    ).join(', ');
-    this.placeholders = WEBHOOK_INPUT_FIELDS.map((_, i) => `$${i + 2}`).join(', ');
-  }
+  constructor(private readonly dataSource: DataSource) {}
 
   async create(input: WebhookInput, uow?: UnitOfWork): Promise<Webhook> {
     const rows = await (uow?.sql ?? this.dataSource).query<Row[]>(
-      `INSERT INTO webhooks (id, ${this.columns}) VALUES ($1, ${this.placeholders}) RETURNING *`,
+      `INSERT INTO webhooks (id, ${COLUMNS}) VALUES ($1, ${PLACEHOLDERS}) RETURNING *`,
       [randomUUID(), ...values(input)],
     );
     return rowToEntity(this.dataSource, Webhook, rows[0]);
@@ -121,13 +102,13 @@ export class WebhookRepository {
    * has committed.
    */
   async replace(id: string, input: WebhookInput): Promise<Webhook | null> {
-    const active = `$${WEBHOOK_INPUT_FIELDS.indexOf('active') + 2}::boolean`;
-    const secret = `$${WEBHOOK_INPUT_FIELDS.indexOf('secretToken') + 2}::varchar`;
+    const active = `$${INPUT_FIELDS.indexOf('active') + 2}::boolean`;
+    const secret = `$${INPUT_FIELDS.indexOf('secretToken') + 2}::varchar`;
     const reEnabled = `NOT active AND ${active}`;
     // A PUT that changes the secret replaces it at once, as in v1: no rotation's old
     // secrets sign beside a secret set by hand. One that sends it back leaves them.
     const [rows] = await this.dataSource.query<[Row[], number]>(
-      `UPDATE webhooks SET (${this.columns}, updated_at) = (${this.placeholders}, now()),
+      `UPDATE webhooks SET (${COLUMNS}, updated_at) = (${PLACEHOLDERS}, now()),
          previous_secrets = CASE WHEN secret_token = ${secret} THEN previous_secrets END,
          disabled_reason = CASE WHEN ${active} THEN NULL ELSE disabled_reason END,
          consecutive_failures = CASE WHEN ${reEnabled} THEN 0 ELSE consecutive_failures END,

@@ -1,21 +1,5 @@
 import { randomBytes } from 'node:crypto';
-
-/** Limits of a webhook's fields (docs/spec.md §3), shared by the API's validation and the database's CHECKs. */
-export const WEBHOOK_LIMITS = {
-  nameLength: { min: 3, max: 255 },
-  urlLength: 4096,
-  contentTypeLength: 255,
-  secretTokenLength: 255,
-  statusCode: { min: 100, max: 599 },
-  statusCodesCount: 500,
-  maxDeliveryAttempts: { min: 1, max: 100 },
-  deliveryAttemptTimeout: { min: 1, max: 300 },
-  backoff: { min: 1, max: 604_800 },
-  maxConcurrency: { min: 1, max: 1000 },
-  rateLimit: { min: 1, max: 100_000 },
-} as const;
-
-export const WEBHOOK_ORDERINGS = ['none', 'fifo'] as const;
+import { WEBHOOK_DEFAULTS } from './webhook.fields';
 
 /**
  * The start every stored URL has: the pattern of the CHECK on `webhooks.url`
@@ -65,20 +49,6 @@ export function secretTokenProblem(token: string): string | undefined {
   const bytes = Buffer.from(key, 'base64').length;
   return bytes < min || bytes > max ? `${rule} (it decodes to ${bytes})` : undefined;
 }
-
-/** What an optional field left out of a POST or PUT becomes. */
-export const WEBHOOK_DEFAULTS = {
-  secretToken: '',
-  active: true,
-  maxDeliveryAttempts: 5,
-  deliveryAttemptTimeout: 10,
-  retryMinBackoff: 10,
-  retryMaxBackoff: 3600,
-  eventTypes: ['*'] as readonly string[],
-  maxConcurrency: null,
-  rateLimit: null,
-  ordering: 'none',
-} as const;
 
 /**
  * The rule across two fields: the longest wait may not be shorter than the first, with

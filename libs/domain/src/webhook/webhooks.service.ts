@@ -5,11 +5,11 @@ import type { UnitOfWork } from '../common/unit-of-work';
 import type { ListPage } from '../common/list-query';
 import type { Webhook } from './webhook.entity';
 import { WebhookRepository, type WebhookInput, type WebhookListFilter } from './webhook.repository';
-import { generateSecretToken, SECRET_ROTATION, WEBHOOK_DEFAULTS } from './webhook.rules';
+import { WEBHOOK_FIELD_ENTRIES, type RequiredWebhookField } from './webhook.fields';
+import { generateSecretToken, SECRET_ROTATION } from './webhook.rules';
 
 /** A webhook as a client writes it: the optional fields may be left out (undefined). */
-export type WebhookDraft = Pick<WebhookInput, 'name' | 'url' | 'contentType' | 'validStatusCodes'> &
-  Partial<WebhookInput>;
+export type WebhookDraft = Pick<WebhookInput, RequiredWebhookField> & Partial<WebhookInput>;
 
 /** The rules of webhooks: defaults for what a POST or PUT leaves out, "not found". */
 @Injectable()
@@ -67,20 +67,11 @@ function notFound(): never {
 
 /** The draft with every optional field that is missing (or null) set to its default. */
 function withDefaults(draft: WebhookDraft): WebhookInput {
-  return {
-    name: draft.name,
-    url: draft.url,
-    contentType: draft.contentType,
-    validStatusCodes: draft.validStatusCodes,
-    secretToken: draft.secretToken ?? WEBHOOK_DEFAULTS.secretToken,
-    active: draft.active ?? WEBHOOK_DEFAULTS.active,
-    maxDeliveryAttempts: draft.maxDeliveryAttempts ?? WEBHOOK_DEFAULTS.maxDeliveryAttempts,
-    deliveryAttemptTimeout: draft.deliveryAttemptTimeout ?? WEBHOOK_DEFAULTS.deliveryAttemptTimeout,
-    retryMinBackoff: draft.retryMinBackoff ?? WEBHOOK_DEFAULTS.retryMinBackoff,
-    retryMaxBackoff: draft.retryMaxBackoff ?? WEBHOOK_DEFAULTS.retryMaxBackoff,
-    eventTypes: draft.eventTypes ?? [...WEBHOOK_DEFAULTS.eventTypes],
-    maxConcurrency: draft.maxConcurrency ?? WEBHOOK_DEFAULTS.maxConcurrency,
-    rateLimit: draft.rateLimit ?? WEBHOOK_DEFAULTS.rateLimit,
-    ordering: draft.ordering ?? WEBHOOK_DEFAULTS.ordering,
-  };
+  const input: Record<string, unknown> = {};
+  for (const [field, spec] of WEBHOOK_FIELD_ENTRIES) {
+    // A default array is copied: the input is the caller's to change.
+    const fallback: unknown = spec.default;
+    input[field] = draft[field] ?? (Array.isArray(fallback) ? Array.from(fallback) : fallback);
+  }
+  return input as WebhookInput;
 }

@@ -1,9 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { SECRET_ROTATION, WEBHOOK_LIMITS as L } from '@app/domain';
+import { SECRET_ROTATION, WEBHOOK_FIELDS } from '@app/domain';
 import { CodePointLength, IsSigningSecret, IsStorableText } from '../../validation/validators';
 
 const { gracePeriod: GRACE } = SECRET_ROTATION;
+const SECRET_LENGTH = WEBHOOK_FIELDS.secretToken.maxLength;
 const GRACE_PROBLEM = `must be an integer from ${GRACE.min} to ${GRACE.max}`;
 
 /** `POST /v1/webhooks/{id}/rotate-secret` (§9); no body, or `{}`, takes both defaults. */
@@ -15,8 +16,8 @@ export class RotateSecretRequestDto {
    * @example "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
    */
   @IsOptional()
-  @ApiPropertyOptional({ minLength: 1, maxLength: L.secretTokenLength })
-  @CodePointLength(1, L.secretTokenLength, `must be 1 to ${L.secretTokenLength} characters long`)
+  @ApiPropertyOptional({ minLength: 1, maxLength: SECRET_LENGTH })
+  @CodePointLength(1, SECRET_LENGTH, `must be 1 to ${SECRET_LENGTH} characters long`)
   @IsSigningSecret()
   @IsStorableText()
   @IsString({ message: 'must be a string' })
