@@ -1,5 +1,6 @@
 import type { DataSource, EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { bodySlicesSql } from './bounded-page.sql';
 import type { Row } from './rows';
 
 /** Body bytes read from the database at once while a page is read. */
@@ -154,22 +155,14 @@ export class BoundedPage<T extends ObjectLiteral & { id: string }> implements As
     return row;
   }
 
-  /**
-   * The bodies of `ids` as slices, in one statement: each body is detoasted once (the
-   * MATERIALIZED row), then cut into byte ranges. A body that is empty still yields one
-   * row (a NULL slice), so that a row that exists is told from one that was deleted.
-   */
+  /** The bodies of `ids` as slices, in one statement (bodySlicesSql). */
   private async readBodies(ids: string[]): Promise<Map<string, Buffer[][]>> {
-    const values = this.bodyColumns.map((c, i) => `(${i}, t.${c.databaseName})`).join(', ');
     const slices = await this.dataSource.query<{ id: string; n: number; part: Buffer | null }[]>(
-      `WITH r AS MATERIALIZED (
-         SELECT t.id, f.n, convert_to(f.v, 'UTF8') AS b
-         FROM ${this.metadata.tableName} t CROSS JOIN LATERAL (VALUES ${values}) AS f(n, v)
-         WHERE t.id = ANY($1::uuid[])
-       )
-       SELECT r.id, r.n, substring(r.b FROM s FOR ${SLICE_BYTES}) AS part
-       FROM r LEFT JOIN LATERAL generate_series(1, octet_length(r.b), ${SLICE_BYTES}) s ON true
-       ORDER BY r.id, r.n, s`,
+      bodySlicesSql(
+        this.metadata.tableName,
+        this.bodyColumns.map((c) => c.databaseName),
+        SLICE_BYTES,
+      ),
       [ids],
     );
     const bodies = new Map<string, Buffer[][]>();
