@@ -1,7 +1,22 @@
 /*
- * The statement BoundedPage runs as its page is consumed; the page query itself is the
- * repository's (its query builder).
+ * BoundedPage's SQL: what it adds to a repository's page query (the repository's query
+ * builder), and the statement it runs as the page is consumed.
  */
+
+/** The total size in bytes of the bodies (`columns`) of the row aliased `alias`. */
+export function bodyBytesSql(alias: string, columns: string[]): string {
+  return columns.map((c) => `coalesce(octet_length(${alias}.${c}), 0)`).join(' + ');
+}
+
+/** The body `column` when the row's bodies (`size` bytes) are at most `inlineBytes`, else NULL. */
+export function inlineBodySql(
+  size: string,
+  alias: string,
+  column: string,
+  inlineBytes: number,
+): string {
+  return `CASE WHEN (${size}) <= ${inlineBytes} THEN ${alias}.${column} END`;
+}
 
 /**
  * The bodies (`columns`) of the rows of `table` whose id is in $1, as slices of

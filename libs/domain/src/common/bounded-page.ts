@@ -1,6 +1,6 @@
 import type { DataSource, EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { bodySlicesSql } from './bounded-page.sql';
+import { bodyBytesSql, bodySlicesSql, inlineBodySql } from './bounded-page.sql';
 import type { Row } from './rows';
 
 /** Body bytes read from the database at once while a page is read. */
@@ -85,12 +85,10 @@ export class BoundedPage<T extends ObjectLiteral & { id: string }> implements As
     const metadata = dataSource.getMetadata(qb.expressionMap.mainAlias!.target);
     const bodyColumns = bodies.map((p) => metadata.findColumnWithPropertyName(p)!.databaseName);
     const light = metadata.columns.filter((c) => !bodies.includes(c.propertyName as never));
-    const size =
-      options.bytes ??
-      bodyColumns.map((c) => `coalesce(octet_length(${alias}.${c}), 0)`).join(' + ');
+    const size = options.bytes ?? bodyBytesSql(alias, bodyColumns);
     qb.select(light.map((c) => `${alias}.${c.propertyName}`)).addSelect(size, 'body_bytes');
     bodyColumns.forEach((c, i) =>
-      qb.addSelect(`CASE WHEN (${size}) <= ${INLINE_BYTES} THEN ${alias}.${c} END`, `inline_${i}`),
+      qb.addSelect(inlineBodySql(size, alias, c, INLINE_BYTES), `inline_${i}`),
     );
     const { entities, raw } = await qb.getRawAndEntities<Row>();
     const byId = new Map(raw.map((r) => [String(r[`${alias}_id`]), r]));
