@@ -1,5 +1,12 @@
 import { Client } from 'pg';
-import { ensureAttemptPartitions, partitionName, RetentionService } from '@app/domain';
+import {
+  AttemptPartitionsRepository,
+  ensureAttemptPartitions,
+  IdempotencyRepository,
+  partitionName,
+  RetentionRepository,
+  RetentionService,
+} from '@app/domain';
 import { createBenchDatabase, type BenchDatabase } from '../lib/database';
 import { ReceiverProcess, startPostmand, startServer } from '../lib/processes';
 import { percentile, quietMachine } from '../lib/util';
@@ -280,7 +287,12 @@ export async function retentionAtScale(
       `SELECT pg_current_wal_lsn() AS lsn`,
     );
     const t0 = Date.now();
-    const report = await new RetentionService(db.dataSource).run({
+    const retention = new RetentionService(
+      new RetentionRepository(db.dataSource),
+      new AttemptPartitionsRepository(db.dataSource),
+      new IdempotencyRepository(db.dataSource),
+    );
+    const report = await retention.run({
       // The cut-off: the end of the oldest day, so that exactly that partition goes.
       olderThanSeconds: Math.floor(
         (Date.now() - (Math.floor(Date.now() / DAY_MS) - DAYS + 1) * DAY_MS) / 1000,

@@ -1,4 +1,4 @@
-import { ApiKeysService, generateApiKey } from '@app/domain';
+import { ApiKeyRepository, ApiKeysService, generateApiKey } from '@app/domain';
 import { ApiFixture, RECEIVER_HOOK } from '../helpers/api-fixture';
 import { until } from '../helpers/wait';
 
@@ -40,7 +40,7 @@ describe('access control (POSTMAND_AUTH=api_key)', () => {
     { POSTMAND_AUTH: 'api_key' },
     {
       seed: async (db) => {
-        keys = new ApiKeysService(db.dataSource);
+        keys = new ApiKeysService(new ApiKeyRepository(db.dataSource));
         readKey = (await keys.create('reader', 'read')).key;
         writeKey = (await keys.create('writer', 'write')).key;
       },

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import * as ts from 'typescript';
-import { ApiKeysService } from '@app/domain';
+import { ApiKeyRepository, ApiKeysService } from '@app/domain';
 import { ApiFixture } from '../helpers/api-fixture';
 
 const MODULES = path.resolve(__dirname, '../../node_modules');
@@ -198,7 +198,7 @@ describe('OpenAPI document', () => {
     {
       listen: true,
       seed: async (db) => {
-        const keys = new ApiKeysService(db.dataSource);
+        const keys = new ApiKeysService(new ApiKeyRepository(db.dataSource));
         writeKey = (await keys.create('client', 'write')).key;
         readKey = (await keys.create('client-reader', 'read')).key;
       },

@@ -1,10 +1,13 @@
 import { Client } from 'pg';
 import {
   attemptPartitions,
+  AttemptPartitionsRepository,
   DeliveryRepository,
   ensureAttemptPartitions,
+  IdempotencyRepository,
   partitionName,
   PARTITION_DAYS_AHEAD,
+  RetentionRepository,
   RetentionService,
   UnitOfWork,
 } from '@app/domain';
@@ -25,7 +28,11 @@ describe('retention', () => {
 
   beforeEach(async () => {
     db = await createTestDatabase();
-    retention = new RetentionService(db.dataSource);
+    retention = new RetentionService(
+      new RetentionRepository(db.dataSource),
+      new AttemptPartitionsRepository(db.dataSource),
+      new IdempotencyRepository(db.dataSource),
+    );
   });
   afterEach(() => db.drop());
 

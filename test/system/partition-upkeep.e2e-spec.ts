@@ -1,9 +1,12 @@
 import { DataSource } from 'typeorm';
 import {
+  AttemptPartitionsRepository,
   dataSourceOptions,
   ensureAttemptPartitions,
+  IdempotencyRepository,
   PARTITION_DAYS_AHEAD,
   partitionName,
+  RetentionRepository,
   RetentionService,
 } from '@app/domain';
 import { createWebhook, startStack, type StackWithWorker } from '../helpers/system';
@@ -105,7 +108,11 @@ describe('system: partition upkeep under write load', () => {
         dataSourceOptions({ url: db.url, poolSize: 2, applicationName: 'partition-upkeep' }),
       );
       await ddl.initialize();
-      const retention = new RetentionService(ddl);
+      const retention = new RetentionService(
+        new RetentionRepository(ddl),
+        new AttemptPartitionsRepository(ddl),
+        new IdempotencyRepository(ddl),
+      );
       const ddlErrors: string[] = [];
       let creations = 0;
       let drops = 0;

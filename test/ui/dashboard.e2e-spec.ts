@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ApiKeysService } from '@app/domain';
+import { ApiKeyRepository, ApiKeysService } from '@app/domain';
 import type { Page } from 'playwright-core';
 import { openBrowser, step, type Browser } from '../support/browser';
 import { call, startStack, type StackWithWorker } from '../helpers/system';
@@ -52,7 +52,7 @@ describe('dashboard (/ui) in a real browser', () => {
         res.writeHead(200, { 'Content-Type': 'text/plain' }).end('thanks');
       }
     };
-    keys = new ApiKeysService(stack.db.dataSource);
+    keys = new ApiKeysService(new ApiKeyRepository(stack.db.dataSource));
     key = (await keys.create('dashboard', 'write')).key;
     ui = `${stack.server.apiUrl}/ui`;
     browser = await openBrowser();

@@ -1,11 +1,15 @@
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import {
   ApiKeyError,
+  ApiKeyRepository,
   ApiKeysService,
   assertSchemaCurrent,
+  AttemptPartitionsRepository,
+  IdempotencyRepository,
   migrate,
   type ApiKeyScope,
   RETENTION_TABLES,
+  RetentionRepository,
   RetentionService,
   schemaHealth,
   WebhookRepository,
@@ -65,7 +69,12 @@ export async function runRetention(
       out('retention is off (POSTMAND_RETENTION_DAYS=0); give --older-than SECONDS to run it');
       return 2;
     }
-    const report = await new RetentionService(db.dataSource).run({
+    const retention = new RetentionService(
+      new RetentionRepository(db.dataSource),
+      new AttemptPartitionsRepository(db.dataSource),
+      new IdempotencyRepository(db.dataSource),
+    );
+    const report = await retention.run({
       olderThanSeconds: options.olderThanSeconds ?? config.retentionDays * 86_400,
       dryRun: options.dryRun,
     });
@@ -131,7 +140,7 @@ export async function runApiKey(
   const db = await connectDatabase(config, logger, 'postmand-api-key', 'attach');
   try {
     await assertSchemaCurrent(db.dataSource);
-    const keys = new ApiKeysService(db.dataSource);
+    const keys = new ApiKeysService(new ApiKeyRepository(db.dataSource));
     switch (command.action) {
       case 'create': {
         const { key, info, created } = await keys.create(command.name, command.scope, given);

@@ -13,11 +13,16 @@ import { DeliveriesService } from './delivery/deliveries.service';
 import { DeliveryAttemptsService } from './delivery-attempt/delivery-attempts.service';
 import { EventRepository } from './event/event.repository';
 import { EventsService } from './event/events.service';
+import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { WebhookHealthRepository } from './endpoint-health/webhook-health.repository';
 import { AttemptRecorder } from './dispatch/attempt-recorder.service';
+import { AttemptPartitionsRepository } from './retention/attempt-partitions.repository';
+import { RetentionRepository } from './retention/retention.repository';
 import { RetentionService } from './retention/retention.service';
+import { ApiKeyRepository } from './access/api-key.repository';
 import { ApiKeysService } from './access/api-keys.service';
+import { DeliveryStatsRepository } from './stats/delivery-stats.repository';
 import { DeliveryStatsService } from './stats/delivery-stats.service';
 
 const PROVIDERS = [
@@ -33,11 +38,16 @@ const PROVIDERS = [
   DeliveryAttemptsService,
   EventRepository,
   EventsService,
+  IdempotencyRepository,
   IdempotencyService,
   WebhookHealthRepository,
   AttemptRecorder,
+  AttemptPartitionsRepository,
+  RetentionRepository,
   RetentionService,
+  ApiKeyRepository,
   ApiKeysService,
+  DeliveryStatsRepository,
   DeliveryStatsService,
 ];
 

@@ -1,9 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { DataSource } from 'typeorm';
 import {
+  AttemptPartitionsRepository,
   CompletionRepository,
-  ensureAttemptPartitions,
   IdempotencyService,
   RETENTION_TABLES,
   RetentionService,
@@ -27,7 +26,7 @@ export const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
 @Injectable()
 export class HousekeepingService implements OnApplicationBootstrap {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly attemptPartitions: AttemptPartitionsRepository,
     private readonly retention: RetentionService,
     private readonly idempotency: IdempotencyService,
     private readonly completion: CompletionRepository,
@@ -94,7 +93,7 @@ export class HousekeepingService implements OnApplicationBootstrap {
    */
   private async partitions(): Promise<void> {
     try {
-      const created = await ensureAttemptPartitions(this.dataSource);
+      const created = await this.attemptPartitions.ensure();
       if (created.length > 0) this.logger.info({ created }, 'attempt partitions created');
     } catch (err) {
       this.logger.warn({ err }, 'creating attempt partitions failed');

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { ApiKeyRepository } from './api-key.repository';
 import { hashApiKey, isWellFormedApiKey, type ApiKeyScope } from './api-key.rules';
 
 /** Who made a request: the API key it carried. */
@@ -43,7 +43,7 @@ export class ApiKeyAuthenticator {
   private timer: NodeJS.Timeout | undefined;
   private readonly touchedAt = new Map<string, number>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly keys: ApiKeyRepository) {}
 
   /** Reads the keys, then keeps rereading them in the background. */
   async start(): Promise<void> {
@@ -111,14 +111,12 @@ export class ApiKeyAuthenticator {
   private async load(): Promise<void> {
     const startedAt = Date.now();
     this.lastAttemptAt = startedAt;
-    const rows = await this.dataSource.query<
-      { id: string; name: string; scope: ApiKeyScope; key_hash: Buffer }[]
-    >('SELECT id, name, scope, key_hash FROM api_keys');
+    const rows = await this.keys.loadAll();
     const byHash = new Map<string, Entry>();
     for (const row of rows) {
-      byHash.set(row.key_hash.toString('hex'), {
+      byHash.set(row.hash.toString('hex'), {
         principal: { id: row.id, name: row.name, scope: row.scope },
-        hash: row.key_hash,
+        hash: row.hash,
       });
     }
     this.byHash = byHash;
@@ -135,12 +133,6 @@ export class ApiKeyAuthenticator {
     const now = Date.now();
     if (now - (this.touchedAt.get(id) ?? Number.NEGATIVE_INFINITY) < TOUCH_MS) return;
     this.touchedAt.set(id, now);
-    void this.dataSource
-      .query(
-        `UPDATE api_keys SET last_used_at = now()
-         WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= now() - interval '1 minute')`,
-        [id],
-      )
-      .catch(() => undefined);
+    void this.keys.touch(id).catch(() => undefined);
   }
 }

