@@ -8,15 +8,22 @@ import tseslint from 'typescript-eslint';
  * file, so the patterns every file shares are repeated in each narrower block.
  */
 const shared = [];
+/** What tests may read of the domain beyond its surface (its statements) is theirs alone. */
+const TESTING_SURFACE = {
+  regex: '^@app/domain/testing$',
+  message: 'Only tests and benchmarks import @app/domain/testing.',
+};
+const isTestCode = (files) => /^(\{test,bench\}|test|bench)\//.test(files);
 function restrictImports(files, patterns) {
   if (files === '**/*.ts') shared.push(...patterns);
+  const inherited = isTestCode(files) ? shared.filter((p) => p !== TESTING_SURFACE) : shared;
   return [
     {
       files: [files],
       rules: {
         'no-restricted-imports': [
           'error',
-          { patterns: files === '**/*.ts' ? patterns : [...shared, ...patterns] },
+          { patterns: files === '**/*.ts' ? patterns : [...inherited, ...patterns] },
         ],
       },
     },
@@ -56,10 +63,12 @@ export default tseslint.config(
   // The architecture's forbidden arrows (docs/architecture.md): each a lint error.
   ...restrictImports('**/*.ts', [
     {
-      regex: '^@app/(domain|platform)/|libs/(domain|platform)/src',
+      regex: '^@app/(domain|platform)/(?!testing$)|libs/(domain|platform)/src',
       message: 'Import a library through its public surface: @app/domain or @app/platform.',
     },
+    TESTING_SURFACE,
   ]),
+  ...restrictImports('{test,bench}/**/*.ts', []),
   ...restrictImports('libs/domain/**/*.ts', [
     { regex: '(^|/)apps/', message: 'The domain never imports from an app.' },
   ]),

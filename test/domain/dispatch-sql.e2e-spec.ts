@@ -1,10 +1,5 @@
-import {
-  CLAIM_SETTINGS,
-  CLAIM_SQL,
-  BacklogRepository,
-  ClaimRepository,
-  LEASE_MARGIN_SECONDS,
-} from '@app/domain';
+import { BacklogRepository, ClaimRepository, LEASE_MARGIN_SECONDS } from '@app/domain';
+import { CLAIM_SETTINGS, CLAIM_SQL } from '@app/domain/testing';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 interface PlanNode {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  CLAIM_SQL,
   ClaimRepository,
   CompletionRepository,
   DeliveryRepository,
@@ -9,6 +8,7 @@ import {
   type AttemptOutcome,
   type ClaimedDelivery,
 } from '@app/domain';
+import { CLAIM_SQL } from '@app/domain/testing';
 import { ClaimTurns } from '../../apps/worker/src/dispatcher/claim-turns';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { controlClock, type DbClock } from '../helpers/db-clock';

@@ -1,48 +1,142 @@
-// The public surface of the domain library: apps import from '@app/domain' only.
-export * from './common/list-query';
-export * from './common/bounded-page';
-export * from './common/domain-errors';
-export * from './database/data-source';
-export * from './database/schema';
-export { MIGRATIONS } from './database/migrations';
-export * from './database/schema.health';
-export * from './domain.module';
-export * from './webhook/webhook.entity';
-export * from './webhook/webhook.fields';
-export * from './webhook/webhook.repository';
-export * from './webhook/webhooks.service';
-export * from './delivery/delivery.entity';
-export * from './delivery/delivery.repository';
-export * from './delivery/deliveries.service';
-export * from './dispatch/claim.repository';
-export * from './dispatch/completion.repository';
-export * from './dispatch/backlog.repository';
-export * from './dispatch/dispatch.types';
-export * from './dispatch/claim.sql';
-export * from './dispatch/attempt-recorder.service';
-export * from './endpoint-health/endpoint-health.rules';
-export * from './endpoint-health/webhook-health.repository';
-export * from './delivery/delivery.rules';
-export * from './dispatch/attempt-outcome.rules';
-export * from './delivery/delivery-waker';
-export * from './delivery/wakeup.sql';
-export * from './delivery-attempt/delivery-attempt.entity';
-export * from './delivery-attempt/delivery-attempt.repository';
-export * from './delivery-attempt/delivery-attempts.service';
-export * from './webhook/webhook.rules';
-export * from './common/unit-of-work';
-export * from './event/event.entity';
-export * from './event/event.repository';
-export * from './event/events.service';
-export * from './event/event-type.rules';
-export * from './idempotency/idempotency.repository';
-export * from './idempotency/idempotency.service';
-export * from './retention/attempt-partitions.repository';
-export * from './retention/retention.repository';
-export * from './retention/retention.service';
-export * from './access/api-key.rules';
-export * from './access/api-key.repository';
-export * from './access/api-keys.service';
-export * from './access/api-key-authenticator';
-export * from './stats/delivery-stats.repository';
-export * from './stats/delivery-stats.service';
+// The public surface of the domain library: apps import from '@app/domain' only, and only
+// what is named here. SQL stays inside the library (a test that inspects a statement's
+// plan imports it from '@app/domain/testing'); a name is added here when an app needs it.
+
+// API keys (SPEC §9)
+export { ApiKeyAuthenticator } from './access/api-key-authenticator';
+export type { Principal } from './access/api-key-authenticator';
+export { ApiKeyRepository } from './access/api-key.repository';
+export {
+  API_KEY_SCOPES,
+  generateApiKey,
+  isWellFormedApiKey,
+  scopeAllows,
+} from './access/api-key.rules';
+export type { ApiKeyScope } from './access/api-key.rules';
+export { ApiKeyError, ApiKeysService } from './access/api-keys.service';
+
+// What repositories and services share
+export { BoundedPage } from './common/bounded-page';
+export {
+  FanOutTooLargeError,
+  IdempotencyKeyInProgressError,
+  IdempotencyKeyReusedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  TooManyMatchesError,
+} from './common/domain-errors';
+export type { MissingResource } from './common/domain-errors';
+export { PAGE_LIMITS, decodeCursor, isNameKey, isNewestFirstKey } from './common/list-query';
+export type { CreatedAtRange, Page } from './common/list-query';
+export { UnitOfWork } from './common/unit-of-work';
+
+// The database: data source, migrations, readiness
+export { dataSourceOptions, openDataSource } from './database/data-source';
+export { MIGRATIONS } from './database/migrations/index';
+export {
+  SchemaNotCurrentError,
+  assertSchemaCurrent,
+  migrate,
+  pendingMigrations,
+} from './database/schema';
+export { schemaHealth } from './database/schema.health';
+
+// Attempts
+export { DeliveryAttempt } from './delivery-attempt/delivery-attempt.entity';
+export { DeliveryAttemptRepository } from './delivery-attempt/delivery-attempt.repository';
+export type { DeliveryAttemptListFilter } from './delivery-attempt/delivery-attempt.repository';
+export { DeliveryAttemptsService } from './delivery-attempt/delivery-attempts.service';
+
+// Deliveries
+export { DeliveriesService } from './delivery/deliveries.service';
+export { DeliveryWaker } from './delivery/delivery-waker';
+export { DELIVERY_STATUSES, Delivery } from './delivery/delivery.entity';
+export type { DeliveryStatus } from './delivery/delivery.entity';
+export { DeliveryRepository } from './delivery/delivery.repository';
+export type {
+  DeliveryInput,
+  DeliveryListFilter,
+  RedeliverFilter,
+} from './delivery/delivery.repository';
+export { listenForWakeups } from './delivery/wakeup.sql';
+
+// Dispatch: the claim, the completion, the backlog, the outcome rule
+export { judgeAttempt } from './dispatch/attempt-outcome.rules';
+export type { AttemptResult } from './dispatch/attempt-outcome.rules';
+export { AttemptRecorder } from './dispatch/attempt-recorder.service';
+export { BacklogRepository } from './dispatch/backlog.repository';
+export type { DispatchBacklog } from './dispatch/backlog.repository';
+export { ClaimRepository } from './dispatch/claim.repository';
+export { LEASE_MARGIN_SECONDS } from './dispatch/claim.sql';
+export { CompletionRepository } from './dispatch/completion.repository';
+export type {
+  AttemptOutcome,
+  ClaimPass,
+  ClaimTurn,
+  ClaimedDelivery,
+} from './dispatch/dispatch.types';
+
+// The Nest module
+export { DomainModule } from './domain.module';
+export type { DomainModuleOptions } from './domain.module';
+
+// Endpoint health (circuit breaker, auto-disable)
+export type { HealthReport, HealthTransition } from './endpoint-health/endpoint-health.rules';
+export { WebhookHealthRepository } from './endpoint-health/webhook-health.repository';
+export type { HealthSettings } from './endpoint-health/webhook-health.repository';
+
+// Events and event types
+export {
+  EVENT_TYPE_LIMITS,
+  RESERVED_PREFIX,
+  isEventTypeName,
+  isEventTypePattern,
+  matchingPatterns,
+} from './event/event-type.rules';
+export { Event } from './event/event.entity';
+export type { EventInput, EventListFilter } from './event/event.repository';
+export { EventsService } from './event/events.service';
+
+// Idempotency keys
+export { IdempotencyRepository, idempotencyLockKey } from './idempotency/idempotency.repository';
+export { IdempotencyService, requestFingerprint } from './idempotency/idempotency.service';
+
+// Retention and attempt partitions (SPEC §8)
+export {
+  AttemptPartitionsRepository,
+  PARTITION_DAYS_AHEAD,
+  PARTITION_DDL_TRIES,
+  attemptPartitions,
+  ensureAttemptPartitions,
+  partitionName,
+} from './retention/attempt-partitions.repository';
+export { RetentionRepository } from './retention/retention.repository';
+export { RETENTION_TABLES, RetentionService } from './retention/retention.service';
+
+// Live figures
+export type { WebhookSuccess } from './stats/delivery-stats.repository';
+export { DeliveryStatsService, SUCCESS_RATE_MAX_WEBHOOKS } from './stats/delivery-stats.service';
+export type { AttemptFigures, DeliveryStats } from './stats/delivery-stats.service';
+
+// Webhooks
+export { Webhook } from './webhook/webhook.entity';
+export { WEBHOOK_DEFAULTS, WEBHOOK_FIELDS, WEBHOOK_FIELD_ENTRIES } from './webhook/webhook.fields';
+export type {
+  OptionalWebhookField,
+  RequiredWebhookField,
+  WebhookFieldName,
+  WebhookFieldSpec,
+  WebhookSettings,
+  WebhookWire,
+  WebhookWireName,
+} from './webhook/webhook.fields';
+export { WebhookRepository } from './webhook/webhook.repository';
+export type { WebhookInput, WebhookListFilter } from './webhook/webhook.repository';
+export {
+  SECRET_ROTATION,
+  WEBHOOK_URL_PATTERN,
+  backoffOrderProblem,
+  secretTokenProblem,
+} from './webhook/webhook.rules';
+export { WebhooksService } from './webhook/webhooks.service';
+export type { WebhookDraft } from './webhook/webhooks.service';

@@ -1,11 +1,10 @@
-// The public surface of the platform library: what knows nothing of webhooks. It never
-// imports @app/domain (ESLint enforces it).
-export * from './config/config';
-export * from './embedded-postgres/embedded-postgres';
-export * from './health/database.health';
-export * from './health/health.app';
-export * from './health/health.module';
-export * from './logging/error-serializer';
-export * from './logging/logger';
-export * from './metrics/registry';
-export * from './version';
+// The public surface of the platform library: what knows nothing of webhooks, and only
+// what is named here (it never imports @app/domain; ESLint enforces it).
+export { ConfigError, POSTMAND_CONFIG, loadConfig } from './config/config';
+export type { PostmandConfig } from './config/config';
+export { EmbeddedPostgres, freePort, scratchDir } from './embedded-postgres/embedded-postgres';
+export { withTimeout } from './health/database.health';
+export { createHealthApp } from './health/health.app';
+export { NestPinoLogger, createLogger, flushLogger } from './logging/logger';
+export { createRegistry } from './metrics/registry';
+export { POSTMAND_VERSION } from './version';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Client } from 'pg';
-import { LISTEN_WAKEUP_SQL } from '@app/domain';
+import { listenForWakeups } from '@app/domain';
 import type { Logger } from 'pino';
 import { WORKER_DATABASE_URL, WORKER_LOGGER } from '../worker.tokens';
 
@@ -64,7 +64,7 @@ export class WakeupListener {
     });
     try {
       await client.connect();
-      await client.query(LISTEN_WAKEUP_SQL);
+      await listenForWakeups(client);
     } catch (err) {
       this.lost(client, err as Error);
       return;

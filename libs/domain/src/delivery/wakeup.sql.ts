@@ -10,4 +10,11 @@ export const WAKEUP_CHANNEL = 'postmand_wakeup';
 export const NOTIFY_WAKEUP_SQL = 'SELECT pg_notify($1, $2)';
 
 /** Registers the session for wake-ups (on a connection of its own, never a pooled one). */
-export const LISTEN_WAKEUP_SQL = `LISTEN ${WAKEUP_CHANNEL}`;
+const LISTEN_WAKEUP_SQL = `LISTEN ${WAKEUP_CHANNEL}`;
+
+/** Has `client` (a connection of its own, never a pooled one) listen for wake-ups. */
+export async function listenForWakeups(client: {
+  query(text: string): Promise<unknown>;
+}): Promise<void> {
+  await client.query(LISTEN_WAKEUP_SQL);
+}

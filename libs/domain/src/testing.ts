@@ -1,0 +1,3 @@
+// What tests (and benchmarks) may read of the domain beyond its public surface: the
+// statements whose plans and locking they inspect. Apps never import it (ESLint forbids it).
+export { CLAIM_SETTINGS, CLAIM_SQL } from './dispatch/claim.sql';
