@@ -69,12 +69,7 @@ export type { DispatchBacklog } from './dispatch/backlog.repository';
 export { ClaimRepository } from './dispatch/claim.repository';
 export { LEASE_MARGIN_SECONDS } from './dispatch/claim.sql';
 export { CompletionRepository } from './dispatch/completion.repository';
-export type {
-  AttemptOutcome,
-  ClaimPass,
-  ClaimTurn,
-  ClaimedDelivery,
-} from './dispatch/dispatch.types';
+export type { AttemptOutcome, ClaimTurn, ClaimedDelivery } from './dispatch/dispatch.types';
 
 // The Nest module
 export { DomainModule } from './domain.module';

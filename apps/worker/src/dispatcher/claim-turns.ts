@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ClaimRepository, type ClaimedDelivery, type ClaimPass, type ClaimTurn } from '@app/domain';
+import { ClaimRepository, type ClaimedDelivery, type ClaimTurn } from '@app/domain';
 
 /** How long a worker trusts its last look for parked work (PARKED_WORK_SQL). */
 export const PARKED_WORK_TTL_MS = 1000;
@@ -9,7 +9,9 @@ export const PARKED_WORK_TTL_MS = 1000;
  * which the claim repository keeps none of: which of the plain and the limited claim goes
  * first (they alternate, so that neither kind of webhook can take every slot from the
  * other), what this worker last knew of parked work, and where its round of the marked
- * webhooks stands. One per worker process; the dispatcher runs one pass at a time.
+ * webhooks stands. A pass reads that state when it decides and updates it as it learns
+ * (the ClaimTurn it is handed), so two passes at once, a pass that waited for a
+ * connection, or one that rolls back see what the worker knows at that moment.
  */
 @Injectable()
 export class ClaimTurns {
@@ -21,39 +23,45 @@ export class ClaimTurns {
   /** When parked work was last known to exist, and when the database was last asked. */
   private parkedSeenAt = 0;
   private parkedCheckedAt = 0;
+  /** When the worker was last told to look for parked work whatever it knew. */
+  private lookAgainAt = -1;
 
   constructor(private readonly claims: ClaimRepository) {}
 
   /** Leases up to `limit` due deliveries for `owner` (ClaimRepository.claim), in turn. */
-  async claim(owner: string, limit: number): Promise<ClaimedDelivery[]> {
-    const pass = await this.claims.claim(owner, limit, this.next());
-    this.saw(pass);
-    return pass.claimed;
+  claim(owner: string, limit: number): Promise<ClaimedDelivery[]> {
+    return this.claims.claim(owner, limit, this.next());
   }
 
-  /** The next claim looks for parked work whatever it saw last (a webhook re-activated). */
+  /**
+   * The next claim looks for parked work whatever it saw last (a webhook re-activated):
+   * an answer to a question asked before this moment no longer counts.
+   */
   lookForParkedWork(): void {
     this.parkedCheckedAt = 0;
+    this.lookAgainAt = Date.now();
   }
 
-  /** The next pass's turn: the other claim first, and parked work as last known. */
+  /** The next pass's turn: the other claim first, and this worker's state, live. */
   next(): ClaimTurn {
     this.limitedFirst = !this.limitedFirst;
     return {
       limitedFirst: this.limitedFirst,
-      parkedWork: this.parkedWork(Date.now()),
-      roundAfter: this.roundAfter,
-      roomPerWebhook: this.roomPerWebhook,
+      parkedWork: () => this.parkedWork(Date.now()),
+      sawParkedWork: () => {
+        this.parkedSeenAt = Date.now();
+      },
+      askedParkedWork: (askedAt, parked) => {
+        if (askedAt < this.lookAgainAt) return;
+        this.parkedCheckedAt = askedAt;
+        if (parked) this.parkedSeenAt = askedAt;
+      },
+      round: () => ({ after: this.roundAfter, roomPerWebhook: this.roomPerWebhook }),
+      roundEnded: (after, roomPerWebhook) => {
+        this.roundAfter = after;
+        this.roomPerWebhook = roomPerWebhook;
+      },
     };
-  }
-
-  /** Keeps what a pass learnt for the next ones. */
-  saw(pass: ClaimPass): void {
-    const now = Date.now();
-    if (pass.parkedAsked) this.parkedCheckedAt = now;
-    if (pass.parkedSeen) this.parkedSeenAt = now;
-    this.roundAfter = pass.roundAfter;
-    this.roomPerWebhook = pass.roomPerWebhook;
   }
 
   /**

@@ -13,7 +13,7 @@ import {
   PARKED_WORK_SQL,
 } from './claim.sql';
 import { Delivery } from '../delivery/delivery.entity';
-import type { ClaimedDelivery, ClaimPass, ClaimTurn } from './dispatch.types';
+import type { ClaimedDelivery, ClaimTurn } from './dispatch.types';
 
 /**
  * Runs a claim statement as a named prepared statement of the runner's connection: the
@@ -38,7 +38,7 @@ const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
  * The claim's SQL (claim.sql.ts): it locks with SKIP LOCKED and commits before any HTTP
  * call; the lease it stamps fences the completion (completion.repository.ts). It keeps
  * nothing from one claim to the next: the worker's scheduling state comes in as a
- * ClaimTurn and what the pass learnt goes back in its ClaimPass.
+ * ClaimTurn, which the pass reads when it decides and tells what it learns.
  */
 @Injectable()
 export class ClaimRepository {
@@ -62,36 +62,30 @@ export class ClaimRepository {
    * turns, so that neither kind of webhook can take every slot from the other); each
    * takes what the other left of `limit`.
    */
-  async claim(owner: string, limit: number, turn: ClaimTurn): Promise<ClaimPass> {
+  async claim(owner: string, limit: number, turn: ClaimTurn): Promise<ClaimedDelivery[]> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
       await runner.startTransaction();
       await runner.query(CLAIM_SETTINGS);
-      const pass: ClaimPass = {
-        claimed: [],
-        parkedSeen: false,
-        parkedAsked: false,
-        roundAfter: turn.roundAfter,
-        roomPerWebhook: turn.roomPerWebhook,
-      };
+      const claimed: ClaimedDelivery[] = [];
       const plain = async (n: number): Promise<void> => {
-        if (n > 0) await this.claimPlain(runner, owner, n, pass);
+        if (n > 0) claimed.push(...(await this.claimPlain(runner, owner, n, turn)));
       };
       const limited = async (n: number): Promise<void> => {
-        if (n > 0 && (await this.parkedWork(runner, turn, pass))) {
-          await this.claimLimited(runner, owner, n, pass);
+        if (n > 0 && (await this.parkedWork(runner, turn))) {
+          claimed.push(...(await this.claimLimited(runner, owner, n, turn)));
         }
       };
       if (turn.limitedFirst) {
         await limited(limit);
-        await plain(limit - pass.claimed.length);
+        await plain(limit - claimed.length);
       } else {
         await plain(limit);
-        await limited(limit - pass.claimed.length);
+        await limited(limit - claimed.length);
       }
       await runner.commitTransaction();
-      return pass;
+      return claimed;
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw err;
@@ -100,13 +94,13 @@ export class ClaimRepository {
     }
   }
 
-  /** The plain claim (CLAIM_SQL), its leases added to `pass`. */
+  /** The plain claim (CLAIM_SQL): its leases; deliveries it parked are told to `turn`. */
   private async claimPlain(
     runner: QueryRunner,
     owner: string,
     limit: number,
-    pass: ClaimPass,
-  ): Promise<void> {
+    turn: ClaimTurn,
+  ): Promise<ClaimedDelivery[]> {
     const rows = await prepared(runner, 'postmand_claim', CLAIM_SQL, [
       owner,
       limit,
@@ -114,32 +108,32 @@ export class ClaimRepository {
     ]);
     const leased = rows.filter((row) => row.leased as boolean);
     // Set aside for the limited claim: it runs at once, not after the next look.
-    if (leased.length < rows.length) pass.parkedSeen = true;
-    pass.claimed.push(...leased.map((row) => this.toClaimed(row)));
+    if (leased.length < rows.length) turn.sawParkedWork();
+    return leased.map((row) => this.toClaimed(row));
   }
 
   /**
-   * The limited claim (LOCK_LIMITED_SQL, then LIMITED_CLAIM_SQL), its leases added to
-   * `pass`, with where its round ended and the room it found per webhook.
+   * The limited claim (LOCK_LIMITED_SQL, then LIMITED_CLAIM_SQL): its leases; where its
+   * round ended and the room it found per webhook are told to `turn`.
    */
   private async claimLimited(
     runner: QueryRunner,
     owner: string,
     limit: number,
-    pass: ClaimPass,
-  ): Promise<void> {
+    turn: ClaimTurn,
+  ): Promise<ClaimedDelivery[]> {
     // Round the marked webhooks from where this worker's last turn ended, then from the
     // start; as many as the batch needs at the room each had last time.
-    const { roundAfter } = pass;
-    const wanted = Math.min(limit, Math.ceil(limit / pass.roomPerWebhook) + 2);
+    const round = turn.round();
+    const wanted = Math.min(limit, Math.ceil(limit / round.roomPerWebhook) + 2);
     const lock = (n: number, after: string, upTo: string): Promise<Row[]> =>
       prepared(runner, 'postmand_lock_limited', LOCK_LIMITED_SQL, [n, after, upTo]);
-    const hooks = await lock(wanted, roundAfter ?? MIN_UUID, MAX_UUID);
-    if (hooks.length < wanted && roundAfter !== null) {
-      hooks.push(...(await lock(wanted - hooks.length, MIN_UUID, roundAfter)));
+    const hooks = await lock(wanted, round.after ?? MIN_UUID, MAX_UUID);
+    if (hooks.length < wanted && round.after !== null) {
+      hooks.push(...(await lock(wanted - hooks.length, MIN_UUID, round.after)));
     }
-    if (hooks.length === 0) return;
-    pass.parkedSeen = true;
+    if (hooks.length === 0) return [];
+    turn.sawParkedWork();
     const rows = await prepared(runner, 'postmand_limited_claim', LIMITED_CLAIM_SQL, [
       owner,
       limit,
@@ -151,26 +145,24 @@ export class ClaimRepository {
       .map((h) => h.id as string)
       .filter((id) => served.has(id))
       .pop();
-    pass.roundAfter = last ?? (hooks[hooks.length - 1].id as string);
-    pass.roomPerWebhook = served.size > 0 ? Math.max(1, rows.length / served.size) : 1;
-    pass.claimed.push(...rows.map((row) => this.toClaimed(row)));
+    turn.roundEnded(
+      last ?? (hooks[hooks.length - 1].id as string),
+      served.size > 0 ? Math.max(1, rows.length / served.size) : 1,
+    );
+    return rows.map((row) => this.toClaimed(row));
   }
 
   /**
-   * Whether any webhook has parked deliveries: as the worker knows it, or as this pass's
-   * plain claim just found it (it parked some); else the database is asked
-   * (PARKED_WORK_SQL, one cheap index probe), and `pass` says it was, and what it said.
+   * Whether any webhook has parked deliveries: as the worker knows it now (its own
+   * claims saw some, or it asked a moment ago), else the database is asked
+   * (PARKED_WORK_SQL, one cheap index probe) and the answer told to `turn`.
    */
-  private async parkedWork(
-    runner: QueryRunner,
-    turn: ClaimTurn,
-    pass: ClaimPass,
-  ): Promise<boolean> {
-    if (pass.parkedSeen || turn.parkedWork === true) return true;
-    if (turn.parkedWork === false) return false;
+  private async parkedWork(runner: QueryRunner, turn: ClaimTurn): Promise<boolean> {
+    const known = turn.parkedWork();
+    if (known !== undefined) return known;
+    const askedAt = Date.now();
     const [{ parked }] = (await runner.query(PARKED_WORK_SQL)) as { parked: boolean }[];
-    pass.parkedAsked = true;
-    if (parked) pass.parkedSeen = true;
+    turn.askedParkedWork(askedAt, parked);
     return parked;
   }
 

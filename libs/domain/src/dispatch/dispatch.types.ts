@@ -69,38 +69,29 @@ export interface AttemptOutcome {
 }
 
 /**
- * What one claim pass is to do, as the worker decides it from what its earlier passes
- * saw: the claim repository keeps nothing from one pass to the next.
+ * The worker's scheduling state as one claim pass reads and updates it, at the moment the
+ * pass decides (so that a pass waiting for a connection or a lock acts on what is known
+ * then, and what it learns counts at once, even should the pass roll back): the claim
+ * repository keeps nothing from one pass to the next.
  */
 export interface ClaimTurn {
   /** The limited claim goes first (the worker alternates, so neither claim starves). */
-  limitedFirst: boolean;
+  readonly limitedFirst: boolean;
   /**
-   * Whether some webhook has parked work: known to (true), known not to (false), or not
-   * known, and the claim asks the database. A plain claim that parks deliveries in the
-   * pass makes it known at once.
+   * Whether some webhook has parked work, as the worker knows it now: it has (true), it
+   * has not (false), or not known, and the claim asks the database.
    */
-  parkedWork: boolean | undefined;
-  /** Where the limited claim's round of the marked webhooks starts (an id, exclusive; null: at the first). */
-  roundAfter: string | null;
-  /** Deliveries per webhook the last limited claim took: how many webhooks to lock. */
-  roomPerWebhook: number;
-}
-
-/** What a claim pass leased, and what it learnt that the worker's next pass is to know. */
-export interface ClaimPass {
-  claimed: ClaimedDelivery[];
+  parkedWork(): boolean | undefined;
+  /** Parked work seen now: the plain claim parked some, or the limited claim found a webhook to serve. */
+  sawParkedWork(): void;
+  /** The database, asked at `askedAt` (ms, taken before the query), said whether any webhook has parked work. */
+  askedParkedWork(askedAt: number, parked: boolean): void;
   /**
-   * Parked work was seen: the plain claim parked deliveries, the database said some
-   * webhook has them, or the limited claim found a webhook to serve.
+   * Where the limited claim's round of the marked webhooks starts (an id, exclusive;
+   * null: at the first), and the deliveries per webhook the last one took (how many
+   * webhooks to lock).
    */
-  parkedSeen: boolean;
-  /** The database was asked whether any webhook has parked work. */
-  parkedAsked: boolean;
-  /**
-   * Where the next round starts, and the room per webhook this one found: as the turn
-   * gave them when the limited claim locked no webhook.
-   */
-  roundAfter: string | null;
-  roomPerWebhook: number;
+  round(): { after: string | null; roomPerWebhook: number };
+  /** The limited claim locked webhooks: the round goes on after `after`, at this room. */
+  roundEnded(after: string, roomPerWebhook: number): void;
 }
