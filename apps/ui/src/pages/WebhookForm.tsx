@@ -18,6 +18,7 @@ import {
   newTexts,
   requestOf,
   textsOf,
+  withEveryField,
   type FieldName,
   type FormField,
   type Texts,
@@ -32,7 +33,7 @@ export function WebhookForm({ id }: { id?: string }) {
     [id],
   );
   // Each field's type, limits and default, as the API describes them.
-  const schema = useResource(() => schemaProperties('WebhookRequestDto'), []);
+  const schema = useResource(() => schemaProperties('WebhookRequestDto').then(withEveryField), []);
   const [fields, setFields] = useState<Texts>();
   const [failure, setFailure] = useState<ApiFailure>();
   const [saving, setSaving] = useState(false);

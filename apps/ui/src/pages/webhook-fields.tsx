@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import type { Webhook, WebhookRequest } from '../api/client';
+import { ApiFailure, type Webhook, type WebhookRequest } from '../api/client';
 import type { Properties, PropertySchema } from '../api/openapi';
 
 /**
@@ -125,6 +125,26 @@ function valueOf(text: string | boolean, schema: PropertySchema): unknown {
   }
   if (schema.type === 'integer') return schema.nullable && text.trim() === '' ? null : num(text);
   return text;
+}
+
+/**
+ * The served description's webhook properties, once it is known to describe every field
+ * of this form: during a rolling deploy, this dashboard can meet an older API whose
+ * document lacks a new field, and the form then says so instead of failing on it.
+ */
+export function withEveryField(
+  schema: Properties<'WebhookRequestDto'>,
+): Properties<'WebhookRequestDto'> {
+  const missing = FIELD_NAMES.filter((name) => !schema[name]);
+  if (missing.length > 0) {
+    throw new ApiFailure(
+      0,
+      undefined,
+      `the API's description lacks ${missing.join(', ')}: the API is older than this ` +
+        'dashboard; reload once it is updated',
+    );
+  }
+  return schema;
 }
 
 /** A new webhook's form: each field's default from the API, or the form's suggestion. */

@@ -39,7 +39,10 @@ type Kind =
   | ({ type: 'string[]'; maxItems: number } & Presence<readonly string[]>);
 
 export type WebhookFieldSpec = Kind & {
-  /** The column, which is the field's name in the API's JSON too. */
+  /**
+   * The column, which is the field's name in the API's JSON too: renaming a column
+   * renames the API's field, so a column keeps its name (a migration adds a new one).
+   */
   column: string;
   /** What it means (the OpenAPI document's description; the request's adds the default). */
   description?: string;

@@ -97,6 +97,7 @@ function rules(name: WebhookFieldName, spec: WebhookFieldSpec): PropertyDecorato
         ];
       }
       case 'string[]':
+        // The FORMATS rule checks the items and enforces maxItems (IsEventTypePatterns does).
         if (format.length === 0) throw new Error(`webhook field ${name}: no rule in FORMATS`);
         return format;
     }
