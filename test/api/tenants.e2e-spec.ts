@@ -1,0 +1,395 @@
+import { ApiKeyRepository, ApiKeysService } from '@app/domain';
+import { ApiFixture, ISO_MS, RECEIVER_HOOK } from '../helpers/api-fixture';
+
+const ID_RULE = 'tenant_id: must be 1 to 64 characters of letters, digits, "_", "." and "-".';
+
+describe('/v1/tenants', () => {
+  const f = ApiFixture.use();
+  const http = () => f.http();
+
+  const put = async (id: string, body: object = {}, status = 201) =>
+    (await http().put(`/v1/tenants/${id}`).send(body).expect(status)).body as Record<string, any>;
+
+  const rows = () => f.db.dataSource.query<{ id: string }[]>('SELECT id FROM tenants ORDER BY id');
+
+  it('creates a tenant with PUT (201), with the defaults for what the body leaves out', async () => {
+    const res = await http().put('/v1/tenants/acme').send({}).expect(201);
+    expect(res.body).toEqual({
+      id: 'acme',
+      name: 'acme',
+      metadata: {},
+      max_webhooks: null,
+      created_at: expect.stringMatching(ISO_MS),
+      updated_at: expect.stringMatching(ISO_MS),
+    });
+    expect(await http().get('/v1/tenants/acme').expect(200)).toHaveProperty('body', res.body);
+  });
+
+  it('takes every field, and treats null as left out', async () => {
+    const body = { name: 'Acme Corp', metadata: { plan: 'enterprise' }, max_webhooks: 10 };
+    expect(await put('acme', body)).toMatchObject({ id: 'acme', ...body });
+    const nulls = await put('other', { name: null, metadata: null, max_webhooks: null });
+    expect(nulls).toMatchObject({ name: 'other', metadata: {}, max_webhooks: null });
+  });
+
+  it('replaces an existing tenant (200): a full replacement that keeps created_at', async () => {
+    await put('acme', { name: 'Acme', metadata: { plan: 'pro' }, max_webhooks: 5 });
+    // An old creation time, so that keeping it cannot pass by chance.
+    await f.db.dataSource.query(
+      `UPDATE tenants SET created_at = '2020-01-02T03:04:05.678Z', updated_at = created_at`,
+    );
+    const replaced = await put('acme', { name: 'Acme Corp' }, 200);
+    expect(replaced).toMatchObject({
+      id: 'acme',
+      name: 'Acme Corp',
+      metadata: {},
+      max_webhooks: null,
+      created_at: '2020-01-02T03:04:05.678Z',
+    });
+    expect(Date.parse(replaced.updated_at as string)).toBeGreaterThan(Date.parse('2021-01-01'));
+    // Empty: every field back to its default, still the same tenant.
+    expect(await put('acme', {}, 200)).toMatchObject({
+      name: 'acme',
+      created_at: '2020-01-02T03:04:05.678Z',
+    });
+    expect(await rows()).toEqual([{ id: 'acme' }]);
+  });
+
+  it('ignores read-only fields, so that what was GOT can be PUT back', async () => {
+    const got = await put('acme', { name: 'Acme', metadata: { a: 'b' } });
+    const back = await put(
+      'acme',
+      { ...got, id: 'someone-else', created_at: '2000-01-01T00:00:00Z' },
+      200,
+    );
+    expect(back).toMatchObject({ id: 'acme', name: 'Acme', metadata: { a: 'b' } });
+    expect(back.created_at).toBe(got.created_at);
+    expect(await rows()).toEqual([{ id: 'acme' }]);
+  });
+
+  it('takes ids of 1 to 64 letters, digits, "_", "." and "-", case and all', async () => {
+    const ids = ['a', 'A', 'Z.9_x-y', 'x'.repeat(64), 'cus_01HX..-'];
+    for (const id of ids) expect(await put(id)).toMatchObject({ id, name: id });
+    expect((await rows()).map((r) => r.id).sort()).toEqual([...ids].sort());
+  });
+
+  const metadataOf = (n: number) =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
+
+  const BODY_CASES: [object, string][] = [
+    [{ name: '' }, 'name: must be 1 to 255 characters long.'],
+    [{ name: 'x'.repeat(256) }, 'name: must be 1 to 255 characters long.'],
+    // Code points, as PostgreSQL counts them: 255 of these are 510 UTF-16 units.
+    [{ name: 'a\uFE0F'.repeat(128) }, 'name: must be 1 to 255 characters long.'],
+    [{ name: 42 }, 'name: must be a string.'],
+    [{ name: 'bad\u0000name' }, 'name: must not contain NUL characters or unpaired surrogates.'],
+    [{ metadata: metadataOf(33) }, 'metadata: must hold at most 32 keys.'],
+    [{ metadata: [] }, 'metadata: must be an object of string values.'],
+    [{ metadata: 'plan=pro' }, 'metadata: must be an object of string values.'],
+    [
+      { metadata: { '': 'v' } },
+      'metadata: keys must be 1 to 64 characters long (without NUL or unpaired surrogates).',
+    ],
+    [
+      { metadata: { ['k'.repeat(65)]: 'v' } },
+      'metadata: keys must be 1 to 64 characters long (without NUL or unpaired surrogates).',
+    ],
+    [
+      { metadata: { plan: 'x'.repeat(513) } },
+      'metadata: the value of "plan" must be at most 512 characters long (without NUL or unpaired surrogates).',
+    ],
+    [
+      { metadata: { plan: 'a\u0000b' } },
+      'metadata: the value of "plan" must be at most 512 characters long (without NUL or unpaired surrogates).',
+    ],
+    [{ metadata: { seats: 5 } }, 'metadata: the value of "seats" must be a string.'],
+    [{ metadata: { plan: null } }, 'metadata: the value of "plan" must be a string.'],
+    [{ metadata: { nested: { a: 'b' } } }, 'metadata: the value of "nested" must be a string.'],
+    [{ max_webhooks: 0 }, 'max_webhooks: must be an integer from 1 to 10000, or null.'],
+    [{ max_webhooks: 10001 }, 'max_webhooks: must be an integer from 1 to 10000, or null.'],
+    [{ max_webhooks: 2.5 }, 'max_webhooks: must be an integer from 1 to 10000, or null.'],
+    [{ max_webhooks: '5' }, 'max_webhooks: must be an integer from 1 to 10000, or null.'],
+    [{ nmae: 'typo' }, 'nmae: is not a field of this request.'],
+    [{ tenant_id: 'acme' }, 'tenant_id: is not a field of this request.'],
+  ];
+  it.each(BODY_CASES.map(([body, details]) => [details, body] as const))(
+    'refuses a body with code 4, creating nothing: %s',
+    async (details, body) => {
+      const res = await http().put('/v1/tenants/acme').send(body).expect(400);
+      expect(res.body).toEqual({ code: 4, message: 'request validation failed', details });
+      expect(await rows()).toEqual([]);
+    },
+  );
+
+  it('takes the limits themselves: 32 keys, 64-character keys, 512-character values, 255-character names, 1 and 10000', async () => {
+    const metadata = { ...metadataOf(31), ['k'.repeat(64)]: 'v'.repeat(512) };
+    expect(await put('a', { name: 'n'.repeat(255), metadata, max_webhooks: 1 })).toMatchObject({
+      metadata,
+      max_webhooks: 1,
+    });
+    expect(await put('b', { max_webhooks: 10000 })).toMatchObject({ max_webhooks: 10000 });
+  });
+
+  it.each([['x'.repeat(65)], ['has%20space'], ['a%2Fb'], ['caf%C3%A9'], ['semi%3Bcolon']])(
+    'answers a path id %s that breaks the rule with 400 code 4 naming tenant_id',
+    async (id) => {
+      for (const method of ['put', 'get', 'delete'] as const) {
+        const res = await http()
+          [method](`/v1/tenants/${id}`)
+          .send(method === 'put' ? {} : undefined);
+        expect([method, res.status, res.body]).toEqual([
+          method,
+          400,
+          { code: 4, message: 'request validation failed', details: ID_RULE },
+        ]);
+      }
+      expect(await rows()).toEqual([]);
+    },
+  );
+
+  it('answers GET and DELETE of an unknown tenant with 404 code 16', async () => {
+    await put('acme');
+    for (const res of [
+      await http().get('/v1/tenants/nobody').expect(404),
+      await http().delete('/v1/tenants/nobody').expect(404),
+    ]) {
+      expect(res.body).toEqual({ code: 16, message: 'tenant not found' });
+    }
+    await http().delete('/v1/tenants/acme').expect(204);
+    const again = await http().delete('/v1/tenants/acme').expect(404);
+    expect(again.body.code).toBe(16);
+    expect((await http().get('/v1/tenants/acme').expect(404)).body.code).toBe(16);
+  });
+
+  it('ignores Idempotency-Key on PUT, as a webhook PUT does: each PUT is applied', async () => {
+    const first = await http()
+      .put('/v1/tenants/acme')
+      .set('Idempotency-Key', 'k1')
+      .send({ name: 'one' })
+      .expect(201);
+    const second = await http()
+      .put('/v1/tenants/acme')
+      .set('Idempotency-Key', 'k1')
+      .send({ name: 'two' })
+      .expect(200);
+    expect([first.body.name, second.body.name]).toEqual(['one', 'two']);
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('refuses query parameters on PUT and other methods on the collection', async () => {
+    const query = await http().put('/v1/tenants/acme?name=x').send({}).expect(400);
+    expect(query.body.details).toBe('name: is not a field of this request.');
+    const post = await http().post('/v1/tenants').send({}).expect(405);
+    expect(post.headers.allow).toBe('GET, HEAD');
+    expect(await rows()).toEqual([]);
+  });
+
+  describe('deleting a tenant (204)', () => {
+    /** A webhook made through the API, then given to `tenant` (the API takes no tenant_id yet). */
+    const webhookOf = async (tenant: string | null): Promise<string> => {
+      const id = (await f.createWebhook({ ...RECEIVER_HOOK, name: `hook ${tenant}` })).id as string;
+      await f.db.dataSource.query(`UPDATE webhooks SET tenant_id = $2 WHERE id = $1`, [id, tenant]);
+      const delivery = (
+        await http().post('/v1/deliveries').send({ webhook_id: id, payload: '{}' }).expect(201)
+      ).body.id as string;
+      await f.insertAttempt(delivery, false);
+      return id;
+    };
+    const eventOf = async (tenant: string | null): Promise<string> => {
+      const [{ id }] = await f.db.dataSource.query<{ id: string }[]>(
+        `INSERT INTO events (id, event_type, payload, scheduled_at, delivery_count, tenant_id)
+         VALUES (gen_random_uuid(), 'order.created', '{}', now(), 0, $1) RETURNING id`,
+        [tenant],
+      );
+      return id;
+    };
+    const count = async (sql: string, params: unknown[]): Promise<number> =>
+      (await f.db.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n ${sql}`, params))[0]
+        .n;
+
+    it("takes its webhooks (with their deliveries and attempts) and its events, and nobody else's", async () => {
+      await put('gone');
+      await put('kept');
+      const gone = [await webhookOf('gone'), await webhookOf('gone')];
+      const kept = [await webhookOf('kept'), await webhookOf(null)];
+      const goneEvent = await eventOf('gone');
+      const keptEvents = [await eventOf('kept'), await eventOf(null)];
+
+      await http().delete('/v1/tenants/gone').expect(204);
+
+      expect(await rows()).toEqual([{ id: 'kept' }]);
+      const ids = (await f.db.dataSource.query<{ id: string }[]>('SELECT id FROM webhooks'))
+        .map((w) => w.id)
+        .sort();
+      expect(ids).toEqual([...kept].sort());
+      expect(await count('FROM deliveries WHERE webhook_id = ANY($1)', [gone])).toBe(0);
+      expect(await count('FROM delivery_attempts WHERE webhook_id = ANY($1)', [gone])).toBe(0);
+      expect(await count('FROM deliveries WHERE webhook_id = ANY($1)', [kept])).toBe(2);
+      expect(await count('FROM delivery_attempts WHERE webhook_id = ANY($1)', [kept])).toBe(2);
+      const events = (await f.db.dataSource.query<{ id: string }[]>('SELECT id FROM events'))
+        .map((e) => e.id)
+        .sort();
+      expect(events).toEqual([...keptEvents].sort());
+      expect(events).not.toContain(goneEvent);
+      for (const id of gone) await http().get(`/v1/webhooks/${id}`).expect(404);
+      for (const id of kept) await http().get(`/v1/webhooks/${id}`).expect(200);
+    });
+  });
+
+  describe('GET /v1/tenants', () => {
+    // Byte order: "-" and "." before digits, digits before upper case, "_" between upper
+    // and lower case.
+    const IDS = ['b', 'a_3', 'A', '0', 'a.2', 'a-1', 'Z', 'ab'];
+    const SORTED = ['0', 'A', 'Z', 'a-1', 'a.2', 'a_3', 'ab', 'b'];
+
+    const list = async (query: Record<string, string | number>) =>
+      (await http().get('/v1/tenants').query(query).expect(200)).body as {
+        tenants: { id: string; created_at: string }[];
+        limit: number;
+        offset: number;
+        next_cursor: string | null;
+      };
+
+    beforeEach(async () => {
+      for (const id of IDS) await put(id);
+      // A second apart, in the order of IDS, so that the filters' bounds are exact.
+      await f.db.dataSource.query(
+        `UPDATE tenants SET created_at = '2026-01-01T00:00:00Z'::timestamptz
+           + make_interval(secs => array_position($1::text[], id::text COLLATE "C"))`,
+        [IDS],
+      );
+    });
+
+    it('lists by id, byte by byte, with limit and offset', async () => {
+      const all = await list({});
+      expect(all).toMatchObject({ limit: 50, offset: 0, next_cursor: null });
+      expect(all.tenants.map((t) => t.id)).toEqual(SORTED);
+      const page = await list({ limit: 3, offset: 2 });
+      expect(page).toMatchObject({ limit: 3, offset: 2, next_cursor: expect.any(String) });
+      expect(page.tenants.map((t) => t.id)).toEqual(SORTED.slice(2, 5));
+      expect((await list({ offset: 6 })).next_cursor).toBeNull();
+    });
+
+    it('pages through every tenant by next_cursor, each once, in order', async () => {
+      const seen: string[] = [];
+      let after: string | undefined;
+      let pages = 0;
+      do {
+        const page = await list(after ? { limit: 3, after } : { limit: 3 });
+        expect(page.offset).toBe(0);
+        seen.push(...page.tenants.map((t) => t.id));
+        after = page.next_cursor ?? undefined;
+        pages++;
+      } while (after);
+      expect(seen).toEqual(SORTED);
+      expect(pages).toBe(3);
+    });
+
+    it('filters by created_at bounds, keeping the order by id', async () => {
+      // IDS[2] ('A') was created at 00:00:03, IDS[5] ('a-1') at 00:00:06.
+      const ids = async (query: Record<string, string>) =>
+        (await list(query)).tenants.map((t) => t.id);
+      expect(await ids({ 'created_at.gt': '2026-01-01T00:00:03Z' })).toEqual([
+        '0',
+        'Z',
+        'a-1',
+        'a.2',
+        'ab',
+      ]);
+      expect(await ids({ 'created_at.gte': '2026-01-01T00:00:03Z' })).toEqual([
+        '0',
+        'A',
+        'Z',
+        'a-1',
+        'a.2',
+        'ab',
+      ]);
+      expect(await ids({ 'created_at.lt': '2026-01-01T00:00:03Z' })).toEqual(['a_3', 'b']);
+      expect(
+        await ids({
+          'created_at.gte': '2026-01-01T00:00:03Z',
+          'created_at.lte': '2026-01-01T00:00:06Z',
+        }),
+      ).toEqual(['0', 'A', 'a-1', 'a.2']);
+      // A filtered list pages by cursor too.
+      const first = await list({ limit: 2, 'created_at.gt': '2026-01-01T00:00:03Z' });
+      const second = await list({
+        limit: 2,
+        'created_at.gt': '2026-01-01T00:00:03Z',
+        after: first.next_cursor!,
+      });
+      expect([...first.tenants, ...second.tenants].map((t) => t.id)).toEqual([
+        '0',
+        'Z',
+        'a-1',
+        'a.2',
+      ]);
+    });
+
+    it('refuses a bad cursor, one of another list, a cursor with offset, and bad bounds', async () => {
+      const webhooks = await f.createWebhook();
+      await f.createWebhook({ ...RECEIVER_HOOK, name: 'second' });
+      const webhookCursor = (await http().get('/v1/webhooks?limit=1').expect(200)).body
+        .next_cursor as string;
+      expect(webhooks.id).toBeDefined();
+      const own = (await list({ limit: 1 })).next_cursor!;
+      const forged = Buffer.from(JSON.stringify(['tenants', 'bad id'])).toString('base64url');
+      const NOT_OURS =
+        'after: is not a cursor of this list (use the next_cursor of one of its pages).';
+      for (const [query, details] of [
+        [{ after: 'nope!' }, NOT_OURS],
+        [{ after: webhookCursor }, NOT_OURS],
+        [{ after: forged }, NOT_OURS],
+        [
+          { after: own, offset: 1 },
+          'after: cannot be combined with offset: a cursor page starts at its cursor.',
+        ],
+        [
+          { 'created_at.gt': 'yesterday' },
+          'created_at.gt: must be an RFC 3339 date-time such as 2021-03-08T20:41:25.433Z.',
+        ],
+        [{ limit: 0 }, 'limit: must be an integer from 1 to 1000.'],
+        [{ name: 'a' }, 'name: is not a field of this request.'],
+      ] as const) {
+        const res = await http().get('/v1/tenants').query(query).expect(400);
+        expect(res.body).toEqual({ code: 4, message: 'request validation failed', details });
+      }
+    });
+  });
+});
+
+describe('/v1/tenants with access control on', () => {
+  const keys: { read?: string; write?: string } = {};
+  const f = ApiFixture.use(
+    { POSTMAND_AUTH: 'api_key' },
+    {
+      seed: async (db) => {
+        const service = new ApiKeysService(new ApiKeyRepository(db.dataSource));
+        keys.read = (await service.create('reader', 'read')).key;
+        keys.write = (await service.create('writer', 'write')).key;
+      },
+    },
+  );
+  const as = (key: string | undefined) => `Bearer ${key ?? ''}`;
+
+  it('needs a write key to PUT or DELETE; a read key lists and gets', async () => {
+    for (const req of [
+      f.http().put('/v1/tenants/acme').set('Authorization', as(keys.read)).send({}),
+      f.http().delete('/v1/tenants/acme').set('Authorization', as(keys.read)),
+    ]) {
+      const res = await req.expect(403);
+      expect(res.body.code).toBe(15);
+    }
+    expect((await f.http().get('/v1/tenants/acme').expect(401)).body.code).toBe(14);
+    await f
+      .http()
+      .put('/v1/tenants/acme')
+      .set('Authorization', as(keys.write))
+      .send({})
+      .expect(201);
+    await f.http().get('/v1/tenants/acme').set('Authorization', as(keys.read)).expect(200);
+    const list = await f.http().get('/v1/tenants').set('Authorization', as(keys.read)).expect(200);
+    expect(list.body.tenants.map((t: { id: string }) => t.id)).toEqual(['acme']);
+    await f.http().delete('/v1/tenants/acme').set('Authorization', as(keys.write)).expect(204);
+  });
+});
