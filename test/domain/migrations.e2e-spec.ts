@@ -24,6 +24,7 @@ const ALL = [
   'AccessControl1765324800000',
   'EventPayloadOnce1765411200000',
   'Tenants1765497600000',
+  'TenantIndexes1765497600001',
 ];
 
 /**
@@ -421,7 +422,17 @@ describe('migrations', () => {
         { table: 'webhooks', collation: 'C' },
       ]);
 
-      // Indexes that lead with tenant_id: lists and fan-out by tenant, and the cascade.
+      // The foreign keys validated (TenantIndexes), and indexes that lead with tenant_id:
+      // lists and fan-out by tenant, and the cascade.
+      expect(
+        await q.query(
+          `SELECT conname, convalidated FROM pg_constraint
+           WHERE conname LIKE '%tenant_id_fkey' ORDER BY 1`,
+        ),
+      ).toEqual([
+        { conname: 'events_tenant_id_fkey', convalidated: true },
+        { conname: 'webhooks_tenant_id_fkey', convalidated: true },
+      ]);
       expect(
         await q.query(
           `SELECT indexname, regexp_replace(indexdef, '.* USING btree ', '') AS columns
@@ -448,6 +459,8 @@ describe('migrations', () => {
       expect(await q.query(`SELECT id FROM events`)).toEqual([{ id: eventId }]);
       expect(await q.query(`SELECT count(*)::int AS n FROM deliveries`)).toEqual([{ n: 2 }]);
 
+      // TenantIndexes, then Tenants.
+      await q.undoLastMigration({ transaction: 'each' });
       await q.undoLastMigration({ transaction: 'each' });
       expect(
         await q.query(

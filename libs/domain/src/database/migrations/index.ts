@@ -7,6 +7,7 @@ import { PartitionedAttempts1765238400000 } from './1765238400000-PartitionedAtt
 import { AccessControl1765324800000 } from './1765324800000-AccessControl';
 import { EventPayloadOnce1765411200000 } from './1765411200000-EventPayloadOnce';
 import { Tenants1765497600000 } from './1765497600000-Tenants';
+import { TenantIndexes1765497600001 } from './1765497600001-TenantIndexes';
 
 /** Every migration, oldest first. Listed explicitly so built code and tests load the same set. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   AccessControl1765324800000,
   EventPayloadOnce1765411200000,
   Tenants1765497600000,
+  TenantIndexes1765497600001,
 ];
