@@ -25,6 +25,11 @@ describe('/v1/tenants', () => {
     expect(await http().get('/v1/tenants/acme').expect(200)).toHaveProperty('body', res.body);
   });
 
+  it('takes a PUT with no body at all, as one with an empty object', async () => {
+    const res = await http().put('/v1/tenants/acme').expect(201);
+    expect(res.body).toMatchObject({ id: 'acme', name: 'acme', metadata: {}, max_webhooks: null });
+  });
+
   it('takes every field, and treats null as left out', async () => {
     const body = { name: 'Acme Corp', metadata: { plan: 'enterprise' }, max_webhooks: 10 };
     expect(await put('acme', body)).toMatchObject({ id: 'acme', ...body });
@@ -53,6 +58,41 @@ describe('/v1/tenants', () => {
       created_at: '2020-01-02T03:04:05.678Z',
     });
     expect(await rows()).toEqual([{ id: 'acme' }]);
+  });
+
+  it('creates once when PUTs of a new id race: one 201, the others 200, one row', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        http()
+          .put('/v1/tenants/acme')
+          .send({ name: `n${i}` }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+    expect(await rows()).toEqual([{ id: 'acme' }]);
+  });
+
+  it('keeps metadata keys that name object members, and refuses those Nest would drop', async () => {
+    const sent = (metadata: string) =>
+      http()
+        .put('/v1/tenants/acme')
+        .set('Content-Type', 'application/json')
+        .send(`{"metadata": ${metadata}}`);
+    const kept = await sent('{"toString": "t", "valueOf": "v", "hasOwnProperty": "h"}');
+    expect(kept.status).toBe(201);
+    expect(kept.body.metadata).toEqual({ toString: 't', valueOf: 'v', hasOwnProperty: 'h' });
+    const refused = await sent(
+      '{"__proto__": "p", "constructor": "c", "prototype": "x", "a": "b"}',
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.details).toBe(
+      'metadata.__proto__: is a key this API does not take; ' +
+        'metadata.constructor: is a key this API does not take; ' +
+        'metadata.prototype: is a key this API does not take.',
+    );
+    expect((await http().get('/v1/tenants/acme').expect(200)).body.metadata).toEqual(
+      kept.body.metadata,
+    );
   });
 
   it('ignores read-only fields, so that what was GOT can be PUT back', async () => {

@@ -1,4 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { TENANT_LIMITS, type TenantDraft } from '@app/domain';
 import { CodePointLength, IsStorableText, IsTenantMetadata } from '../../validation/validators';
@@ -28,6 +29,9 @@ export class TenantRequestDto {
    * a string of at most 512 characters. Default `{}`.
    * @example {"plan": "enterprise"}
    */
+  // The value as it was sent: class-transformer would rebuild the object, dropping keys
+  // such as "constructor" or "__proto__" that are plain keys to the platform.
+  @Transform(({ obj }: { obj: Record<string, unknown> }) => obj.metadata)
   @IsOptional()
   @IsTenantMetadata()
   @ApiPropertyOptional({
