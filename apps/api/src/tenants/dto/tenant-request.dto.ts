@@ -30,7 +30,8 @@ export class TenantRequestDto {
    * @example {"plan": "enterprise"}
    */
   // The value as it was sent: class-transformer would rebuild the object, dropping keys
-  // such as "constructor" or "__proto__" that are plain keys to the platform.
+  // that name members of an object ("toString", "valueOf"), plain keys to the platform.
+  // (Those Nest itself would delete, such as "__proto__", the validation pipe refuses.)
   @Transform(({ obj }: { obj: Record<string, unknown> }) => obj.metadata)
   @IsOptional()
   @IsTenantMetadata()
