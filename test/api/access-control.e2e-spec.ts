@@ -17,6 +17,7 @@ interface World {
   deliveryId: string;
   attemptId: string;
   eventId: string;
+  tenantId: string;
 }
 
 /** A body each write operation accepts. */
@@ -30,6 +31,8 @@ const BODIES: Record<string, (w: World) => object | undefined> = {
   redeliverDelivery: () => undefined,
   redeliverDeliveries: () => ({ status: 'pending' }),
   createEvent: () => ({ event_type: 'order.created', payload: '{}' }),
+  putTenant: () => ({ name: 'World' }),
+  deleteTenant: () => undefined,
 };
 
 describe('access control (POSTMAND_AUTH=api_key)', () => {
@@ -71,11 +74,13 @@ describe('access control (POSTMAND_AUTH=api_key)', () => {
        VALUES ($1, $2, 'POST / HTTP/1.1', '', 0, 1, false, 'refused') RETURNING id`,
       [hook.id, delivery.id],
     );
+    await f.db.dataSource.query(`INSERT INTO tenants (id, name) VALUES ('world', 'World')`);
     return {
       webhookId: hook.id,
       deliveryId: delivery.id,
       attemptId: attempt.id,
       eventId: event.id,
+      tenantId: 'world',
     };
   };
 
@@ -88,16 +93,18 @@ describe('access control (POSTMAND_AUTH=api_key)', () => {
     pathOf(op, w) + (QUERIES[op.operationId]?.(w) ?? '');
 
   const pathOf = (op: Operation, w: World): string =>
-    op.path.replace(
-      '{id}',
-      op.path.startsWith('/v1/webhooks')
-        ? w.webhookId
-        : op.path.startsWith('/v1/deliveries')
-          ? w.deliveryId
-          : op.path.startsWith('/v1/delivery-attempts')
-            ? w.attemptId
-            : w.eventId,
-    );
+    op.path
+      .replace('{tenant_id}', w.tenantId)
+      .replace(
+        '{id}',
+        op.path.startsWith('/v1/webhooks')
+          ? w.webhookId
+          : op.path.startsWith('/v1/deliveries')
+            ? w.deliveryId
+            : op.path.startsWith('/v1/delivery-attempts')
+              ? w.attemptId
+              : w.eventId,
+      );
 
   const send = (op: Operation, w: World, authorization?: string) => {
     let req = http()[op.method](urlOf(op, w));

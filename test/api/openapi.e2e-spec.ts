@@ -30,6 +30,10 @@ const OPERATIONS = [
   'getEvent',
   'getStats',
   'getWebhookSuccessRates',
+  'putTenant',
+  'listTenants',
+  'getTenant',
+  'deleteTenant',
 ];
 
 /**
@@ -145,6 +149,25 @@ async function main(): Promise<void> {
     params: { path: { id: delivery.data.id } },
   });
   const removed = await client.DELETE('/v1/webhooks/{id}', { params: { path: { id: webhook.id } } });
+  const tenant = await client.PUT('/v1/tenants/{tenant_id}', {
+    params: { path: { tenant_id: 'acme' } },
+    body: { name: 'Acme Corp', metadata: { plan: 'enterprise' }, max_webhooks: 10 },
+  });
+  const tenantAgain = await client.PUT('/v1/tenants/{tenant_id}', {
+    params: { path: { tenant_id: 'acme' } },
+    body: { ...tenant.data!, max_webhooks: null },
+  });
+  const tenants = await client.GET('/v1/tenants', { params: { query: { limit: 10 } } });
+  const oneTenant = await client.GET('/v1/tenants/{tenant_id}', {
+    params: { path: { tenant_id: 'acme' } },
+  });
+  const plan: string | undefined = oneTenant.data?.metadata.plan;
+  const removedTenant = await client.DELETE('/v1/tenants/{tenant_id}', {
+    params: { path: { tenant_id: 'acme' } },
+  });
+  const missingTenant = await client.GET('/v1/tenants/{tenant_id}', {
+    params: { path: { tenant_id: 'acme' } },
+  });
 
   console.log(JSON.stringify({
     unauthorizedCode: unauthorized.error?.code,
@@ -180,6 +203,14 @@ async function main(): Promise<void> {
     pagedCount: paged.length,
     pagedDistinct: new Set(paged).size,
     pages,
+    tenantStatus: tenant.response.status,
+    tenantAgainStatus: tenantAgain.response.status,
+    tenantMaxWebhooks: tenantAgain.data?.max_webhooks,
+    tenantIds: tenants.data?.tenants.map((t) => t.id),
+    tenantsCursor: tenants.data?.next_cursor,
+    plan,
+    removedTenantStatus: removedTenant.response.status,
+    missingTenantCode: missingTenant.error?.code,
   }));
 }
 
@@ -258,6 +289,35 @@ describe('OpenAPI document', () => {
       (p: { name: string }) => p.name === 'limit',
     );
     expect(limit.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 1000, default: 50 });
+
+    // Tenants (§11): the platform's own ids in the path, both successes of PUT, code 16.
+    const tenantPath = doc.paths['/v1/tenants/{tenant_id}'];
+    expect(tenantPath.put.parameters).toContainEqual(
+      expect.objectContaining({
+        name: 'tenant_id',
+        in: 'path',
+        schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+      }),
+    );
+    expect(Object.keys(tenantPath.put.responses).sort()).toEqual(
+      ['200', '201', '400', '401', '403', '415', '500', '503'].sort(),
+    );
+    expect(tenantPath.get.responses['404'].description).toContain('tenant not found (code 16)');
+    expect(schemas.TenantRequestDto.required ?? []).toEqual([]);
+    expect(schemas.TenantRequestDto.properties.max_webhooks).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      nullable: true,
+    });
+    expect(schemas.TenantRequestDto.properties.metadata).toMatchObject({
+      type: 'object',
+      maxProperties: 32,
+      additionalProperties: { type: 'string', maxLength: 512 },
+    });
+    expect(schemas.TenantListDto.properties.tenants.items.$ref).toBe(
+      '#/components/schemas/TenantDto',
+    );
   });
 
   it('generates a typed client that compiles and drives the API', async () => {
@@ -355,6 +415,14 @@ describe('OpenAPI document', () => {
         pagedCount: 1000,
         pagedDistinct: 1000,
         pages: 10,
+        tenantStatus: 201,
+        tenantAgainStatus: 200,
+        tenantMaxWebhooks: null,
+        tenantIds: ['acme'],
+        tenantsCursor: null,
+        plan: 'enterprise',
+        removedTenantStatus: 204,
+        missingTenantCode: 16,
       });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

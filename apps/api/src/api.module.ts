@@ -20,6 +20,7 @@ import { DeliveriesModule } from './deliveries/deliveries.module';
 import { DeliveryAttemptsModule } from './delivery-attempts/delivery-attempts.module';
 import { EventsModule } from './events/events.module';
 import { StatsModule } from './stats/stats.module';
+import { TenantsModule } from './tenants/tenants.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { dashboardModule } from './dashboard/dashboard';
 
@@ -43,6 +44,7 @@ export class ApiModule implements NestModule {
         DeliveryAttemptsModule,
         EventsModule,
         StatsModule,
+        TenantsModule,
         ...(dashboard ? [dashboard] : []),
       ],
       providers: [

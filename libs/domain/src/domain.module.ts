@@ -24,6 +24,8 @@ import { ApiKeyRepository } from './access/api-key.repository';
 import { ApiKeysService } from './access/api-keys.service';
 import { DeliveryStatsRepository } from './stats/delivery-stats.repository';
 import { DeliveryStatsService } from './stats/delivery-stats.service';
+import { TenantRepository } from './tenant/tenant.repository';
+import { TenantsService } from './tenant/tenants.service';
 
 const PROVIDERS = [
   DeliveryWaker,
@@ -49,6 +51,8 @@ const PROVIDERS = [
   ApiKeysService,
   DeliveryStatsRepository,
   DeliveryStatsService,
+  TenantRepository,
+  TenantsService,
 ];
 
 export interface DomainModuleOptions {

@@ -113,6 +113,21 @@ export type { WebhookSuccess } from './stats/delivery-stats.repository';
 export { DeliveryStatsService, SUCCESS_RATE_MAX_WEBHOOKS } from './stats/delivery-stats.service';
 export type { AttemptFigures, DeliveryStats } from './stats/delivery-stats.service';
 
+// Tenants (SPEC §11)
+export { Tenant } from './tenant/tenant.entity';
+export { TenantRepository } from './tenant/tenant.repository';
+export type { TenantInput, TenantListFilter } from './tenant/tenant.repository';
+export {
+  TENANT_ID_PATTERN,
+  TENANT_ID_RULE,
+  TENANT_LIMITS,
+  isTenantId,
+  isTenantKey,
+  metadataProblem,
+} from './tenant/tenant.rules';
+export { TenantsService } from './tenant/tenants.service';
+export type { TenantDraft } from './tenant/tenants.service';
+
 // Webhooks
 export { Webhook } from './webhook/webhook.entity';
 export { WEBHOOK_DEFAULTS, WEBHOOK_FIELDS, WEBHOOK_FIELD_ENTRIES } from './webhook/webhook.fields';

@@ -37,6 +37,14 @@ export const ERRORS = {
   unauthorized: { code: 14, status: HttpStatus.UNAUTHORIZED, message: 'unauthorized' },
   /** A `read` key on a write operation. */
   forbidden: { code: 15, status: HttpStatus.FORBIDDEN, message: 'forbidden' },
+  /** A tenant (§11) named by the path or a body that does not exist. */
+  tenantNotFound: { code: 16, status: HttpStatus.NOT_FOUND, message: 'tenant not found' },
+  /** A webhook create that would give a tenant more than its `max_webhooks` (§11). */
+  tenantWebhookLimit: {
+    code: 17,
+    status: HttpStatus.CONFLICT,
+    message: 'tenant webhook limit reached',
+  },
   /** The path exists, not with this method: the response carries `Allow`. */
   methodNotAllowed: {
     code: 10,

@@ -73,6 +73,7 @@ const NOT_FOUND: Record<MissingResource, ErrorKind> = {
   delivery: 'deliveryNotFound',
   'delivery attempt': 'attemptNotFound',
   event: 'eventNotFound',
+  tenant: 'tenantNotFound',
 };
 
 /** What a domain service refused, as the API's error. */

@@ -56,6 +56,25 @@ function inheritedNameProblems(value: object, metatype: unknown): [string, strin
     .map((key) => [key, 'is not a field of this request']);
 }
 
+/** The keys Nest's ValidationPipe deletes from a body at any depth, without a word. */
+const STRIPPED_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+
+/**
+ * Keys inside a body's objects (a tenant's `metadata`) that Nest would delete before
+ * validation (against prototype pollution): refused, naming their path, so that what a
+ * client stores is never silently less than what it sent. Top-level names are
+ * inheritedNameProblems' to refuse.
+ */
+function strippedKeyProblems(value: unknown, path: string): [string, string][] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.keys(value).flatMap((key) => {
+    const field = `${path}.${key}`;
+    if (STRIPPED_KEYS.has(key))
+      return [[field, 'is a key this API does not take'] as [string, string]];
+    return strippedKeyProblems((value as Record<string, unknown>)[key], field);
+  });
+}
+
 function hasCrossFieldRules(value: unknown): value is CrossFieldRules {
   return typeof (value as CrossFieldRules | null)?.crossFieldProblems === 'function';
 }
@@ -111,7 +130,10 @@ export class ApiValidationPipe extends ValidationPipe {
       if (problems.length > 0) throw ApiError.validation(problems);
     }
     if ((metadata.type === 'query' || metadata.type === 'body') && isObject) {
-      const problems = inheritedNameProblems(value, metadata.metatype);
+      const problems = [
+        ...inheritedNameProblems(value, metadata.metatype),
+        ...Object.entries(value).flatMap(([key, item]) => strippedKeyProblems(item, key)),
+      ];
       if (problems.length > 0) throw ApiError.validation(problems);
     }
     return super.transform(value, metadata) as Promise<unknown>;

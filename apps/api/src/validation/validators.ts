@@ -4,6 +4,7 @@ import {
   EVENT_TYPE_LIMITS,
   isEventTypeName,
   isEventTypePattern,
+  metadataProblem,
   secretTokenProblem,
   WEBHOOK_URL_PATTERN,
 } from '@app/domain';
@@ -218,3 +219,16 @@ export const IsNotReserved = (prefix: string): PropertyDecorator =>
     `must not start with "${prefix}" (reserved for postmand's own events)`,
     (v) => typeof v !== 'string' || !v.startsWith(prefix),
   );
+
+/**
+ * A tenant's metadata (§11): an object of at most 32 string values, keys 1–64 characters,
+ * values at most 512. Its own message: the limit broken, naming the key.
+ */
+export const IsTenantMetadata = (): PropertyDecorator => (target, propertyName) =>
+  registerDecorator({
+    name: 'isTenantMetadata',
+    target: target.constructor,
+    propertyName: propertyName as string,
+    options: { message: ({ value }) => metadataProblem(value) ?? '' },
+    validator: { validate: (v) => metadataProblem(v) === undefined },
+  });

@@ -231,6 +231,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a tenant */
+        get: operations["getTenant"];
+        /** Create a tenant (201) or replace it (200; omitted fields take their defaults, created_at is kept) */
+        put: operations["putTenant"];
+        post?: never;
+        /** Delete a tenant with its webhooks (their deliveries and attempts) and its events */
+        delete: operations["deleteTenant"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tenants by id */
+        get: operations["listTenants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -242,7 +278,7 @@ export interface components {
              * @example 4
              * @enum {integer}
              */
-            code: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15;
+            code: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17;
             /** @example request validation failed */
             message: string;
             /**
@@ -816,6 +852,69 @@ export interface components {
             /** @description One entry per webhook asked for, in the order asked. */
             webhooks: components["schemas"]["WebhookSuccessDto"][];
         };
+        TenantRequestDto: {
+            /**
+             * @description 1–255 characters. Default: the tenant's id.
+             * @example Acme Corp
+             */
+            name?: string | null;
+            /**
+             * @description The platform's own notes on the tenant: at most 32 keys of 1–64 characters, each value
+             *     a string of at most 512 characters. Default `{}`.
+             * @example {
+             *       "plan": "enterprise"
+             *     }
+             */
+            metadata?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * @description Most webhooks the tenant may have; null (the default): no limit.
+             * @example 10
+             */
+            max_webhooks?: number | null;
+        };
+        TenantDto: {
+            /**
+             * @example {
+             *       "plan": "enterprise"
+             *     }
+             */
+            metadata: {
+                [key: string]: string;
+            };
+            /** @description Most webhooks it may have; null: no limit. */
+            max_webhooks: number | null;
+            /**
+             * Format: date-time
+             * @example 2021-03-08T20:41:25.433Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2021-03-08T20:41:25.433Z
+             */
+            updated_at: string;
+            /**
+             * @description The platform's id for it: 1–64 characters of [A-Za-z0-9_.-].
+             * @example acme
+             */
+            id: string;
+            /** @example Acme Corp */
+            name: string;
+        };
+        TenantListDto: {
+            /** @example 50 */
+            limit: number;
+            /** @example 0 */
+            offset: number;
+            /**
+             * @description The `after` of the next page, or null when no item follows this one (also with
+             *     offset paging).
+             */
+            next_cursor: string | null;
+            tenants: components["schemas"]["TenantDto"][];
+        };
     };
     responses: never;
     parameters: never;
@@ -954,7 +1053,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description A request with this idempotency key is in progress (code 12). */
+            /** @description A request with this idempotency key is in progress (code 12); tenant webhook limit reached (code 17). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1030,7 +1129,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1110,7 +1209,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1184,7 +1283,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1264,7 +1363,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1436,7 +1535,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1445,7 +1544,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description A request with this idempotency key is in progress (code 12). */
+            /** @description A request with this idempotency key is in progress (code 12); tenant webhook limit reached (code 17). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1562,7 +1661,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description A request with this idempotency key is in progress (code 12). */
+            /** @description A request with this idempotency key is in progress (code 12); tenant webhook limit reached (code 17). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1638,7 +1737,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1703,7 +1802,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1786,7 +1885,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1795,7 +1894,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description A request with this idempotency key is in progress (code 12). */
+            /** @description A request with this idempotency key is in progress (code 12); tenant webhook limit reached (code 17). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1952,7 +2051,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2110,7 +2209,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description A request with this idempotency key is in progress (code 12). */
+            /** @description A request with this idempotency key is in progress (code 12); tenant webhook limit reached (code 17). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2195,7 +2294,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2290,6 +2389,314 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookSuccessListDto"];
+                };
+            };
+            /** @description Malformed request body (code 3); request validation failed (code 4). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unauthorized (code 14). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Internal server error (code 1). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Service unavailable (code 1). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    getTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The platform’s id for the tenant: 1–64 characters of [A-Za-z0-9_.-]. */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tenant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantDto"];
+                };
+            };
+            /** @description Malformed request body (code 3); request validation failed (code 4). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unauthorized (code 14). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Internal server error (code 1). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Service unavailable (code 1). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    putTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The platform’s id for the tenant: 1–64 characters of [A-Za-z0-9_.-]. */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantRequestDto"];
+            };
+        };
+        responses: {
+            /** @description Tenant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantDto"];
+                };
+            };
+            /** @description Tenant (created). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantDto"];
+                };
+            };
+            /** @description Malformed request body (code 3); request validation failed (code 4). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unauthorized (code 14). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unsupported media type (code 9). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Internal server error (code 1). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Service unavailable (code 1). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    deleteTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The platform’s id for the tenant: 1–64 characters of [A-Za-z0-9_.-]. */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request body (code 3); request validation failed (code 4). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unauthorized (code 14). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Internal server error (code 1). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Service unavailable (code 1). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    listTenants: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+                /**
+                 * @description Keyset paging: the `next_cursor` of the previous page. The page holds the items that
+                 *     follow it, in the same order and with the same filters; however deep, it costs what
+                 *     the first page costs. Not together with `offset`.
+                 */
+                after?: string;
+                /** @description Only rows created after this RFC 3339 time. */
+                "created_at.gt"?: string;
+                /** @description Only rows created at or after this RFC 3339 time. */
+                "created_at.gte"?: string;
+                /** @description Only rows created before this RFC 3339 time. */
+                "created_at.lt"?: string;
+                /** @description Only rows created at or before this RFC 3339 time. */
+                "created_at.lte"?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description TenantList */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantListDto"];
                 };
             };
             /** @description Malformed request body (code 3); request validation failed (code 4). */

@@ -2,10 +2,11 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { DeliveryAttempt } from '../delivery-attempt/delivery-attempt.entity';
 import { Delivery } from '../delivery/delivery.entity';
 import { Event } from '../event/event.entity';
+import { Tenant } from '../tenant/tenant.entity';
 import { Webhook } from '../webhook/webhook.entity';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [Webhook, Delivery, DeliveryAttempt, Event];
+export const ENTITIES = [Webhook, Delivery, DeliveryAttempt, Event, Tenant];
 
 export interface DatabaseOptions {
   url: string;

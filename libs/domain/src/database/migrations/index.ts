@@ -6,6 +6,8 @@ import { PendingDeliveriesByWebhook1765152000001 } from './1765152000001-Pending
 import { PartitionedAttempts1765238400000 } from './1765238400000-PartitionedAttempts';
 import { AccessControl1765324800000 } from './1765324800000-AccessControl';
 import { EventPayloadOnce1765411200000 } from './1765411200000-EventPayloadOnce';
+import { Tenants1765497600000 } from './1765497600000-Tenants';
+import { TenantIndexes1765497600001 } from './1765497600001-TenantIndexes';
 
 /** Every migration, oldest first. Listed explicitly so built code and tests load the same set. */
 export const MIGRATIONS = [
@@ -17,4 +19,6 @@ export const MIGRATIONS = [
   PartitionedAttempts1765238400000,
   AccessControl1765324800000,
   EventPayloadOnce1765411200000,
+  Tenants1765497600000,
+  TenantIndexes1765497600001,
 ];
