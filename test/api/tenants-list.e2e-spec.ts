@@ -11,6 +11,7 @@ describe('GET /v1/tenants', () => {
   // and lower case.
   const IDS = ['b', 'a_3', 'A', '0', 'a.2', 'a-1', 'Z', 'ab'];
   const SORTED = ['0', 'A', 'Z', 'a-1', 'a.2', 'a_3', 'ab', 'b'];
+  const byBytes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
   const list = async (query: Record<string, string | number>) =>
     (await http().get('/v1/tenants').query(query).expect(200)).body as {
@@ -38,6 +39,32 @@ describe('GET /v1/tenants', () => {
     expect(page).toMatchObject({ limit: 3, offset: 2, next_cursor: expect.any(String) });
     expect(page.tenants.map((t) => t.id)).toEqual(SORTED.slice(2, 5));
     expect((await list({ offset: 6 })).next_cursor).toBeNull();
+  });
+
+  it('ends a page of large metadata within its byte budget, with a cursor to the rest', async () => {
+    // 32 values of 512 control characters: about 100 KB of JSON each (each written as
+    // \u0001), so twelve such tenants are more than the 1 MiB a page may hold.
+    const metadata = Object.fromEntries(
+      Array.from({ length: 32 }, (_, i) => [`k${i}`, '\u0001'.repeat(512)]),
+    );
+    const big = Array.from({ length: 12 }, (_, i) => `big-${String(i).padStart(2, '0')}`);
+    for (const id of big) await put(id, { metadata });
+    const seen: string[] = [];
+    const sizes: number[] = [];
+    let after: string | undefined;
+    do {
+      const res = await http()
+        .get('/v1/tenants')
+        .query(after ? { limit: 1000, after } : { limit: 1000 })
+        .expect(200);
+      sizes.push(res.text.length);
+      const page = res.body as { tenants: { id: string }[]; next_cursor: string | null };
+      seen.push(...page.tenants.map((t) => t.id));
+      after = page.next_cursor ?? undefined;
+    } while (after);
+    expect(seen).toEqual([...SORTED.slice(0, 3), ...big, ...SORTED.slice(3)].sort(byBytes));
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(Math.max(...sizes)).toBeLessThan(1024 * 1024 + 150_000);
   });
 
   it('pages through every tenant by next_cursor, each once, in order', async () => {

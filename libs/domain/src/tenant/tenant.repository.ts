@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
+import { PAGE_BODY_BUDGET_BYTES } from '../common/bounded-page';
 import {
   encodeCursor,
   whereCreatedAt,
@@ -36,7 +37,7 @@ export class TenantRepository {
     const rows = await this.dataSource.query<Row[]>(
       `INSERT INTO tenants AS t (id, name, metadata, max_webhooks) VALUES ($1, $2, $3, $4)
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, metadata = EXCLUDED.metadata,
-         max_webhooks = EXCLUDED.max_webhooks, updated_at = now()
+         max_webhooks = EXCLUDED.max_webhooks, updated_at = greatest(now(), t.created_at)
        RETURNING t.*, (t.xmax = 0) AS created`,
       [id, input.name, JSON.stringify(input.metadata), input.maxWebhooks],
     );
@@ -54,31 +55,61 @@ export class TenantRepository {
    * Ordered by id (byte by byte: the column's collation is "C"), the primary key's order,
    * so a page is an index range scan however deep; after a cursor, the ids that follow
    * its id. One row beyond the page tells whether another page follows.
+   *
+   * A page is budgeted (SPEC §3: the API's memory stays bounded while it sends a page):
+   * a tenant's metadata may take about 111 KB of JSON (32 values of 512 control
+   * characters, each written as six), so a full page of them would be 111 MB. The ids
+   * come first, each with its metadata's JSON size (jsonb's text is its JSON); the page
+   * ends before the tenant whose metadata would take it past PAGE_BODY_BUDGET_BYTES
+   * (never before the first), with a cursor to go on; then only those tenants are read.
    */
   async list(filter: TenantListFilter): Promise<ListPage<Tenant>> {
-    const qb = this.dataSource.getRepository(Tenant).createQueryBuilder('t');
+    const qb = this.dataSource
+      .getRepository(Tenant)
+      .createQueryBuilder('t')
+      .select('t.id', 'id')
+      .addSelect('octet_length(t.metadata::text)', 'size')
+      .addSelect('sum(octet_length(t.metadata::text)) OVER (ORDER BY t.id)', 'running');
     whereCreatedAt(qb, 't', filter.createdAt);
     if (filter.after) qb.andWhere('t.id > :after_id', { after_id: filter.after[0] });
-    const rows = await qb
+    const sizes = await qb
       .orderBy('t.id', 'ASC')
       .limit(filter.limit + 1)
       .offset(filter.offset)
-      .getMany();
-    const more = rows.length > filter.limit;
-    if (more) rows.length = filter.limit;
+      .getRawMany<{ id: string; size: string; running: string }>();
+    // The running sum counts from the first row the filter matches, the offset's included.
+    const base = sizes.length > 0 ? Number(sizes[0].running) - Number(sizes[0].size) : 0;
+    const ids: string[] = [];
+    for (const row of sizes.slice(0, filter.limit)) {
+      const before = Number(row.running) - Number(row.size) - base;
+      if (ids.length > 0 && before + Number(row.size) > PAGE_BODY_BUDGET_BYTES) break;
+      ids.push(row.id);
+    }
+    const more = sizes.length > ids.length;
+    const rows =
+      ids.length === 0
+        ? []
+        : (await this.dataSource.getRepository(Tenant).findBy({ id: In(ids) })).sort((a, b) =>
+            a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+          );
     const last = rows[rows.length - 1];
-    return { rows, nextCursor: more ? encodeCursor('tenants', [last.id]) : null };
+    return { rows, nextCursor: more && last ? encodeCursor('tenants', [last.id]) : null };
   }
 
   /**
    * Deletes the tenant; its webhooks (with their deliveries and attempts) and its events
    * go with it by their foreign keys (ON DELETE CASCADE). False when there was none.
+   * Its webhooks are locked first, in id order, as the fan-out locks the webhooks it
+   * matches (FOR KEY SHARE, in id order): a publish and this delete wait for each other
+   * instead of deadlocking, which the cascade alone, locking rows in its own order, could.
    */
   async delete(id: string): Promise<boolean> {
-    const [, count] = await this.dataSource.query<[unknown, number]>(
-      `DELETE FROM tenants WHERE id = $1`,
-      [id],
-    );
-    return count > 0;
+    return this.dataSource.transaction(async (tx) => {
+      await tx.query(`SELECT 1 FROM webhooks WHERE tenant_id = $1 ORDER BY id FOR UPDATE`, [id]);
+      const [, count] = await tx.query<[unknown, number]>(`DELETE FROM tenants WHERE id = $1`, [
+        id,
+      ]);
+      return count > 0;
+    });
   }
 }
