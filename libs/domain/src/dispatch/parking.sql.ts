@@ -15,7 +15,10 @@
 
 /**
  * The CTEs, for the webhooks in `webhookIds` (a set expression), unless `skip` (an SQL
- * boolean) holds.
+ * boolean) holds. The rows to mark are locked for the update in id order, as every other
+ * statement that updates several webhooks locks them: an UPDATE … FROM a set takes its
+ * rows in whatever order its join yields them, so two batched creates or publishes
+ * marking the same webhooks could each hold one the other waits for (a deadlock, a 500).
  */
 export function parkingCtes(webhookIds: string, skip = 'false'): string {
   return `held_hooks AS (
@@ -25,7 +28,12 @@ export function parkingCtes(webhookIds: string, skip = 'false'): string {
      FOR KEY SHARE
    ),
    held_marked AS (
-     UPDATE webhooks w SET parked = true FROM held_hooks p WHERE w.id = p.id AND NOT p.parked
+     UPDATE webhooks w SET parked = true
+     FROM (SELECT m.id FROM webhooks m
+           WHERE m.id IN (SELECT id FROM held_hooks WHERE NOT parked)
+           ORDER BY m.id
+           FOR NO KEY UPDATE) p
+     WHERE w.id = p.id
    )`;
 }
 
