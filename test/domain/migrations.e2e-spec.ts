@@ -9,9 +9,7 @@ import {
   SchemaNotCurrentError,
 } from '@app/domain';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-
-const WEBHOOK_COLUMNS = `name, url, content_type, valid_status_codes, max_delivery_attempts,
-  delivery_attempt_timeout, retry_min_backoff, retry_max_backoff`;
+import { migratedBefore, WEBHOOK_COLUMNS } from '../helpers/migrations';
 
 /** Every migration's name, oldest first. */
 const ALL = [
@@ -26,30 +24,6 @@ const ALL = [
   'Tenants1765497600000',
   'TenantIndexes1765497600001',
 ];
-
-/**
- * `fresh` migrated up to (not including) the migration `name` (at `before` in ALL),
- * through a DataSource of its own (to close), with one webhook in it as that schema
- * stores one.
- */
-async function migratedBefore(
-  fresh: TestDatabase,
-  name: string,
-): Promise<{ old: DataSource; webhookId: string; before: number }> {
-  const before = ALL.indexOf(name);
-  const old = new DataSource({
-    ...fresh.dataSource.options,
-    migrations: MIGRATIONS.slice(0, before),
-  });
-  await old.initialize();
-  await old.runMigrations({ transaction: 'each' });
-  const [{ id: webhookId }] = await old.query<{ id: string }[]>(
-    `INSERT INTO webhooks (${WEBHOOK_COLUMNS})
-     VALUES ('old', 'http://old.example/hook', 'application/json', '{200}', 5, 10, 10, 3600)
-     RETURNING id`,
-  );
-  return { old, webhookId, before };
-}
 
 describe('migrations', () => {
   let db: TestDatabase;

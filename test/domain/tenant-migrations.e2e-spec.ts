@@ -1,35 +1,9 @@
-import { DataSource } from 'typeorm';
 import { migrate, MIGRATIONS } from '@app/domain';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-
-const WEBHOOK_COLUMNS = `name, url, content_type, valid_status_codes, max_delivery_attempts,
-  delivery_attempt_timeout, retry_min_backoff, retry_max_backoff`;
+import { createTestDatabase } from '../support/database';
+import { migratedBefore, WEBHOOK_COLUMNS } from '../helpers/migrations';
 
 /** Every migration's name, oldest first (test/domain/migrations checks the list itself). */
 const ALL = MIGRATIONS.map((m) => m.name);
-
-/**
- * `fresh` migrated up to (not including) the migration `name`, through a DataSource of its
- * own (to close), with one webhook in it as that schema stores one.
- */
-async function migratedBefore(
-  fresh: TestDatabase,
-  name: string,
-): Promise<{ old: DataSource; webhookId: string; before: number }> {
-  const before = ALL.indexOf(name);
-  const old = new DataSource({
-    ...fresh.dataSource.options,
-    migrations: MIGRATIONS.slice(0, before),
-  });
-  await old.initialize();
-  await old.runMigrations({ transaction: 'each' });
-  const [{ id: webhookId }] = await old.query<{ id: string }[]>(
-    `INSERT INTO webhooks (${WEBHOOK_COLUMNS})
-     VALUES ('old', 'http://old.example/hook', 'application/json', '{200}', 5, 10, 10, 3600)
-     RETURNING id`,
-  );
-  return { old, webhookId, before };
-}
 
 /** The Tenants and TenantIndexes migrations (SPEC §11) on a database with rows in it. */
 describe('migrations: tenants', () => {
