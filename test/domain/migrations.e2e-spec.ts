@@ -23,6 +23,7 @@ const ALL = [
   'EventPayloadOnce1765411200000',
   'Tenants1765497600000',
   'TenantIndexes1765497600001',
+  'TenantOwnership1765584000000',
 ];
 
 describe('migrations', () => {
@@ -77,6 +78,7 @@ describe('migrations', () => {
       'events',
       'idempotency_keys',
       'migrations',
+      'portal_sessions',
       'tenants',
       'webhook_event_types',
       'webhook_leases',

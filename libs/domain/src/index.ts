@@ -114,6 +114,8 @@ export { DeliveryStatsService, SUCCESS_RATE_MAX_WEBHOOKS } from './stats/deliver
 export type { AttemptFigures, DeliveryStats } from './stats/delivery-stats.service';
 
 // Tenants (SPEC §11)
+export { PLATFORM_SCOPE, scopedTenant, tenantScope } from './tenant/scope';
+export type { PlatformScope, Scope, TenantScope } from './tenant/scope';
 export { Tenant } from './tenant/tenant.entity';
 export { TenantRepository } from './tenant/tenant.repository';
 export type { TenantInput, TenantListFilter } from './tenant/tenant.repository';

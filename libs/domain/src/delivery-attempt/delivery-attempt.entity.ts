@@ -10,6 +10,10 @@ export class DeliveryAttempt {
   @PrimaryColumn('uuid')
   id!: string;
 
+  /** Its webhook's tenant (§11), copied when written; null: a platform webhook. */
+  @Column({ name: 'tenant_id', type: 'varchar', length: 64, nullable: true })
+  tenantId!: string | null;
+
   @Column({ name: 'webhook_id', type: 'uuid' })
   webhookId!: string;
 

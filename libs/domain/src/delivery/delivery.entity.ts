@@ -16,6 +16,10 @@ export class Delivery {
   @Column({ name: 'webhook_id', type: 'uuid' })
   webhookId!: string;
 
+  /** Its webhook's tenant (§11), copied when written; null: a platform webhook. */
+  @Column({ name: 'tenant_id', type: 'varchar', length: 64, nullable: true })
+  tenantId!: string | null;
+
   @Column({ type: 'text' })
   payload!: string;
 

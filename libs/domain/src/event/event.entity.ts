@@ -6,6 +6,10 @@ export class Event {
   @PrimaryColumn('uuid')
   id!: string;
 
+  /** The tenant it was published for (§11); null: the platform's own webhooks. */
+  @Column({ name: 'tenant_id', type: 'varchar', length: 64, nullable: true })
+  tenantId!: string | null;
+
   @Column({ name: 'event_type', type: 'text' })
   eventType!: string;
 

@@ -46,6 +46,10 @@ export class Webhook extends (WebhookSettingsColumns as abstract new () => Webho
   @PrimaryColumn('uuid')
   id!: string;
 
+  /** The tenant that owns it (§11); null: the platform's own. Fixed at creation. */
+  @Column({ name: 'tenant_id', type: 'varchar', length: 64, nullable: true })
+  tenantId!: string | null;
+
   /** Failed attempts since the last success (the circuit breaker's count). */
   @Column({ name: 'consecutive_failures', type: 'int', default: 0 })
   consecutiveFailures!: number;

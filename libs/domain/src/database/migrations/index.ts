@@ -8,6 +8,7 @@ import { AccessControl1765324800000 } from './1765324800000-AccessControl';
 import { EventPayloadOnce1765411200000 } from './1765411200000-EventPayloadOnce';
 import { Tenants1765497600000 } from './1765497600000-Tenants';
 import { TenantIndexes1765497600001 } from './1765497600001-TenantIndexes';
+import { TenantOwnership1765584000000 } from './1765584000000-TenantOwnership';
 
 /** Every migration, oldest first. Listed explicitly so built code and tests load the same set. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   EventPayloadOnce1765411200000,
   Tenants1765497600000,
   TenantIndexes1765497600001,
+  TenantOwnership1765584000000,
 ];
