@@ -2,9 +2,24 @@
 // side, in alternating rounds on the same machine, through the same scenario as section 1
 // (N due deliveries for one webhook, one `postmand worker` process, a fast receiver). The
 // "before" build is another checkout's built CLI (`dist/apps/cli/src/main.js`), run on this
-// build's schema; "after" is this build.
+// build's schema; "after" is this build. With POSTMAND_BENCH_TENANT=1 the webhook and its
+// deliveries belong to a tenant (SPEC §11): both builds then run with
+// POSTMAND_ALLOWED_NETWORKS=127.0.0.0/8, since a tenant's webhook is always subject to the
+// private-network guard and the receiver is local.
 import { pickServer } from '../test/support/pg-server';
+import { createWebhook, insertDeliveries, type BenchDatabase } from './lib/database';
 import { dispatchPostmand, type DispatchResult } from './scenarios/dispatch';
+
+/** One tenant's webhook with `count` due deliveries (POSTMAND_BENCH_TENANT=1). */
+const tenantFill =
+  (count: number) =>
+  async (db: BenchDatabase, receiverUrl: string): Promise<void> => {
+    await db.dataSource.query(`INSERT INTO tenants (id, name) VALUES ('acme', 'Acme')`);
+    const webhook = await createWebhook(db, `${receiverUrl}/hook`);
+    await db.dataSource.query(`UPDATE webhooks SET tenant_id = 'acme' WHERE id = $1`, [webhook]);
+    await insertDeliveries(db, webhook, count);
+    await db.dataSource.query(`UPDATE deliveries SET tenant_id = 'acme'`);
+  };
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -29,7 +44,13 @@ async function main(): Promise<void> {
     for (const build of order) {
       if (build === 'before') process.env.POSTMAND_BENCH_CLI = before;
       else delete process.env.POSTMAND_BENCH_CLI;
-      result[build] = await dispatchPostmand(server.url, count);
+      result[build] = await dispatchPostmand(
+        server.url,
+        count,
+        process.env.POSTMAND_BENCH_TENANT === '1'
+          ? { fill: tenantFill(count), env: { POSTMAND_ALLOWED_NETWORKS: '127.0.0.0/8' } }
+          : {},
+      );
       console.error(`round ${round} ${build}: ${fmt(result[build].perSecond)}/s`);
     }
     runs.push(result as { before: DispatchResult; after: DispatchResult });
