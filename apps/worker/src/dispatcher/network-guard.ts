@@ -34,6 +34,14 @@ const RANGES = BLOCKED.map(([network, prefix, type, kind]) => {
   return { list, kind };
 });
 
+/**
+ * Every range in one list, asked first: a check costs about 2 µs whatever the list's
+ * length (the address is parsed for each), and a public address, by far the most common,
+ * then takes one check rather than one per range (35 µs).
+ */
+const ANY_RANGE = new BlockList();
+for (const [network, prefix, type] of BLOCKED) ANY_RANGE.addSubnet(network, prefix, type);
+
 /** The IPv4 address a NAT64 (64:ff9b::/96) address stands for, if it is one. */
 function nat64Target(address: string): string | undefined {
   const match = /^64:ff9b::([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
@@ -68,10 +76,10 @@ export function blockedReason(
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   const family = isIP(bare);
   if (family === 0) return undefined;
-  const type = family === 4 ? 'ipv4' : 'ipv6';
-  if (allowed.check(bare, type)) return undefined;
   const target = family === 6 ? nat64Target(bare) : undefined;
-  if (target) return blockedReason(target, allowed);
+  if (target) return allowed.check(bare, 'ipv6') ? undefined : blockedReason(target, allowed);
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (!ANY_RANGE.check(bare, type) || allowed.check(bare, type)) return undefined;
   return RANGES.find((range) => range.list.check(bare, type))?.kind;
 }
 
