@@ -1,10 +1,28 @@
 import type { LookupAddress } from 'node:dns';
-import { BlockedAddressError, blockedReason, guardedLookup } from './network-guard';
+import type { BlockList } from 'node:net';
+import { parseCidr, type Cidr } from '@app/platform';
+import {
+  BlockedAddressError,
+  NetworkGuard,
+  PLATFORM_RULE,
+  TENANT_RULE,
+  allowList,
+  blockedReason,
+} from './network-guard';
 
-function lookup(host: string, all: boolean): Promise<string | LookupAddress[]> {
+function lookup(
+  host: string,
+  all: boolean,
+  guard = new NetworkGuard(allowList([]), PLATFORM_RULE),
+): Promise<string | LookupAddress[]> {
   return new Promise((resolve, reject) =>
-    guardedLookup(host, { all }, (err, address) => (err ? reject(err) : resolve(address))),
+    guard.lookup(host, { all }, (err, address) => (err ? reject(err) : resolve(address))),
   );
+}
+
+/** The allow list of POSTMAND_ALLOWED_NETWORKS=`text`, parsed as the config does. */
+function allowed(...texts: string[]): BlockList {
+  return allowList(texts.map((text) => parseCidr(text) as Cidr));
 }
 
 describe('blockedReason', () => {
@@ -45,7 +63,81 @@ describe('blockedReason', () => {
   });
 });
 
-describe('guardedLookup', () => {
+describe('blockedReason with POSTMAND_ALLOWED_NETWORKS', () => {
+  it.each([
+    ['127.0.0.0/8', '127.0.0.1'],
+    ['127.0.0.0/8', '127.255.255.254'],
+    ['127.0.0.0/8', '::ffff:127.0.0.1'],
+    ['127.0.0.0/8', '[::ffff:7f00:1]'],
+    ['::ffff:127.0.0.0/104', '127.0.0.1'],
+    ['10.0.0.0/8', '64:ff9b::a00:1'],
+    ['64:ff9b::/96', '64:ff9b::a00:1'],
+    ['192.168.1.7/32', '192.168.1.7'],
+    ['192.168.1.7', '192.168.1.7'],
+    ['0.0.0.0/0', '10.1.2.3'],
+    ['0.0.0.0/0', '169.254.169.254'],
+    ['::/0', '::1'],
+    ['::/0', 'fd00::1'],
+    ['::1/128', '::1'],
+    ['::1/128', '[::1]'],
+    ['fd00:ec2::/32', 'fd00:ec2::254'],
+    ['fe80::/10', 'fe80::1%eth0'],
+  ])('with %s, lets %s through', (range, address) => {
+    expect(blockedReason(address, allowed(range))).toBeUndefined();
+  });
+
+  it.each([
+    ['127.0.0.0/8', '10.0.0.1', 'private'],
+    ['127.0.0.0/8', '::1', 'loopback'],
+    ['192.168.1.7/32', '192.168.1.8', 'private'],
+    ['192.168.1.7/32', '192.168.1.6', 'private'],
+    ['10.0.0.0/16', '10.1.0.0', 'private'],
+    ['::1/128', '127.0.0.1', 'loopback'],
+    ['::1/128', '::ffff:127.0.0.1', 'loopback'],
+    ['fd00:ec2::/32', 'fd00:ec3::1', 'unique local (private)'],
+    ['0.0.0.0/0', '::1', 'loopback'],
+    ['0.0.0.0/0', 'fe80::1', 'link-local'],
+    ['64:ff9b::/96', '10.0.0.1', 'private'],
+  ])('with %s, still refuses %s (%s)', (range, address, kind) => {
+    expect(blockedReason(address, allowed(range))).toBe(kind);
+  });
+
+  it('takes several ranges, any of which lets an address through', () => {
+    const list = allowed('10.0.0.0/8', 'fd00::/8', '169.254.169.254');
+    expect(blockedReason('10.9.8.7', list)).toBeUndefined();
+    expect(blockedReason('fd12::1', list)).toBeUndefined();
+    expect(blockedReason('169.254.169.254', list)).toBeUndefined();
+    expect(blockedReason('169.254.169.253', list)).toBe('link-local (cloud metadata)');
+    expect(blockedReason('192.168.0.1', list)).toBe('private');
+  });
+});
+
+describe('NetworkGuard', () => {
+  it("names the rule that refused in the refusal's message", () => {
+    const tenants = new NetworkGuard(allowList([]), TENANT_RULE);
+    expect(tenants.refusal('127.0.0.1')?.message).toBe(
+      "refused: 127.0.0.1, a loopback address (a tenant's webhook may reach public addresses only)",
+    );
+    expect(tenants.refusal('8.8.8.8')).toBeUndefined();
+  });
+
+  it('lets a name through when every address it resolves to is allowed', async () => {
+    const guard = new NetworkGuard(allowed('127.0.0.0/8', '::1'), PLATFORM_RULE);
+    const addresses = (await lookup('localhost', true, guard)) as LookupAddress[];
+    expect(addresses.length).toBeGreaterThan(0);
+    for (const { address } of addresses) expect(['127.0.0.1', '::1']).toContain(address);
+  });
+
+  it('refuses a name when one address it resolves to is blocked and not allowed', async () => {
+    // localhost resolves to 127.0.0.1, ::1 or both: allowing neither family's loopback in
+    // full leaves one refused whichever it is.
+    const guard = new NetworkGuard(allowed('127.0.0.2/32', '::2/128'), PLATFORM_RULE);
+    await expect(lookup('localhost', true, guard)).rejects.toBeInstanceOf(BlockedAddressError);
+    await expect(lookup('localhost', false, guard)).rejects.toBeInstanceOf(BlockedAddressError);
+  });
+});
+
+describe('NetworkGuard.lookup', () => {
   it('refuses a name that resolves to loopback, naming both', async () => {
     const err = (await lookup('localhost', false).catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(BlockedAddressError);

@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { Agent, Pool, type Dispatcher } from 'undici';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AttemptResult, ClaimedDelivery } from '@app/domain';
-import { POSTMAND_VERSION, type PostmandConfig } from '@app/platform';
-import { BlockedAddressError, blockedReason, guardedLookup } from './network-guard';
+import { POSTMAND_VERSION, type Cidr, type PostmandConfig } from '@app/platform';
+import { NetworkGuard, PLATFORM_RULE, TENANT_RULE, allowList } from './network-guard';
 import { deliveryRequest } from './delivery-request';
 import { fieldText, formatRawResponse } from './raw-exchange';
 import {
@@ -22,8 +22,13 @@ export const SENDER_OPTIONS = 'SENDER_OPTIONS';
 export interface SenderOptions {
   userAgent: string;
   maxResponseBytes: number;
-  /** Refuse targets in loopback, private, link-local or metadata ranges (after DNS). */
+  /**
+   * Refuse the platform's own webhooks' targets in loopback, private, link-local or
+   * metadata ranges (after DNS); a tenant's webhooks always are.
+   */
   blockPrivateNetworks?: boolean;
+  /** Ranges the guard lets through, for every webhook. */
+  allowedNetworks?: readonly Cidr[];
 }
 
 /** The sender's options from the process configuration. */
@@ -32,7 +37,14 @@ export function senderOptions(config: PostmandConfig): SenderOptions {
     userAgent: `postmand/${POSTMAND_VERSION}`,
     maxResponseBytes: config.maxResponseBytes,
     blockPrivateNetworks: config.blockPrivateNetworks,
+    allowedNetworks: config.allowedNetworks,
   };
+}
+
+/** How one kind of webhook is sent: its agent, and the guard its connections pass. */
+interface Route {
+  agent: Agent;
+  guard: NetworkGuard | undefined;
 }
 
 /**
@@ -52,27 +64,36 @@ export function senderOptions(config: PostmandConfig): SenderOptions {
  */
 @Injectable()
 export class Sender {
-  private readonly agent: Agent;
+  /** The platform's own webhooks: guarded when POSTMAND_BLOCK_PRIVATE_NETWORKS is on. */
+  private readonly platform: Route;
+  /** Tenants' webhooks (SPEC §16): always guarded, since a tenant's user may type any URL. */
+  private readonly tenants: Route;
   private readonly options: SenderOptions;
 
   constructor(@Inject(SENDER_OPTIONS) options: SenderOptions) {
     this.options = options;
-    // The guard resolves names at connect time: the addresses checked are the ones used.
-    const connect = options.blockPrivateNetworks ? { lookup: guardedLookup } : {};
-    this.agent = new Agent({
-      maxHeaderSize: UNDICI_MAX_HEADER_SIZE,
-      // A connector per origin, as undici builds by itself (each keeps its TLS sessions).
-      factory: (origin, opts) =>
-        new Pool(origin, { ...(opts as Pool.Options), connect: conformingConnector(connect) }),
-    });
+    const allowed = allowList(options.allowedNetworks ?? []);
+    const platformGuard = options.blockPrivateNetworks
+      ? new NetworkGuard(allowed, PLATFORM_RULE)
+      : undefined;
+    // Two agents, never one: undici hands a pool's idle connection to any request for its
+    // origin, so a connection a platform webhook opened unguarded (to an internal host)
+    // would carry a tenant's request to that origin past the guard. Each keeps its own
+    // connections alive and reuses them.
+    this.platform = { agent: guardedAgent(platformGuard), guard: platformGuard };
+    const tenantGuard = new NetworkGuard(allowed, TENANT_RULE);
+    this.tenants = { agent: guardedAgent(tenantGuard), guard: tenantGuard };
   }
 
   async send(claimed: ClaimedDelivery): Promise<SendResult> {
     const { url, headers, body, rawRequest } = deliveryRequest(claimed, this.options.userAgent);
+    // Only a webhook known to be the platform's goes unguarded (a tenant id left out of
+    // what the claim returns reads as undefined: guarded).
+    const route = claimed.webhook.tenantId === null ? this.platform : this.tenants;
     // An address written in the URL is never looked up, so the guard checks it here.
-    const literal = this.options.blockPrivateNetworks ? blockedReason(url.hostname) : undefined;
-    if (literal) {
-      const error = describeError(new BlockedAddressError(url.hostname, url.hostname, literal));
+    const refused = route.guard?.refusal(url.hostname);
+    if (refused) {
+      const error = describeError(refused);
       return {
         rawRequest,
         requestBodyOmitted: true,
@@ -83,7 +104,7 @@ export class Sender {
       };
     }
     const timeout = claimed.webhook.deliveryAttemptTimeout;
-    const exchange = await this.exchange(url, headers, body, timeout);
+    const exchange = await this.exchange(route.agent, url, headers, body, timeout);
     const response = exchange.response;
     const error =
       exchange.error && response
@@ -104,7 +125,9 @@ export class Sender {
 
   /** Closes idle keep-alive connections (on shutdown). */
   close(): void {
-    void this.agent.destroy().catch(() => undefined);
+    for (const { agent } of [this.platform, this.tenants]) {
+      void agent.destroy().catch(() => undefined);
+    }
   }
 
   /**
@@ -113,6 +136,7 @@ export class Sender {
    * costs `limit` bytes), the timeout has run out, or the exchange failed.
    */
   private exchange(
+    agent: Agent,
     url: URL,
     headers: Record<string, string>,
     body: Buffer,
@@ -165,7 +189,7 @@ export class Sender {
         onError: (err) => finish(bodiless(result.response, err) ? '' : describeError(err)),
       };
       try {
-        this.agent.dispatch(
+        agent.dispatch(
           {
             origin: url.origin,
             path: `${url.pathname || '/'}${url.search}`,
@@ -196,6 +220,20 @@ export class Sender {
       truncatedAfter: read?.truncated ? this.options.maxResponseBytes : undefined,
     });
   }
+}
+
+/**
+ * An agent whose connections resolve names through `guard` (at connect time: the
+ * addresses checked are the ones used), or as usual without one.
+ */
+function guardedAgent(guard: NetworkGuard | undefined): Agent {
+  const connect = guard ? { lookup: guard.lookup } : {};
+  return new Agent({
+    maxHeaderSize: UNDICI_MAX_HEADER_SIZE,
+    // A connector per origin, as undici builds by itself (each keeps its TLS sessions).
+    factory: (origin, opts) =>
+      new Pool(origin, { ...(opts as Pool.Options), connect: conformingConnector(connect) }),
+  });
 }
 
 /** What came back: the status line and the headers as received (name, value, …). */

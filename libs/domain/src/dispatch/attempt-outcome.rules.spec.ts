@@ -23,6 +23,7 @@ const claimed: ClaimedDelivery = {
     retryMaxBackoff: 60,
     consecutiveFailures: 0,
     circuitOpenUntil: null,
+    tenantId: null,
   },
   leaseOwner: 'worker-a',
   reclaimed: false,

@@ -60,7 +60,8 @@ const PAYLOAD = `coalesce(d.payload, (SELECT e.payload FROM events e WHERE e.id 
 /**
  * The delivery's columns as the worker needs them (its payload as `payload`); the
  * webhook's with a "webhook__" prefix, its previous secrets only while they still sign
- * (null, at no cost, for the webhooks never rotated).
+ * (null, at no cost, for the webhooks never rotated), its tenant from its own row (the
+ * sender guards a tenant's webhooks: §16), not the delivery's copy.
  */
 const returned = (payload = PAYLOAD): string => `d.id, d.webhook_id,
            ${payload} AS payload, d.delivery_attempts, d.lease_owner,
@@ -78,7 +79,8 @@ const returned = (payload = PAYLOAD): string => `d.id, d.webhook_id,
            w.retry_min_backoff AS webhook__retry_min_backoff,
            w.retry_max_backoff AS webhook__retry_max_backoff,
            w.consecutive_failures AS webhook__consecutive_failures,
-           w.circuit_open_until AS webhook__circuit_open_until`;
+           w.circuit_open_until AS webhook__circuit_open_until,
+           w.tenant_id AS webhook__tenant_id`;
 
 const LEASE = (owner: string, margin: string): string =>
   `lease_owner = ${owner} || '/' || gen_random_uuid(),

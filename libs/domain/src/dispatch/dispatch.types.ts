@@ -27,6 +27,7 @@ export interface ClaimedDelivery {
     | 'retryMaxBackoff'
     | 'consecutiveFailures'
     | 'circuitOpenUntil'
+    | 'tenantId'
   >;
   /** Fences the completion: only the holder of this exact lease may record the outcome. */
   leaseOwner: string;

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       auth: 'none',
       blockPrivateNetworks: false,
+      allowedNetworks: [],
       dataDir: '/srv/app/.postmand',
       dataDirIsDefault: true,
       publicUrl: undefined,
@@ -54,6 +55,7 @@ describe('loadConfig', () => {
         POSTMAND_LOG_LEVEL: 'DEBUG',
         POSTMAND_AUTH: 'api_key',
         POSTMAND_BLOCK_PRIVATE_NETWORKS: 'true',
+        POSTMAND_ALLOWED_NETWORKS: ' 10.0.0.0/8 ,fd00::/8,, 192.168.1.7',
         POSTMAND_DATA_DIR: 'var/db',
         POSTMAND_PUBLIC_URL: 'https://Hooks.Example.com/postmand/',
         POSTMAND_ALLOWED_HOSTS: ' postmand.ns , .Example.org,*,10.0.0.1,::1',
@@ -79,6 +81,11 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       auth: 'api_key',
       blockPrivateNetworks: true,
+      allowedNetworks: [
+        { network: '10.0.0.0', prefix: 8, family: 'ipv4' },
+        { network: 'fd00::', prefix: 8, family: 'ipv6' },
+        { network: '192.168.1.7', prefix: 32, family: 'ipv4' },
+      ],
       dataDir: '/srv/app/var/db',
       dataDirIsDefault: false,
       publicUrl: 'https://hooks.example.com',
@@ -97,6 +104,7 @@ describe('loadConfig', () => {
         POSTMAND_POLLING_INTERVAL: '-5',
         POSTMAND_BLOCK_PRIVATE_NETWORKS: 'maybe',
         POSTMAND_AUTH: 'apikey',
+        POSTMAND_ALLOWED_NETWORKS: '10.0.0.0/8,10.0.0.0/33',
       });
     } catch (err) {
       error = err;
@@ -111,10 +119,11 @@ describe('loadConfig', () => {
       'POSTMAND_POLLING_INTERVAL',
       'POSTMAND_BLOCK_PRIVATE_NETWORKS',
       'POSTMAND_AUTH',
+      'POSTMAND_ALLOWED_NETWORKS',
     ]) {
       expect(problems).toContain(name);
     }
-    expect((error as ConfigError).problems).toHaveLength(7);
+    expect((error as ConfigError).problems).toHaveLength(8);
   });
 
   it('takes an IP address or a host name to bind, nothing else', () => {
@@ -142,6 +151,17 @@ describe('loadConfig', () => {
       );
     }
     expect(loadConfig({ POSTMAND_ALLOWED_HOSTS: ' , ' }).allowedHosts).toEqual([]);
+  });
+
+  it('takes allowed networks as CIDRs, naming every bad one and why', () => {
+    expect(() =>
+      loadConfig({ POSTMAND_ALLOWED_NETWORKS: '127.0.0.0/8, 10.1.0.0/8,localhost,::1/129' }),
+    ).toThrow(
+      'POSTMAND_ALLOWED_NETWORKS: must be CIDRs such as 10.0.0.0/8 or fd00::/8, comma-separated, ' +
+        'got "10.1.0.0/8": bits are set past the prefix (the range would be 10.0.0.0/8); ' +
+        '"localhost": not an IP address; "::1/129": the prefix must be a number from 0 to 128',
+    );
+    expect(loadConfig({ POSTMAND_ALLOWED_NETWORKS: ' , ' }).allowedNetworks).toEqual([]);
   });
 
   it('rejects a database URL that does not parse', () => {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { isIP } from 'node:net';
 import * as path from 'node:path';
 import * as dotenv from 'dotenv';
+import { parseCidr, type Cidr } from './cidr';
 
 /** Injection token of the validated {@link PostmandConfig}. */
 export const POSTMAND_CONFIG = 'POSTMAND_CONFIG';
@@ -45,8 +46,13 @@ export interface PostmandConfig {
   logLevel: LogLevel;
   /** `api_key`: every /v1 request needs `Authorization: Bearer pmk_…` (§9). */
   auth: AuthMode;
-  /** Refuse delivery targets in loopback, private, link-local or metadata ranges. */
+  /**
+   * Refuse delivery targets in loopback, private, link-local or metadata ranges, for the
+   * platform's own webhooks (a tenant's always are, §16).
+   */
   blockPrivateNetworks: boolean;
+  /** Ranges the private-network guard lets through, for every webhook (§16). */
+  allowedNetworks: Cidr[];
   /** Absolute path of the embedded database folder. */
   dataDir: string;
   /** True when POSTMAND_DATA_DIR was not set and the default is in use. */
@@ -155,6 +161,25 @@ function readAllowedHosts(env: Env, problems: string[]): string[] {
   return entries;
 }
 
+/** POSTMAND_ALLOWED_NETWORKS: comma-separated CIDRs (or single addresses), IPv4 or IPv6. */
+function readAllowedNetworks(env: Env, problems: string[]): Cidr[] {
+  const ranges: Cidr[] = [];
+  const bad: string[] = [];
+  for (const entry of (env.POSTMAND_ALLOWED_NETWORKS ?? '').split(',')) {
+    const text = entry.trim();
+    if (text === '') continue;
+    const range = parseCidr(text);
+    if (typeof range === 'string') bad.push(`"${text}": ${range}`);
+    else ranges.push(range);
+  }
+  if (bad.length > 0) {
+    problems.push(
+      `POSTMAND_ALLOWED_NETWORKS: must be CIDRs such as 10.0.0.0/8 or fd00::/8, comma-separated, got ${bad.join('; ')}`,
+    );
+  }
+  return ranges;
+}
+
 function readDatabaseUrl(env: Env, problems: string[]): string | undefined {
   const raw = env.POSTMAND_DATABASE_URL?.trim();
   if (!raw) return undefined;
@@ -218,6 +243,7 @@ export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): P
     logLevel: logLevel as LogLevel,
     auth: auth as AuthMode,
     blockPrivateNetworks: readBoolean(env, 'POSTMAND_BLOCK_PRIVATE_NETWORKS', false, problems),
+    allowedNetworks: readAllowedNetworks(env, problems),
     dataDir: path.resolve(cwd, dataDirRaw || '.postmand'),
     dataDirIsDefault: !dataDirRaw,
     publicUrl: readPublicUrl(env, problems),
