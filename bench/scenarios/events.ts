@@ -58,8 +58,11 @@ export async function eventMatching(serverUrl: string): Promise<MatchingResult[]
         'SELECT id FROM webhooks WHERE event_types && $1::text[]',
       ],
       [
-        'subscription table webhook_event_types (pattern, webhook_id) (chosen)',
-        'SELECT DISTINCT webhook_id FROM webhook_event_types WHERE pattern = ANY($1::text[])',
+        // Keyed by (tenant_key, pattern, webhook_id) since v3 (§11): the platform's own
+        // webhooks are tenant_key ''.
+        'subscription table webhook_event_types (tenant_key, pattern, webhook_id) (chosen)',
+        `SELECT DISTINCT webhook_id FROM webhook_event_types
+         WHERE tenant_key = '' AND pattern = ANY($1::text[])`,
       ],
     ];
     const results: MatchingResult[] = [];
@@ -205,7 +208,8 @@ export function fanoutDispatch(serverUrl: string, count: number): Promise<Dispat
     for (let e = 0; e < count / 500; e++) {
       await db.dataSource.query(
         `WITH matched AS MATERIALIZED (
-           SELECT DISTINCT webhook_id AS id FROM webhook_event_types WHERE pattern = ANY($1::text[])),
+           SELECT DISTINCT webhook_id AS id FROM webhook_event_types
+           WHERE tenant_key = '' AND pattern = ANY($1::text[])),
          event AS (
            INSERT INTO events (id, event_type, payload, scheduled_at, delivery_count)
            SELECT gen_random_uuid(), 'order.created', $2, now() - interval '1 second', count(*) FROM matched

@@ -15,6 +15,7 @@ describe('/v1/deliveries', () => {
       expect(res.body).toEqual({
         id: expect.any(String),
         webhook_id: f.hookId,
+        tenant_id: null,
         event_id: null,
         event_type: null,
         payload: '{"success": true}',

@@ -16,6 +16,7 @@ describe('/v1/delivery-attempts', () => {
       expect(got).toEqual({
         id: ok,
         webhook_id: f.hookId,
+        tenant_id: null,
         delivery_id: d1.id,
         raw_request: 'POST /hook HTTP/1.1',
         raw_response: 'HTTP/1.1 200 OK\r\n\r\nok',

@@ -66,6 +66,7 @@ describe('/v1/events', () => {
       expect(event).toEqual({
         id: expect.any(String),
         event_type: 'order.created',
+        tenant_id: null,
         payload: '{"order":1}',
         scheduled_at: expect.stringMatching(ISO_MS),
         delivery_count: 3,

@@ -9,11 +9,12 @@ describe('/v1/webhooks', () => {
   const create = async (body: object = VALID): Promise<Record<string, unknown>> =>
     (await http().post('/v1/webhooks').send(body).expect(201)).body as Record<string, unknown>;
 
-  it('creates a webhook and returns it as the Go project did, with the v2 fields added', async () => {
+  it('creates a webhook and returns it as the Go project did, with the v2 and v3 fields added', async () => {
     const res = await http().post('/v1/webhooks').send(VALID).expect(201);
     expect(res.body).toEqual({
       ...VALID,
       event_types: ['*'],
+      tenant_id: null,
       max_concurrency: null,
       rate_limit: null,
       ordering: 'none',

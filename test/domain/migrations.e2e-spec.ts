@@ -24,6 +24,8 @@ const ALL = [
   'Tenants1765497600000',
   'TenantIndexes1765497600001',
   'TenantOwnership1765584000000',
+  'TenantFanOut1765670400000',
+  'TenantFanOutIndexes1765670400001',
 ];
 
 describe('migrations', () => {

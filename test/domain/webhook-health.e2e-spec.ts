@@ -52,6 +52,7 @@ describe('webhook health', () => {
     expect(await apply(report(id, { failures: 1 }))).toEqual([
       {
         webhookId: id,
+        tenantId: null,
         regular: true,
         kind: 'circuit_opened',
         reason: '5 consecutive failed attempts; deliveries wait 30 s',
@@ -70,7 +71,13 @@ describe('webhook health', () => {
       expect(await state(id)).toMatchObject({ circuit_cooldown: cooldown, opens_in: cooldown });
     }
     expect(await apply(report(id, { succeeded: true }))).toEqual([
-      { webhookId: id, regular: true, kind: 'circuit_closed', reason: 'an attempt succeeded' },
+      {
+        webhookId: id,
+        tenantId: null,
+        regular: true,
+        kind: 'circuit_closed',
+        reason: 'an attempt succeeded',
+      },
     ]);
     expect(await state(id)).toMatchObject({
       consecutive_failures: 0,
@@ -83,7 +90,13 @@ describe('webhook health', () => {
   it('disables on 410 Gone, and after failing for POSTMAND_DISABLE_AFTER seconds', async () => {
     const gone = await webhook();
     expect(await apply(report(gone, { failures: 1, gone: true, regular: false }))).toEqual([
-      { webhookId: gone, regular: false, kind: 'disabled', reason: 'endpoint answered 410 Gone' },
+      {
+        webhookId: gone,
+        tenantId: null,
+        regular: false,
+        kind: 'disabled',
+        reason: 'endpoint answered 410 Gone',
+      },
     ]);
     expect(await state(gone)).toMatchObject({
       active: false,
@@ -100,6 +113,7 @@ describe('webhook health', () => {
     expect(await apply(report(failing, { failures: 1 }), after)).toEqual([
       {
         webhookId: failing,
+        tenantId: null,
         regular: true,
         kind: 'disabled',
         reason: 'failing without a success for 60 seconds',

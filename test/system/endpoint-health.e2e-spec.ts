@@ -156,7 +156,7 @@ describe('system: endpoint health with three workers', () => {
       {
         type: 'postmand.webhook.disabled',
         timestamp: expect.any(String),
-        data: { webhook_id: hook, reason: 'endpoint answered 410 Gone' },
+        data: { webhook_id: hook, tenant_id: null, reason: 'endpoint answered 410 Gone' },
       },
     ]);
     // The attempt counted as failed; the deliveries wait as any inactive webhook's do.
@@ -204,6 +204,7 @@ describe('system: endpoint health with three workers', () => {
         timestamp: expect.any(String),
         data: {
           webhook_id: hook,
+          tenant_id: null,
           delivery_id: created.body.id,
           event_id: null,
           attempts: 1,

@@ -19,10 +19,12 @@ export { ApiKeyError, ApiKeysService } from './access/api-keys.service';
 export { BoundedPage } from './common/bounded-page';
 export {
   FanOutTooLargeError,
+  FixedFieldError,
   IdempotencyKeyInProgressError,
   IdempotencyKeyReusedError,
   NotFoundError,
   PayloadTooLargeError,
+  TenantWebhookLimitError,
   TooManyMatchesError,
 } from './common/domain-errors';
 export type { MissingResource } from './common/domain-errors';
@@ -143,7 +145,7 @@ export type {
   WebhookWireName,
 } from './webhook/webhook.fields';
 export { WebhookRepository } from './webhook/webhook.repository';
-export type { WebhookInput, WebhookListFilter } from './webhook/webhook.repository';
+export type { NewWebhook, WebhookInput, WebhookListFilter } from './webhook/webhook.repository';
 export {
   SECRET_ROTATION,
   WEBHOOK_URL_PATTERN,

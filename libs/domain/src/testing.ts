@@ -1,3 +1,4 @@
 // What tests (and benchmarks) may read of the domain beyond its public surface: the
 // statements whose plans and locking they inspect. Apps never import it (ESLint forbids it).
 export { CLAIM_SETTINGS, CLAIM_SQL } from './dispatch/claim.sql';
+export { PUBLISH_SQL } from './event/event.repository';

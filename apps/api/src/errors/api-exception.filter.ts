@@ -10,10 +10,12 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import {
   FanOutTooLargeError,
+  FixedFieldError,
   IdempotencyKeyInProgressError,
   IdempotencyKeyReusedError,
   NotFoundError,
   PayloadTooLargeError,
+  TenantWebhookLimitError,
   TooManyMatchesError,
   type MissingResource,
 } from '@app/domain';
@@ -80,6 +82,12 @@ const NOT_FOUND: Record<MissingResource, ErrorKind> = {
 function fromDomainError(exception: unknown): ApiError | undefined {
   if (exception instanceof NotFoundError) return new ApiError(NOT_FOUND[exception.resource]);
   if (exception instanceof IdempotencyKeyReusedError) return new ApiError('idempotencyKeyReused');
+  if (exception instanceof TenantWebhookLimitError) {
+    return new ApiError('tenantWebhookLimit', exception.message);
+  }
+  if (exception instanceof FixedFieldError) {
+    return ApiError.validation([[exception.field, exception.problem]]);
+  }
   if (exception instanceof TooManyMatchesError) {
     return ApiError.validation([
       [

@@ -21,7 +21,7 @@ export class EventsController {
     summary: 'Publish an event: one delivery for every webhook subscribed to its type',
     status: 201,
     type: EventDto,
-    errors: [400, 409, 413, 415, 422],
+    errors: [400, 404, 409, 413, 415, 422],
   })
   async create(@Body() body: EventRequestDto, @Transaction() uow?: UnitOfWork): Promise<EventDto> {
     return EventDto.from(await this.events.publish(body.toInput(), uow));

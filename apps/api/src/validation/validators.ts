@@ -4,8 +4,10 @@ import {
   EVENT_TYPE_LIMITS,
   isEventTypeName,
   isEventTypePattern,
+  isTenantId,
   metadataProblem,
   secretTokenProblem,
+  TENANT_ID_RULE,
   WEBHOOK_URL_PATTERN,
 } from '@app/domain';
 
@@ -232,3 +234,7 @@ export const IsTenantMetadata = (): PropertyDecorator => (target, propertyName) 
     options: { message: ({ value }) => metadataProblem(value) ?? '' },
     validator: { validate: (v) => metadataProblem(v) === undefined },
   });
+
+/** A tenant's id (§11) in a body: 1–64 characters of letters, digits, `_`, `.` and `-`. */
+export const IsTenantId = (): PropertyDecorator =>
+  rule('isTenantId', TENANT_ID_RULE, (v) => isTenantId(v));

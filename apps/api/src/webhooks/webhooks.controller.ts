@@ -21,7 +21,7 @@ export class WebhooksController {
     summary: 'Register a webhook',
     status: 201,
     type: WebhookDto,
-    errors: [400, 409, 415, 422],
+    errors: [400, 404, 409, 415, 422],
   })
   async create(
     @Body() body: WebhookRequestDto,

@@ -360,6 +360,7 @@ export interface components {
              * @enum {string}
              */
             ordering?: "none" | "fifo";
+            tenant_id?: string | null;
         };
         CircuitDto: {
             /**
@@ -456,6 +457,8 @@ export interface components {
              * @example a6e9a525-ac5a-488c-b118-bd7327ce6d8d
              */
             id: string;
+            /** @description The tenant (§11) that owns it; null: the platform's own. */
+            tenant_id: string | null;
             /** @description Why postmand set `active` to false; null otherwise. */
             disabled_reason: string | null;
             /**
@@ -528,6 +531,8 @@ export interface components {
              * @example a6e9a525-ac5a-488c-b118-bd7327ce6d8d
              */
             webhook_id: string;
+            /** @description Its webhook's tenant (§11); null: the platform's own. */
+            tenant_id: string | null;
             /**
              * Format: uuid
              * @description The event it was fanned out from; null for a delivery created directly.
@@ -619,6 +624,8 @@ export interface components {
              * @example a6e9a525-ac5a-488c-b118-bd7327ce6d8d
              */
             webhook_id: string;
+            /** @description Its webhook's tenant (§11); null: the platform's own. */
+            tenant_id: string | null;
             /**
              * Format: uuid
              * @example bc76122c-e56b-45c7-8dc3-b80a861191d5
@@ -679,6 +686,13 @@ export interface components {
              */
             event_type: string;
             /**
+             * @description The tenant (§11) it is published for: it fans out to that tenant's webhooks only.
+             *     Null or left out: to the platform's own webhooks (those without a tenant). An unknown
+             *     tenant is a 404 code 16.
+             * @example acme
+             */
+            tenant_id?: string | null;
+            /**
              * @description Sent byte for byte as the request body; at most POSTMAND_MAX_PAYLOAD_BYTES bytes of
              *     UTF-8 (413 above that).
              * @example {\success\: true}
@@ -691,6 +705,8 @@ export interface components {
              * @example 0b5e3c1e-8f0a-4d52-9d0e-6c1f1b0c7a11
              */
             id: string;
+            /** @description The tenant it was published for (§11); null: the platform's own webhooks. */
+            tenant_id: string | null;
             /**
              * Format: date-time
              * @description Its deliveries' first attempt, not before.
@@ -1046,6 +1062,15 @@ export interface operations {
             };
             /** @description Forbidden (code 15). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2202,6 +2227,15 @@ export interface operations {
             };
             /** @description Forbidden (code 15). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -71,3 +71,28 @@ export class TooManyMatchesError extends Error {
     this.name = 'TooManyMatchesError';
   }
 }
+
+/** A webhook create that would give a tenant more than its `max_webhooks` (§11). */
+export class TenantWebhookLimitError extends Error {
+  constructor(
+    readonly tenantId: string,
+    readonly limit: number,
+  ) {
+    super(`tenant ${tenantId} may have at most ${limit} webhooks`);
+    this.name = 'TenantWebhookLimitError';
+  }
+}
+
+/**
+ * A value a client may not change once set, given another value (a webhook's `tenant_id`):
+ * `field` is its name in the API, `problem` what is wrong, in the API's words.
+ */
+export class FixedFieldError extends Error {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+    this.name = 'FixedFieldError';
+  }
+}

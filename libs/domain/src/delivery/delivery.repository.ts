@@ -61,6 +61,10 @@ const RETURNING_FULL = `RETURNING *,
   ${DUE_IN_MS}`;
 
 /**
+ * Every delivery carries its webhook's tenant (§11), copied when it is written: from the
+ * webhook's row, which a create locks anyway, or, for a copy (a redelivery), from the
+ * delivery copied, which holds its webhook's (a webhook's tenant never changes).
+ *
  * Copying deliveries of events (a redelivery) copies their reference to the event, not its
  * payload, under a key-share lock on each event row while the copy commits: retention
  * removes an event only once it holds the row and sees no delivery of it
@@ -115,8 +119,9 @@ export class DeliveryRepository {
       inputs.length === 1
         ? await sql.query<Row[]>(
             `WITH ${parkingCtes('$2::uuid')}
-             INSERT INTO deliveries (id, webhook_id, payload, scheduled_at, parked)
-             SELECT $1, w.id, $3, coalesce($4::timestamptz, now()), ${parkedAtCreation('w.id')}
+             INSERT INTO deliveries (id, webhook_id, payload, scheduled_at, parked, tenant_id)
+             SELECT $1, w.id, $3, coalesce($4::timestamptz, now()), ${parkedAtCreation('w.id')},
+                    w.tenant_id
              FROM webhooks w WHERE w.id = $2
              FOR KEY SHARE OF w
              RETURNING *, ${DUE_IN_MS}`,
@@ -124,9 +129,9 @@ export class DeliveryRepository {
           )
         : await sql.query<Row[]>(
             `WITH ${parkingCtes('SELECT unnest($2::uuid[])')}
-             INSERT INTO deliveries (id, webhook_id, payload, scheduled_at, parked)
+             INSERT INTO deliveries (id, webhook_id, payload, scheduled_at, parked, tenant_id)
              SELECT v.id, w.id, v.payload, coalesce(v.scheduled_at, now()),
-                    ${parkedAtCreation('w.id')}
+                    ${parkedAtCreation('w.id')}, w.tenant_id
              FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
                   AS v (id, webhook_id, payload, scheduled_at)
              JOIN webhooks w ON w.id = v.webhook_id
@@ -149,9 +154,9 @@ export class DeliveryRepository {
     const rows = await (uow?.sql ?? this.dataSource).query<Row[]>(
       `WITH ${heldEvents('$2::uuid')},
        ${parkingCtes('SELECT webhook_id FROM deliveries WHERE id = $2')}
-       INSERT INTO deliveries (id, webhook_id, payload, event_id, event_type, parked)
+       INSERT INTO deliveries (id, webhook_id, payload, event_id, event_type, parked, tenant_id)
        SELECT $1, d.webhook_id, d.payload, d.event_id, d.event_type,
-              ${parkedAtCreation('d.webhook_id')}
+              ${parkedAtCreation('d.webhook_id')}, d.tenant_id
        FROM deliveries d WHERE d.id = $2 AND ${COPYABLE}
        ${RETURNING_FULL}`,
       [randomUUID(), id],
@@ -194,9 +199,9 @@ export class DeliveryRepository {
        )},
        ${heldEvents(`SELECT id FROM matched WHERE NOT $${params.length} AND (SELECT count(*) FROM matched) <= ${limit}`)},
        created AS (
-         INSERT INTO deliveries (id, webhook_id, payload, event_id, event_type, parked)
+         INSERT INTO deliveries (id, webhook_id, payload, event_id, event_type, parked, tenant_id)
          SELECT gen_random_uuid(), d.webhook_id, d.payload, d.event_id, d.event_type,
-                ${parkedAtCreation('d.webhook_id')}
+                ${parkedAtCreation('d.webhook_id')}, d.tenant_id
          FROM matched m JOIN deliveries d ON d.id = m.id
          WHERE NOT $${params.length} AND (SELECT count(*) FROM matched) <= ${limit}
            AND ${COPYABLE}

@@ -18,8 +18,11 @@ export const OPERATIONAL_EVENT_TYPES = {
 
 /** What recording a batch did. */
 export interface RecordedBatch {
-  /** Deliveries whose outcome was written (the others had lost their lease). */
-  recorded: Set<string>;
+  /**
+   * Deliveries whose outcome was written (the others had lost their lease), by id, each
+   * with its tenant.
+   */
+  recorded: ReadonlyMap<string, string | null>;
   transitions: HealthTransition[];
 }
 
@@ -28,7 +31,9 @@ export interface RecordedBatch {
  * healthy webhooks (limited ones free their slots in it). A batch with a failure, or a
  * success of a webhook that had failures, is one transaction that also updates their
  * webhooks' health (circuit, auto-disable) and publishes the operational events that
- * follow, so an event is stored exactly when its cause is.
+ * follow, so an event is stored exactly when its cause is. They are published without a
+ * tenant, to the platform's own webhooks (§11: a tenant's endpoint never hears of another's
+ * state); their data names the webhook's tenant.
  * Deliveries of operational events never publish any (nothing loops).
  */
 @Injectable()
@@ -56,12 +61,14 @@ export class AttemptRecorder {
       for (const t of transitions.filter((t) => t.regular)) {
         await this.publish(uow, OPERATIONAL_EVENT_TYPES[t.kind], now, {
           webhook_id: t.webhookId,
+          tenant_id: t.tenantId,
           reason: t.reason,
         });
       }
       for (const o of done.filter((o) => o.status === 'failed' && !o.operational)) {
         await this.publish(uow, OPERATIONAL_EVENT_TYPES.deliveryFailed, now, {
           webhook_id: o.webhookId,
+          tenant_id: recorded.get(o.deliveryId) ?? null,
           delivery_id: o.deliveryId,
           event_id: o.eventId,
           attempts: o.attempts,

@@ -19,17 +19,17 @@ export class CompletionRepository {
    * outcome was claimed with. Outcomes of deliveries deleted or re-leased meanwhile are
    * dropped quietly. Limited deliveries' slots are freed with their outcome; with `heal`,
    * a success resets its webhook's failures in a row. Returns the ids of the deliveries
-   * that were recorded.
+   * that were recorded, each with its tenant (null: the platform's).
    */
   async complete(
     outcomes: AttemptOutcome[],
     { sql = this.dataSource, heal = false }: { sql?: Sql; heal?: boolean } = {},
-  ): Promise<Set<string>> {
-    if (outcomes.length === 0) return new Set();
+  ): Promise<Map<string, string | null>> {
+    if (outcomes.length === 0) return new Map();
     const column = <K extends keyof AttemptOutcome>(key: K): AttemptOutcome[K][] =>
       outcomes.map((o) => o[key]);
     const limited = outcomes.filter((o) => o.limited).map((o) => o.deliveryId);
-    const rows = await sql.query<{ delivery_id: string }[]>(
+    const rows = await sql.query<{ delivery_id: string; tenant_id: string | null }[]>(
       completionSql({ release: limited.length > 0, heal }),
       [
         column('deliveryId'),
@@ -47,7 +47,7 @@ export class CompletionRepository {
         ...(limited.length === 0 ? [] : [limited]),
       ],
     );
-    return new Set(rows.map((r) => r.delivery_id));
+    return new Map(rows.map((r) => [r.delivery_id, r.tenant_id]));
   }
 
   /**

@@ -10,7 +10,9 @@ import { failingSinceAfter, failuresAfter, lockedForHealth } from '../endpoint-h
  * $13, with `release`, the limited deliveries among them. Each attempt row and its
  * delivery's update go together, and only where `lease_owner` is still the one the
  * outcome was claimed with: an outcome of a delivery deleted or re-leased meanwhile
- * matches no row and is dropped. Returns the ids of the deliveries recorded.
+ * matches no row and is dropped. Each attempt carries its delivery's tenant (§11), read
+ * from the row the update writes anyway (no lookup of its own). Returns the ids of the
+ * deliveries recorded, with their tenants.
  *
  * - `release`: limited deliveries free their slot (their webhook_leases row) with their
  *   outcome.
@@ -63,16 +65,16 @@ export function completionSql({ release, heal }: { release: boolean; heal: boole
              updated_at = now()
          FROM input i
          WHERE d.id = i.delivery_id AND d.lease_owner = i.lease_owner
-         RETURNING d.id, d.webhook_id
+         RETURNING d.id, d.webhook_id, d.tenant_id
        )${released}${healed}
        INSERT INTO delivery_attempts (id, webhook_id, delivery_id, raw_request, raw_response,
                                       response_status_code, execution_duration, success, error,
-                                      request_body_omitted)
+                                      request_body_omitted, tenant_id)
        SELECT i.attempt_id, u.webhook_id, u.id, i.raw_request, i.raw_response,
               i.response_status_code, i.execution_duration, i.success, i.error,
-              i.request_body_omitted
+              i.request_body_omitted, u.tenant_id
        FROM updated u JOIN input i ON i.delivery_id = u.id
-       RETURNING delivery_id`;
+       RETURNING delivery_id, tenant_id`;
 }
 
 /**

@@ -57,6 +57,8 @@ export const DISABLED_REASONS = {
 /** A change of a webhook's state that an operational event reports. */
 export interface HealthTransition {
   webhookId: string;
+  /** The webhook's tenant (§11), null for the platform's: the operational event names it. */
+  tenantId: string | null;
   kind: 'circuit_opened' | 'circuit_closed' | 'disabled';
   reason: string;
   /** Caused by regular deliveries: only those publish operational events (no loops). */

@@ -104,6 +104,6 @@ export const HEALTH_SQL = `WITH input AS (
         j.disabled_by)
        IS DISTINCT FROM (j.failures_after, j.failing_since_after, j.cooldown_after,
                          j.open_until_after, NULL)
- RETURNING w.id, j.regular, j.disabled_by, w.consecutive_failures, w.circuit_cooldown,
+ RETURNING w.id, w.tenant_id, j.regular, j.disabled_by, w.consecutive_failures, w.circuit_cooldown,
            j.circuit_open_until IS NULL AND w.circuit_open_until IS NOT NULL AS opened,
            j.circuit_open_until IS NOT NULL AND w.circuit_open_until IS NULL AS closed`;

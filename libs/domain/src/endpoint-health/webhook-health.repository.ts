@@ -17,6 +17,7 @@ export interface HealthSettings {
 
 interface TransitionRow {
   id: string;
+  tenant_id: string | null;
   regular: boolean;
   disabled_by: string | null;
   consecutive_failures: number;
@@ -49,7 +50,7 @@ export class WebhookHealthRepository {
     ]);
     const transitions: HealthTransition[] = [];
     for (const row of rows) {
-      const base = { webhookId: row.id, regular: row.regular };
+      const base = { webhookId: row.id, tenantId: row.tenant_id, regular: row.regular };
       if (row.opened) {
         transitions.push({
           ...base,

@@ -21,6 +21,11 @@ export interface EventInput {
   payload: string;
   /** Its deliveries' first attempt, not before (a Date or RFC 3339 text); now when omitted. */
   scheduledAt?: Date | string;
+  /**
+   * The tenant it is published for (§11): it fans out to that tenant's webhooks only;
+   * null or left out, to the platform's own (webhooks without a tenant).
+   */
+  tenantId?: string | null;
 }
 
 export interface EventListFilter extends Page {
@@ -30,10 +35,12 @@ export interface EventListFilter extends Page {
 
 /**
  * An event just stored with its fan-out, and how many milliseconds until it is due; or,
- * `event` null, one refused for matching more webhooks than its `maxMatches`.
+ * `event` null, one refused: its tenant does not exist (`unknownTenant`), or it matched
+ * more webhooks than its `maxMatches`.
  */
 export type PublishedEvent =
-  { event: Event; dueInMs: number; matches: number } | { event: null; matches: number };
+  | { event: Event; dueInMs: number; matches: number }
+  | { event: null; matches: number; unknownTenant: boolean };
 
 /** What one publish statement takes per event: the event, and its most matches. */
 interface PublishInput {
@@ -44,63 +51,82 @@ interface PublishInput {
 /**
  * Stores events and one delivery per matching webhook, in one statement for all of them,
  * so each event commits with its deliveries and every event sees the same webhooks. A
- * webhook matches when one of its patterns is one of those that match the type
- * (`order.item.added` → {order.item.added, order.*, order.item.*, *}): an index-only scan
- * of webhook_event_types, the patterns one row each (kept by a trigger on webhooks).
- * $1–$4 the events' columns; $5, $6 each event's matching patterns, flattened: the
- * event's position (1-based) and the pattern; $7 each event's most matches
- * (POSTMAND_MAX_FANOUT_BYTES over its payload's size): an event with more is not stored,
- * and its row comes back with `fits` false.
+ * webhook matches when it is the event's tenant's (§11: a tenant's event reaches only that
+ * tenant's webhooks, one without a tenant only the platform's own) and one of its patterns
+ * is one of those that match the type (`order.item.added` → {order.item.added, order.*,
+ * order.item.*, *}): an index-only scan of webhook_event_types per (tenant, pattern), its
+ * key leading with the tenant (TenantFanOutIndexes), so publishing for a tenant reads
+ * that tenant's subscriptions only. `tenant_key` is '' for the platform's (kept by a
+ * trigger on webhooks, like the patterns, one row each).
+ * $1–$4 the events' columns, $8 their tenants (NULL: the platform's); $5, $6 each event's
+ * matching patterns, flattened: the event's position (1-based) and the pattern; $7 each
+ * event's most matches (POSTMAND_MAX_FANOUT_BYTES over its payload's size): an event with
+ * more is not stored, and its row comes back with `fits` false; nor is one whose tenant
+ * does not exist (`tenant_found` false).
  *
  * The payload is stored once, on the event: its deliveries leave theirs NULL and are read
- * with the event's (deliveries_full, the claim).
+ * with the event's (deliveries_full, the claim). Each delivery carries its webhook's
+ * tenant, which is its event's: `hooks` keeps only webhooks whose own tenant is the one
+ * their subscription row was matched by, so that holds by this statement, not by the
+ * trigger alone.
  *
  * The matching webhooks are locked (key share, the lock the deliveries' foreign key takes
  * anyway) in id order before any delivery is written: a webhook being deleted meanwhile is
  * waited for and then not matched (no foreign-key violation), and two statements never
- * take the same webhooks' locks in opposite orders.
+ * take the same webhooks' locks in opposite orders. The events' tenants are locked (key
+ * share, as the events' foreign key would) after them, as a tenant's delete takes its
+ * webhooks before the tenant: a tenant deleted meanwhile is waited for and then not found
+ * (a 404, never a foreign-key violation), and the two never deadlock.
  */
-const PUBLISH_SQL = `WITH input AS (
-   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $7::bigint[])
-     WITH ORDINALITY AS v (id, event_type, payload, scheduled_at, max_matches, n)
+export const PUBLISH_SQL = `WITH input AS (
+   SELECT *, coalesce(tenant_id, '') AS tenant_key
+   FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $7::bigint[], $8::text[])
+     WITH ORDINALITY AS v (id, event_type, payload, scheduled_at, max_matches, tenant_id, n)
  ),
  candidates AS MATERIALIZED (
-   SELECT DISTINCT v.id AS event_id, s.webhook_id
+   SELECT DISTINCT v.id AS event_id, s.webhook_id, s.tenant_key
    FROM unnest($5::int[], $6::text[]) AS c (n, pattern)
    JOIN input v ON v.n = c.n
-   JOIN webhook_event_types s ON s.pattern = c.pattern
+   JOIN webhook_event_types s ON s.tenant_key = v.tenant_key AND s.pattern = c.pattern
  ),
  hooks AS MATERIALIZED (
    SELECT w.id FROM webhooks w
-   WHERE w.id IN (SELECT webhook_id FROM candidates)
+   WHERE (w.id, coalesce(w.tenant_id, '')) IN (SELECT webhook_id, tenant_key FROM candidates)
    ORDER BY w.id
    FOR KEY SHARE
  ),
+ tenants_held AS MATERIALIZED (
+   SELECT t.id FROM tenants t
+   WHERE t.id IN (SELECT tenant_id FROM input) AND (SELECT count(*) FROM hooks) >= 0
+   ORDER BY t.id
+   FOR KEY SHARE
+ ),
  sized AS MATERIALIZED (
-   SELECT v.id, count(c.webhook_id) AS matches, count(c.webhook_id) <= v.max_matches AS fits
+   SELECT v.id, count(c.webhook_id) AS matches, count(c.webhook_id) <= v.max_matches AS fits,
+          v.tenant_id IS NULL OR v.tenant_id IN (SELECT id FROM tenants_held) AS tenant_found
    FROM input v
    LEFT JOIN candidates c ON c.event_id = v.id AND c.webhook_id IN (SELECT id FROM hooks)
-   GROUP BY v.id, v.max_matches
+   GROUP BY v.id, v.max_matches, v.tenant_id
  ),
  matched AS MATERIALIZED (
    SELECT c.event_id, c.webhook_id FROM candidates c JOIN sized z ON z.id = c.event_id
-   WHERE z.fits AND c.webhook_id IN (SELECT id FROM hooks)
+   WHERE z.fits AND z.tenant_found AND c.webhook_id IN (SELECT id FROM hooks)
  ),
  ${parkingCtes('SELECT webhook_id FROM matched')},
  event AS (
-   INSERT INTO events (id, event_type, payload, scheduled_at, delivery_count)
-   SELECT v.id, v.event_type, v.payload, coalesce(v.scheduled_at, now()), z.matches
+   INSERT INTO events (id, event_type, payload, scheduled_at, delivery_count, tenant_id)
+   SELECT v.id, v.event_type, v.payload, coalesce(v.scheduled_at, now()), z.matches, v.tenant_id
    FROM input v JOIN sized z ON z.id = v.id
-   WHERE z.fits
+   WHERE z.fits AND z.tenant_found
    RETURNING *
  ),
  fanned AS (
-   INSERT INTO deliveries (id, webhook_id, scheduled_at, event_id, event_type, parked)
+   INSERT INTO deliveries (id, webhook_id, scheduled_at, event_id, event_type, parked, tenant_id)
    SELECT gen_random_uuid(), m.webhook_id, e.scheduled_at, e.id, e.event_type,
-          ${parkedAtCreation('m.webhook_id')}
+          ${parkedAtCreation('m.webhook_id')}, e.tenant_id
    FROM matched m JOIN event e ON e.id = m.event_id
  )
- SELECT z.id AS input_id, z.matches, z.fits, e.*,
+ SELECT z.id AS input_id, z.matches, z.fits, z.tenant_found, e.*,
         floor(greatest(0, extract(epoch FROM e.scheduled_at - now()) * 1000))::bigint AS due_in_ms
  FROM sized z LEFT JOIN event e ON e.id = z.id`;
 
@@ -152,12 +178,14 @@ export class EventRepository {
       positions,
       patterns,
       batch.map((b) => Math.min(b.maxMatches, Number.MAX_SAFE_INTEGER)),
+      inputs.map((i) => i.tenantId ?? null),
     ]);
     const byId = new Map(rows.map((row) => [String(row.input_id), row]));
     return ids.map((id): PublishedEvent => {
       const row = byId.get(id)!;
       const matches = Number(row.matches);
-      if (!row.fits) return { event: null, matches };
+      if (!row.tenant_found) return { event: null, matches, unknownTenant: true };
+      if (!row.fits) return { event: null, matches, unknownTenant: false };
       return { event: this.toEntity(row), dueInMs: Number(row.due_in_ms), matches };
     });
   }

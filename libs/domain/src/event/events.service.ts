@@ -32,6 +32,7 @@ export class EventsService {
       : Math.floor(this.config.maxFanoutBytes / Math.max(1, bytes));
     const published = await this.events.publish(input, maxMatches, uow);
     if (!published.event) {
+      if (published.unknownTenant) throw new NotFoundError('tenant');
       throw new FanOutTooLargeError(bytes, published.matches, this.config.maxFanoutBytes);
     }
     if (published.event.deliveryCount > 0) {

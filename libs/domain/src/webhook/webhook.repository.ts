@@ -9,7 +9,8 @@ import {
   type Page,
 } from '../common/list-query';
 import { rowToEntity, type Row } from '../common/rows';
-import type { UnitOfWork } from '../common/unit-of-work';
+import { FixedFieldError, NotFoundError, TenantWebhookLimitError } from '../common/domain-errors';
+import type { Sql, UnitOfWork } from '../common/unit-of-work';
 import { LEASE_MARGIN_SECONDS } from '../dispatch/claim.sql';
 import {
   ADOPT_PLAIN_LEASES_SQL,
@@ -35,6 +36,12 @@ const ADOPT_BATCH = 500;
 /** What a client sets; the rest (id, times) is the service's. */
 export type WebhookInput = WebhookSettings;
 
+/**
+ * A webhook to create: what a client sets, and its tenant (§11), which is fixed from then
+ * on; null or left out, the platform's own.
+ */
+export type NewWebhook = WebhookInput & { tenantId?: string | null };
+
 export interface WebhookListFilter extends Page {
   active?: boolean;
   createdAt?: CreatedAtRange;
@@ -55,10 +62,52 @@ export class WebhookRepository {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async create(input: WebhookInput, uow?: UnitOfWork): Promise<Webhook> {
-    const rows = await (uow?.sql ?? this.dataSource).query<Row[]>(
-      `INSERT INTO webhooks (id, ${COLUMNS}) VALUES ($1, ${PLACEHOLDERS}) RETURNING *`,
-      [randomUUID(), ...values(input)],
+  /**
+   * Inserts the webhook. One of a tenant also needs the tenant (else NotFoundError) and
+   * room under its `max_webhooks` (else TenantWebhookLimitError), checked in the
+   * transaction that inserts it (the caller's, or one of its own): see forTenant.
+   */
+  async create(input: NewWebhook, uow?: UnitOfWork): Promise<Webhook> {
+    const tenantId = input.tenantId ?? null;
+    if (tenantId === null) return this.insert(uow?.sql ?? this.dataSource, input, null);
+    if (uow) return this.forTenant(uow.sql, input, tenantId);
+    return this.dataSource.transaction((tx) => this.forTenant(tx, input, tenantId));
+  }
+
+  /**
+   * A tenant's webhook, within its `max_webhooks` however many creates run at once on
+   * however many API processes. The tenant's row is locked first (FOR NO KEY UPDATE:
+   * creates for one tenant queue here, while the foreign keys' KEY SHARE of other writers
+   * does not wait for it), then its webhooks are counted in a statement of their own: under
+   * READ COMMITTED a statement sees what committed before it began, so a count taken after
+   * the lock sees every webhook that the creates before this one committed. Counted by
+   * webhooks_tenant_id_idx (tenant_id, id), an index-only scan of at most 10,000 entries.
+   * A tenant deleted meanwhile is waited for and then not found: its lock is taken before
+   * the insert's foreign key looks.
+   */
+  private async forTenant(sql: Sql, input: WebhookInput, tenantId: string): Promise<Webhook> {
+    const tenants = await sql.query<{ max_webhooks: number | null }[]>(
+      `SELECT max_webhooks FROM tenants WHERE id = $1 FOR NO KEY UPDATE`,
+      [tenantId],
+    );
+    if (tenants.length === 0) throw new NotFoundError('tenant');
+    const limit = tenants[0].max_webhooks;
+    if (limit !== null) {
+      const [{ n }] = await sql.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM webhooks WHERE tenant_id = $1`,
+        [tenantId],
+      );
+      if (n >= limit) throw new TenantWebhookLimitError(tenantId, limit);
+    }
+    return this.insert(sql, input, tenantId);
+  }
+
+  private async insert(sql: Sql, input: WebhookInput, tenantId: string | null): Promise<Webhook> {
+    const tenant = `$${INPUT_FIELDS.length + 2}`;
+    const rows = await sql.query<Row[]>(
+      `INSERT INTO webhooks (id, ${COLUMNS}, tenant_id) VALUES ($1, ${PLACEHOLDERS}, ${tenant})
+       RETURNING *`,
+      [randomUUID(), ...values(input), tenantId],
     );
     return rowToEntity(this.dataSource, Webhook, rows[0]);
   }
@@ -101,8 +150,12 @@ export class WebhookRepository {
    * plain claim started count against its limits (ADOPT_PLAIN_LEASES_SQL), once the change
    * has committed.
    */
-  async replace(id: string, input: WebhookInput): Promise<Webhook | null> {
+  async replace(id: string, input: NewWebhook): Promise<Webhook | null> {
     const active = `$${INPUT_FIELDS.indexOf('active') + 2}::boolean`;
+    // The tenant is fixed at creation (§11): a PUT may leave it out (undefined) or repeat
+    // it; the row is updated only then, and otherwise looked at to tell which refusal.
+    const tenantGiven = `$${INPUT_FIELDS.length + 2}::boolean`;
+    const tenant = `$${INPUT_FIELDS.length + 3}::varchar`;
     const secret = `$${INPUT_FIELDS.indexOf('secretToken') + 2}::varchar`;
     const reEnabled = `NOT active AND ${active}`;
     // A PUT that changes the secret replaces it at once, as in v1: no rotation's old
@@ -115,11 +168,18 @@ export class WebhookRepository {
          failing_since = CASE WHEN ${reEnabled} THEN NULL ELSE failing_since END,
          circuit_open_until = CASE WHEN ${reEnabled} THEN NULL ELSE circuit_open_until END,
          circuit_cooldown = CASE WHEN ${reEnabled} THEN NULL ELSE circuit_cooldown END
-       WHERE id = $1
+       WHERE id = $1 AND (NOT ${tenantGiven} OR tenant_id IS NOT DISTINCT FROM ${tenant})
        RETURNING *, (SELECT o.limited FROM webhooks o WHERE o.id = $1) AS was_limited`,
-      [id, ...values(input)],
+      [id, ...values(input), input.tenantId !== undefined, input.tenantId ?? null],
     );
-    if (rows.length === 0) return null;
+    if (rows.length === 0) {
+      if (input.tenantId === undefined) return null;
+      const [exists] = await this.dataSource.query<Row[]>(`SELECT 1 FROM webhooks WHERE id = $1`, [
+        id,
+      ]);
+      if (!exists) return null;
+      throw new FixedFieldError('tenant_id', 'is fixed at creation: leave it out or send the same');
+    }
     // Made limited: the attempts the plain claim started count against the limits too.
     // The change has committed: a failure here is logged, not the PUT's (a 5xx would say
     // it was not applied). Done in the PUT's transaction instead, the wait for older

@@ -8,16 +8,25 @@ import { WebhookRepository, type WebhookInput, type WebhookListFilter } from './
 import { WEBHOOK_FIELD_ENTRIES, type RequiredWebhookField } from './webhook.fields';
 import { generateSecretToken, SECRET_ROTATION } from './webhook.rules';
 
-/** A webhook as a client writes it: the optional fields may be left out (undefined). */
-export type WebhookDraft = Pick<WebhookInput, RequiredWebhookField> & Partial<WebhookInput>;
+/**
+ * A webhook as a client writes it: the optional fields may be left out (undefined). Its
+ * tenant (§11) is not one of them: it has no default on a PUT, where leaving it out keeps
+ * the webhook's (it is fixed at creation); on a POST, null or left out is the platform.
+ */
+export type WebhookDraft = Pick<WebhookInput, RequiredWebhookField> &
+  Partial<WebhookInput> & { tenantId?: string | null };
 
 /** The rules of webhooks: defaults for what a POST or PUT leaves out, "not found". */
 @Injectable()
 export class WebhooksService {
   constructor(private readonly webhooks: WebhookRepository) {}
 
+  /**
+   * A tenant's webhook needs the tenant (404 code 16) and room under its `max_webhooks`
+   * (409 code 17), both checked where it is inserted (WebhookRepository.create).
+   */
   create(draft: WebhookDraft, uow?: UnitOfWork): Promise<Webhook> {
-    return this.webhooks.create(withDefaults(draft), uow);
+    return this.webhooks.create({ ...withDefaults(draft), tenantId: draft.tenantId }, uow);
   }
 
   list(filter: WebhookListFilter): Promise<ListPage<Webhook>> {
@@ -28,9 +37,13 @@ export class WebhooksService {
     return (await this.webhooks.findById(id)) ?? notFound();
   }
 
-  /** PUT is a full replacement: what the draft leaves out takes its default. */
+  /**
+   * PUT is a full replacement: what the draft leaves out takes its default, except the
+   * tenant, which is kept (a draft naming another is refused: FixedFieldError).
+   */
   async replace(id: string, draft: WebhookDraft): Promise<Webhook> {
-    return (await this.webhooks.replace(id, withDefaults(draft))) ?? notFound();
+    const input = { ...withDefaults(draft), tenantId: draft.tenantId };
+    return (await this.webhooks.replace(id, input)) ?? notFound();
   }
 
   /**

@@ -8,6 +8,9 @@ export class DeliveryDto {
   /** @example "a6e9a525-ac5a-488c-b118-bd7327ce6d8d" */
   @ApiProperty({ type: 'string', format: 'uuid' })
   webhook_id!: string;
+  /** Its webhook's tenant (§11); null: the platform's own. @example null */
+  @ApiProperty({ type: 'string', nullable: true })
+  tenant_id!: string | null;
   /** The event it was fanned out from; null for a delivery created directly. */
   @ApiProperty({ type: 'string', format: 'uuid', nullable: true, example: null })
   event_id!: string | null;
@@ -35,6 +38,7 @@ export class DeliveryDto {
     return {
       id: d.id,
       webhook_id: d.webhookId,
+      tenant_id: d.tenantId,
       event_id: d.eventId,
       event_type: d.eventType,
       payload: d.payload,

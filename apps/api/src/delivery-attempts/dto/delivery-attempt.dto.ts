@@ -8,6 +8,9 @@ export class DeliveryAttemptDto {
   /** @example "a6e9a525-ac5a-488c-b118-bd7327ce6d8d" */
   @ApiProperty({ type: 'string', format: 'uuid' })
   webhook_id!: string;
+  /** Its webhook's tenant (§11); null: the platform's own. @example null */
+  @ApiProperty({ type: 'string', nullable: true })
+  tenant_id!: string | null;
   /** @example "bc76122c-e56b-45c7-8dc3-b80a861191d5" */
   @ApiProperty({ type: 'string', format: 'uuid' })
   delivery_id!: string;
@@ -38,6 +41,7 @@ export class DeliveryAttemptDto {
     return {
       id: a.id,
       webhook_id: a.webhookId,
+      tenant_id: a.tenantId,
       delivery_id: a.deliveryId,
       raw_request: a.rawRequest,
       raw_response: a.rawResponse,

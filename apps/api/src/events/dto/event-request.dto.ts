@@ -1,7 +1,13 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { RESERVED_PREFIX, type EventInput } from '@app/domain';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional } from 'class-validator';
+import { RESERVED_PREFIX, TENANT_ID_PATTERN, type EventInput } from '@app/domain';
 import { PayloadRequestDto } from '../../deliveries/dto/payload-request.dto';
-import { IsEventTypeName, IsNotReserved, parseRfc3339 } from '../../validation/validators';
+import {
+  IsEventTypeName,
+  IsNotReserved,
+  IsTenantId,
+  parseRfc3339,
+} from '../../validation/validators';
 
 /** An event to publish. Its read-only fields (`id`, `delivery_count`, …) are ignored, others refused. */
 export class EventRequestDto extends PayloadRequestDto {
@@ -17,11 +23,29 @@ export class EventRequestDto extends PayloadRequestDto {
   @ApiProperty({ maxLength: 256, pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' })
   event_type!: string;
 
+  /**
+   * The tenant (§11) it is published for: it fans out to that tenant's webhooks only.
+   * Null or left out: to the platform's own webhooks (those without a tenant). An unknown
+   * tenant is a 404 code 16.
+   * @example "acme"
+   */
+  @IsOptional()
+  @IsTenantId()
+  @ApiPropertyOptional({
+    type: 'string',
+    nullable: true,
+    minLength: 1,
+    maxLength: 64,
+    pattern: TENANT_ID_PATTERN,
+  })
+  tenant_id?: string | null;
+
   toInput(): EventInput {
     return {
       eventType: this.event_type,
       payload: this.payload,
       scheduledAt: parseRfc3339(this.scheduled_at),
+      tenantId: this.tenant_id ?? null,
     };
   }
 }

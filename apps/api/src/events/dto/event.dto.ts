@@ -7,6 +7,9 @@ export class EventDto {
   id!: string;
   /** @example "order.created" */
   event_type!: string;
+  /** The tenant it was published for (§11); null: the platform's own webhooks. @example null */
+  @ApiProperty({ type: 'string', nullable: true })
+  tenant_id!: string | null;
   /** @example "{\"order_id\": 42}" */
   payload!: string;
   /** Its deliveries' first attempt, not before. @example "2021-03-08T20:43:49.987Z" */
@@ -23,6 +26,7 @@ export class EventDto {
     return {
       id: e.id,
       event_type: e.eventType,
+      tenant_id: e.tenantId,
       payload: e.payload,
       scheduled_at: e.scheduledAt.toISOString(),
       delivery_count: e.deliveryCount,

@@ -1,5 +1,8 @@
-import { backoffOrderProblem, type WebhookDraft } from '@app/domain';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional } from 'class-validator';
+import { backoffOrderProblem, TENANT_ID_PATTERN, type WebhookDraft } from '@app/domain';
 import type { CrossFieldRules } from '../../validation/validation.pipe';
+import { IsTenantId } from '../../validation/validators';
 import { toDraft, WebhookRequestFields } from './webhook-fields';
 
 /**
@@ -11,6 +14,25 @@ import { toDraft, WebhookRequestFields } from './webhook-fields';
 export class WebhookRequestDto extends WebhookRequestFields implements CrossFieldRules {
   static readonly readOnlyFields = ['id', 'created_at', 'updated_at', 'circuit', 'disabled_reason'];
 
+  // Not one of WEBHOOK_FIELDS: those are set on every write and take a default when left
+  // out, where this one is fixed at creation and a PUT that leaves it out keeps it.
+  /**
+   * The tenant (§11) that owns the webhook: it receives only that tenant's events. Null
+   * or left out on create: the platform's own webhook. Fixed at creation: a PUT may leave
+   * it out or repeat it; another value is a 400. An unknown tenant is a 404 code 16.
+   * @example "acme"
+   */
+  @IsOptional()
+  @IsTenantId()
+  @ApiPropertyOptional({
+    type: 'string',
+    nullable: true,
+    minLength: 1,
+    maxLength: 64,
+    pattern: TENANT_ID_PATTERN,
+  })
+  tenant_id?: string | null;
+
   crossFieldProblems(failed: Set<string>): [string, string][] {
     if (failed.has('retry_min_backoff') || failed.has('retry_max_backoff')) return [];
     const problem = backoffOrderProblem(this.retry_min_backoff, this.retry_max_backoff);
@@ -19,6 +41,6 @@ export class WebhookRequestDto extends WebhookRequestFields implements CrossFiel
 
   /** What the client wrote; the service fills in the defaults of what it left out. */
   toDraft(): WebhookDraft {
-    return toDraft(this);
+    return { ...toDraft(this), tenantId: this.tenant_id };
   }
 }

@@ -29,6 +29,9 @@ export class WebhookDto extends WebhookResponseFields {
   /** @example "a6e9a525-ac5a-488c-b118-bd7327ce6d8d" */
   @ApiProperty({ type: 'string', format: 'uuid' })
   id!: string;
+  /** The tenant (§11) that owns it; null: the platform's own. @example null */
+  @ApiProperty({ type: 'string', nullable: true })
+  tenant_id!: string | null;
   circuit!: CircuitDto;
   /** Why postmand set `active` to false; null otherwise. @example null */
   @ApiProperty({ type: 'string', nullable: true })
@@ -44,6 +47,7 @@ export class WebhookDto extends WebhookResponseFields {
     return {
       id: w.id,
       ...toWire(w),
+      tenant_id: w.tenantId,
       circuit: CircuitDto.from(w),
       disabled_reason: w.disabledReason,
       created_at: w.createdAt.toISOString(),

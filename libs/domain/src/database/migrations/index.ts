@@ -9,6 +9,8 @@ import { EventPayloadOnce1765411200000 } from './1765411200000-EventPayloadOnce'
 import { Tenants1765497600000 } from './1765497600000-Tenants';
 import { TenantIndexes1765497600001 } from './1765497600001-TenantIndexes';
 import { TenantOwnership1765584000000 } from './1765584000000-TenantOwnership';
+import { TenantFanOut1765670400000 } from './1765670400000-TenantFanOut';
+import { TenantFanOutIndexes1765670400001 } from './1765670400001-TenantFanOutIndexes';
 
 /** Every migration, oldest first. Listed explicitly so built code and tests load the same set. */
 export const MIGRATIONS = [
@@ -23,4 +25,6 @@ export const MIGRATIONS = [
   Tenants1765497600000,
   TenantIndexes1765497600001,
   TenantOwnership1765584000000,
+  TenantFanOut1765670400000,
+  TenantFanOutIndexes1765670400001,
 ];

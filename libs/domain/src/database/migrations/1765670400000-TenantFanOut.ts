@@ -1,0 +1,75 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The trigger function as Events made it, for the revert.
+ */
+const SYNC_BEFORE = `
+  CREATE OR REPLACE FUNCTION postmand_sync_event_types() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_OP = 'UPDATE' THEN
+      IF NEW.event_types IS NOT DISTINCT FROM OLD.event_types THEN RETURN NULL; END IF;
+      DELETE FROM webhook_event_types WHERE webhook_id = NEW.id;
+    END IF;
+    INSERT INTO webhook_event_types (pattern, webhook_id)
+      SELECT DISTINCT p, NEW.id FROM unnest(NEW.event_types) AS p;
+    RETURN NULL;
+  END $$`;
+
+/**
+ * v3 §11, fan-out by tenant: webhook_event_types, the patterns that the publish statement
+ * matches an event's type against, learns whose webhook each row is, so that an event for
+ * a tenant reads only that tenant's subscriptions (TenantFanOutIndexes, next, makes the
+ * table's key lead with it).
+ *
+ * `tenant_key` is the webhook's tenant, or '' for the platform's own webhooks (a tenant id
+ * is never empty): NOT NULL, because a btree's `=` never matches a NULL, and an
+ * `OR tenant IS NULL` would leave the index for a scan.
+ *
+ * Cheap on a big database: a NOT NULL column with a constant default is written into the
+ * catalogue only (no table rewrite), and every existing row is a platform webhook's ('').
+ * The backfill below reads only the webhooks that have a tenant (by webhooks_tenant_id_idx;
+ * none, unless one was given a tenant by hand). The trigger now also follows a change of
+ * `tenant_id` (the API never changes it; a hand-written UPDATE would otherwise leave the
+ * copy stale).
+ */
+export class TenantFanOut1765670400000 implements MigrationInterface {
+  name = 'TenantFanOut1765670400000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(
+      `ALTER TABLE webhook_event_types ADD COLUMN tenant_key varchar(64) COLLATE "C" NOT NULL DEFAULT ''`,
+    );
+    await q.query(`
+      CREATE OR REPLACE FUNCTION postmand_sync_event_types() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'UPDATE' THEN
+          IF NEW.event_types IS NOT DISTINCT FROM OLD.event_types
+             AND NEW.tenant_id IS NOT DISTINCT FROM OLD.tenant_id THEN
+            RETURN NULL;
+          END IF;
+          DELETE FROM webhook_event_types WHERE webhook_id = NEW.id;
+        END IF;
+        INSERT INTO webhook_event_types (tenant_key, pattern, webhook_id)
+          SELECT DISTINCT coalesce(NEW.tenant_id, ''), p, NEW.id FROM unnest(NEW.event_types) AS p;
+        RETURN NULL;
+      END $$`);
+    await q.query(`DROP TRIGGER webhooks_sync_event_types ON webhooks`);
+    await q.query(`
+      CREATE TRIGGER webhooks_sync_event_types
+        AFTER INSERT OR UPDATE OF event_types, tenant_id ON webhooks
+        FOR EACH ROW EXECUTE FUNCTION postmand_sync_event_types()`);
+    await q.query(`
+      UPDATE webhook_event_types s SET tenant_key = w.tenant_id
+      FROM webhooks w
+      WHERE w.tenant_id IS NOT NULL AND s.webhook_id = w.id`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER webhooks_sync_event_types ON webhooks`);
+    await q.query(`
+      CREATE TRIGGER webhooks_sync_event_types AFTER INSERT OR UPDATE OF event_types ON webhooks
+        FOR EACH ROW EXECUTE FUNCTION postmand_sync_event_types()`);
+    await q.query(SYNC_BEFORE);
+    await q.query(`ALTER TABLE webhook_event_types DROP COLUMN tenant_key`);
+  }
+}
