@@ -1,3 +1,4 @@
+import { PLATFORM_SCOPE } from '@app/domain';
 import type { ServerResponse } from 'node:http';
 import type { Delivery } from '@app/domain';
 import { DispatcherFixture, type AttemptRow } from '../helpers/dispatcher-fixture';
@@ -402,7 +403,7 @@ describe('worker: responses as real servers send them (SPEC §4)', () => {
   const finished = (id: string): Promise<Delivery> =>
     eventually(
       async () => {
-        const d = await f.deliveries.findById(id);
+        const d = await f.deliveries.findById(PLATFORM_SCOPE, id);
         return d && d.status !== 'pending' ? d : undefined;
       },
       30_000,

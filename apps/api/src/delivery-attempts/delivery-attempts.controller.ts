@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { DeliveryAttemptsService } from '@app/domain';
+import { DeliveryAttemptsService, type Scope } from '@app/domain';
+import { RequestScope } from '../access/request-scope';
 import { ApiEndpoint } from '../openapi/api-responses';
 import { jsonList } from '../lists/json-list';
 import { ParseIdPipe } from '../validation/parse-id.pipe';
@@ -21,10 +22,11 @@ export class DeliveryAttemptsController {
     errors: [400],
   })
   async list(
+    @RequestScope() scope: Scope,
     @Query() query: ListDeliveryAttemptsQueryDto,
   ): Promise<StreamableFile | Record<string, unknown>> {
     const filter = query.toFilter();
-    const page = await this.attempts.page(filter);
+    const page = await this.attempts.page(scope, filter);
     return jsonList('delivery_attempts', page, DeliveryAttemptDto.from, filter);
   }
 
@@ -36,7 +38,10 @@ export class DeliveryAttemptsController {
     type: DeliveryAttemptDto,
     errors: [404],
   })
-  async get(@Param('id', ParseIdPipe) id: string): Promise<DeliveryAttemptDto> {
-    return DeliveryAttemptDto.from(await this.attempts.get(id));
+  async get(
+    @RequestScope() scope: Scope,
+    @Param('id', ParseIdPipe) id: string,
+  ): Promise<DeliveryAttemptDto> {
+    return DeliveryAttemptDto.from(await this.attempts.get(scope, id));
   }
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { DeliveryStatsService } from '@app/domain';
+import { DeliveryStatsService, type Scope } from '@app/domain';
+import { RequestScope } from '../access/request-scope';
 import { ApiEndpoint } from '../openapi/api-responses';
 import { StatsDto, WebhookSuccessDto, WebhookSuccessListDto } from './dto/stats.dto';
 import { StatsQueryDto, WebhookSuccessQueryDto } from './dto/stats-query.dto';
@@ -32,8 +33,11 @@ export class StatsController {
     type: WebhookSuccessListDto,
     errors: [400],
   })
-  async webhooks(@Query() query: WebhookSuccessQueryDto): Promise<WebhookSuccessListDto> {
-    const rates = await this.stats.successRates(query.ids());
+  async webhooks(
+    @RequestScope() scope: Scope,
+    @Query() query: WebhookSuccessQueryDto,
+  ): Promise<WebhookSuccessListDto> {
+    const rates = await this.stats.successRates(scope, query.ids());
     return { webhooks: rates.map(WebhookSuccessDto.from) };
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Scope } from '../tenant/scope';
 import { BacklogRepository } from '../dispatch/backlog.repository';
 import {
   DeliveryStatsRepository,
@@ -138,10 +139,10 @@ export class DeliveryStatsService {
 
   /**
    * Each webhook's recent success (its last SUCCESS_RATE_ATTEMPTS attempts at most), in the
-   * order asked; a webhook never tried has zeros.
+   * order asked; a webhook never tried has zeros, as has one outside `scope`.
    */
-  successRates(webhookIds: string[]): Promise<WebhookSuccess[]> {
-    return this.stats.successRates(webhookIds, SUCCESS_RATE_ATTEMPTS);
+  successRates(scope: Scope, webhookIds: string[]): Promise<WebhookSuccess[]> {
+    return this.stats.successRates(scope, webhookIds, SUCCESS_RATE_ATTEMPTS);
   }
 
   /**
