@@ -14,6 +14,7 @@ import { ApiBody, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DeliveriesService, type Scope, type UnitOfWork } from '@app/domain';
 import { RequestScope } from '../access/request-scope';
+import { PortalAccess } from '../access/portal-access';
 import { ApiEndpoint } from '../openapi/api-responses';
 import { Idempotent, Transaction } from '../idempotency/idempotency.interceptor';
 import { jsonList } from '../lists/json-list';
@@ -47,6 +48,7 @@ export class DeliveriesController {
   @Post('redeliver')
   @HttpCode(202)
   @Idempotent()
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'redeliverDeliveries',
     summary:
@@ -73,6 +75,7 @@ export class DeliveriesController {
   }
 
   @Get()
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'listDeliveries',
     summary: 'List deliveries, newest first',
@@ -90,6 +93,7 @@ export class DeliveriesController {
   }
 
   @Get(':id')
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'getDelivery',
     summary: 'Get a delivery',
@@ -118,6 +122,7 @@ export class DeliveriesController {
 
   @Post(':id/redeliver')
   @Idempotent()
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'redeliverDelivery',
     summary: 'Send a delivery again, as a new pending delivery with the same payload',

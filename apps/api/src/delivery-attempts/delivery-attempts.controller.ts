@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { DeliveryAttemptsService, type Scope } from '@app/domain';
 import { RequestScope } from '../access/request-scope';
+import { PortalAccess } from '../access/portal-access';
 import { ApiEndpoint } from '../openapi/api-responses';
 import { jsonList } from '../lists/json-list';
 import { ParseIdPipe } from '../validation/parse-id.pipe';
@@ -14,6 +15,7 @@ export class DeliveryAttemptsController {
   constructor(private readonly attempts: DeliveryAttemptsService) {}
 
   @Get()
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'listDeliveryAttempts',
     summary: 'List delivery attempts, newest first',
@@ -31,6 +33,7 @@ export class DeliveryAttemptsController {
   }
 
   @Get(':id')
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'getDeliveryAttempt',
     summary: 'Get a delivery attempt',

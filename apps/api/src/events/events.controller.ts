@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, StreamableFile } from '@nest
 import { ApiTags } from '@nestjs/swagger';
 import { EventsService, type Scope, type UnitOfWork } from '@app/domain';
 import { RequestScope } from '../access/request-scope';
+import { PortalAccess } from '../access/portal-access';
 import { ApiEndpoint } from '../openapi/api-responses';
 import { Idempotent, Transaction } from '../idempotency/idempotency.interceptor';
 import { jsonList } from '../lists/json-list';
@@ -29,6 +30,7 @@ export class EventsController {
   }
 
   @Get()
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'listEvents',
     summary: 'List events, newest first',
@@ -45,6 +47,7 @@ export class EventsController {
   }
 
   @Get(':id')
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'getEvent',
     summary: 'Get an event',

@@ -2,6 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { DeliveryStatsService, type Scope } from '@app/domain';
 import { RequestScope } from '../access/request-scope';
+import { PortalAccess } from '../access/portal-access';
 import { ApiEndpoint } from '../openapi/api-responses';
 import { StatsDto, WebhookSuccessDto, WebhookSuccessListDto } from './dto/stats.dto';
 import { StatsQueryDto, WebhookSuccessQueryDto } from './dto/stats-query.dto';
@@ -26,6 +27,7 @@ export class StatsController {
   }
 
   @Get('webhooks')
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'getWebhookSuccessRates',
     summary: 'Each webhook’s success rate over its most recent 100 attempts',

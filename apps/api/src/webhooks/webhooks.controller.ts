@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from
 import { ApiTags } from '@nestjs/swagger';
 import { WebhooksService, type Scope, type UnitOfWork } from '@app/domain';
 import { RequestScope } from '../access/request-scope';
+import { PortalAccess } from '../access/portal-access';
 import { ApiEndpoint } from '../openapi/api-responses';
 import { Idempotent, Transaction } from '../idempotency/idempotency.interceptor';
 import { ParseIdPipe } from '../validation/parse-id.pipe';
@@ -17,6 +18,7 @@ export class WebhooksController {
 
   @Post()
   @Idempotent()
+  @PortalAccess('tenant-create')
   @ApiEndpoint({
     operationId: 'createWebhook',
     summary: 'Register a webhook',
@@ -32,6 +34,7 @@ export class WebhooksController {
   }
 
   @Get()
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'listWebhooks',
     summary: 'List webhooks by name',
@@ -54,6 +57,7 @@ export class WebhooksController {
   }
 
   @Get(':id')
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'getWebhook',
     summary: 'Get a webhook',
@@ -69,6 +73,7 @@ export class WebhooksController {
   }
 
   @Put(':id')
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'updateWebhook',
     summary: 'Replace a webhook (omitted optional fields take their defaults)',
@@ -86,6 +91,7 @@ export class WebhooksController {
 
   @Post(':id/rotate-secret')
   @HttpCode(200)
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'rotateWebhookSecret',
     summary:
@@ -109,6 +115,7 @@ export class WebhooksController {
 
   @Delete(':id')
   @HttpCode(204)
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'deleteWebhook',
     summary: 'Delete a webhook with its deliveries and attempts',
