@@ -143,6 +143,31 @@ describe('/v1/tenants/{tenant_id}/portal-sessions', () => {
     await http().post(`/v1/deliveries/${b.deliveryId}/redeliver`).set(as(token)).expect(404);
   });
 
+  it('keeps Idempotency-Keys per tenant: one tenant’s key never replays another’s or the platform’s', async () => {
+    await f.db.dataSource.query(`UPDATE deliveries SET status = 'failed'`);
+    const [ta, tb] = [await open('tenant-a'), await open('tenant-b')];
+    const dryRun = (headers: Record<string, string>) =>
+      http()
+        .post('/v1/deliveries/redeliver')
+        .set({ 'idempotency-key': 'same-key', ...headers })
+        .send({ dry_run: true })
+        .expect(200);
+    const first = await dryRun(as(ta));
+    expect([first.body, first.headers['idempotent-replayed']]).toEqual([{ count: 2 }, undefined]);
+    const again = await dryRun(as(await open('tenant-a')));
+    expect([again.body, again.headers['idempotent-replayed']]).toEqual([{ count: 2 }, 'true']);
+    await f.db.dataSource.query(
+      `UPDATE deliveries SET status = 'pending' WHERE tenant_id = 'tenant-a'`,
+    );
+    const other = await dryRun(as(tb));
+    expect([other.body, other.headers['idempotent-replayed']]).toEqual([{ count: 2 }, undefined]);
+    const platform = await dryRun({});
+    expect([platform.body, platform.headers['idempotent-replayed']]).toEqual([
+      { count: 2 },
+      undefined,
+    ]);
+  });
+
   it('a read-only session only reads (403 code 15), and a session may not use the platform’s routes', async () => {
     const reader = await open('tenant-a', { read_only: true });
     await http().get('/v1/webhooks').set(as(reader)).expect(200);
