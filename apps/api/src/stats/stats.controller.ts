@@ -33,7 +33,7 @@ export class StatsController {
     summary: 'Each webhook’s success rate over its most recent 100 attempts',
     status: 200,
     type: WebhookSuccessListDto,
-    errors: [400],
+    errors: [400, 404],
   })
   async webhooks(
     @RequestScope() scope: Scope,

@@ -74,6 +74,17 @@ export class DeliveryStatsRepository {
     }));
   }
 
+  /** How many of `webhookIds` (distinct) are webhooks within `scope`. */
+  async countInScope(scope: Scope, webhookIds: string[]): Promise<number> {
+    const params: unknown[] = [webhookIds];
+    const [{ n }] = await this.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM webhooks
+       WHERE id = ANY($1::uuid[])${andScope(scope, 'tenant_id', params)}`,
+      params,
+    );
+    return n;
+  }
+
   /**
    * Attempts tallied by second, outcome and duration, from `fromMs` (epoch ms; 0: the whole
    * window) or `windowSeconds` before the end, whichever is later, up to the start of the
