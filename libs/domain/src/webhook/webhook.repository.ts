@@ -231,9 +231,12 @@ export class WebhookRepository {
    * The webhooks whose secret cannot sign safely (a `whsec_` token that is not base64 of
    * 24–64 bytes, accepted before v3 checked it), by id: `postmand migrate` reports them.
    */
-  async unusableSecrets(): Promise<string[]> {
+  async unusableSecrets(scope: Scope): Promise<string[]> {
+    const params: unknown[] = [];
     const rows = await this.dataSource.query<{ id: string; secret_token: string }[]>(
-      `SELECT id, secret_token FROM webhooks WHERE secret_token LIKE 'whsec\\_%' ORDER BY id`,
+      `SELECT id, secret_token FROM webhooks
+       WHERE secret_token LIKE 'whsec\\_%'${andScope(scope, 'tenant_id', params)} ORDER BY id`,
+      params,
     );
     return rows.filter((r) => secretTokenProblem(r.secret_token) !== undefined).map((r) => r.id);
   }
