@@ -214,6 +214,10 @@ describe('/v1/tenants/{tenant_id}/portal-sessions', () => {
       expect(JSON.stringify(res.body)).not.toContain(t);
     };
     await refused(expired);
+    for (const header of [`Basic ${token}`, token, `Bearer ${token} extra`]) {
+      const res = await http().get('/v1/webhooks').set('authorization', header).expect(401);
+      expect([header, res.body.code]).toEqual([header, 14]);
+    }
     await refused(`pmp_${'A'.repeat(43)}`);
     await refused('pmp_short');
     // The expired session is gone once presented.

@@ -11,6 +11,7 @@ import type { NextFunction, Request, Response } from 'express';
 import {
   ApiKeyAuthenticator,
   isPortalToken,
+  PORTAL_TOKEN_PREFIX,
   PortalSessionsService,
   scopeAllows,
   type Principal,
@@ -112,6 +113,15 @@ export class AuthenticationMiddleware implements NestMiddleware {
     if (token !== undefined && isPortalToken(token)) {
       this.session(req, res, token).then(() => next(), next);
       return;
+    }
+    // A portal token in a header that is not "Bearer <token>" is refused as well: with
+    // POSTMAND_AUTH=none, letting it through would be open access for a session's holder.
+    if (token === undefined && req.headers.authorization?.includes(PORTAL_TOKEN_PREFIX)) {
+      this.metrics.request('unknown');
+      res.setHeader('WWW-Authenticate', `${REALM}, error="invalid_token"`);
+      return next(
+        new ApiError('unauthorized', 'the Authorization header must be "Bearer <token>"'),
+      );
     }
     if (!this.access.enabled) return next();
     this.access.authenticate(req, res).then(() => next(), next);
