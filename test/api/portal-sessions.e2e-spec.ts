@@ -231,6 +231,22 @@ describe('/v1/tenants/{tenant_id}/portal-sessions', () => {
     await http().get('/swagger/doc.json').set(as(token)).expect(200);
   });
 
+  it('removes a tenant’s expired sessions when it is given a new one, and only its own', async () => {
+    await open('tenant-a');
+    await open('tenant-b');
+    await f.db.dataSource.query(
+      `UPDATE portal_sessions SET expires_at = now() - interval '1 second'`,
+    );
+    await open('tenant-a');
+    const left = await f.db.dataSource.query<{ tenant_id: string; live: boolean }[]>(
+      `SELECT tenant_id, expires_at > now() AS live FROM portal_sessions ORDER BY tenant_id`,
+    );
+    expect(left).toEqual([
+      { tenant_id: 'tenant-a', live: true },
+      { tenant_id: 'tenant-b', live: false },
+    ]);
+  });
+
   it('counts sessions in the metrics, never naming a token', async () => {
     const token = await open('tenant-a');
     await http().get('/v1/webhooks').set(as(token)).expect(200);
