@@ -1,6 +1,6 @@
-import { PLATFORM_SCOPE } from '@app/domain';
 import { randomUUID } from 'node:crypto';
 import {
+  PLATFORM_SCOPE,
   ClaimRepository,
   CompletionRepository,
   DeliveryRepository,

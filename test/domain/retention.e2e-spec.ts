@@ -1,6 +1,6 @@
-import { PLATFORM_SCOPE } from '@app/domain';
 import { Client } from 'pg';
 import {
+  PLATFORM_SCOPE,
   attemptPartitions,
   AttemptPartitionsRepository,
   DeliveryRepository,

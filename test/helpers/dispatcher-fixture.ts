@@ -1,5 +1,5 @@
-import { PLATFORM_SCOPE } from '@app/domain';
 import {
+  PLATFORM_SCOPE,
   DeliveriesService,
   DeliveryRepository,
   DeliveryWaker,

@@ -1,6 +1,5 @@
-import { PLATFORM_SCOPE } from '@app/domain';
 import type { ServerResponse } from 'node:http';
-import type { Delivery } from '@app/domain';
+import { PLATFORM_SCOPE, type Delivery } from '@app/domain';
 import { DispatcherFixture, type AttemptRow } from '../helpers/dispatcher-fixture';
 import { RawHttpServer, type RawAnswer } from '../helpers/raw-http-server';
 import { eventually } from '../helpers/wait';

@@ -1,6 +1,5 @@
-import { PLATFORM_SCOPE } from '@app/domain';
 import { randomUUID } from 'node:crypto';
-import { ClaimRepository, CompletionRepository } from '@app/domain';
+import { PLATFORM_SCOPE, ClaimRepository, CompletionRepository } from '@app/domain';
 import { ClaimTurns } from '../../apps/worker/src/dispatcher/claim-turns';
 import { DispatcherFixture } from '../helpers/dispatcher-fixture';
 import { webhookInput } from '../helpers/fixtures';

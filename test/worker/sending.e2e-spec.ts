@@ -1,5 +1,5 @@
-import { PLATFORM_SCOPE } from '@app/domain';
 import * as net from 'node:net';
+import { PLATFORM_SCOPE } from '@app/domain';
 import { POSTMAND_VERSION } from '@app/platform';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { verify as verifyGithub } from '@octokit/webhooks-methods';
