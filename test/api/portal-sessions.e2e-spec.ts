@@ -102,6 +102,16 @@ describe('/v1/tenants/{tenant_id}/portal-sessions', () => {
       expect([path, res.body.code]).toEqual([path, code]);
     }
     await http().get(`/v1/webhooks/${a.webhookId}`).set(as(token)).expect(200);
+    const rates = await http()
+      .get(`/v1/stats/webhooks?webhook_ids=${a.webhookId}`)
+      .set(as(token))
+      .expect(200);
+    expect(rates.body.webhooks).toEqual([expect.objectContaining({ webhook_id: a.webhookId })]);
+    const mixed = await http()
+      .get(`/v1/stats/webhooks?webhook_ids=${a.webhookId},${b.webhookId}`)
+      .set(as(token))
+      .expect(404);
+    expect(mixed.body.code).toBe(5);
     await http().get('/v1/tenants/tenant-a').set(as(token)).expect(200);
   });
 
