@@ -120,6 +120,28 @@ export default tseslint.config(
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {
+    // The repositories of tenant-owned tables (§11, §12): every read takes a Scope, which
+    // TypeORM's find helpers cannot carry. A read written with them would see every tenant.
+    files: [
+      'libs/domain/src/webhook/*.repository.ts',
+      'libs/domain/src/delivery/*.repository.ts',
+      'libs/domain/src/delivery-attempt/*.repository.ts',
+      'libs/domain/src/event/*.repository.ts',
+      'libs/domain/src/stats/*.repository.ts',
+    ],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name=/^(find|findBy|findOne|findOneBy|findAndCount|count|exist|exists|existsBy)$/][callee.object.type='CallExpression']",
+          message:
+            'A read of a tenant-owned table takes a Scope (tenant/scope.ts): write it with andScope or whereScope (tenant/scope.sql.ts); getRepository(…).find*/count cannot carry one.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {

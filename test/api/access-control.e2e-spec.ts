@@ -33,6 +33,8 @@ const BODIES: Record<string, (w: World) => object | undefined> = {
   createEvent: () => ({ event_type: 'order.created', payload: '{}' }),
   putTenant: () => ({ name: 'World' }),
   deleteTenant: () => undefined,
+  createPortalSession: () => ({ read_only: true }),
+  revokePortalSessions: () => undefined,
 };
 
 describe('access control (POSTMAND_AUTH=api_key)', () => {
@@ -260,8 +262,10 @@ describe('access control (POSTMAND_AUTH=api_key)', () => {
     for (const op of await operations()) {
       const responses = doc.paths[op.path][op.method].responses;
       expect(responses['401']).toBeDefined();
-      expect(responses['403'] !== undefined).toBe(op.method !== 'get');
+      // A GET's 403 is a portal session's (§12): an operation it may not use.
+      expect(responses['403']).toBeDefined();
     }
+    expect(doc.components.securitySchemes.portal_session).toMatchObject({ scheme: 'bearer' });
   });
 });
 
@@ -275,6 +279,12 @@ describe('access control off (POSTMAND_AUTH=none, the default)', () => {
     await http().post('/v1/webhooks').send(RECEIVER_HOOK).expect(201);
     const doc = (await http().get('/swagger/doc.json').expect(200)).body;
     expect(doc.security).toBeUndefined();
-    expect(doc.paths['/v1/webhooks'].get.responses['401']).toBeUndefined();
+    // Only a portal session's token (§12) can be refused with access control off.
+    expect(doc.paths['/v1/webhooks'].get.responses['401'].description).toBe(
+      'Unauthorized (code 14).',
+    );
+    expect(doc.components.securitySchemes).toEqual({
+      portal_session: expect.objectContaining({ bearerFormat: 'pmp_…' }),
+    });
   });
 });

@@ -34,6 +34,8 @@ const OPERATIONS = [
   'listTenants',
   'getTenant',
   'deleteTenant',
+  'createPortalSession',
+  'revokePortalSessions',
 ];
 
 /**

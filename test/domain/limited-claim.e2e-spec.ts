@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  PLATFORM_SCOPE,
   ClaimRepository,
   CompletionRepository,
   DeliveryRepository,
@@ -133,7 +134,7 @@ describe('the limited claim (§7)', () => {
 
   /** A PUT of the webhook made by webhook(), with max_concurrency `n`. */
   const limitTo = (id: string, n: number) =>
-    new WebhooksService(new WebhookRepository(db.dataSource)).replace(id, {
+    new WebhooksService(new WebhookRepository(db.dataSource)).replace(PLATFORM_SCOPE, id, {
       name: 'limited',
       url: 'http://127.0.0.1:9/',
       contentType: 'application/json',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  PLATFORM_SCOPE,
   type BoundedPage,
   DeliveriesService,
   DeliveryAttemptRepository,
@@ -58,14 +59,14 @@ describe('repositories', () => {
     return n;
   };
   const listDeliveries = async (filter: DeliveryListFilter): Promise<Delivery[]> =>
-    pageToArray(await deliveries.page(filter));
+    pageToArray(await deliveries.page(PLATFORM_SCOPE, filter));
   const listAttempts = async (filter: DeliveryAttemptListFilter): Promise<DeliveryAttempt[]> =>
-    pageToArray(await attempts.page(filter));
+    pageToArray(await attempts.page(PLATFORM_SCOPE, filter));
   /** The new delivery (its webhook must exist). */
   const create = async (input: DeliveryInput): Promise<Delivery> =>
     (await deliveries.create(input))!.delivery;
   const redeliver = async (id: string): Promise<Delivery> =>
-    (await deliveries.redeliver(id))!.delivery;
+    (await deliveries.redeliver(PLATFORM_SCOPE, id))!.delivery;
 
   describe('WebhookRepository', () => {
     it('creates, finds, replaces and deletes', async () => {
@@ -73,10 +74,11 @@ describe('repositories', () => {
       expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
       expect(created.validStatusCodes).toEqual([202, 200]);
       expect(created.createdAt).toBeInstanceOf(Date);
-      expect(await webhooks.findById(created.id)).toEqual(created);
+      expect(await webhooks.findById(PLATFORM_SCOPE, created.id)).toEqual(created);
 
       await new Promise((resolve) => setTimeout(resolve, 5)); // times are milliseconds
       const replaced = await webhooks.replace(
+        PLATFORM_SCOPE,
         created.id,
         webhookInput({ name: 'renamed', active: false, secretToken: 's3cret' }),
       );
@@ -84,10 +86,10 @@ describe('repositories', () => {
       expect(replaced!.createdAt).toEqual(created.createdAt);
       expect(replaced!.updatedAt.getTime()).toBeGreaterThan(created.updatedAt.getTime());
 
-      expect(await webhooks.replace(randomUUID(), webhookInput())).toBeNull();
-      expect(await webhooks.delete(created.id)).toBe(true);
-      expect(await webhooks.delete(created.id)).toBe(false);
-      expect(await webhooks.findById(created.id)).toBeNull();
+      expect(await webhooks.replace(PLATFORM_SCOPE, randomUUID(), webhookInput())).toBeNull();
+      expect(await webhooks.delete(PLATFORM_SCOPE, created.id)).toBe(true);
+      expect(await webhooks.delete(PLATFORM_SCOPE, created.id)).toBe(false);
+      expect(await webhooks.findById(PLATFORM_SCOPE, created.id)).toBeNull();
     });
 
     it('lists by name then id, filtered by active and created_at, paged', async () => {
@@ -100,21 +102,23 @@ describe('repositories', () => {
       ] as const) {
         made.push(await webhooks.create(webhookInput({ name, active })));
       }
-      const all = (await webhooks.list(page)).rows;
+      const all = (await webhooks.list(PLATFORM_SCOPE, page)).rows;
       const expected = [...made].sort((a, b) =>
         a.name === b.name ? (a.id < b.id ? -1 : 1) : a.name < b.name ? -1 : 1,
       );
       expect(all.map((w) => w.id)).toEqual(expected.map((w) => w.id));
-      expect((await webhooks.list({ ...page, active: false })).rows.map((w) => w.id)).toEqual([
-        made[1].id,
-      ]);
-      expect((await webhooks.list({ limit: 2, offset: 1 })).rows.map((w) => w.id)).toEqual(
-        expected.slice(1, 3).map((w) => w.id),
-      );
-      const bound = made[0].createdAt;
-      expect((await webhooks.list({ ...page, createdAt: { lt: bound } })).rows).toEqual([]);
       expect(
-        (await webhooks.list({ ...page, createdAt: { lte: bound } })).rows.length,
+        (await webhooks.list(PLATFORM_SCOPE, { ...page, active: false })).rows.map((w) => w.id),
+      ).toEqual([made[1].id]);
+      expect(
+        (await webhooks.list(PLATFORM_SCOPE, { limit: 2, offset: 1 })).rows.map((w) => w.id),
+      ).toEqual(expected.slice(1, 3).map((w) => w.id));
+      const bound = made[0].createdAt;
+      expect(
+        (await webhooks.list(PLATFORM_SCOPE, { ...page, createdAt: { lt: bound } })).rows,
+      ).toEqual([]);
+      expect(
+        (await webhooks.list(PLATFORM_SCOPE, { ...page, createdAt: { lte: bound } })).rows.length,
       ).toBeGreaterThan(0);
     });
   });
@@ -210,7 +214,7 @@ describe('repositories', () => {
         await until(() => Promise.resolve(payloads.length === 2));
         expect(payloads[1]).toBeGreaterThan(50_000);
         expect(payloads[1]).toBeLessThanOrEqual(60_000);
-        await service.redeliver(now.id);
+        await service.redeliver(PLATFORM_SCOPE, now.id);
         await until(() => Promise.resolve(payloads.length === 3));
         expect(payloads[2]).toBe(0);
       } finally {
@@ -219,7 +223,9 @@ describe('repositories', () => {
       await expect(service.create({ webhookId: randomUUID(), payload: 'x' })).rejects.toEqual(
         new NotFoundError('webhook'),
       );
-      await expect(service.redeliver(randomUUID())).rejects.toEqual(new NotFoundError('delivery'));
+      await expect(service.redeliver(PLATFORM_SCOPE, randomUUID())).rejects.toEqual(
+        new NotFoundError('delivery'),
+      );
       await expect(service.create({ webhookId: hook.id, payload: 'é'.repeat(9) })).rejects.toEqual(
         new PayloadTooLargeError(18, 16),
       );
@@ -230,7 +236,7 @@ describe('repositories', () => {
       const when = new Date('2031-05-06T07:08:09.123Z');
       const payload = 'ünïcødé \u{1F680} \r\n\t "quoted" \\ back';
       const delivery = await create({ webhookId: hook.id, payload, scheduledAt: when });
-      const found = await deliveries.findById(delivery.id);
+      const found = await deliveries.findById(PLATFORM_SCOPE, delivery.id);
       expect(found!.scheduledAt.toISOString()).toBe('2031-05-06T07:08:09.123Z');
       expect(found!.payload).toBe(payload);
     });
@@ -246,9 +252,9 @@ describe('repositories', () => {
       expect(again).toMatchObject({ webhookId: hook.id, payload: 'p', status: 'pending' });
       expect(again.id).not.toBe(first.id);
       expect(again.deliveryAttempts).toBe(0);
-      expect(await deliveries.redeliver(randomUUID())).toBeNull();
+      expect(await deliveries.redeliver(PLATFORM_SCOPE, randomUUID())).toBeNull();
       expect(await deliveries.delete(first.id)).toBe(true);
-      expect(await deliveries.findById(first.id)).toBeNull();
+      expect(await deliveries.findById(PLATFORM_SCOPE, first.id)).toBeNull();
       expect(await deliveries.delete(first.id)).toBe(false);
     });
 
@@ -300,7 +306,7 @@ describe('repositories', () => {
         await insert(d2.id, true),
       ];
 
-      const found = await attempts.findById(bad.id);
+      const found = await attempts.findById(PLATFORM_SCOPE, bad.id);
       expect(found).toMatchObject({
         id: bad.id,
         deliveryId: d1.id,
@@ -310,7 +316,7 @@ describe('repositories', () => {
         success: false,
         error: 'connection refused',
       });
-      expect(await attempts.findById(randomUUID())).toBeNull();
+      expect(await attempts.findById(PLATFORM_SCOPE, randomUUID())).toBeNull();
       const ids = async (filter: object): Promise<string[]> =>
         (await listAttempts({ ...page, ...filter })).map((a) => a.id).sort();
       expect(await ids({ deliveryId: d1.id })).toEqual([ok.id, bad.id].sort());

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import {
+  PLATFORM_SCOPE,
   attemptPartitions,
   AttemptPartitionsRepository,
   DeliveryRepository,
@@ -206,7 +207,8 @@ describe('retention', () => {
     const deliveries = new DeliveryRepository(db.dataSource);
     let copy: string | undefined;
     await db.dataSource.transaction(async (manager) => {
-      copy = (await deliveries.redeliver(old, new UnitOfWork(manager)))?.delivery.id;
+      copy = (await deliveries.redeliver(PLATFORM_SCOPE, old, new UnitOfWork(manager)))?.delivery
+        .id;
       // Retention runs while the copy is not committed: the old delivery goes, its event
       // stays (the copy holds it).
       const report = await retention.run({ olderThanSeconds: 30 * DAY });

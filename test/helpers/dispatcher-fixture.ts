@@ -1,4 +1,5 @@
 import {
+  PLATFORM_SCOPE,
   DeliveriesService,
   DeliveryRepository,
   DeliveryWaker,
@@ -88,7 +89,7 @@ export class DispatcherFixture {
   settled(id: string, status: Delivery['status'] = 'succeeded'): Promise<Delivery> {
     return eventually(
       async () => {
-        const d = await this.deliveries.findById(id);
+        const d = await this.deliveries.findById(PLATFORM_SCOPE, id);
         return d?.status === status ? d : undefined;
       },
       60_000,

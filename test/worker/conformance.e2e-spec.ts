@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Delivery } from '@app/domain';
+import { PLATFORM_SCOPE, type Delivery } from '@app/domain';
 import { DispatcherFixture, type AttemptRow } from '../helpers/dispatcher-fixture';
 import { RawHttpServer, type RawAnswer } from '../helpers/raw-http-server';
 import { eventually } from '../helpers/wait';
@@ -402,7 +402,7 @@ describe('worker: responses as real servers send them (SPEC §4)', () => {
   const finished = (id: string): Promise<Delivery> =>
     eventually(
       async () => {
-        const d = await f.deliveries.findById(id);
+        const d = await f.deliveries.findById(PLATFORM_SCOPE, id);
         return d && d.status !== 'pending' ? d : undefined;
       },
       30_000,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ClaimRepository, CompletionRepository } from '@app/domain';
+import { PLATFORM_SCOPE, ClaimRepository, CompletionRepository } from '@app/domain';
 import { ClaimTurns } from '../../apps/worker/src/dispatcher/claim-turns';
 import { DispatcherFixture } from '../helpers/dispatcher-fixture';
 import { webhookInput } from '../helpers/fixtures';
@@ -17,8 +17,12 @@ describe('worker: dispatcher', () => {
     const control = await f.deliver((await f.hook({ name: 'control' })).id);
     await f.settled(control.id);
     expect(f.receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([control.id]);
-    expect((await f.deliveries.findById(delivery.id))!.status).toBe('pending');
-    await f.webhooks.replace(webhook.id, webhookInput({ url: webhook.url, active: true }));
+    expect((await f.deliveries.findById(PLATFORM_SCOPE, delivery.id))!.status).toBe('pending');
+    await f.webhooks.replace(
+      PLATFORM_SCOPE,
+      webhook.id,
+      webhookInput({ url: webhook.url, active: true }),
+    );
     await f.settled(delivery.id);
   });
 
@@ -126,7 +130,7 @@ describe('worker: dispatcher', () => {
     );
     expect(late.size).toBe(0);
     for (const d of orphans) {
-      expect((await f.deliveries.findById(d.id))!.status).toBe('succeeded');
+      expect((await f.deliveries.findById(PLATFORM_SCOPE, d.id))!.status).toBe('succeeded');
       expect(await f.attemptsOf(d.id)).toHaveLength(1);
     }
   });
@@ -203,7 +207,7 @@ describe('worker: dispatcher', () => {
     held.answerAll();
     await stopped;
     f.worker = undefined;
-    expect((await f.deliveries.findById(delivery.id))!.status).toBe('succeeded');
+    expect((await f.deliveries.findById(PLATFORM_SCOPE, delivery.id))!.status).toBe('succeeded');
     expect(await f.attemptsOf(delivery.id)).toHaveLength(1);
   });
   it('holds at most POSTMAND_WORKER_MAX_IN_FLIGHT_BYTES of payloads in flight', async () => {

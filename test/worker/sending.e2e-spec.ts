@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { PLATFORM_SCOPE } from '@app/domain';
 import { POSTMAND_VERSION } from '@app/platform';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { verify as verifyGithub } from '@octokit/webhooks-methods';
@@ -115,7 +116,7 @@ describe('worker: sending', () => {
     );
     const webhook = await f.hook({ secretToken: oldSecret });
     // A grace period no busy machine outlasts, ended by the test once "during" is done.
-    await f.webhooks.rotateSecret(webhook.id, newSecret, 3600);
+    await f.webhooks.rotateSecret(PLATFORM_SCOPE, webhook.id, newSecret, 3600);
     const verifies = standardVerifies;
     const during = await f.deliver(webhook.id, '{"during":true}');
     const [first] = await f.receiver.waitForRequests(1);

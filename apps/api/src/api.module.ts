@@ -7,8 +7,11 @@ import {
 import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { ApiKeyAuthenticator, DomainModule, type DomainModuleOptions } from '@app/domain';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { AccessControl, AccessGuard, AuthenticationMiddleware } from './access/access-control';
 import { DeliveryLoopGuard } from './access/delivery-loop.guard';
+import { PortalAccessGuard } from './access/portal-access.guard';
+import { PortalMetrics } from './access/portal-metrics';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { CrossSiteMiddleware } from './http/cross-site.middleware';
 import { JsonBodyMiddleware } from './http/json-body.middleware';
@@ -26,6 +29,7 @@ import { dashboardModule } from './dashboard/dashboard';
 
 export interface ApiModuleOptions extends DomainModuleOptions {
   logger: Logger;
+  registry: Registry;
 }
 
 /** The REST API. Guards, pipe and filter are providers (APP_*), so tests get them too. */
@@ -36,6 +40,9 @@ export class ApiModule implements NestModule {
     if (!dashboard) options.logger.warn('the dashboard (/ui) is not built: run npm run build');
     return {
       module: ApiModule,
+      // Global: the controllers of the resource modules count portal sessions too.
+      global: true,
+      exports: [PortalMetrics],
       imports: [
         DomainModule.forRoot(options),
         DiscoveryModule,
@@ -52,8 +59,10 @@ export class ApiModule implements NestModule {
         ApiKeyAuthenticator,
         AccessControl,
         { provide: API_LOGGER, useValue: options.logger },
+        { provide: PortalMetrics, useValue: new PortalMetrics(options.registry) },
         // In this order: who the caller is comes before what the request is.
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_GUARD, useClass: PortalAccessGuard },
         { provide: APP_GUARD, useClass: DeliveryLoopGuard },
         { provide: APP_GUARD, useClass: QueryParamsGuard },
         { provide: APP_PIPE, useClass: ApiValidationPipe },

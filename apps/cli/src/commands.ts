@@ -7,6 +7,7 @@ import {
   AttemptPartitionsRepository,
   IdempotencyRepository,
   migrate,
+  PLATFORM_SCOPE,
   type ApiKeyScope,
   RETENTION_TABLES,
   RetentionRepository,
@@ -47,7 +48,7 @@ export async function runMigrate(config: PostmandConfig, logger: Logger): Promis
  * signs with an empty or short key. By id, never the secret. Run by `migrate` and `all`.
  */
 async function reportUnusableSecrets(dataSource: DataSource, logger: Logger): Promise<void> {
-  for (const id of await new WebhookRepository(dataSource).unusableSecrets()) {
+  for (const id of await new WebhookRepository(dataSource).unusableSecrets(PLATFORM_SCOPE)) {
     logger.warn(
       { webhook_id: id },
       `webhook ${id}: its secret_token starts with "whsec_" but is not standard base64 of 24 to 64 bytes, so its signatures are easy to forge; rotate it (POST /v1/webhooks/${id}/rotate-secret)`,

@@ -24,6 +24,8 @@ import { ApiKeyRepository } from './access/api-key.repository';
 import { ApiKeysService } from './access/api-keys.service';
 import { DeliveryStatsRepository } from './stats/delivery-stats.repository';
 import { DeliveryStatsService } from './stats/delivery-stats.service';
+import { PortalSessionRepository } from './portal/portal-session.repository';
+import { PortalSessionsService } from './portal/portal-sessions.service';
 import { TenantRepository } from './tenant/tenant.repository';
 import { TenantsService } from './tenant/tenants.service';
 
@@ -51,6 +53,8 @@ const PROVIDERS = [
   ApiKeysService,
   DeliveryStatsRepository,
   DeliveryStatsService,
+  PortalSessionRepository,
+  PortalSessionsService,
   TenantRepository,
   TenantsService,
 ];

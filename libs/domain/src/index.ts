@@ -115,6 +115,17 @@ export type { WebhookSuccess } from './stats/delivery-stats.repository';
 export { DeliveryStatsService, SUCCESS_RATE_MAX_WEBHOOKS } from './stats/delivery-stats.service';
 export type { AttemptFigures, DeliveryStats } from './stats/delivery-stats.service';
 
+// Portal sessions (SPEC §12)
+export { PortalSessionRepository } from './portal/portal-session.repository';
+export {
+  PORTAL_SESSION_LIMITS,
+  PORTAL_TOKEN_PREFIX,
+  isPortalToken,
+  sessionAllows,
+} from './portal/portal-session.rules';
+export { PortalSessionsService } from './portal/portal-sessions.service';
+export type { NewPortalSession, PortalAuthentication } from './portal/portal-sessions.service';
+
 // Tenants (SPEC §11)
 export { PLATFORM_SCOPE, scopedTenant, tenantScope } from './tenant/scope';
 export type { PlatformScope, Scope, TenantScope } from './tenant/scope';

@@ -8,9 +8,18 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { ApiKeyAuthenticator, scopeAllows, type Principal } from '@app/domain';
+import {
+  ApiKeyAuthenticator,
+  isPortalToken,
+  PORTAL_TOKEN_PREFIX,
+  PortalSessionsService,
+  scopeAllows,
+  type Principal,
+} from '@app/domain';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import { ApiError } from '../errors/api-error';
+import { PortalMetrics } from './portal-metrics';
+import { sessionOf, setSession } from './request-scope';
 
 const PRINCIPAL = Symbol('postmand.principal');
 type WithPrincipal = { [PRINCIPAL]?: Principal };
@@ -74,19 +83,63 @@ export class AccessControl implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** The bearer credential of `Authorization`, if it is one; undefined otherwise. */
+function bearerOf(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  return header === undefined ? undefined : BEARER.exec(header)?.[1];
+}
+
 /**
  * Authenticates `/v1` requests before anything else reads them: a request without a valid
  * key gets its 401 before its body is parsed, and whatever its path (a 404 or a 405 would
- * tell a stranger which routes exist).
+ * tell a stranger which routes exist). A `pmp_` bearer token is a portal session (§12)
+ * whatever POSTMAND_AUTH is: the request then acts for its tenant alone, and a token that
+ * opens no live session is a 401 in both modes, never open access. The session is read
+ * from the database on every request (one probe of a unique index), so a revocation holds
+ * on every API process at once.
  */
 @Injectable()
 export class AuthenticationMiddleware implements NestMiddleware {
-  constructor(private readonly access: AccessControl) {}
+  constructor(
+    private readonly access: AccessControl,
+    private readonly sessions: PortalSessionsService,
+    private readonly metrics: PortalMetrics,
+  ) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
     // originalUrl: where Nest mounts middleware, `req.path` is relative to the mount.
-    if (!this.access.enabled || !API_PATH.test(req.originalUrl)) return next();
+    if (!API_PATH.test(req.originalUrl)) return next();
+    const token = bearerOf(req);
+    if (token !== undefined && isPortalToken(token)) {
+      this.session(req, res, token).then(() => next(), next);
+      return;
+    }
+    // A portal token in a header that is not "Bearer <token>" is refused as well: with
+    // POSTMAND_AUTH=none, letting it through would be open access for a session's holder.
+    if (token === undefined && req.headers.authorization?.includes(PORTAL_TOKEN_PREFIX)) {
+      this.metrics.request('unknown');
+      res.setHeader('WWW-Authenticate', `${REALM}, error="invalid_token"`);
+      return next(
+        new ApiError('unauthorized', 'the Authorization header must be "Bearer <token>"'),
+      );
+    }
+    if (!this.access.enabled) return next();
     this.access.authenticate(req, res).then(() => next(), next);
+  }
+
+  private async session(req: Request, res: Response, token: string): Promise<void> {
+    const found = await this.sessions.authenticate(token);
+    this.metrics.request(found.outcome);
+    if (found.outcome !== 'ok') {
+      res.setHeader('WWW-Authenticate', `${REALM}, error="invalid_token"`);
+      throw new ApiError(
+        'unauthorized',
+        found.outcome === 'expired'
+          ? 'the portal session has expired'
+          : 'the portal session is not valid (unknown, mistyped or revoked)',
+      );
+    }
+    setSession(req, { tenantId: found.scope.tenantId, readOnly: found.readOnly });
   }
 }
 
@@ -102,6 +155,8 @@ export class AccessGuard implements CanActivate {
     if (!this.access.enabled) return true;
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
+    // A portal session is not a key: what it may do is PortalAccessGuard's.
+    if (sessionOf(req)) return true;
     const principal = await this.access.authenticate(req, http.getResponse<Response>());
     if (!scopeAllows(principal.scope, req.method)) {
       throw new ApiError(

@@ -12,7 +12,9 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { DeliveriesService, type UnitOfWork } from '@app/domain';
+import { DeliveriesService, type Scope, type UnitOfWork } from '@app/domain';
+import { RequestScope } from '../access/request-scope';
+import { PortalAccess } from '../access/portal-access';
 import { ApiEndpoint } from '../openapi/api-responses';
 import { Idempotent, Transaction } from '../idempotency/idempotency.interceptor';
 import { jsonList } from '../lists/json-list';
@@ -46,6 +48,7 @@ export class DeliveriesController {
   @Post('redeliver')
   @HttpCode(202)
   @Idempotent()
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'redeliverDeliveries',
     summary:
@@ -60,17 +63,19 @@ export class DeliveriesController {
     type: BulkRedeliverResultDto,
   })
   async redeliverMatching(
+    @RequestScope() scope: Scope,
     @Body() body: BulkRedeliverRequestDto,
     @Res({ passthrough: true }) res: Response,
     @Transaction() uow?: UnitOfWork,
   ): Promise<BulkRedeliverResultDto> {
     const dryRun = body.dry_run === true;
-    const count = await this.deliveries.redeliverMatching(body.toFilter(), dryRun, uow);
+    const count = await this.deliveries.redeliverMatching(scope, body.toFilter(), dryRun, uow);
     if (dryRun) res.status(200);
     return { count };
   }
 
   @Get()
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'listDeliveries',
     summary: 'List deliveries, newest first',
@@ -79,13 +84,16 @@ export class DeliveriesController {
     errors: [400],
   })
   async list(
+    @RequestScope() scope: Scope,
     @Query() query: ListDeliveriesQueryDto,
   ): Promise<StreamableFile | Record<string, unknown>> {
     const filter = query.toFilter();
-    return jsonList('deliveries', await this.deliveries.page(filter), DeliveryDto.from, filter);
+    const page = await this.deliveries.page(scope, filter);
+    return jsonList('deliveries', page, DeliveryDto.from, filter);
   }
 
   @Get(':id')
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'getDelivery',
     summary: 'Get a delivery',
@@ -93,8 +101,11 @@ export class DeliveriesController {
     type: DeliveryDto,
     errors: [404],
   })
-  async get(@Param('id', ParseIdPipe) id: string): Promise<DeliveryDto> {
-    return DeliveryDto.from(await this.deliveries.get(id));
+  async get(
+    @RequestScope() scope: Scope,
+    @Param('id', ParseIdPipe) id: string,
+  ): Promise<DeliveryDto> {
+    return DeliveryDto.from(await this.deliveries.get(scope, id));
   }
 
   @Delete(':id')
@@ -111,6 +122,7 @@ export class DeliveriesController {
 
   @Post(':id/redeliver')
   @Idempotent()
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'redeliverDelivery',
     summary: 'Send a delivery again, as a new pending delivery with the same payload',
@@ -120,11 +132,12 @@ export class DeliveriesController {
   })
   @ApiBody({ type: RedeliverRequestDto, required: false })
   async redeliver(
+    @RequestScope() scope: Scope,
     @Param('id', ParseIdPipe) id: string,
     // Takes no fields: a body with any (such as a delivery's payload) is refused.
     @Body() _body: RedeliverRequestDto,
     @Transaction() uow?: UnitOfWork,
   ): Promise<DeliveryDto> {
-    return DeliveryDto.from(await this.deliveries.redeliver(id, uow));
+    return DeliveryDto.from(await this.deliveries.redeliver(scope, id, uow));
   }
 }

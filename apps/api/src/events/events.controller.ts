@@ -1,6 +1,8 @@
 import { Body, Controller, Get, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { EventsService, type UnitOfWork } from '@app/domain';
+import { EventsService, type Scope, type UnitOfWork } from '@app/domain';
+import { RequestScope } from '../access/request-scope';
+import { PortalAccess } from '../access/portal-access';
 import { ApiEndpoint } from '../openapi/api-responses';
 import { Idempotent, Transaction } from '../idempotency/idempotency.interceptor';
 import { jsonList } from '../lists/json-list';
@@ -28,6 +30,7 @@ export class EventsController {
   }
 
   @Get()
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'listEvents',
     summary: 'List events, newest first',
@@ -36,13 +39,15 @@ export class EventsController {
     errors: [400],
   })
   async list(
+    @RequestScope() scope: Scope,
     @Query() query: ListEventsQueryDto,
   ): Promise<StreamableFile | Record<string, unknown>> {
     const filter = query.toFilter();
-    return jsonList('events', await this.events.page(filter), EventDto.from, filter);
+    return jsonList('events', await this.events.page(scope, filter), EventDto.from, filter);
   }
 
   @Get(':id')
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'getEvent',
     summary: 'Get an event',
@@ -50,7 +55,7 @@ export class EventsController {
     type: EventDto,
     errors: [404],
   })
-  async get(@Param('id', ParseIdPipe) id: string): Promise<EventDto> {
-    return EventDto.from(await this.events.get(id));
+  async get(@RequestScope() scope: Scope, @Param('id', ParseIdPipe) id: string): Promise<EventDto> {
+    return EventDto.from(await this.events.get(scope, id));
   }
 }

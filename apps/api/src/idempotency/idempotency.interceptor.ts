@@ -13,6 +13,7 @@ import { from, lastValueFrom, map, type Observable } from 'rxjs';
 import { IdempotencyService, requestFingerprint, type UnitOfWork } from '@app/domain';
 import { ApiError } from '../errors/api-error';
 import { principalOf } from '../access/access-control';
+import { sessionOf } from '../access/request-scope';
 import type { WithRawBody } from '../http/json-body.middleware';
 
 /** 1–255 visible ASCII characters (§6). */
@@ -43,8 +44,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw ApiError.validation([['Idempotency-Key', KEY_PROBLEM]]);
     }
     const request = {
-      // Per API key with access control on (§6): one caller's key never replays another's.
-      scope: principalOf(req)?.id ?? '',
+      scope: idempotencyScope(req),
       key,
       fingerprint: requestFingerprint(req.method, req.originalUrl, req.rawBody ?? Buffer.alloc(0)),
     };
@@ -64,6 +64,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
       }),
     );
   }
+}
+
+/**
+ * Whose keys a request's key is among: a portal session's tenant (`tenant:<id>`, §12), the
+ * API key's id with access control on (§6), or the one shared scope (''). One caller's key
+ * never replays another's response; a tenant's sessions share theirs, as one customer's.
+ * The prefix keeps a tenant apart from an API key (whose id is a bare UUID).
+ */
+function idempotencyScope(req: Request): string {
+  const session = sessionOf(req);
+  if (session) return `tenant:${session.tenantId}`;
+  return principalOf(req)?.id ?? '';
 }
 
 /** The transaction of an idempotent request, or undefined without an Idempotency-Key. */

@@ -8,6 +8,8 @@ import { ErrorDto } from '../errors/error.dto';
 
 /** The security scheme's name in the document (Swagger UI's "Authorize" dialog shows it). */
 const BEARER = 'api_key';
+/** A portal session's scheme (§12): a `pmp_` token, accepted whatever POSTMAND_AUTH is. */
+const PORTAL = 'portal_session';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const auth = app.get<PostmandConfig>(POSTMAND_CONFIG).auth === 'api_key';
@@ -19,9 +21,22 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         (auth
           ? ' Every operation needs an API key (`Authorization: Bearer pmk_…`, made with ' +
             '`postmand api-key create`); a key of scope `read` may only GET.'
-          : ''),
+          : '') +
+        ' A portal session (`Authorization: Bearer pmp_…`, from createPortalSession) acts for ' +
+        'one tenant with any POSTMAND_AUTH: it sees only that tenant’s items, and an operation ' +
+        'it may not use is a 403; an unknown, expired or revoked session is a 401.',
     )
-    .setVersion(POSTMAND_VERSION);
+    .setVersion(POSTMAND_VERSION)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'pmp_…',
+        description:
+          'A portal session token from createPortalSession: one tenant’s items only (SPEC §12).',
+      },
+      PORTAL,
+    );
   if (auth) {
     builder.addBearerAuth(
       {
@@ -39,7 +54,27 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     operationIdFactory: (_controller, method) => method,
   });
   if (auth) requireApiKey(document);
+  portalSessionErrors(document);
   return document;
+}
+
+/**
+ * Every operation may be sent with a portal session: an unknown, expired or revoked one is
+ * a 401, and an operation the session may not use (or a read-only one's write) a 403.
+ */
+function portalSessionErrors(document: OpenAPIObject): void {
+  const error = (status: number) => ({
+    description: describeStatus(status),
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDto' } } },
+  });
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      operation.responses['401'] ??= error(401);
+      operation.responses['403'] ??= error(403);
+    }
+  }
 }
 
 /** Every operation takes the bearer key, answers 401 without one and 403 to a read key's write. */

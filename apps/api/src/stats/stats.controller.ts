@@ -1,6 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { DeliveryStatsService } from '@app/domain';
+import { DeliveryStatsService, type Scope } from '@app/domain';
+import { RequestScope } from '../access/request-scope';
+import { PortalAccess } from '../access/portal-access';
 import { ApiEndpoint } from '../openapi/api-responses';
 import { StatsDto, WebhookSuccessDto, WebhookSuccessListDto } from './dto/stats.dto';
 import { StatsQueryDto, WebhookSuccessQueryDto } from './dto/stats-query.dto';
@@ -25,15 +27,19 @@ export class StatsController {
   }
 
   @Get('webhooks')
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'getWebhookSuccessRates',
     summary: 'Each webhook’s success rate over its most recent 100 attempts',
     status: 200,
     type: WebhookSuccessListDto,
-    errors: [400],
+    errors: [400, 404],
   })
-  async webhooks(@Query() query: WebhookSuccessQueryDto): Promise<WebhookSuccessListDto> {
-    const rates = await this.stats.successRates(query.ids());
+  async webhooks(
+    @RequestScope() scope: Scope,
+    @Query() query: WebhookSuccessQueryDto,
+  ): Promise<WebhookSuccessListDto> {
+    const rates = await this.stats.successRates(scope, query.ids());
     return { webhooks: rates.map(WebhookSuccessDto.from) };
   }
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Res } from 
 import { ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { TENANT_ID_PATTERN, TenantsService } from '@app/domain';
+import { PortalAccess } from '../access/portal-access';
 import { ApiEndpoint } from '../openapi/api-responses';
 import { TenantIdPipe } from '../validation/tenant-id.pipe';
 import { ListTenantsQueryDto } from './dto/list-tenants-query.dto';
@@ -65,6 +66,7 @@ export class TenantsController {
 
   @Get(':tenant_id')
   @TenantIdParam()
+  @PortalAccess('own-tenant')
   @ApiEndpoint({
     operationId: 'getTenant',
     summary: 'Get a tenant',

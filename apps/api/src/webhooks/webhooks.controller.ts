@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { WebhooksService, type UnitOfWork } from '@app/domain';
+import { WebhooksService, type Scope, type UnitOfWork } from '@app/domain';
+import { RequestScope } from '../access/request-scope';
+import { PortalAccess } from '../access/portal-access';
 import { ApiEndpoint } from '../openapi/api-responses';
 import { Idempotent, Transaction } from '../idempotency/idempotency.interceptor';
 import { ParseIdPipe } from '../validation/parse-id.pipe';
@@ -16,6 +18,7 @@ export class WebhooksController {
 
   @Post()
   @Idempotent()
+  @PortalAccess('tenant-create')
   @ApiEndpoint({
     operationId: 'createWebhook',
     summary: 'Register a webhook',
@@ -31,6 +34,7 @@ export class WebhooksController {
   }
 
   @Get()
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'listWebhooks',
     summary: 'List webhooks by name',
@@ -38,9 +42,12 @@ export class WebhooksController {
     type: WebhookListDto,
     errors: [400],
   })
-  async list(@Query() query: ListWebhooksQueryDto): Promise<WebhookListDto> {
+  async list(
+    @RequestScope() scope: Scope,
+    @Query() query: ListWebhooksQueryDto,
+  ): Promise<WebhookListDto> {
     const filter = query.toFilter();
-    const { rows, nextCursor } = await this.webhooks.list(filter);
+    const { rows, nextCursor } = await this.webhooks.list(scope, filter);
     return {
       webhooks: rows.map(WebhookDto.from),
       limit: filter.limit,
@@ -50,6 +57,7 @@ export class WebhooksController {
   }
 
   @Get(':id')
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'getWebhook',
     summary: 'Get a webhook',
@@ -57,11 +65,15 @@ export class WebhooksController {
     type: WebhookDto,
     errors: [404],
   })
-  async get(@Param('id', ParseIdPipe) id: string): Promise<WebhookDto> {
-    return WebhookDto.from(await this.webhooks.get(id));
+  async get(
+    @RequestScope() scope: Scope,
+    @Param('id', ParseIdPipe) id: string,
+  ): Promise<WebhookDto> {
+    return WebhookDto.from(await this.webhooks.get(scope, id));
   }
 
   @Put(':id')
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'updateWebhook',
     summary: 'Replace a webhook (omitted optional fields take their defaults)',
@@ -70,14 +82,16 @@ export class WebhooksController {
     errors: [400, 404, 415],
   })
   async replace(
+    @RequestScope() scope: Scope,
     @Param('id', ParseIdPipe) id: string,
     @Body() body: WebhookRequestDto,
   ): Promise<WebhookDto> {
-    return WebhookDto.from(await this.webhooks.replace(id, body.toDraft()));
+    return WebhookDto.from(await this.webhooks.replace(scope, id, body.toDraft()));
   }
 
   @Post(':id/rotate-secret')
   @HttpCode(200)
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'rotateWebhookSecret',
     summary:
@@ -87,11 +101,12 @@ export class WebhooksController {
     errors: [400, 404, 415],
   })
   async rotateSecret(
+    @RequestScope() scope: Scope,
     @Param('id', ParseIdPipe) id: string,
     @Body() body: RotateSecretRequestDto,
   ): Promise<WebhookDto> {
     return WebhookDto.from(
-      await this.webhooks.rotateSecret(id, {
+      await this.webhooks.rotateSecret(scope, id, {
         secretToken: body.secret_token,
         gracePeriod: body.grace_period,
       }),
@@ -100,13 +115,14 @@ export class WebhooksController {
 
   @Delete(':id')
   @HttpCode(204)
+  @PortalAccess('tenant')
   @ApiEndpoint({
     operationId: 'deleteWebhook',
     summary: 'Delete a webhook with its deliveries and attempts',
     status: 204,
     errors: [404],
   })
-  async delete(@Param('id', ParseIdPipe) id: string): Promise<void> {
-    await this.webhooks.delete(id);
+  async delete(@RequestScope() scope: Scope, @Param('id', ParseIdPipe) id: string): Promise<void> {
+    await this.webhooks.delete(scope, id);
   }
 }

@@ -267,6 +267,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenant_id}/portal-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open a portal session for the tenant: a pmp_ token (shown once) acting for that tenant alone, and the portal URL */
+        post: operations["createPortalSession"];
+        /** Revoke every portal session of the tenant (refused by every API process at once) */
+        delete: operations["revokePortalSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -931,6 +949,29 @@ export interface components {
             next_cursor: string | null;
             tenants: components["schemas"]["TenantDto"][];
         };
+        PortalSessionRequestDto: {
+            /** @description A session that only reads (GET and HEAD). Default false. */
+            read_only?: boolean;
+            /** @description Seconds the session lasts. Default 3600. */
+            expires_in?: number;
+        };
+        PortalSessionDto: {
+            /**
+             * @description The session's bearer token (`Authorization: Bearer pmp_…`): `pmp_` + base64url of 32
+             *     random bytes. Only its SHA-256 is stored.
+             */
+            token: string;
+            /**
+             * Format: uri
+             * @description The customer portal opened with this session: `<base>/portal#token=<token>` (the token
+             *     rides in the fragment, which a browser never sends to a server).
+             */
+            url: string;
+            tenant_id: string;
+            /** Format: date-time */
+            expires_at: string;
+            read_only: boolean;
+        };
     };
     responses: never;
     parameters: never;
@@ -961,6 +1002,8 @@ export interface operations {
                 "created_at.lt"?: string;
                 /** @description Only rows created at or before this RFC 3339 time. */
                 "created_at.lte"?: string;
+                /** @description Only items of this tenant. */
+                tenant_id?: string;
                 /** @description Only active (true) or inactive (false) webhooks. */
                 active?: boolean;
             };
@@ -990,6 +1033,15 @@ export interface operations {
             };
             /** @description Unauthorized (code 14). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1147,6 +1199,15 @@ export interface operations {
             };
             /** @description Unauthorized (code 14). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1447,6 +1508,8 @@ export interface operations {
                 "created_at.lt"?: string;
                 /** @description Only rows created at or before this RFC 3339 time. */
                 "created_at.lte"?: string;
+                /** @description Only items of this tenant. */
+                tenant_id?: string;
                 /** @description Only deliveries of this webhook. */
                 webhook_id?: string;
                 /** @description Only deliveries fanned out from this event. */
@@ -1481,6 +1544,15 @@ export interface operations {
             };
             /** @description Unauthorized (code 14). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1762,6 +1834,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description Forbidden (code 15). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
             404: {
                 headers: {
@@ -1987,6 +2068,8 @@ export interface operations {
                 "created_at.lt"?: string;
                 /** @description Only rows created at or before this RFC 3339 time. */
                 "created_at.lte"?: string;
+                /** @description Only items of this tenant. */
+                tenant_id?: string;
                 /** @description Only attempts for this webhook. */
                 webhook_id?: string;
                 /** @description Only attempts of this delivery. */
@@ -2020,6 +2103,15 @@ export interface operations {
             };
             /** @description Unauthorized (code 14). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2069,6 +2161,15 @@ export interface operations {
             };
             /** @description Unauthorized (code 14). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2126,6 +2227,8 @@ export interface operations {
                 "created_at.lt"?: string;
                 /** @description Only rows created at or before this RFC 3339 time. */
                 "created_at.lte"?: string;
+                /** @description Only items of this tenant. */
+                tenant_id?: string;
                 /** @description Only events of exactly this type. */
                 event_type?: string;
             };
@@ -2155,6 +2258,15 @@ export interface operations {
             };
             /** @description Unauthorized (code 14). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2328,6 +2440,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description Forbidden (code 15). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
             404: {
                 headers: {
@@ -2377,6 +2498,15 @@ export interface operations {
             };
             /** @description Unauthorized (code 14). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2443,6 +2573,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description Forbidden (code 15). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Internal server error (code 1). */
             500: {
                 headers: {
@@ -2495,6 +2643,15 @@ export interface operations {
             };
             /** @description Unauthorized (code 14). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2744,6 +2901,180 @@ export interface operations {
             };
             /** @description Unauthorized (code 14). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Internal server error (code 1). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Service unavailable (code 1). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    createPortalSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The platform’s id for the tenant: 1–64 characters of [A-Za-z0-9_.-]. */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PortalSessionRequestDto"];
+            };
+        };
+        responses: {
+            /** @description PortalSession */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalSessionDto"];
+                };
+            };
+            /** @description Malformed request body (code 3); request validation failed (code 4). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unauthorized (code 14). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unsupported media type (code 9). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Internal server error (code 1). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Service unavailable (code 1). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    revokePortalSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The platform’s id for the tenant: 1–64 characters of [A-Za-z0-9_.-]. */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request body (code 3); request validation failed (code 4). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unauthorized (code 14). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

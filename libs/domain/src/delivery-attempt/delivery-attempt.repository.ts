@@ -8,12 +8,15 @@ import {
   type CreatedAtRange,
   type Page,
 } from '../common/list-query';
+import type { Scope } from '../tenant/scope';
+import { whereScope, whereTenant } from '../tenant/scope.sql';
 import { DeliveryAttempt } from './delivery-attempt.entity';
 
 export interface DeliveryAttemptListFilter extends Page {
   webhookId?: string;
   deliveryId?: string;
   success?: boolean;
+  tenantId?: string;
   createdAt?: CreatedAtRange;
 }
 
@@ -26,13 +29,20 @@ export interface DeliveryAttemptListFilter extends Page {
 export class DeliveryAttemptRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  findById(id: string): Promise<DeliveryAttempt | null> {
-    return this.dataSource.getRepository(DeliveryAttempt).findOneBy({ id });
+  /** Null when unknown or outside `scope`: another tenant's attempt is an unknown one. */
+  findById(scope: Scope, id: string): Promise<DeliveryAttempt | null> {
+    const qb = this.dataSource.getRepository(DeliveryAttempt).createQueryBuilder('a');
+    return whereScope(qb.where('a.id = :id', { id }), 'a', scope).getOne();
   }
 
-  /** A page of attempts, newest first, whose raw exchanges are read as it is consumed. */
-  page(filter: DeliveryAttemptListFilter): Promise<BoundedPage<DeliveryAttempt>> {
+  /**
+   * A page of attempts within `scope`, newest first, whose raw exchanges are read as it is
+   * consumed.
+   */
+  page(scope: Scope, filter: DeliveryAttemptListFilter): Promise<BoundedPage<DeliveryAttempt>> {
     const qb = this.dataSource.getRepository(DeliveryAttempt).createQueryBuilder('a');
+    whereScope(qb, 'a', scope);
+    whereTenant(qb, 'a', filter.tenantId);
     if (filter.webhookId) qb.andWhere('a.webhook_id = :webhookId', { webhookId: filter.webhookId });
     if (filter.deliveryId) {
       qb.andWhere('a.delivery_id = :deliveryId', { deliveryId: filter.deliveryId });

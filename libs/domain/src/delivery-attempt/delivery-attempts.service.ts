@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { BoundedPage } from '../common/bounded-page';
 import { NotFoundError } from '../common/domain-errors';
+import type { Scope } from '../tenant/scope';
 import type { DeliveryAttempt } from './delivery-attempt.entity';
 import {
   DeliveryAttemptRepository,
@@ -12,13 +13,13 @@ import {
 export class DeliveryAttemptsService {
   constructor(private readonly attempts: DeliveryAttemptRepository) {}
 
-  async get(id: string): Promise<DeliveryAttempt> {
-    const attempt = await this.attempts.findById(id);
+  async get(scope: Scope, id: string): Promise<DeliveryAttempt> {
+    const attempt = await this.attempts.findById(scope, id);
     if (!attempt) throw new NotFoundError('delivery attempt');
     return attempt;
   }
 
-  page(filter: DeliveryAttemptListFilter): Promise<BoundedPage<DeliveryAttempt>> {
-    return this.attempts.page(filter);
+  page(scope: Scope, filter: DeliveryAttemptListFilter): Promise<BoundedPage<DeliveryAttempt>> {
+    return this.attempts.page(scope, filter);
   }
 }

@@ -3,6 +3,7 @@ import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import type { BoundedPage } from '../common/bounded-page';
 import { NotFoundError, PayloadTooLargeError, TooManyMatchesError } from '../common/domain-errors';
 import { afterCommit, type UnitOfWork } from '../common/unit-of-work';
+import { PLATFORM_SCOPE, type Scope } from '../tenant/scope';
 import { DeliveryWaker } from './delivery-waker';
 import type { Delivery } from './delivery.entity';
 import {
@@ -35,8 +36,8 @@ export class DeliveriesService {
   }
 
   /** A new pending delivery with the same webhook and payload, due now. */
-  async redeliver(id: string, uow?: UnitOfWork): Promise<Delivery> {
-    const created = await this.deliveries.redeliver(id, uow);
+  async redeliver(scope: Scope, id: string, uow?: UnitOfWork): Promise<Delivery> {
+    const created = await this.deliveries.redeliver(scope, id, uow);
     if (!created) throw new NotFoundError('delivery');
     afterCommit(uow, () => this.waker.notify(created.dueInMs));
     return created.delivery;
@@ -47,24 +48,30 @@ export class DeliveriesService {
    * pending delivery for each; more than BULK_REDELIVER_LIMIT matches is refused whole.
    */
   async redeliverMatching(
+    scope: Scope,
     filter: RedeliverFilter,
     dryRun: boolean,
     uow?: UnitOfWork,
   ): Promise<number> {
-    const { matched, created } = await this.deliveries.redeliverMatching(filter, dryRun, uow);
+    const { matched, created } = await this.deliveries.redeliverMatching(
+      scope,
+      filter,
+      dryRun,
+      uow,
+    );
     if (matched > BULK_REDELIVER_LIMIT) throw new TooManyMatchesError(BULK_REDELIVER_LIMIT);
     if (created > 0) afterCommit(uow, () => this.waker.notify(0));
     return matched;
   }
 
-  async get(id: string): Promise<Delivery> {
-    const delivery = await this.deliveries.findById(id);
+  async get(scope: Scope, id: string): Promise<Delivery> {
+    const delivery = await this.deliveries.findById(scope, id);
     if (!delivery) throw new NotFoundError('delivery');
     return delivery;
   }
 
-  page(filter: DeliveryListFilter): Promise<BoundedPage<Delivery>> {
-    return this.deliveries.page(filter);
+  page(scope: Scope, filter: DeliveryListFilter): Promise<BoundedPage<Delivery>> {
+    return this.deliveries.page(scope, filter);
   }
 
   /** Deletes it with its attempts. */
@@ -74,9 +81,10 @@ export class DeliveriesService {
 
   /**
    * Whether `id` names a delivery of this database: a request that carries one as its
-   * `webhook-id` was sent by this postmand (a webhook pointed at its own API).
+   * `webhook-id` was sent by this postmand (a webhook pointed at its own API). Any
+   * tenant's: the loop is the platform's concern, whoever asks.
    */
   isOwnDelivery(id: string): Promise<boolean> {
-    return this.deliveries.exists(id);
+    return this.deliveries.exists(PLATFORM_SCOPE, id);
   }
 }

@@ -13,6 +13,8 @@ import { rowToEntity, timeParam, type Row } from '../common/rows';
 import { parkedAtCreation, parkingCtes } from '../dispatch/parking.sql';
 import { poolSizeOf, StatementBatcher } from '../common/statement-batcher';
 import type { Sql, UnitOfWork } from '../common/unit-of-work';
+import type { Scope } from '../tenant/scope';
+import { andScope, whereScope, whereTenant } from '../tenant/scope.sql';
 import { Delivery, type DeliveryStatus } from './delivery.entity';
 
 export interface DeliveryInput {
@@ -27,6 +29,7 @@ export interface DeliveryListFilter extends Page {
   eventId?: string;
   eventType?: string;
   status?: DeliveryStatus;
+  tenantId?: string;
   createdAt?: CreatedAtRange;
 }
 
@@ -148,18 +151,20 @@ export class DeliveryRepository {
 
   /**
    * A new pending delivery with the same webhook, payload and event; null when `id` is
-   * unknown.
+   * unknown or outside `scope`.
    */
-  async redeliver(id: string, uow?: UnitOfWork): Promise<CreatedDelivery | null> {
+  async redeliver(scope: Scope, id: string, uow?: UnitOfWork): Promise<CreatedDelivery | null> {
+    const params: unknown[] = [randomUUID(), id];
+    const inScope = andScope(scope, 'd.tenant_id', params);
     const rows = await (uow?.sql ?? this.dataSource).query<Row[]>(
       `WITH ${heldEvents('$2::uuid')},
-       ${parkingCtes('SELECT webhook_id FROM deliveries WHERE id = $2')}
+       ${parkingCtes(`SELECT d.webhook_id FROM deliveries d WHERE d.id = $2${inScope}`)}
        INSERT INTO deliveries (id, webhook_id, payload, event_id, event_type, parked, tenant_id)
        SELECT $1, d.webhook_id, d.payload, d.event_id, d.event_type,
               ${parkedAtCreation('d.webhook_id')}, d.tenant_id
-       FROM deliveries d WHERE d.id = $2 AND ${COPYABLE}
+       FROM deliveries d WHERE d.id = $2${inScope} AND ${COPYABLE}
        ${RETURNING_FULL}`,
-      [randomUUID(), id],
+      params,
     );
     const row = rows[0];
     return row ? this.created({ ...row, payload: row.full_payload }) : null;
@@ -170,9 +175,10 @@ export class DeliveryRepository {
    * webhook and event kept), in one statement, unless `dryRun` or more than
    * BULK_REDELIVER_LIMIT match; returns how many matched (at most the limit + 1) and
    * how many were created. Only ids are gathered first, so large payloads are copied
-   * row by row, never held together.
+   * row by row, never held together. Only deliveries within `scope` match.
    */
   async redeliverMatching(
+    scope: Scope,
     filter: RedeliverFilter,
     dryRun: boolean,
     uow?: UnitOfWork,
@@ -183,6 +189,7 @@ export class DeliveryRepository {
       params.push(value);
       where.push(clause(`$${params.length}`));
     };
+    if (scope.kind === 'tenant') add((p) => `d.tenant_id = ${p}`, scope.tenantId);
     if (filter.webhookId) add((p) => `d.webhook_id = ${p}`, filter.webhookId);
     if (filter.eventType) add((p) => `d.event_type = ${p}`, filter.eventType);
     if (filter.createdAfter) add((p) => `d.created_at > ${p}`, timeParam(filter.createdAfter));
@@ -214,19 +221,30 @@ export class DeliveryRepository {
     return row;
   }
 
-  /** Whether a delivery with this id exists (an index probe; nothing is read). */
-  async exists(id: string): Promise<boolean> {
-    const rows = await this.dataSource.query<Row[]>(`SELECT 1 FROM deliveries WHERE id = $1`, [id]);
+  /** Whether a delivery with this id exists within `scope` (an index probe; nothing is read). */
+  async exists(scope: Scope, id: string): Promise<boolean> {
+    const params: unknown[] = [id];
+    const rows = await this.dataSource.query<Row[]>(
+      `SELECT 1 FROM deliveries WHERE id = $1${andScope(scope, 'tenant_id', params)}`,
+      params,
+    );
     return rows.length > 0;
   }
 
-  findById(id: string): Promise<Delivery | null> {
-    return this.dataSource.getRepository(Delivery).findOneBy({ id });
+  /** Null when unknown or outside `scope`: another tenant's delivery is an unknown one. */
+  findById(scope: Scope, id: string): Promise<Delivery | null> {
+    const qb = this.dataSource.getRepository(Delivery).createQueryBuilder('d');
+    return whereScope(qb.where('d.id = :id', { id }), 'd', scope).getOne();
   }
 
-  /** A page of deliveries, newest first, whose payloads are read as it is consumed. */
-  page(filter: DeliveryListFilter): Promise<BoundedPage<Delivery>> {
-    const qb = this.dataSource.getRepository(Delivery).createQueryBuilder('d');
+  /** A page of deliveries within `scope`, newest first, whose payloads are read as it is consumed. */
+  page(scope: Scope, filter: DeliveryListFilter): Promise<BoundedPage<Delivery>> {
+    const qb = whereScope(
+      this.dataSource.getRepository(Delivery).createQueryBuilder('d'),
+      'd',
+      scope,
+    );
+    whereTenant(qb, 'd', filter.tenantId);
     if (filter.webhookId) qb.andWhere('d.webhook_id = :webhookId', { webhookId: filter.webhookId });
     if (filter.eventId) qb.andWhere('d.event_id = :eventId', { eventId: filter.eventId });
     if (filter.eventType) qb.andWhere('d.event_type = :eventType', { eventType: filter.eventType });

@@ -12,6 +12,8 @@ import {
 import { rowToEntity, timeParam, type Row } from '../common/rows';
 import { poolSizeOf, StatementBatcher } from '../common/statement-batcher';
 import type { Sql, UnitOfWork } from '../common/unit-of-work';
+import type { Scope } from '../tenant/scope';
+import { whereScope, whereTenant } from '../tenant/scope.sql';
 import { Event } from './event.entity';
 import { matchingPatterns } from './event-type.rules';
 import { parkedAtCreation, parkingCtes } from '../dispatch/parking.sql';
@@ -30,6 +32,7 @@ export interface EventInput {
 
 export interface EventListFilter extends Page {
   eventType?: string;
+  tenantId?: string;
   createdAt?: CreatedAtRange;
 }
 
@@ -190,13 +193,16 @@ export class EventRepository {
     });
   }
 
-  findById(id: string): Promise<Event | null> {
-    return this.dataSource.getRepository(Event).findOneBy({ id });
+  /** Null when unknown or outside `scope`: another tenant's event is an unknown one. */
+  findById(scope: Scope, id: string): Promise<Event | null> {
+    const qb = this.dataSource.getRepository(Event).createQueryBuilder('e');
+    return whereScope(qb.where('e.id = :id', { id }), 'e', scope).getOne();
   }
 
-  /** A page of events, newest first, whose payloads are read as it is consumed. */
-  page(filter: EventListFilter): Promise<BoundedPage<Event>> {
-    const qb = this.dataSource.getRepository(Event).createQueryBuilder('e');
+  /** A page of events within `scope`, newest first, whose payloads are read as it is consumed. */
+  page(scope: Scope, filter: EventListFilter): Promise<BoundedPage<Event>> {
+    const qb = whereScope(this.dataSource.getRepository(Event).createQueryBuilder('e'), 'e', scope);
+    whereTenant(qb, 'e', filter.tenantId);
     if (filter.eventType) qb.andWhere('e.event_type = :eventType', { eventType: filter.eventType });
     whereCreatedAt(qb, 'e', filter.createdAt);
     return BoundedPage.load(this.dataSource, newestFirst(qb, 'e', filter), 'e', ['payload'], {

@@ -4,6 +4,7 @@ import type { BoundedPage } from '../common/bounded-page';
 import { FanOutTooLargeError, NotFoundError, PayloadTooLargeError } from '../common/domain-errors';
 import { afterCommit, type UnitOfWork } from '../common/unit-of-work';
 import { DeliveryWaker } from '../delivery/delivery-waker';
+import type { Scope } from '../tenant/scope';
 import type { Event } from './event.entity';
 import { EventRepository, type EventInput, type EventListFilter } from './event.repository';
 import { RESERVED_PREFIX } from './event-type.rules';
@@ -41,13 +42,13 @@ export class EventsService {
     return published.event;
   }
 
-  async get(id: string): Promise<Event> {
-    const event = await this.events.findById(id);
+  async get(scope: Scope, id: string): Promise<Event> {
+    const event = await this.events.findById(scope, id);
     if (!event) throw new NotFoundError('event');
     return event;
   }
 
-  page(filter: EventListFilter): Promise<BoundedPage<Event>> {
-    return this.events.page(filter);
+  page(scope: Scope, filter: EventListFilter): Promise<BoundedPage<Event>> {
+    return this.events.page(scope, filter);
   }
 }

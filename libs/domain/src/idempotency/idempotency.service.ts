@@ -6,7 +6,10 @@ import type { UnitOfWork } from '../common/unit-of-work';
 import { IdempotencyRepository, type StoredResponse } from './idempotency.repository';
 
 export interface IdempotentRequest {
-  /** '' , or the API key's id when access control is on: keys are per scope. */
+  /**
+   * '', the API key's id when access control is on, or `tenant:<id>` for a portal
+   * session's request: keys are per scope.
+   */
   scope: string;
   key: string;
   /** What makes two requests "the same": a digest of method, path and body bytes. */

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Scope } from '../tenant/scope';
+import { andScope } from '../tenant/scope.sql';
 
 /** A webhook's most recent attempts, tallied (in the order the webhooks were asked for). */
 export interface WebhookSuccess {
@@ -35,9 +37,21 @@ export class DeliveryStatsRepository {
 
   /**
    * Each webhook's `perWebhook` most recent attempts (along `(webhook_id, created_at)`):
-   * how many, how many succeeded, the newest's time. A webhook never tried has zeros.
+   * how many, how many succeeded, the newest's time. A webhook never tried has zeros, and
+   * so has one outside `scope` (its attempts are not counted): it looks like an unknown id.
    */
-  async successRates(webhookIds: string[], perWebhook: number): Promise<WebhookSuccess[]> {
+  async successRates(
+    scope: Scope,
+    webhookIds: string[],
+    perWebhook: number,
+  ): Promise<WebhookSuccess[]> {
+    const params: unknown[] = [webhookIds, perWebhook];
+    // A tenant's scope gates on the webhook's owner (one probe by primary key), not on each
+    // attempt's copy of it: another tenant's busy webhook must not cost a scan of its attempts.
+    const inScope =
+      scope.kind === 'platform'
+        ? ''
+        : ` AND EXISTS (SELECT 1 FROM webhooks h WHERE h.id = w.id${andScope(scope, 'h.tenant_id', params)})`;
     const rows = await this.dataSource.query<
       { id: string; attempts: number; successes: number; last: Date | null }[]
     >(
@@ -47,9 +61,10 @@ export class DeliveryStatsRepository {
          SELECT count(*)::int AS attempts, count(*) FILTER (WHERE r.success)::int AS successes,
                 max(r.created_at) AS last
          FROM (SELECT a.success, a.created_at FROM delivery_attempts a
-               WHERE a.webhook_id = w.id ORDER BY a.created_at DESC, a.id DESC LIMIT $2) r) x
+               WHERE a.webhook_id = w.id${inScope}
+               ORDER BY a.created_at DESC, a.id DESC LIMIT $2) r) x
        ORDER BY w.n`,
-      [webhookIds, perWebhook],
+      params,
     );
     return rows.map((r) => ({
       webhookId: r.id,
@@ -57,6 +72,17 @@ export class DeliveryStatsRepository {
       successes: r.successes,
       lastAttemptAt: r.last,
     }));
+  }
+
+  /** How many of `webhookIds` (distinct) are webhooks within `scope`. */
+  async countInScope(scope: Scope, webhookIds: string[]): Promise<number> {
+    const params: unknown[] = [webhookIds];
+    const [{ n }] = await this.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM webhooks
+       WHERE id = ANY($1::uuid[])${andScope(scope, 'tenant_id', params)}`,
+      params,
+    );
+    return n;
   }
 
   /**

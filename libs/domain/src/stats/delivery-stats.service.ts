@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '../common/domain-errors';
+import type { Scope } from '../tenant/scope';
 import { BacklogRepository } from '../dispatch/backlog.repository';
 import {
   DeliveryStatsRepository,
@@ -138,10 +140,18 @@ export class DeliveryStatsService {
 
   /**
    * Each webhook's recent success (its last SUCCESS_RATE_ATTEMPTS attempts at most), in the
-   * order asked; a webhook never tried has zeros.
+   * order asked; a webhook never tried has zeros. A tenant's scope (§12) asks for its own
+   * webhooks only: any other id, unknown or another tenant's alike, is "webhook not found",
+   * so an answer never echoes an id outside the tenant.
    */
-  successRates(webhookIds: string[]): Promise<WebhookSuccess[]> {
-    return this.stats.successRates(webhookIds, SUCCESS_RATE_ATTEMPTS);
+  async successRates(scope: Scope, webhookIds: string[]): Promise<WebhookSuccess[]> {
+    if (scope.kind === 'tenant') {
+      const distinct = new Set(webhookIds).size;
+      if ((await this.stats.countInScope(scope, webhookIds)) !== distinct) {
+        throw new NotFoundError('webhook');
+      }
+    }
+    return this.stats.successRates(scope, webhookIds, SUCCESS_RATE_ATTEMPTS);
   }
 
   /**

@@ -17,6 +17,8 @@ import {
   OPEN_TRANSACTIONS_SQL,
   STILL_OPEN_SQL,
 } from '../dispatch/parking.sql';
+import type { Scope } from '../tenant/scope';
+import { andScope, whereScope, whereTenant } from '../tenant/scope.sql';
 import { Webhook } from './webhook.entity';
 import { WEBHOOK_FIELD_ENTRIES, type WebhookSettings } from './webhook.fields';
 import { SECRET_ROTATION, secretTokenProblem } from './webhook.rules';
@@ -44,6 +46,7 @@ export type NewWebhook = WebhookInput & { tenantId?: string | null };
 
 export interface WebhookListFilter extends Page {
   active?: boolean;
+  tenantId?: string;
   createdAt?: CreatedAtRange;
 }
 
@@ -112,8 +115,14 @@ export class WebhookRepository {
     return rowToEntity(this.dataSource, Webhook, rows[0]);
   }
 
-  findById(id: string): Promise<Webhook | null> {
-    return this.dataSource.getRepository(Webhook).findOneBy({ id });
+  /** Null when unknown or outside `scope`: another tenant's webhook is an unknown one. */
+  async findById(scope: Scope, id: string): Promise<Webhook | null> {
+    const params: unknown[] = [id];
+    const rows = await this.dataSource.query<Row[]>(
+      `SELECT * FROM webhooks WHERE id = $1${andScope(scope, 'tenant_id', params)}`,
+      params,
+    );
+    return rows.length > 0 ? rowToEntity(this.dataSource, Webhook, rows[0]) : null;
   }
 
   /**
@@ -121,8 +130,13 @@ export class WebhookRepository {
    * the rows that follow its (name, id). One row beyond the page tells whether another
    * page follows.
    */
-  async list(filter: WebhookListFilter): Promise<ListPage<Webhook>> {
-    const qb = this.dataSource.getRepository(Webhook).createQueryBuilder('w');
+  async list(scope: Scope, filter: WebhookListFilter): Promise<ListPage<Webhook>> {
+    const qb = whereScope(
+      this.dataSource.getRepository(Webhook).createQueryBuilder('w'),
+      'w',
+      scope,
+    );
+    whereTenant(qb, 'w', filter.tenantId);
     if (filter.active !== undefined) qb.andWhere('w.active = :active', { active: filter.active });
     whereCreatedAt(qb, 'w', filter.createdAt);
     if (filter.after) {
@@ -148,9 +162,9 @@ export class WebhookRepository {
    * re-enables it: the reason postmand disabled it is cleared and its circuit closed (§7);
    * a PUT on an active webhook leaves its circuit as it is. Made limited, the attempts the
    * plain claim started count against its limits (ADOPT_PLAIN_LEASES_SQL), once the change
-   * has committed.
+   * has committed. Null too for a webhook outside `scope`.
    */
-  async replace(id: string, input: NewWebhook): Promise<Webhook | null> {
+  async replace(scope: Scope, id: string, input: NewWebhook): Promise<Webhook | null> {
     const active = `$${INPUT_FIELDS.indexOf('active') + 2}::boolean`;
     // The tenant is fixed at creation (§11): a PUT may leave it out (undefined) or repeat
     // it; the row is updated only then, and otherwise looked at to tell which refusal.
@@ -160,6 +174,13 @@ export class WebhookRepository {
     const reEnabled = `NOT active AND ${active}`;
     // A PUT that changes the secret replaces it at once, as in v1: no rotation's old
     // secrets sign beside a secret set by hand. One that sends it back leaves them.
+    const params: unknown[] = [
+      id,
+      ...values(input),
+      input.tenantId !== undefined,
+      input.tenantId ?? null,
+    ];
+    const inScope = andScope(scope, 'tenant_id', params);
     const [rows] = await this.dataSource.query<[Row[], number]>(
       `UPDATE webhooks SET (${COLUMNS}, updated_at) = (${PLACEHOLDERS}, now()),
          previous_secrets = CASE WHEN secret_token = ${secret} THEN previous_secrets END,
@@ -168,15 +189,19 @@ export class WebhookRepository {
          failing_since = CASE WHEN ${reEnabled} THEN NULL ELSE failing_since END,
          circuit_open_until = CASE WHEN ${reEnabled} THEN NULL ELSE circuit_open_until END,
          circuit_cooldown = CASE WHEN ${reEnabled} THEN NULL ELSE circuit_cooldown END
-       WHERE id = $1 AND (NOT ${tenantGiven} OR tenant_id IS NOT DISTINCT FROM ${tenant})
+       WHERE id = $1${inScope} AND (NOT ${tenantGiven} OR tenant_id IS NOT DISTINCT FROM ${tenant})
        RETURNING *, (SELECT o.limited FROM webhooks o WHERE o.id = $1) AS was_limited`,
-      [id, ...values(input), input.tenantId !== undefined, input.tenantId ?? null],
+      params,
     );
     if (rows.length === 0) {
       if (input.tenantId === undefined) return null;
-      const [exists] = await this.dataSource.query<Row[]>(`SELECT 1 FROM webhooks WHERE id = $1`, [
-        id,
-      ]);
+      // Looked for in the same scope: another tenant's webhook is not found, never
+      // "fixed at creation" (which would tell that it exists).
+      const lookup: unknown[] = [id];
+      const [exists] = await this.dataSource.query<Row[]>(
+        `SELECT 1 FROM webhooks WHERE id = $1${andScope(scope, 'tenant_id', lookup)}`,
+        lookup,
+      );
       if (!exists) return null;
       throw new FixedFieldError('tenant_id', 'is fixed at creation: leave it out or send the same');
     }
@@ -231,12 +256,16 @@ export class WebhookRepository {
    * same) signs beside it for `graceSeconds` more, and so do earlier ones still in their
    * grace period, newest first, up to SECRET_ROTATION.maxLiveSecrets in all. Expired ones
    * are dropped. One statement: two rotations at once both keep what the other retired.
+   * Null when unknown or outside `scope`.
    */
   async rotateSecret(
+    scope: Scope,
     id: string,
     secretToken: string,
     graceSeconds: number,
   ): Promise<Webhook | null> {
+    const params: unknown[] = [id, secretToken, graceSeconds, SECRET_ROTATION.maxLiveSecrets - 1];
+    const inScope = andScope(scope, 'w.tenant_id', params);
     const [rows] = await this.dataSource.query<[Row[], number]>(
       `UPDATE webhooks w SET
          secret_token = $2::varchar,
@@ -260,9 +289,9 @@ export class WebhookRepository {
              LIMIT $4
            ) kept
          )
-       WHERE id = $1
+       WHERE id = $1${inScope}
        RETURNING *`,
-      [id, secretToken, graceSeconds, SECRET_ROTATION.maxLiveSecrets - 1],
+      params,
     );
     return rows.length > 0 ? rowToEntity(this.dataSource, Webhook, rows[0]) : null;
   }
@@ -271,18 +300,25 @@ export class WebhookRepository {
    * The webhooks whose secret cannot sign safely (a `whsec_` token that is not base64 of
    * 24–64 bytes, accepted before v3 checked it), by id: `postmand migrate` reports them.
    */
-  async unusableSecrets(): Promise<string[]> {
+  async unusableSecrets(scope: Scope): Promise<string[]> {
+    const params: unknown[] = [];
     const rows = await this.dataSource.query<{ id: string; secret_token: string }[]>(
-      `SELECT id, secret_token FROM webhooks WHERE secret_token LIKE 'whsec\\_%' ORDER BY id`,
+      `SELECT id, secret_token FROM webhooks
+       WHERE secret_token LIKE 'whsec\\_%'${andScope(scope, 'tenant_id', params)} ORDER BY id`,
+      params,
     );
     return rows.filter((r) => secretTokenProblem(r.secret_token) !== undefined).map((r) => r.id);
   }
 
-  /** Deletes the webhook with its deliveries and attempts (ON DELETE CASCADE). */
-  async delete(id: string): Promise<boolean> {
+  /**
+   * Deletes the webhook with its deliveries and attempts (ON DELETE CASCADE); false when
+   * unknown or outside `scope`.
+   */
+  async delete(scope: Scope, id: string): Promise<boolean> {
+    const params: unknown[] = [id];
     const [, count] = await this.dataSource.query<[unknown, number]>(
-      `DELETE FROM webhooks WHERE id = $1`,
-      [id],
+      `DELETE FROM webhooks WHERE id = $1${andScope(scope, 'tenant_id', params)}`,
+      params,
     );
     return count > 0;
   }

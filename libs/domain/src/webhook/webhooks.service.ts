@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { retryOnConflict } from '../common/conflict-retry';
 import { NotFoundError } from '../common/domain-errors';
 import type { UnitOfWork } from '../common/unit-of-work';
+import type { Scope } from '../tenant/scope';
 import type { ListPage } from '../common/list-query';
 import type { Webhook } from './webhook.entity';
 import { WebhookRepository, type WebhookInput, type WebhookListFilter } from './webhook.repository';
@@ -16,7 +17,11 @@ import { generateSecretToken, SECRET_ROTATION } from './webhook.rules';
 export type WebhookDraft = Pick<WebhookInput, RequiredWebhookField> &
   Partial<WebhookInput> & { tenantId?: string | null };
 
-/** The rules of webhooks: defaults for what a POST or PUT leaves out, "not found". */
+/**
+ * The rules of webhooks: defaults for what a POST or PUT leaves out, "not found". Every
+ * operation on existing webhooks takes the caller's scope: another tenant's webhook is
+ * "not found" exactly as an unknown one.
+ */
 @Injectable()
 export class WebhooksService {
   constructor(private readonly webhooks: WebhookRepository) {}
@@ -29,21 +34,21 @@ export class WebhooksService {
     return this.webhooks.create({ ...withDefaults(draft), tenantId: draft.tenantId }, uow);
   }
 
-  list(filter: WebhookListFilter): Promise<ListPage<Webhook>> {
-    return this.webhooks.list(filter);
+  list(scope: Scope, filter: WebhookListFilter): Promise<ListPage<Webhook>> {
+    return this.webhooks.list(scope, filter);
   }
 
-  async get(id: string): Promise<Webhook> {
-    return (await this.webhooks.findById(id)) ?? notFound();
+  async get(scope: Scope, id: string): Promise<Webhook> {
+    return (await this.webhooks.findById(scope, id)) ?? notFound();
   }
 
   /**
    * PUT is a full replacement: what the draft leaves out takes its default, except the
    * tenant, which is kept (a draft naming another is refused: FixedFieldError).
    */
-  async replace(id: string, draft: WebhookDraft): Promise<Webhook> {
+  async replace(scope: Scope, id: string, draft: WebhookDraft): Promise<Webhook> {
     const input = { ...withDefaults(draft), tenantId: draft.tenantId };
-    return (await this.webhooks.replace(id, input)) ?? notFound();
+    return (await this.webhooks.replace(scope, id, input)) ?? notFound();
   }
 
   /**
@@ -52,10 +57,12 @@ export class WebhooksService {
    * refusing a delivery.
    */
   async rotateSecret(
+    scope: Scope,
     id: string,
     options: { secretToken?: string; gracePeriod?: number } = {},
   ): Promise<Webhook> {
     const rotated = await this.webhooks.rotateSecret(
+      scope,
       id,
       options.secretToken ?? generateSecretToken(),
       options.gracePeriod ?? SECRET_ROTATION.gracePeriod.default,
@@ -69,8 +76,8 @@ export class WebhooksService {
    * webhook: PostgreSQL breaks such a deadlock by failing one side, and this side tries
    * again (one statement, nothing else to undo).
    */
-  async delete(id: string): Promise<void> {
-    if (!(await retryOnConflict(() => this.webhooks.delete(id)))) notFound();
+  async delete(scope: Scope, id: string): Promise<void> {
+    if (!(await retryOnConflict(() => this.webhooks.delete(scope, id)))) notFound();
   }
 }
 

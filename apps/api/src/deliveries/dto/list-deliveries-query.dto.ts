@@ -6,10 +6,11 @@ import {
   type DeliveryStatus,
   isNewestFirstKey,
 } from '@app/domain';
-import { ListQueryDto, type CursorKind } from '../../lists/list-query.dto';
+import type { CursorKind } from '../../lists/list-query.dto';
+import { TenantOwnedListQueryDto } from '../../lists/tenant-owned-list-query.dto';
 import { IsEventTypeName } from '../../validation/validators';
 
-export class ListDeliveriesQueryDto extends ListQueryDto {
+export class ListDeliveriesQueryDto extends TenantOwnedListQueryDto {
   protected cursorKind(): CursorKind {
     return { list: 'deliveries', valid: isNewestFirstKey };
   }
@@ -44,6 +45,7 @@ export class ListDeliveriesQueryDto extends ListQueryDto {
       eventId: this.event_id?.toLowerCase(),
       eventType: this.event_type,
       status: this.status,
+      tenantId: this.tenant_id,
       createdAt: this.createdAt(),
     };
   }

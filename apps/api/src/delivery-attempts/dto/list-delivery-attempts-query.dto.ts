@@ -1,10 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
 import { isNewestFirstKey, type DeliveryAttemptListFilter } from '@app/domain';
-import { ListQueryDto, type CursorKind } from '../../lists/list-query.dto';
+import type { CursorKind } from '../../lists/list-query.dto';
+import { TenantOwnedListQueryDto } from '../../lists/tenant-owned-list-query.dto';
 import { ToBoolean } from '../../validation/validators';
 
-export class ListDeliveryAttemptsQueryDto extends ListQueryDto {
+export class ListDeliveryAttemptsQueryDto extends TenantOwnedListQueryDto {
   protected cursorKind(): CursorKind {
     return { list: 'delivery_attempts', valid: isNewestFirstKey };
   }
@@ -33,6 +34,7 @@ export class ListDeliveryAttemptsQueryDto extends ListQueryDto {
       webhookId: this.webhook_id?.toLowerCase(),
       deliveryId: this.delivery_id?.toLowerCase(),
       success: this.success,
+      tenantId: this.tenant_id,
       createdAt: this.createdAt(),
     };
   }

@@ -1,10 +1,11 @@
 import { IsOptional } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { isNewestFirstKey, type EventListFilter } from '@app/domain';
-import { ListQueryDto, type CursorKind } from '../../lists/list-query.dto';
+import type { CursorKind } from '../../lists/list-query.dto';
+import { TenantOwnedListQueryDto } from '../../lists/tenant-owned-list-query.dto';
 import { IsEventTypeName } from '../../validation/validators';
 
-export class ListEventsQueryDto extends ListQueryDto {
+export class ListEventsQueryDto extends TenantOwnedListQueryDto {
   protected cursorKind(): CursorKind {
     return { list: 'events', valid: isNewestFirstKey };
   }
@@ -16,6 +17,11 @@ export class ListEventsQueryDto extends ListQueryDto {
   event_type?: string;
 
   toFilter(): EventListFilter {
-    return { ...this.page(), eventType: this.event_type, createdAt: this.createdAt() };
+    return {
+      ...this.page(),
+      eventType: this.event_type,
+      tenantId: this.tenant_id,
+      createdAt: this.createdAt(),
+    };
   }
 }

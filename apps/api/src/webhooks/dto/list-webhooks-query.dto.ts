@@ -1,9 +1,10 @@
 import { IsBoolean, IsOptional } from 'class-validator';
 import { isNameKey, type WebhookListFilter } from '@app/domain';
-import { ListQueryDto, type CursorKind } from '../../lists/list-query.dto';
+import type { CursorKind } from '../../lists/list-query.dto';
+import { TenantOwnedListQueryDto } from '../../lists/tenant-owned-list-query.dto';
 import { ToBoolean } from '../../validation/validators';
 
-export class ListWebhooksQueryDto extends ListQueryDto {
+export class ListWebhooksQueryDto extends TenantOwnedListQueryDto {
   protected cursorKind(): CursorKind {
     return { list: 'webhooks', valid: isNameKey };
   }
@@ -15,6 +16,11 @@ export class ListWebhooksQueryDto extends ListQueryDto {
   active?: boolean;
 
   toFilter(): WebhookListFilter {
-    return { ...this.page(), active: this.active, createdAt: this.createdAt() };
+    return {
+      ...this.page(),
+      active: this.active,
+      tenantId: this.tenant_id,
+      createdAt: this.createdAt(),
+    };
   }
 }

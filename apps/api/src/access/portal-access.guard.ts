@@ -1,0 +1,69 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { sessionAllows } from '@app/domain';
+import { ApiError } from '../errors/api-error';
+import { PORTAL_ACCESS, type PortalAccessKind } from './portal-access';
+import { sessionOf, type PortalSession } from './request-scope';
+
+/**
+ * The table of what a portal session may do (§12), as a guard over every route: a route
+ * declares its kind with @PortalAccess, and one that declares none is forbidden to
+ * sessions. A read-only session only reads. Requests of the platform (no session) pass.
+ */
+@Injectable()
+export class PortalAccessGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<Request>();
+    const session = sessionOf(req);
+    if (!session) return true;
+    const kind = this.reflector.get<PortalAccessKind | undefined>(
+      PORTAL_ACCESS,
+      context.getHandler(),
+    );
+    if (kind === undefined) {
+      throw new ApiError('forbidden', 'a portal session may not use this operation');
+    }
+    if (!sessionAllows(session.readOnly, req.method)) {
+      throw new ApiError('forbidden', `a read-only portal session may not ${req.method}`);
+    }
+    checkTenantFilter(req, session);
+    switch (kind) {
+      case 'tenant':
+      case 'public':
+        return true;
+      case 'tenant-create':
+        ownTenantBody(req, session);
+        return true;
+      case 'own-tenant':
+        if (req.params.tenant_id !== session.tenantId) throw new ApiError('tenantNotFound');
+        return true;
+    }
+  }
+}
+
+/** A list's `tenant_id` filter may name the session's tenant only (§12). */
+function checkTenantFilter(req: Request, session: PortalSession): void {
+  const filter = (req.query as Record<string, unknown> | undefined)?.tenant_id;
+  if (filter !== undefined && filter !== session.tenantId) {
+    throw new ApiError('forbidden', 'a portal session lists only its own tenant’s items');
+  }
+}
+
+/**
+ * A session's create is its tenant's: `tenant_id` left out (or null) or the session's;
+ * another is a 403 code 15. The body then names the session's tenant, so what is created
+ * is the tenant's whatever the client sent.
+ */
+function ownTenantBody(req: Request, session: PortalSession): void {
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+  const record = body as Record<string, unknown>;
+  const given = record.tenant_id;
+  if (given !== undefined && given !== null && given !== session.tenantId) {
+    throw new ApiError('forbidden', 'a portal session creates webhooks of its own tenant only');
+  }
+  record.tenant_id = session.tenantId;
+}

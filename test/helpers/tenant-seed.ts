@@ -1,0 +1,92 @@
+import type { DataSource } from 'typeorm';
+
+/** A tenant's rows, as a test walks them: every id, and the marker in its payloads. */
+export interface SeededTenant {
+  tenantId: string;
+  webhookId: string;
+  deliveryId: string;
+  attemptId: string;
+  eventId: string;
+  /** A delivery of the event (no payload of its own). */
+  eventDeliveryId: string;
+  /** In every payload, secret and name of the tenant's rows: a response holding it leaked. */
+  marker: string;
+}
+
+/** POSTs as the platform and answers the created item's body (status 201 or it throws). */
+export type PlatformPost = (path: string, body: object) => Promise<Record<string, any>>;
+
+/**
+ * A tenant with one of everything: a webhook, a delivery with an attempt, an event with
+ * its delivery. Made through the platform's API and then given to the tenant in SQL, so
+ * that tests of reads do not depend on how the write paths set `tenant_id`.
+ */
+export async function seedTenant(
+  sql: DataSource,
+  post: PlatformPost,
+  tenantId: string,
+): Promise<SeededTenant> {
+  const marker = `MARKER-${tenantId}-${Math.random().toString(36).slice(2)}`;
+  await sql.query(`INSERT INTO tenants (id, name) VALUES ($1, $1) ON CONFLICT DO NOTHING`, [
+    tenantId,
+  ]);
+  const webhook = await post('/v1/webhooks', {
+    name: `hook ${marker}`,
+    url: `http://127.0.0.1:9/${marker}`,
+    content_type: 'application/json',
+    valid_status_codes: [200],
+    secret_token: `secret-${marker}`,
+    event_types: [`${tenantId}.seeded`],
+    // Nothing is ever sent: the rows stay as seeded whether or not a worker runs.
+    active: false,
+  });
+  const webhookId = webhook.id as string;
+  await sql.query(`UPDATE webhooks SET tenant_id = $2 WHERE id = $1`, [webhookId, tenantId]);
+  const delivery = await post('/v1/deliveries', {
+    webhook_id: webhookId,
+    payload: JSON.stringify({ marker }),
+    scheduled_at: '2999-01-01T00:00:00Z',
+  });
+  const event = await post('/v1/events', {
+    event_type: `${tenantId}.seeded`,
+    payload: JSON.stringify({ marker, event: true }),
+    scheduled_at: '2999-01-01T00:00:00Z',
+  });
+  await sql.query(`UPDATE events SET tenant_id = $2 WHERE id = $1`, [event.id, tenantId]);
+  await sql.query(`UPDATE deliveries SET tenant_id = $2 WHERE webhook_id = $1`, [
+    webhookId,
+    tenantId,
+  ]);
+  const [{ id: eventDeliveryId }] = await sql.query<{ id: string }[]>(
+    `SELECT id FROM deliveries WHERE event_id = $1`,
+    [event.id],
+  );
+  const [{ id: attemptId }] = await sql.query<{ id: string }[]>(
+    `INSERT INTO delivery_attempts (webhook_id, delivery_id, tenant_id, raw_request, raw_response,
+       response_status_code, execution_duration, success, error)
+     VALUES ($1, $2, $3, $4, 'HTTP/1.1 200 OK\r\n\r\nok', 200, 35000, true, '')
+     RETURNING id`,
+    [webhookId, delivery.id, tenantId, `POST /${marker} HTTP/1.1`],
+  );
+  return {
+    tenantId,
+    webhookId,
+    deliveryId: delivery.id as string,
+    attemptId,
+    eventId: event.id as string,
+    eventDeliveryId,
+    marker,
+  };
+}
+
+/** The strings of `tenant` no response to another tenant's session may hold. */
+export function secretsOf(tenant: SeededTenant): string[] {
+  return [
+    tenant.webhookId,
+    tenant.deliveryId,
+    tenant.attemptId,
+    tenant.eventId,
+    tenant.eventDeliveryId,
+    tenant.marker,
+  ];
+}
