@@ -67,7 +67,8 @@ describe('deliveries and attempts carry their webhook’s tenant (§11)', () => 
       'acme',
     );
 
-    worker = await startTestWorker(f.db);
+    // A tenant's webhook passes the private-network guard (§16): the receiver is local.
+    worker = await startTestWorker(f.db, { POSTMAND_ALLOWED_NETWORKS: '127.0.0.0/8' });
     const count = async (sql: string): Promise<number> =>
       (await f.db.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n ${sql}`))[0].n;
     // 2 direct, 1 fanned out, 1 redelivered, 3 bulk-redelivered: 7 deliveries, 6 of acme.

@@ -53,7 +53,8 @@ describe('operational events of a tenant’s webhook (§11)', () => {
       await http().post('/v1/deliveries').send({ webhook_id: gone, payload: '{}' }).expect(201)
     ).body as Record<string, any>;
 
-    worker = await startTestWorker(f.db);
+    // A tenant's webhook passes the private-network guard (§16): the receiver is local.
+    worker = await startTestWorker(f.db, { POSTMAND_ALLOWED_NETWORKS: '127.0.0.0/8' });
     const events = await eventually(async () => {
       const list = (await http().get('/v1/events?limit=10').expect(200)).body.events as Record<
         string,

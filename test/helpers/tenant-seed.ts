@@ -18,8 +18,7 @@ export type PlatformPost = (path: string, body: object) => Promise<Record<string
 
 /**
  * A tenant with one of everything: a webhook, a delivery with an attempt, an event with
- * its delivery. Made through the platform's API and then given to the tenant in SQL, so
- * that tests of reads do not depend on how the write paths set `tenant_id`.
+ * its delivery, made through the platform's API (the attempt in SQL: nothing is sent).
  */
 export async function seedTenant(
   sql: DataSource,
@@ -39,9 +38,9 @@ export async function seedTenant(
     event_types: [`${tenantId}.seeded`],
     // Nothing is ever sent: the rows stay as seeded whether or not a worker runs.
     active: false,
+    tenant_id: tenantId,
   });
   const webhookId = webhook.id as string;
-  await sql.query(`UPDATE webhooks SET tenant_id = $2 WHERE id = $1`, [webhookId, tenantId]);
   const delivery = await post('/v1/deliveries', {
     webhook_id: webhookId,
     payload: JSON.stringify({ marker }),
@@ -51,12 +50,8 @@ export async function seedTenant(
     event_type: `${tenantId}.seeded`,
     payload: JSON.stringify({ marker, event: true }),
     scheduled_at: '2999-01-01T00:00:00Z',
+    tenant_id: tenantId,
   });
-  await sql.query(`UPDATE events SET tenant_id = $2 WHERE id = $1`, [event.id, tenantId]);
-  await sql.query(`UPDATE deliveries SET tenant_id = $2 WHERE webhook_id = $1`, [
-    webhookId,
-    tenantId,
-  ]);
   const [{ id: eventDeliveryId }] = await sql.query<{ id: string }[]>(
     `SELECT id FROM deliveries WHERE event_id = $1`,
     [event.id],
