@@ -1,5 +1,4 @@
 import type { LookupAddress } from 'node:dns';
-import type { BlockList } from 'node:net';
 import { parseCidr, type Cidr } from '@app/platform';
 import {
   BlockedAddressError,
@@ -7,6 +6,7 @@ import {
   PLATFORM_RULE,
   TENANT_RULE,
   allowList,
+  type AllowedNetworks,
   blockedReason,
 } from './network-guard';
 
@@ -21,7 +21,7 @@ function lookup(
 }
 
 /** The allow list of POSTMAND_ALLOWED_NETWORKS=`text`, parsed as the config does. */
-function allowed(...texts: string[]): BlockList {
+function allowed(...texts: string[]): AllowedNetworks {
   return allowList(texts.map((text) => parseCidr(text) as Cidr));
 }
 
@@ -78,6 +78,8 @@ describe('blockedReason with POSTMAND_ALLOWED_NETWORKS', () => {
     ['0.0.0.0/0', '169.254.169.254'],
     ['::/0', '::1'],
     ['::/0', 'fd00::1'],
+    ['::ffff:0:0/96', '10.0.0.1'],
+    ['::ffff:0:0/96', '169.254.169.254'],
     ['::1/128', '::1'],
     ['::1/128', '[::1]'],
     ['fd00:ec2::/32', 'fd00:ec2::254'],
@@ -98,6 +100,17 @@ describe('blockedReason with POSTMAND_ALLOWED_NETWORKS', () => {
     ['0.0.0.0/0', '::1', 'loopback'],
     ['0.0.0.0/0', 'fe80::1', 'link-local'],
     ['64:ff9b::/96', '10.0.0.1', 'private'],
+    // Node's BlockList matches an IPv4 address against an IPv6 rule through its mapped
+    // form: an IPv6 range reaching past ::ffff:0:0/96 must exempt no IPv4 address.
+    ['::/0', '169.254.169.254', 'link-local (cloud metadata)'],
+    ['::/0', '127.0.0.1', 'loopback'],
+    ['::/0', '10.0.0.1', 'private'],
+    ['::/0', '::ffff:169.254.169.254', 'link-local (cloud metadata)'],
+    ['::/0', '64:ff9b::a9fe:a9fe', 'link-local (cloud metadata)'],
+    ['::/8', '127.0.0.1', 'loopback'],
+    ['::/8', '[::ffff:7f00:1]', 'loopback'],
+    ['::fffe:0:0/95', '10.0.0.1', 'private'],
+    ['64:ff9b::/64', '64:ff9b::a00:1', 'private'],
   ])('with %s, still refuses %s (%s)', (range, address, kind) => {
     expect(blockedReason(address, allowed(range))).toBe(kind);
   });

@@ -52,17 +52,45 @@ function nat64Target(address: string): string | undefined {
 }
 
 /**
- * The ranges POSTMAND_ALLOWED_NETWORKS exempts, as one list. IPv4-mapped IPv6 addresses
- * match IPv4 ranges and the other way round (`::ffff:10.0.0.0/104` is 10.0.0.0/8), as for
- * the blocked ranges.
+ * The ranges POSTMAND_ALLOWED_NETWORKS exempts, split by what they may exempt. Node's
+ * BlockList matches an IPv4 address against IPv6 rules through its IPv4-mapped form
+ * (`::ffff:a.b.c.d`), so `::/0` in one list would exempt 169.254.169.254 and every other
+ * IPv4 address: an IPv4 address, written as such or IPv4-mapped, is therefore judged only
+ * by `ipv4`, which holds the IPv4 ranges and the IPv6 ranges lying inside ::ffff:0:0/96
+ * (`::ffff:10.0.0.0/104` is 10.0.0.0/8). A NAT64 address stands for an IPv4 address too:
+ * it is exempt as the IPv4 address, or by `nat64`, the IPv6 ranges inside 64:ff9b::/96.
+ * Every other IPv6 address is judged by `ipv6`, the remaining IPv6 ranges: `::/0` or
+ * `2000::/3` exempts no IPv4 destination, however written.
  */
-export function allowList(networks: readonly Cidr[]): BlockList {
+export interface AllowedNetworks {
+  ipv4: BlockList;
+  nat64: BlockList;
+  ipv6: BlockList;
+}
+
+/** A list of one range. */
+function rangeList(network: string, prefix: number): BlockList {
   const list = new BlockList();
-  for (const { network, prefix, family } of networks) list.addSubnet(network, prefix, family);
+  list.addSubnet(network, prefix, 'ipv6');
   return list;
 }
 
-const NOTHING_ALLOWED = new BlockList();
+/** The IPv4-mapped addresses, ::ffff:0:0/96. */
+const MAPPED = rangeList('::ffff:0:0', 96);
+const NAT64 = rangeList('64:ff9b::', 96);
+
+/** The exemptions of POSTMAND_ALLOWED_NETWORKS=`networks`. */
+export function allowList(networks: readonly Cidr[]): AllowedNetworks {
+  const allowed = { ipv4: new BlockList(), nat64: new BlockList(), ipv6: new BlockList() };
+  for (const { network, prefix, family } of networks) {
+    const inside = (range: BlockList): boolean => prefix >= 96 && range.check(network, 'ipv6');
+    const list = family === 'ipv4' || inside(MAPPED) ? 'ipv4' : inside(NAT64) ? 'nat64' : 'ipv6';
+    allowed[list].addSubnet(network, prefix, family);
+  }
+  return allowed;
+}
+
+const NOTHING_ALLOWED = allowList([]);
 
 /**
  * Why `address` (an IP literal) is refused, or undefined when it may be reached: it is in
@@ -71,15 +99,17 @@ const NOTHING_ALLOWED = new BlockList();
  */
 export function blockedReason(
   address: string,
-  allowed: BlockList = NOTHING_ALLOWED,
+  allowed: AllowedNetworks = NOTHING_ALLOWED,
 ): string | undefined {
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   const family = isIP(bare);
   if (family === 0) return undefined;
   const target = family === 6 ? nat64Target(bare) : undefined;
-  if (target) return allowed.check(bare, 'ipv6') ? undefined : blockedReason(target, allowed);
+  if (target) return allowed.nat64.check(bare, 'ipv6') ? undefined : blockedReason(target, allowed);
   const type = family === 4 ? 'ipv4' : 'ipv6';
-  if (!ANY_RANGE.check(bare, type) || allowed.check(bare, type)) return undefined;
+  if (!ANY_RANGE.check(bare, type)) return undefined;
+  const exempt = type === 'ipv4' || MAPPED.check(bare, 'ipv6') ? allowed.ipv4 : allowed.ipv6;
+  if (exempt.check(bare, type)) return undefined;
   return RANGES.find((range) => range.list.check(bare, type))?.kind;
 }
 
@@ -110,7 +140,7 @@ export const TENANT_RULE = "a tenant's webhook may reach public addresses only";
  */
 export class NetworkGuard {
   constructor(
-    private readonly allowed: BlockList,
+    private readonly allowed: AllowedNetworks,
     private readonly why: string,
   ) {}
 
