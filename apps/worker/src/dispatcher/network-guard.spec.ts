@@ -157,6 +157,18 @@ describe('NetworkGuard.lookup', () => {
     expect(err.message).toMatch(/^refused: localhost resolves to (127\.0\.0\.1|::1), a loopback/);
   });
 
+  it("names no resolved address in a tenant's refusal of a name, only of a literal", async () => {
+    const tenants = new NetworkGuard(allowList([]), TENANT_RULE);
+    for (const all of [true, false]) {
+      const err = (await lookup('localhost', all, tenants).catch((e: unknown) => e)) as Error;
+      expect(err).toBeInstanceOf(BlockedAddressError);
+      expect(err.message).toBe(
+        "refused: localhost resolves to a loopback address (a tenant's webhook may reach public addresses only)",
+      );
+    }
+    expect(tenants.refusal('[::1]')?.message).toMatch(/^refused: \[::1\], a loopback address/);
+  });
+
   it('refuses in the all-addresses form that net.connect uses', async () => {
     await expect(lookup('localhost', true)).rejects.toBeInstanceOf(BlockedAddressError);
   });

@@ -113,41 +113,60 @@ export function blockedReason(
   return RANGES.find((range) => range.list.check(bare, type))?.kind;
 }
 
-/** The error a refused target ends its attempt with; `why` says which rule refused it. */
+/** Which guard refused, as its refusals say. */
+export interface GuardRule {
+  /** What ends each refusal's message. */
+  why: string;
+  /** Whether a refusal of a name says the address it resolved to. */
+  namesAddresses: boolean;
+}
+
+/** The error a refused target ends its attempt with. */
 export class BlockedAddressError extends Error {
   readonly code = 'EBLOCKED';
-  constructor(host: string, address: string, kind: string, why: string) {
-    super(
-      `refused: ${host === address ? address : `${host} resolves to ${address}`}, a ${kind} ` +
-        `address (${why})`,
-    );
+  constructor(host: string, address: string, kind: string, rule: GuardRule) {
+    const target =
+      host === address
+        ? `${address},`
+        : rule.namesAddresses
+          ? `${host} resolves to ${address},`
+          : `${host} resolves to`;
+    super(`refused: ${target} a ${kind} address (${rule.why})`);
     this.name = 'BlockedAddressError';
   }
 }
 
-/** The end of a refusal of a platform webhook's target. */
-export const PLATFORM_RULE = 'POSTMAND_BLOCK_PRIVATE_NETWORKS is on';
+/** A refusal of a platform webhook's target: the operator reads it, all of it. */
+export const PLATFORM_RULE: GuardRule = {
+  why: 'POSTMAND_BLOCK_PRIVATE_NETWORKS is on',
+  namesAddresses: true,
+};
 /**
- * The end of a refusal of a tenant's webhook's target. The tenant reads its attempts
- * (§12): this names the rule, not the operator's settings.
+ * A refusal of a tenant's webhook's target. The tenant reads its attempts (§12): this
+ * names the rule, not the operator's settings, and not the internal address a name
+ * resolved to (a tenant could map the internal DNS with it). An address the tenant wrote
+ * in the URL is named: it knows it already.
  */
-export const TENANT_RULE = "a tenant's webhook may reach public addresses only";
+export const TENANT_RULE: GuardRule = {
+  why: "a tenant's webhook may reach public addresses only",
+  namesAddresses: false,
+};
 
 /**
  * The private-network guard of one kind of webhook: the platform's own (when
- * POSTMAND_BLOCK_PRIVATE_NETWORKS is on) or a tenant's (always, SPEC §16). `why` ends
- * each refusal's message; the allowed ranges are the same for both.
+ * POSTMAND_BLOCK_PRIVATE_NETWORKS is on) or a tenant's (always, SPEC §16). `rule` says
+ * what each refusal reads; the allowed ranges are the same for both.
  */
 export class NetworkGuard {
   constructor(
     private readonly allowed: AllowedNetworks,
-    private readonly why: string,
+    private readonly rule: GuardRule,
   ) {}
 
   /** The refusal of an IP literal, or undefined when it may be reached. */
   refusal(host: string, address = host): BlockedAddressError | undefined {
     const kind = blockedReason(address, this.allowed);
-    return kind ? new BlockedAddressError(host, address, kind, this.why) : undefined;
+    return kind ? new BlockedAddressError(host, address, kind, this.rule) : undefined;
   }
 
   /**
