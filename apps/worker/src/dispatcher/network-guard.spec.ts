@@ -1,4 +1,4 @@
-import type { LookupAddress } from 'node:dns';
+import dns, { type LookupAddress, type LookupOptions } from 'node:dns';
 import { parseCidr, type Cidr } from '@app/platform';
 import {
   BlockedAddressError,
@@ -171,6 +171,38 @@ describe('NetworkGuard.lookup', () => {
 
   it('refuses in the all-addresses form that net.connect uses', async () => {
     await expect(lookup('localhost', true)).rejects.toBeInstanceOf(BlockedAddressError);
+  });
+
+  it('refuses a name that resolves to a public and a private address', async () => {
+    // DNS as a name with one public and one internal record answers it: the guard must not
+    // judge by the first address alone, whichever form of lookup the socket asks for.
+    const records: LookupAddress[] = [
+      { address: '93.184.216.34', family: 4 },
+      { address: '10.0.0.1', family: 4 },
+    ];
+    const resolve = jest.spyOn(dns, 'lookup').mockImplementation(((
+      _host: string,
+      options: LookupOptions,
+      callback: (err: null, address: string | LookupAddress[], family?: number) => void,
+    ) => {
+      if (options.all) callback(null, records);
+      else callback(null, records[0].address, records[0].family);
+    }) as unknown as typeof dns.lookup);
+    try {
+      const tenants = new NetworkGuard(allowList([]), TENANT_RULE);
+      for (const all of [true, false]) {
+        const err = (await lookup('mixed.example', all, tenants).catch((e: unknown) => e)) as Error;
+        expect(err).toBeInstanceOf(BlockedAddressError);
+        expect(err.message).toMatch(/^refused: mixed\.example resolves to a private address/);
+        await expect(lookup('mixed.example', all)).rejects.toThrow(
+          'refused: mixed.example resolves to 10.0.0.1, a private address',
+        );
+      }
+      expect(resolve).toHaveBeenCalledTimes(4);
+      expect(resolve.mock.calls.map(([host]) => host)).toEqual(Array(4).fill('mixed.example'));
+    } finally {
+      resolve.mockRestore();
+    }
   });
 
   it('passes DNS failures through unchanged', async () => {
