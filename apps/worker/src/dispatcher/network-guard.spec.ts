@@ -46,6 +46,19 @@ describe('blockedReason', () => {
     ['::ffff:127.0.0.1', 'loopback'],
     ['::ffff:a9fe:a9fe', 'link-local (cloud metadata)'],
     ['64:ff9b::a00:1', 'private'],
+    // NAT64 however written, and 6to4 (2002::/16), as the IPv4 address they carry.
+    ['64:ff9b::10.0.0.1', 'private'],
+    ['64:FF9B:0:0:0:0:A9FE:A9FE', 'link-local (cloud metadata)'],
+    ['2002:a00:1::', 'private'],
+    ['2002:a9fe:a9fe::1', 'link-local (cloud metadata)'],
+    ['[2002:7f00:1:0:0:0:0:1]', 'loopback'],
+    // Local-use NAT64 (RFC 8215): where the IPv4 address sits is the operator's choice.
+    ['64:ff9b:1::a00:1', 'local-use NAT64 (RFC 8215)'],
+    ['64:ff9b:1:ffff::5db8:d822', 'local-use NAT64 (RFC 8215)'],
+    // IPv4-compatible (::/96): deprecated, never a destination; :: and ::1 keep their names.
+    ['::10.0.0.1', 'IPv4-compatible (deprecated)'],
+    ['::808:808', 'IPv4-compatible (deprecated)'],
+    ['::2', 'IPv4-compatible (deprecated)'],
   ])('refuses %s (%s)', (address, kind) => {
     expect(blockedReason(address)).toBe(kind);
   });
@@ -57,6 +70,8 @@ describe('blockedReason', () => {
     '192.169.0.1',
     '2606:4700::1111',
     '64:ff9b::808:808',
+    '2002:5db8:d822::1',
+    '64:ff9b:2::1',
     'example.com',
   ])('lets %s through', (address) => {
     expect(blockedReason(address)).toBeUndefined();
@@ -84,6 +99,11 @@ describe('blockedReason with POSTMAND_ALLOWED_NETWORKS', () => {
     ['::1/128', '[::1]'],
     ['fd00:ec2::/32', 'fd00:ec2::254'],
     ['fe80::/10', 'fe80::1%eth0'],
+    ['10.0.0.0/8', '2002:a00:1::'],
+    ['2002:a00::/24', '2002:a00:1::'],
+    ['64:ff9b:1::/48', '64:ff9b:1::a00:1'],
+    ['::/96', '::10.0.0.1'],
+    ['::/0', '::'],
   ])('with %s, lets %s through', (range, address) => {
     expect(blockedReason(address, allowed(range))).toBeUndefined();
   });
@@ -111,6 +131,12 @@ describe('blockedReason with POSTMAND_ALLOWED_NETWORKS', () => {
     ['::/8', '[::ffff:7f00:1]', 'loopback'],
     ['::fffe:0:0/95', '10.0.0.1', 'private'],
     ['64:ff9b::/64', '64:ff9b::a00:1', 'private'],
+    ['::/0', '2002:a9fe:a9fe::', 'link-local (cloud metadata)'],
+    ['2000::/3', '2002:a00:1::', 'private'],
+    ['::/0', '64:ff9b:1::a00:1', 'local-use NAT64 (RFC 8215)'],
+    ['10.0.0.0/8', '64:ff9b:1::a00:1', 'local-use NAT64 (RFC 8215)'],
+    ['::/0', '::10.0.0.1', 'IPv4-compatible (deprecated)'],
+    ['::1/128', '::2', 'IPv4-compatible (deprecated)'],
   ])('with %s, still refuses %s (%s)', (range, address, kind) => {
     expect(blockedReason(address, allowed(range))).toBe(kind);
   });

@@ -1,12 +1,15 @@
 import * as dns from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
-import type { Cidr } from '@app/platform';
+import { ipBytes, type Cidr } from '@app/platform';
 
 /**
  * Ranges a guarded webhook (a tenant's; the platform's own when
  * POSTMAND_BLOCK_PRIVATE_NETWORKS is on: SPEC §16) must not reach: this host, private and
- * shared networks, link-local (where cloud metadata services live), and addresses that
- * are not unicast destinations at all.
+ * shared networks, link-local (where cloud metadata services live), addresses that are not
+ * unicast destinations at all, and IPv6 addresses that stand for an IPv4 one where that
+ * one cannot be told (local-use NAT64 puts it where the operator chose) or must not be
+ * reached (IPv4-compatible addresses, deprecated, tunnel to it). Earlier entries name
+ * the range: `::` and `::1` before `::/96`.
  */
 const BLOCKED: [string, number, 'ipv4' | 'ipv6', string][] = [
   ['0.0.0.0', 8, 'ipv4', '"this network"'],
@@ -22,6 +25,8 @@ const BLOCKED: [string, number, 'ipv4' | 'ipv6', string][] = [
   ['240.0.0.0', 4, 'ipv4', 'reserved'],
   ['::', 128, 'ipv6', 'unspecified'],
   ['::1', 128, 'ipv6', 'loopback'],
+  ['::', 96, 'ipv6', 'IPv4-compatible (deprecated)'],
+  ['64:ff9b:1::', 48, 'ipv6', 'local-use NAT64 (RFC 8215)'],
   ['fc00::', 7, 'ipv6', 'unique local (private)'],
   ['fe80::', 10, 'ipv6', 'link-local'],
   ['ff00::', 8, 'ipv6', 'multicast'],
@@ -35,20 +40,29 @@ const RANGES = BLOCKED.map(([network, prefix, type, kind]) => {
 });
 
 /**
- * Every range in one list, asked first: a check costs about 2 µs whatever the list's
- * length (the address is parsed for each), and a public address, by far the most common,
- * then takes one check rather than one per range (35 µs).
+ * IPv6 prefixes whose addresses carry the IPv4 address they reach: NAT64 (64:ff9b::/96,
+ * in the last 32 bits) and 6to4 (2002::/16, in the 32 bits after the prefix). Such an
+ * address is judged as that IPv4 address.
+ */
+const EMBEDDING = new BlockList();
+EMBEDDING.addSubnet('64:ff9b::', 96, 'ipv6');
+EMBEDDING.addSubnet('2002::', 16, 'ipv6');
+
+/**
+ * Every range in one list, asked first, with the embedding prefixes: a check costs about
+ * 2 µs whatever the list's length (the address is parsed for each), and a public address,
+ * by far the most common, then takes one check rather than one per range (35 µs).
  */
 const ANY_RANGE = new BlockList();
 for (const [network, prefix, type] of BLOCKED) ANY_RANGE.addSubnet(network, prefix, type);
+ANY_RANGE.addSubnet('64:ff9b::', 96, 'ipv6');
+ANY_RANGE.addSubnet('2002::', 16, 'ipv6');
 
-/** The IPv4 address a NAT64 (64:ff9b::/96) address stands for, if it is one. */
-function nat64Target(address: string): string | undefined {
-  const match = /^64:ff9b::([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-  if (!match) return undefined;
-  const high = parseInt(match[1], 16);
-  const low = parseInt(match[2], 16);
-  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+/** The IPv4 address that `address`, in an EMBEDDING prefix, reaches. */
+function embeddedIPv4(address: string): string {
+  const bytes = ipBytes(address, 6);
+  const at = bytes[0] === 0x20 && bytes[1] === 0x02 ? 2 : 12;
+  return bytes.slice(at, at + 4).join('.');
 }
 
 /**
@@ -57,45 +71,66 @@ function nat64Target(address: string): string | undefined {
  * (`::ffff:a.b.c.d`), so `::/0` in one list would exempt 169.254.169.254 and every other
  * IPv4 address: an IPv4 address, written as such or IPv4-mapped, is therefore judged only
  * by `ipv4`, which holds the IPv4 ranges and the IPv6 ranges lying inside ::ffff:0:0/96
- * (`::ffff:10.0.0.0/104` is 10.0.0.0/8). A NAT64 address stands for an IPv4 address too:
- * it is exempt as the IPv4 address, or by `nat64`, the IPv6 ranges inside 64:ff9b::/96.
- * Every other IPv6 address is judged by `ipv6`, the remaining IPv6 ranges: `::/0` or
- * `2000::/3` exempts no IPv4 destination, however written.
+ * (`::ffff:10.0.0.0/104` is 10.0.0.0/8). An IPv6 address standing for an IPv4 one (NAT64,
+ * 6to4, local-use NAT64, IPv4-compatible) is exempt by `translated`, the IPv6 ranges lying
+ * inside its prefix, or (NAT64, 6to4) as the IPv4 address. Every other IPv6 address is
+ * judged by `ipv6`: `::/0` or `2000::/3` exempts no IPv4 destination, however written.
  */
 export interface AllowedNetworks {
   ipv4: BlockList;
-  nat64: BlockList;
+  translated: BlockList;
   ipv6: BlockList;
 }
 
-/** A list of one range. */
-function rangeList(network: string, prefix: number): BlockList {
-  const list = new BlockList();
-  list.addSubnet(network, prefix, 'ipv6');
-  return list;
+/** The prefixes of IPv6 addresses that stand for an IPv4 one, but for IPv4-mapped. */
+const TRANSLATION_PREFIXES: [string, number][] = [
+  ['::', 96],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['2002::', 16],
+];
+const TRANSLATED = new BlockList();
+for (const [network, prefix] of TRANSLATION_PREFIXES) {
+  TRANSLATED.addSubnet(network, prefix, 'ipv6');
 }
+const MAPPED = new BlockList();
+MAPPED.addSubnet('::ffff:0:0', 96, 'ipv6');
 
-/** The IPv4-mapped addresses, ::ffff:0:0/96. */
-const MAPPED = rangeList('::ffff:0:0', 96);
-const NAT64 = rangeList('64:ff9b::', 96);
+/** Whether the IPv6 range `network`/`prefix` lies inside `outer`/`outerPrefix`. */
+function inside(network: string, prefix: number, [outer, outerPrefix]: [string, number]): boolean {
+  const list = new BlockList();
+  list.addSubnet(outer, outerPrefix, 'ipv6');
+  return prefix >= outerPrefix && list.check(network, 'ipv6');
+}
 
 /** The exemptions of POSTMAND_ALLOWED_NETWORKS=`networks`. */
 export function allowList(networks: readonly Cidr[]): AllowedNetworks {
-  const allowed = { ipv4: new BlockList(), nat64: new BlockList(), ipv6: new BlockList() };
+  const allowed = { ipv4: new BlockList(), translated: new BlockList(), ipv6: new BlockList() };
   for (const { network, prefix, family } of networks) {
-    const inside = (range: BlockList): boolean => prefix >= 96 && range.check(network, 'ipv6');
-    const list = family === 'ipv4' || inside(MAPPED) ? 'ipv4' : inside(NAT64) ? 'nat64' : 'ipv6';
-    allowed[list].addSubnet(network, prefix, family);
+    if (family === 'ipv4' || inside(network, prefix, ['::ffff:0:0', 96])) {
+      allowed.ipv4.addSubnet(network, prefix, family);
+      continue;
+    }
+    // A range inside ::/96 may hold :: or ::1, judged as any IPv6 address: it goes in both.
+    if (TRANSLATION_PREFIXES.some((outer) => inside(network, prefix, outer))) {
+      allowed.translated.addSubnet(network, prefix, family);
+    }
+    allowed.ipv6.addSubnet(network, prefix, family);
   }
   return allowed;
 }
 
 const NOTHING_ALLOWED = allowList([]);
 
+/** :: and ::1, inside ::/96 but judged as any IPv6 address. */
+const LOOPBACK_OR_UNSPECIFIED = new BlockList();
+LOOPBACK_OR_UNSPECIFIED.addAddress('::', 'ipv6');
+LOOPBACK_OR_UNSPECIFIED.addAddress('::1', 'ipv6');
+
 /**
  * Why `address` (an IP literal) is refused, or undefined when it may be reached: it is in
- * no blocked range, or in an `allowed` one. A NAT64 address is judged as the IPv4 address
- * it stands for, and may be allowed as either.
+ * no blocked range, or in an `allowed` one. A NAT64 or 6to4 address is judged as the IPv4
+ * address it stands for, and may be allowed as either.
  */
 export function blockedReason(
   address: string,
@@ -104,11 +139,18 @@ export function blockedReason(
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   const family = isIP(bare);
   if (family === 0) return undefined;
-  const target = family === 6 ? nat64Target(bare) : undefined;
-  if (target) return allowed.nat64.check(bare, 'ipv6') ? undefined : blockedReason(target, allowed);
   const type = family === 4 ? 'ipv4' : 'ipv6';
   if (!ANY_RANGE.check(bare, type)) return undefined;
-  const exempt = type === 'ipv4' || MAPPED.check(bare, 'ipv6') ? allowed.ipv4 : allowed.ipv6;
+  if (type === 'ipv6' && EMBEDDING.check(bare, type)) {
+    if (allowed.translated.check(bare, type)) return undefined;
+    return blockedReason(embeddedIPv4(bare), allowed);
+  }
+  const exempt =
+    type === 'ipv4' || MAPPED.check(bare, type)
+      ? allowed.ipv4
+      : TRANSLATED.check(bare, type) && !LOOPBACK_OR_UNSPECIFIED.check(bare, type)
+        ? allowed.translated
+        : allowed.ipv6;
   if (exempt.check(bare, type)) return undefined;
   return RANGES.find((range) => range.list.check(bare, type))?.kind;
 }
