@@ -82,7 +82,7 @@ export interface AllowedNetworks {
   ipv6: BlockList;
 }
 
-/** The prefixes of IPv6 addresses that stand for an IPv4 one, but for IPv4-mapped. */
+/** The prefixes of IPv6 addresses that stand for an IPv4 one, other than IPv4-mapped. */
 const TRANSLATION_PREFIXES: [string, number][] = [
   ['::', 96],
   ['64:ff9b::', 96],
