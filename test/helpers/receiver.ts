@@ -22,6 +22,8 @@ export class Receiver {
   respond: Responder = (_req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
   };
+  /** Connections accepted so far. */
+  connectionsAccepted = 0;
   private readonly server: http.Server;
   private readonly waiters = new Set<() => void>();
 
@@ -43,6 +45,22 @@ export class Receiver {
       });
     });
     this.server.keepAliveTimeout = 5_000;
+    this.server.on('connection', () => this.connectionsAccepted++);
+  }
+
+  /**
+   * Keeps idle connections open `ms` (5 s by default), and says so in each response's
+   * `Keep-Alive: timeout=…`, which undici follows (less a margin).
+   */
+  keepAlive(ms: number): void {
+    this.server.keepAliveTimeout = ms;
+  }
+
+  /** How many connections are open now, idle or busy. */
+  openConnections(): Promise<number> {
+    return new Promise((resolve, reject) =>
+      this.server.getConnections((err, count) => (err ? reject(err) : resolve(count))),
+    );
   }
 
   /** From now on, requests wait unanswered until the test answers them. */

@@ -36,6 +36,14 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
     }),
     { logger: new NestPinoLogger(options.logger), abortOnError: false },
   );
+  // A range of a whole family turns the private-network guard off for that family, a
+  // tenant's webhooks included (docs/security.md): worth saying once, at start-up.
+  for (const { network } of options.config.allowedNetworks.filter((r) => r.prefix === 0)) {
+    options.logger.warn(
+      `POSTMAND_ALLOWED_NETWORKS holds ${network}/0: every ${network.includes(':') ? 'IPv6' : 'IPv4'} ` +
+        "address is exempt from the private-network guard, a tenant's webhooks' too",
+    );
+  }
   const dispatcher = app.get(DispatcherService);
   return { app, dispatcher, readinessChecks: [dispatcherHealth(dispatcher)] };
 }

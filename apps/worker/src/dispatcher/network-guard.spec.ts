@@ -1,5 +1,4 @@
-import type { LookupAddress } from 'node:dns';
-import type { BlockList } from 'node:net';
+import dns, { type LookupAddress, type LookupOptions } from 'node:dns';
 import { parseCidr, type Cidr } from '@app/platform';
 import {
   BlockedAddressError,
@@ -7,6 +6,7 @@ import {
   PLATFORM_RULE,
   TENANT_RULE,
   allowList,
+  type AllowedNetworks,
   blockedReason,
 } from './network-guard';
 
@@ -21,7 +21,7 @@ function lookup(
 }
 
 /** The allow list of POSTMAND_ALLOWED_NETWORKS=`text`, parsed as the config does. */
-function allowed(...texts: string[]): BlockList {
+function allowed(...texts: string[]): AllowedNetworks {
   return allowList(texts.map((text) => parseCidr(text) as Cidr));
 }
 
@@ -46,6 +46,19 @@ describe('blockedReason', () => {
     ['::ffff:127.0.0.1', 'loopback'],
     ['::ffff:a9fe:a9fe', 'link-local (cloud metadata)'],
     ['64:ff9b::a00:1', 'private'],
+    // NAT64 however written, and 6to4 (2002::/16), as the IPv4 address they carry.
+    ['64:ff9b::10.0.0.1', 'private'],
+    ['64:FF9B:0:0:0:0:A9FE:A9FE', 'link-local (cloud metadata)'],
+    ['2002:a00:1::', 'private'],
+    ['2002:a9fe:a9fe::1', 'link-local (cloud metadata)'],
+    ['[2002:7f00:1:0:0:0:0:1]', 'loopback'],
+    // Local-use NAT64 (RFC 8215): where the IPv4 address sits is the operator's choice.
+    ['64:ff9b:1::a00:1', 'local-use NAT64 (RFC 8215)'],
+    ['64:ff9b:1:ffff::5db8:d822', 'local-use NAT64 (RFC 8215)'],
+    // IPv4-compatible (::/96): deprecated, never a destination; :: and ::1 keep their names.
+    ['::10.0.0.1', 'IPv4-compatible (deprecated)'],
+    ['::808:808', 'IPv4-compatible (deprecated)'],
+    ['::2', 'IPv4-compatible (deprecated)'],
   ])('refuses %s (%s)', (address, kind) => {
     expect(blockedReason(address)).toBe(kind);
   });
@@ -57,6 +70,8 @@ describe('blockedReason', () => {
     '192.169.0.1',
     '2606:4700::1111',
     '64:ff9b::808:808',
+    '2002:5db8:d822::1',
+    '64:ff9b:2::1',
     'example.com',
   ])('lets %s through', (address) => {
     expect(blockedReason(address)).toBeUndefined();
@@ -78,10 +93,17 @@ describe('blockedReason with POSTMAND_ALLOWED_NETWORKS', () => {
     ['0.0.0.0/0', '169.254.169.254'],
     ['::/0', '::1'],
     ['::/0', 'fd00::1'],
+    ['::ffff:0:0/96', '10.0.0.1'],
+    ['::ffff:0:0/96', '169.254.169.254'],
     ['::1/128', '::1'],
     ['::1/128', '[::1]'],
     ['fd00:ec2::/32', 'fd00:ec2::254'],
     ['fe80::/10', 'fe80::1%eth0'],
+    ['10.0.0.0/8', '2002:a00:1::'],
+    ['2002:a00::/24', '2002:a00:1::'],
+    ['64:ff9b:1::/48', '64:ff9b:1::a00:1'],
+    ['::/96', '::10.0.0.1'],
+    ['::/0', '::'],
   ])('with %s, lets %s through', (range, address) => {
     expect(blockedReason(address, allowed(range))).toBeUndefined();
   });
@@ -98,6 +120,23 @@ describe('blockedReason with POSTMAND_ALLOWED_NETWORKS', () => {
     ['0.0.0.0/0', '::1', 'loopback'],
     ['0.0.0.0/0', 'fe80::1', 'link-local'],
     ['64:ff9b::/96', '10.0.0.1', 'private'],
+    // Node's BlockList matches an IPv4 address against an IPv6 rule through its mapped
+    // form: an IPv6 range reaching past ::ffff:0:0/96 must exempt no IPv4 address.
+    ['::/0', '169.254.169.254', 'link-local (cloud metadata)'],
+    ['::/0', '127.0.0.1', 'loopback'],
+    ['::/0', '10.0.0.1', 'private'],
+    ['::/0', '::ffff:169.254.169.254', 'link-local (cloud metadata)'],
+    ['::/0', '64:ff9b::a9fe:a9fe', 'link-local (cloud metadata)'],
+    ['::/8', '127.0.0.1', 'loopback'],
+    ['::/8', '[::ffff:7f00:1]', 'loopback'],
+    ['::fffe:0:0/95', '10.0.0.1', 'private'],
+    ['64:ff9b::/64', '64:ff9b::a00:1', 'private'],
+    ['::/0', '2002:a9fe:a9fe::', 'link-local (cloud metadata)'],
+    ['2000::/3', '2002:a00:1::', 'private'],
+    ['::/0', '64:ff9b:1::a00:1', 'local-use NAT64 (RFC 8215)'],
+    ['10.0.0.0/8', '64:ff9b:1::a00:1', 'local-use NAT64 (RFC 8215)'],
+    ['::/0', '::10.0.0.1', 'IPv4-compatible (deprecated)'],
+    ['::1/128', '::2', 'IPv4-compatible (deprecated)'],
   ])('with %s, still refuses %s (%s)', (range, address, kind) => {
     expect(blockedReason(address, allowed(range))).toBe(kind);
   });
@@ -144,8 +183,52 @@ describe('NetworkGuard.lookup', () => {
     expect(err.message).toMatch(/^refused: localhost resolves to (127\.0\.0\.1|::1), a loopback/);
   });
 
+  it("names no resolved address in a tenant's refusal of a name, only of a literal", async () => {
+    const tenants = new NetworkGuard(allowList([]), TENANT_RULE);
+    for (const all of [true, false]) {
+      const err = (await lookup('localhost', all, tenants).catch((e: unknown) => e)) as Error;
+      expect(err).toBeInstanceOf(BlockedAddressError);
+      expect(err.message).toBe(
+        "refused: localhost resolves to a loopback address (a tenant's webhook may reach public addresses only)",
+      );
+    }
+    expect(tenants.refusal('[::1]')?.message).toMatch(/^refused: \[::1\], a loopback address/);
+  });
+
   it('refuses in the all-addresses form that net.connect uses', async () => {
     await expect(lookup('localhost', true)).rejects.toBeInstanceOf(BlockedAddressError);
+  });
+
+  it('refuses a name that resolves to a public and a private address', async () => {
+    // DNS as a name with one public and one internal record answers it: the guard must not
+    // judge by the first address alone, whichever form of lookup the socket asks for.
+    const records: LookupAddress[] = [
+      { address: '93.184.216.34', family: 4 },
+      { address: '10.0.0.1', family: 4 },
+    ];
+    const resolve = jest.spyOn(dns, 'lookup').mockImplementation(((
+      _host: string,
+      options: LookupOptions,
+      callback: (err: null, address: string | LookupAddress[], family?: number) => void,
+    ) => {
+      if (options.all) callback(null, records);
+      else callback(null, records[0].address, records[0].family);
+    }) as unknown as typeof dns.lookup);
+    try {
+      const tenants = new NetworkGuard(allowList([]), TENANT_RULE);
+      for (const all of [true, false]) {
+        const err = (await lookup('mixed.example', all, tenants).catch((e: unknown) => e)) as Error;
+        expect(err).toBeInstanceOf(BlockedAddressError);
+        expect(err.message).toMatch(/^refused: mixed\.example resolves to a private address/);
+        await expect(lookup('mixed.example', all)).rejects.toThrow(
+          'refused: mixed.example resolves to 10.0.0.1, a private address',
+        );
+      }
+      expect(resolve).toHaveBeenCalledTimes(4);
+      expect(resolve.mock.calls.map(([host]) => host)).toEqual(Array(4).fill('mixed.example'));
+    } finally {
+      resolve.mockRestore();
+    }
   });
 
   it('passes DNS failures through unchanged', async () => {

@@ -9,7 +9,7 @@ export interface Cidr {
 }
 
 /** The 4 or 16 bytes of an IP address that `isIP` accepts (no zone). */
-function addressBytes(address: string, family: 4 | 6): number[] {
+export function ipBytes(address: string, family: 4 | 6): number[] {
   if (family === 4) return address.split('.').map(Number);
   // An IPv4 tail (`::ffff:10.0.0.1`) stands for the last two groups.
   const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
@@ -58,7 +58,7 @@ export function parseCidr(text: string): Cidr | string {
     return `the prefix must be a number from 0 to ${max}`;
   }
   const prefix = Number(prefixText);
-  const bytes = addressBytes(address, family);
+  const bytes = ipBytes(address, family);
   const masked = bytes.map((byte, i) => {
     const keep = Math.max(0, Math.min(8, prefix - i * 8));
     return byte & (0xff << (8 - keep)) & 0xff;
