@@ -53,8 +53,8 @@ function checkTenantFilter(req: Request, session: PortalSession): void {
 }
 
 /**
- * A session's create is its tenant's: `tenant_id` left out (or null) or the session's;
- * another is a 403 code 15. The body then names the session's tenant, so what is created
+ * A session's create is its tenant's: `tenant_id` left out or the session's; another,
+ * or null (the platform's own), is a 403 code 15. The body then names the session's tenant, so what is created
  * is the tenant's whatever the client sent.
  */
 function ownTenantBody(req: Request, session: PortalSession): void {
@@ -62,7 +62,7 @@ function ownTenantBody(req: Request, session: PortalSession): void {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
   const record = body as Record<string, unknown>;
   const given = record.tenant_id;
-  if (given !== undefined && given !== null && given !== session.tenantId) {
+  if (given !== undefined && given !== session.tenantId) {
     throw new ApiError('forbidden', 'a portal session creates webhooks of its own tenant only');
   }
   record.tenant_id = session.tenantId;
