@@ -8,8 +8,9 @@ import type { Properties, PropertySchema } from '../api/openapi';
  * served OpenAPI document (WebhookRequestDto); what is here is how the form shows each:
  * its fieldset, label and note. A field the API adds is a type error here until it has
  * its entry (after `npm run generate:api-types`). docs/adding-a-webhook-field.md.
+ * `tenant_id` is not one of them: it is chosen once, at creation (WebhookTenantField).
  */
-export type FieldName = keyof WebhookRequest;
+export type FieldName = Exclude<keyof WebhookRequest, 'tenant_id'>;
 
 export interface FormField {
   group: 'Endpoint' | 'Retries' | 'Endpoint protection';
