@@ -1,42 +1,64 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, unwrap, type ApiFailure, type PostmandEvent } from '../api/client';
+import {
+  api,
+  byTenant,
+  idempotencyKey,
+  unwrap,
+  type ApiFailure,
+  owned,
+  type PostmandEvent,
+} from '../api/client';
 import { asFailure, ErrorBox, formatTime, Page, useResource } from '../components';
 import { href, Link, type Location } from '../router';
 import { FilterForm, ListView } from '../list-view';
+import { TenantFilterField, TenantLabel } from '../tenant-label';
 
 const PAGE = 50;
 
 export function Events({ location }: { location: Location }) {
   const eventType = location.query.get('event_type') ?? undefined;
+  const tenantId = location.query.get('tenant_id') || undefined;
   const after = location.query.get('after') ?? undefined;
+  const filter = { event_type: eventType, tenant_id: tenantId };
   const list = useResource(
     () =>
       unwrap(
-        api.GET('/v1/events', { params: { query: { limit: PAGE, after, event_type: eventType } } }),
-      ),
-    [eventType, after],
+        api.GET('/v1/events', {
+          params: { query: { limit: PAGE, after, event_type: eventType, ...byTenant(tenantId) } },
+        }),
+      ).then((page) => ({ ...page, events: owned(page.events) })),
+    [eventType, tenantId, after],
   );
 
   return (
     <Page title="Events">
       <Publish onPublished={list.reload} />
-      <FilterForm path="/events" label="Filter events" names={['event_type']} key={eventType}>
+      <FilterForm
+        path="/events"
+        label="Filter events"
+        names={['event_type', 'tenant_id']}
+        key={JSON.stringify(filter)}
+      >
         <div class="field">
           <label for="q-event-type">Event type</label>
           <input id="q-event-type" name="event_type" defaultValue={eventType ?? ''} />
         </div>
+        <TenantFilterField value={tenantId} />
       </FilterForm>
       <ListView
         error={list.error}
         loading={list.loading}
         items={list.data?.events}
         empty="No events match."
-        columns={['Type', 'Event', 'Deliveries', 'Created', 'Payload']}
-        row={(ev: PostmandEvent) => (
+        columns={['Type', 'Event', 'Tenant', 'Deliveries', 'Created', 'Payload']}
+        row={(ev) => (
           <tr key={ev.id} data-event={ev.id}>
             <td>{ev.event_type}</td>
             <td>
               <code>{ev.id.slice(0, 8)}</code>
+            </td>
+            <td>
+              <TenantLabel tenantId={ev.tenant_id} />
             </td>
             <td>
               <Link href={href('/deliveries', { event_id: ev.id })}>
@@ -50,9 +72,9 @@ export function Events({ location }: { location: Location }) {
           </tr>
         )}
         paging={{
-          first: href('/events', { event_type: eventType }),
+          first: href('/events', filter),
           next: list.data?.next_cursor
-            ? href('/events', { event_type: eventType, after: list.data.next_cursor })
+            ? href('/events', { ...filter, after: list.data.next_cursor })
             : undefined,
           paged: !!after,
         }}
