@@ -65,7 +65,7 @@ export function MetadataEditor(props: {
           />
           <button
             type="button"
-            aria-label={`Remove key ${i + 1}${row.key ? ` (${row.key})` : ''}`}
+            aria-label={`Remove line ${i + 1}${row.key ? ` (${row.key})` : ''}`}
             onClick={() => onChange(rows.filter((_, j) => j !== i))}
           >
             Remove
