@@ -8,7 +8,8 @@ import type { Properties, PropertySchema } from '../api/openapi';
  * served OpenAPI document (WebhookRequestDto); what is here is how the form shows each:
  * its fieldset, label and note. A field the API adds is a type error here until it has
  * its entry (after `npm run generate:api-types`). docs/adding-a-webhook-field.md.
- * `tenant_id` is not one of them: it is chosen once, at creation (WebhookTenantField).
+ * `tenant_id` is not one: it is fixed at creation, chosen where a tenant's webhooks are
+ * made, and a PUT that leaves it out keeps it.
  */
 export type FieldName = Exclude<keyof WebhookRequest, 'tenant_id'>;
 
