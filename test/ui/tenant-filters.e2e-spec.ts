@@ -8,8 +8,8 @@ import { until } from '../helpers/wait';
  * The tenant on the dashboard's other pages (SPEC §10–§12) in Debian's Chromium against the
  * real `postmand server`: a tenant's webhooks on its page, the webhooks, deliveries and
  * events lists filtered by tenant with each item's tenant named, a webhook created for a
- * tenant from the form (its tenant read-only afterwards), and a read-only portal session
- * opened (its link shown once, copied) and then revoked. Rows are seeded in the database
+ * tenant from the form (its tenant read-only afterwards), an event published for a tenant,
+ * and a read-only portal session opened (its link shown once, copied) and then revoked. Rows are seeded in the database
  * (the tenant_id columns), the rest goes through the API: this needs issue 27's API
  * slices (tenant_id in responses and list filters, portal sessions).
  */
@@ -162,6 +162,30 @@ describe('dashboard: tenants on webhooks, deliveries, events and portal sessions
         name: 'Acme billing (renamed)',
         tenant_id: 'acme',
       });
+    });
+  });
+
+  it('publishes an event for a tenant from the events page, to its webhooks only', async () => {
+    await step(page, 'publish-for-tenant', async () => {
+      await page.goto(`${ui}/events`);
+      await heading('Events').waitFor();
+      await page.getByText('Publish an event').click();
+      await page.getByLabel('Event type', { exact: true }).first().fill('order.created');
+      await page.getByLabel('Tenant', { exact: true }).fill('acme');
+      await page.getByLabel('Payload').fill('{"order": 7}');
+      await page.getByRole('button', { name: 'Publish' }).click();
+      await page.getByRole('status').filter({ hasText: 'Published order.created' }).waitFor();
+      const [event] = await sql<{ id: string; tenant_id: string }[]>(
+        `SELECT id, tenant_id FROM events WHERE event_type = 'order.created'`,
+      );
+      expect(event.tenant_id).toBe('acme');
+      const [{ mine, others }] = await sql<{ mine: number; others: number }[]>(
+        `SELECT count(*) FILTER (WHERE w.tenant_id = 'acme')::int AS mine,
+                count(*) FILTER (WHERE w.tenant_id IS DISTINCT FROM 'acme')::int AS others
+         FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.event_id = $1`,
+        [event.id],
+      );
+      expect([mine > 0, others]).toEqual([true, 0]);
     });
   });
 

@@ -83,9 +83,13 @@ export function Events({ location }: { location: Location }) {
   );
 }
 
-/** Publish an event by hand: one delivery to every webhook subscribed to its type. */
+/**
+ * Publish an event by hand: one delivery to every webhook subscribed to its type, among
+ * the tenant's webhooks when one is named, else among the platform's own (SPEC §11).
+ */
 function Publish({ onPublished }: { onPublished: () => void }) {
   const [eventType, setEventType] = useState('');
+  const [tenant, setTenant] = useState('');
   const [payload, setPayload] = useState('{\n  \n}');
   const [error, setError] = useState<ApiFailure>();
   const [published, setPublished] = useState<PostmandEvent>();
@@ -99,7 +103,7 @@ function Publish({ onPublished }: { onPublished: () => void }) {
     try {
       const event = await unwrap(
         api.POST('/v1/events', {
-          body: { event_type: eventType.trim(), payload },
+          body: { event_type: eventType.trim(), payload, ...byTenant(tenant.trim()) },
           headers: { 'Idempotency-Key': idempotencyKey() },
         }),
       );
@@ -128,6 +132,23 @@ function Publish({ onPublished }: { onPublished: () => void }) {
           />
           <small id="p-type-note" class={errors.event_type ? 'field-error' : 'hint'}>
             {errors.event_type ? `Event type ${errors.event_type}` : 'For example order.created.'}
+          </small>
+        </div>
+        <div class={`field${errors.tenant_id ? ' invalid' : ''}`}>
+          <label for="p-tenant">Tenant</label>
+          <input
+            id="p-tenant"
+            value={tenant}
+            onInput={(e) => setTenant((e.target as HTMLInputElement).value)}
+            aria-invalid={errors.tenant_id ? 'true' : undefined}
+            aria-describedby="p-tenant-note"
+            autocomplete="off"
+            spellcheck={false}
+          />
+          <small id="p-tenant-note" class={errors.tenant_id ? 'field-error' : 'hint'}>
+            {errors.tenant_id
+              ? `Tenant ${errors.tenant_id}`
+              : 'For that tenant’s webhooks only. Empty: for your own webhooks.'}
           </small>
         </div>
         <div class={`field${errors.payload ? ' invalid' : ''}`}>
