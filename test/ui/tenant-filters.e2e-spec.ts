@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser, step, type Browser } from '../support/browser';
 import { call, createWebhook, startStack, type Stack } from '../helpers/system';
@@ -13,6 +14,12 @@ import { until } from '../helpers/wait';
  * (the tenant_id columns), the rest goes through the API: this needs issue 27's API
  * slices (tenant_id in responses and list filters, portal sessions).
  */
+/** The README's screenshot is rewritten only when asked: `UPDATE_SCREENSHOTS=1`. */
+const SCREENSHOT =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? path.resolve(__dirname, '../../docs/dashboard-tenant.png')
+    : undefined;
+
 describe('dashboard: tenants on webhooks, deliveries, events and portal sessions', () => {
   let stack: Stack;
   let browser: Browser;
@@ -41,7 +48,8 @@ describe('dashboard: tenants on webhooks, deliveries, events and portal sessions
       ['acme', 'Acme Corp'],
       ['globex', 'Globex'],
     ]) {
-      expect((await api('PUT', `/v1/tenants/${id}`, { name })).status).toBe(201);
+      const metadata = { plan: id === 'acme' ? 'enterprise' : 'starter', region: 'eu' };
+      expect((await api('PUT', `/v1/tenants/${id}`, { name, metadata })).status).toBe(201);
     }
     own = await createWebhook(stack.server.apiUrl, 'http://127.0.0.1:9/own', { name: 'Own hook' });
     acmeHook = await hook('Acme hook', 'acme');
@@ -196,6 +204,8 @@ describe('dashboard: tenants on webhooks, deliveries, events and portal sessions
       await page.goto(`${ui}/tenants/acme`);
       await heading('Tenant “Acme Corp”').waitFor();
       await expect(page.getByLabel('Read-only').isChecked()).resolves.toBe(true);
+      await rows();
+      if (SCREENSHOT) await page.screenshot({ path: SCREENSHOT, fullPage: true });
       await page.getByRole('button', { name: 'Open portal session' }).click();
       const shown = page.getByRole('region', { name: 'New portal session' });
       const url = await shown.getByLabel('Portal link').inputValue();

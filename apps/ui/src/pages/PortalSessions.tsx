@@ -67,7 +67,7 @@ export function PortalSessions({ tenantId }: { tenantId: string }) {
   };
 
   return (
-    <section class="panel" aria-labelledby="portal-sessions">
+    <section class="panel sessions" aria-labelledby="portal-sessions">
       <h2 id="portal-sessions">Portal sessions</h2>
       <p class="muted">
         A session lets this tenant’s people manage its own webhooks in the customer portal. Its link
