@@ -466,9 +466,11 @@ describe('dashboard (/ui) in a real browser', () => {
     await step(page, 'swagger-authorize', async () => {
       await page.goto(`${stack.server.apiUrl}/swagger`);
       await page.locator('.btn.authorize').click();
-      await page.locator('.auth-container input').fill(key);
-      await page.locator('.auth-btn-wrapper .btn.authorize').click();
-      await page.locator('.auth-btn-wrapper .btn-done').click();
+      // The API key's scheme (the document may declare others, such as portal sessions).
+      const apiKey = page.locator('.auth-container').filter({ hasText: 'api_key (http, Bearer)' });
+      await apiKey.locator('input').fill(key);
+      await apiKey.locator('.auth-btn-wrapper .btn.authorize').click();
+      await apiKey.locator('.auth-btn-wrapper .btn-done').click();
       const op = page.locator('#operations-webhooks-listWebhooks');
       await op.locator('.opblock-summary').click();
       await op.locator('.try-out__btn').click();

@@ -6,6 +6,8 @@ import { Deliveries } from './pages/Deliveries';
 import { Delivery } from './pages/Delivery';
 import { Events } from './pages/Events';
 import { Overview } from './pages/Overview';
+import { Tenant, TenantEdit } from './pages/Tenant';
+import { Tenants } from './pages/Tenants';
 import { WebhookForm } from './pages/WebhookForm';
 import { Webhooks } from './pages/Webhooks';
 import './styles.css';
@@ -15,7 +17,17 @@ const NAV: [string, string][] = [
   ['/webhooks', 'Webhooks'],
   ['/deliveries', 'Deliveries'],
   ['/events', 'Events'],
+  ['/tenants', 'Tenants'],
 ];
+
+/** A path part as it was written (a tenant id comes encoded). */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
 
 function route(location: Location) {
   const parts = location.path.split('/').filter(Boolean);
@@ -23,7 +35,9 @@ function route(location: Location) {
     case undefined:
       return <Overview />;
     case 'webhooks':
-      if (parts[1] === 'new') return <WebhookForm />;
+      if (parts[1] === 'new') {
+        return <WebhookForm tenantId={location.query.get('tenant_id') ?? undefined} />;
+      }
       if (parts[1]) return <WebhookForm key={parts[1]} id={parts[1]} />;
       return <Webhooks location={location} />;
     case 'deliveries':
@@ -31,6 +45,12 @@ function route(location: Location) {
       return <Deliveries location={location} />;
     case 'events':
       return <Events location={location} />;
+    case 'tenants': {
+      const id = parts[1] === undefined ? undefined : decoded(parts[1]);
+      if (id === undefined) return <Tenants location={location} />;
+      if (parts[2] === 'edit') return <TenantEdit key={id} id={id} />;
+      return <Tenant key={id} id={id} location={location} />;
+    }
     default:
       return (
         <section class="page">

@@ -16,6 +16,8 @@ export interface PropertySchema {
   minItems?: number;
   maxItems?: number;
   items?: PropertySchema;
+  maxProperties?: number;
+  additionalProperties?: PropertySchema | boolean;
   description?: string;
   /**
    * What the API gives an optional field left out (postmand's extension: the standard

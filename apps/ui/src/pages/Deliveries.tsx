@@ -1,12 +1,21 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, unwrap, type ApiFailure, type DeliveryStatus } from '../api/client';
+import {
+  api,
+  byTenant,
+  idempotencyKey,
+  unwrap,
+  type ApiFailure,
+  type DeliveryStatus,
+  owned,
+} from '../api/client';
 import { asFailure, ErrorBox, formatTime, Page, StatusBadge, useResource } from '../components';
 import { href, Link, type Location } from '../router';
 import { FilterForm, ListView } from '../list-view';
+import { TenantFilterField, TenantLabel } from '../tenant-label';
 
 const PAGE = 50;
 const STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
-const FILTERS = ['webhook_id', 'status', 'event_id', 'event_type'] as const;
+const FILTERS = ['webhook_id', 'status', 'event_id', 'event_type', 'tenant_id'] as const;
 type Filter = Record<(typeof FILTERS)[number], string | undefined>;
 interface BulkBody {
   status: DeliveryStatus;
@@ -36,10 +45,11 @@ export function Deliveries({ location }: { location: Location }) {
               status: filter.status as DeliveryStatus | undefined,
               event_id: filter.event_id,
               event_type: filter.event_type,
+              ...byTenant(filter.tenant_id),
             },
           },
         }),
-      ),
+      ).then((page) => ({ ...page, deliveries: owned(page.deliveries) })),
     [key],
   );
 
@@ -78,10 +88,12 @@ export function Deliveries({ location }: { location: Location }) {
           <label for="q-event">Event id</label>
           <input id="q-event" name="event_id" defaultValue={filter.event_id ?? ''} size={38} />
         </div>
+        <TenantFilterField value={filter.tenant_id} />
       </FilterForm>
-      {filter.event_id ? (
+      {filter.event_id || filter.tenant_id ? (
         <p class="muted">
-          Bulk redeliver works by status, webhook and event type: clear the event filter to use it.
+          Bulk redeliver works by status, webhook and event type: clear the{' '}
+          {filter.event_id ? 'event' : 'tenant'} filter to use it.
         </p>
       ) : (
         <BulkRedeliver key={key} filter={filter} onDone={list.reload} />
@@ -91,7 +103,15 @@ export function Deliveries({ location }: { location: Location }) {
         loading={list.loading}
         items={list.data?.deliveries}
         empty="No deliveries match."
-        columns={['Status', 'Delivery', 'Event type', 'Attempts', 'Created', 'Next / last attempt']}
+        columns={[
+          'Status',
+          'Delivery',
+          'Tenant',
+          'Event type',
+          'Attempts',
+          'Created',
+          'Next / last attempt',
+        ]}
         row={(d) => (
           <tr key={d.id} data-delivery={d.id} data-status={d.status}>
             <td>
@@ -101,6 +121,9 @@ export function Deliveries({ location }: { location: Location }) {
               <Link href={href(`/deliveries/${d.id}`)}>
                 <code>{d.id.slice(0, 8)}</code>
               </Link>
+            </td>
+            <td>
+              <TenantLabel tenantId={d.tenant_id} />
             </td>
             <td>{d.event_type ?? <span class="muted">direct</span>}</td>
             <td>{d.delivery_attempts}</td>

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, unwrap, type ApiFailure, type Attempt } from '../api/client';
+import { api, idempotencyKey, owned, unwrap, type ApiFailure, type Attempt } from '../api/client';
 import {
   asFailure,
   ErrorBox,
@@ -15,6 +15,7 @@ import {
   useResource,
 } from '../components';
 import { href, Link, navigate } from '../router';
+import { TenantLabel } from '../tenant-label';
 
 export function Delivery({ id }: { id: string }) {
   const data = useResource(async () => {
@@ -24,7 +25,7 @@ export function Delivery({ id }: { id: string }) {
         api.GET('/v1/delivery-attempts', { params: { query: { delivery_id: id, limit: 100 } } }),
       ),
     ]);
-    return { delivery, attempts: [...attempts.delivery_attempts].reverse() };
+    return { delivery: owned([delivery])[0], attempts: [...attempts.delivery_attempts].reverse() };
   }, [id]);
   const [error, setError] = useState<ApiFailure>();
   const [busy, setBusy] = useState(false);
@@ -85,6 +86,12 @@ export function Delivery({ id }: { id: string }) {
                 <Link href={href(`/webhooks/${d.webhook_id}`)}>
                   <code>{d.webhook_id}</code>
                 </Link>
+              </dd>
+            </div>
+            <div>
+              <dt>Tenant</dt>
+              <dd>
+                <TenantLabel tenantId={d.tenant_id} />
               </dd>
             </div>
             <div>

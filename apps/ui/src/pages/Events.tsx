@@ -1,42 +1,64 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, unwrap, type ApiFailure, type PostmandEvent } from '../api/client';
+import {
+  api,
+  byTenant,
+  idempotencyKey,
+  unwrap,
+  type ApiFailure,
+  owned,
+  type PostmandEvent,
+} from '../api/client';
 import { asFailure, ErrorBox, formatTime, Page, useResource } from '../components';
 import { href, Link, type Location } from '../router';
 import { FilterForm, ListView } from '../list-view';
+import { TenantFilterField, TenantLabel } from '../tenant-label';
 
 const PAGE = 50;
 
 export function Events({ location }: { location: Location }) {
   const eventType = location.query.get('event_type') ?? undefined;
+  const tenantId = location.query.get('tenant_id') || undefined;
   const after = location.query.get('after') ?? undefined;
+  const filter = { event_type: eventType, tenant_id: tenantId };
   const list = useResource(
     () =>
       unwrap(
-        api.GET('/v1/events', { params: { query: { limit: PAGE, after, event_type: eventType } } }),
-      ),
-    [eventType, after],
+        api.GET('/v1/events', {
+          params: { query: { limit: PAGE, after, event_type: eventType, ...byTenant(tenantId) } },
+        }),
+      ).then((page) => ({ ...page, events: owned(page.events) })),
+    [eventType, tenantId, after],
   );
 
   return (
     <Page title="Events">
       <Publish onPublished={list.reload} />
-      <FilterForm path="/events" label="Filter events" names={['event_type']} key={eventType}>
+      <FilterForm
+        path="/events"
+        label="Filter events"
+        names={['event_type', 'tenant_id']}
+        key={JSON.stringify(filter)}
+      >
         <div class="field">
           <label for="q-event-type">Event type</label>
           <input id="q-event-type" name="event_type" defaultValue={eventType ?? ''} />
         </div>
+        <TenantFilterField value={tenantId} />
       </FilterForm>
       <ListView
         error={list.error}
         loading={list.loading}
         items={list.data?.events}
         empty="No events match."
-        columns={['Type', 'Event', 'Deliveries', 'Created', 'Payload']}
-        row={(ev: PostmandEvent) => (
+        columns={['Type', 'Event', 'Tenant', 'Deliveries', 'Created', 'Payload']}
+        row={(ev) => (
           <tr key={ev.id} data-event={ev.id}>
             <td>{ev.event_type}</td>
             <td>
               <code>{ev.id.slice(0, 8)}</code>
+            </td>
+            <td>
+              <TenantLabel tenantId={ev.tenant_id} />
             </td>
             <td>
               <Link href={href('/deliveries', { event_id: ev.id })}>
@@ -50,9 +72,9 @@ export function Events({ location }: { location: Location }) {
           </tr>
         )}
         paging={{
-          first: href('/events', { event_type: eventType }),
+          first: href('/events', filter),
           next: list.data?.next_cursor
-            ? href('/events', { event_type: eventType, after: list.data.next_cursor })
+            ? href('/events', { ...filter, after: list.data.next_cursor })
             : undefined,
           paged: !!after,
         }}
@@ -61,9 +83,13 @@ export function Events({ location }: { location: Location }) {
   );
 }
 
-/** Publish an event by hand: one delivery to every webhook subscribed to its type. */
+/**
+ * Publish an event by hand: one delivery to every webhook subscribed to its type, among
+ * the tenant's webhooks when one is named, else among the platform's own (SPEC §11).
+ */
 function Publish({ onPublished }: { onPublished: () => void }) {
   const [eventType, setEventType] = useState('');
+  const [tenant, setTenant] = useState('');
   const [payload, setPayload] = useState('{\n  \n}');
   const [error, setError] = useState<ApiFailure>();
   const [published, setPublished] = useState<PostmandEvent>();
@@ -77,7 +103,7 @@ function Publish({ onPublished }: { onPublished: () => void }) {
     try {
       const event = await unwrap(
         api.POST('/v1/events', {
-          body: { event_type: eventType.trim(), payload },
+          body: { event_type: eventType.trim(), payload, ...byTenant(tenant.trim()) },
           headers: { 'Idempotency-Key': idempotencyKey() },
         }),
       );
@@ -106,6 +132,23 @@ function Publish({ onPublished }: { onPublished: () => void }) {
           />
           <small id="p-type-note" class={errors.event_type ? 'field-error' : 'hint'}>
             {errors.event_type ? `Event type ${errors.event_type}` : 'For example order.created.'}
+          </small>
+        </div>
+        <div class={`field${errors.tenant_id ? ' invalid' : ''}`}>
+          <label for="p-tenant">Tenant</label>
+          <input
+            id="p-tenant"
+            value={tenant}
+            onInput={(e) => setTenant((e.target as HTMLInputElement).value)}
+            aria-invalid={errors.tenant_id ? 'true' : undefined}
+            aria-describedby="p-tenant-note"
+            autocomplete="off"
+            spellcheck={false}
+          />
+          <small id="p-tenant-note" class={errors.tenant_id ? 'field-error' : 'hint'}>
+            {errors.tenant_id
+              ? `Tenant ${errors.tenant_id}`
+              : 'For that tenant’s webhooks only. Empty: for your own webhooks.'}
           </small>
         </div>
         <div class={`field${errors.payload ? ' invalid' : ''}`}>

@@ -1,5 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiFailure, unwrap } from '../api/client';
+import {
+  api,
+  ApiFailure,
+  unwrap,
+  type Owned,
+  type Webhook,
+  type WebhookRequest,
+} from '../api/client';
 import { schemaProperties } from '../api/openapi';
 import {
   asFailure,
@@ -11,6 +18,7 @@ import {
   useResource,
 } from '../components';
 import { href, Link, navigate } from '../router';
+import { TenantLabel, WebhookTenantField } from '../tenant-label';
 import {
   FIELD_NAMES,
   FIELDS,
@@ -26,12 +34,18 @@ import {
 
 const GROUPS: FormField['group'][] = ['Endpoint', 'Retries', 'Endpoint protection'];
 
-export function WebhookForm({ id }: { id?: string }) {
+/** A new webhook's request with its tenant, when one is chosen. */
+function withTenant(body: WebhookRequest, tenantId: string): WebhookRequest {
+  return tenantId.trim() ? Object.assign(body, { tenant_id: tenantId.trim() }) : body;
+}
+
+export function WebhookForm({ id, tenantId }: { id?: string; tenantId?: string }) {
   const existing = useResource(
-    async () =>
+    async (): Promise<Owned<Webhook> | undefined> =>
       id ? unwrap(api.GET('/v1/webhooks/{id}', { params: { path: { id } } })) : undefined,
     [id],
   );
+  const [tenant, setTenant] = useState(tenantId ?? '');
   // Each field's type, limits and default, as the API describes them.
   const schema = useResource(() => schemaProperties('WebhookRequestDto').then(withEveryField), []);
   const [fields, setFields] = useState<Texts>();
@@ -76,7 +90,7 @@ export function WebhookForm({ id }: { id?: string }) {
       }
       const webhook = id
         ? await unwrap(api.PUT('/v1/webhooks/{id}', { params: { path: { id } }, body }))
-        : await unwrap(api.POST('/v1/webhooks', { body }));
+        : await unwrap(api.POST('/v1/webhooks', { body: withTenant(body, tenant) }));
       if (id) {
         existing.reload();
         setSaved(true);
@@ -143,6 +157,12 @@ export function WebhookForm({ id }: { id?: string }) {
             </div>
           ) : null}
           <div>
+            <dt>Tenant</dt>
+            <dd>
+              <TenantLabel tenantId={w.tenant_id} />
+            </dd>
+          </div>
+          <div>
             <dt>Id</dt>
             <dd>
               <code>{w.id}</code>
@@ -175,6 +195,14 @@ export function WebhookForm({ id }: { id?: string }) {
           <p class="notice" role="status">
             Saved.
           </p>
+        ) : null}
+        {fields && schema.data ? (
+          <WebhookTenantField
+            fixed={w ? { tenantId: w.tenant_id } : undefined}
+            value={tenant}
+            error={errors.tenant_id ?? (failure?.body?.code === 16 ? 'is not a tenant' : undefined)}
+            onChange={setTenant}
+          />
         ) : null}
         {fields && schema.data
           ? GROUPS.map((group) => (

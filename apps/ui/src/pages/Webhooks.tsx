@@ -1,7 +1,15 @@
-import { api, unwrap, type Webhook, type WebhookSuccess } from '../api/client';
+import {
+  api,
+  byTenant,
+  unwrap,
+  type Owned,
+  type Webhook,
+  type WebhookSuccess,
+} from '../api/client';
 import { CircuitBadge, formatTime, Page, useResource } from '../components';
-import { ListView } from '../list-view';
+import { FilterForm, ListView } from '../list-view';
 import { href, Link, type Location } from '../router';
+import { TenantFilterField, TenantLabel } from '../tenant-label';
 
 const PAGE = 50;
 
@@ -30,11 +38,17 @@ function limits(w: Webhook): string {
 export function Webhooks({ location }: { location: Location }) {
   const after = location.query.get('after') ?? undefined;
   const active = location.query.get('active') ?? '';
+  const tenantId = location.query.get('tenant_id') || undefined;
   const list = useResource(async () => {
     const page = await unwrap(
       api.GET('/v1/webhooks', {
         params: {
-          query: { limit: PAGE, after, active: active === '' ? undefined : active === 'true' },
+          query: {
+            limit: PAGE,
+            after,
+            active: active === '' ? undefined : active === 'true',
+            ...byTenant(tenantId),
+          },
         },
       }),
     );
@@ -48,8 +62,9 @@ export function Webhooks({ location }: { location: Location }) {
               }),
             )
           ).webhooks;
-    return { page, rates: new Map(rates.map((r) => [r.webhook_id, r])) };
-  }, [after, active]);
+    const webhooks: Owned<Webhook>[] = page.webhooks;
+    return { page, webhooks, rates: new Map(rates.map((r) => [r.webhook_id, r])) };
+  }, [after, active, tenantId]);
 
   return (
     <Page
@@ -69,7 +84,7 @@ export function Webhooks({ location }: { location: Location }) {
         ].map(([value, label]) => (
           <Link
             key={value}
-            href={href('/webhooks', { active: value })}
+            href={href('/webhooks', { active: value, tenant_id: tenantId })}
             aria-current={active === value ? 'page' : undefined}
             class="chip"
           >
@@ -77,20 +92,41 @@ export function Webhooks({ location }: { location: Location }) {
           </Link>
         ))}
       </nav>
+      <FilterForm
+        path="/webhooks"
+        label="Filter webhooks by tenant"
+        names={['tenant_id', 'active']}
+        key={tenantId}
+      >
+        <TenantFilterField value={tenantId} />
+        <input type="hidden" name="active" value={active} />
+      </FilterForm>
       <ListView
         error={list.error}
         loading={list.loading}
-        items={list.data?.page.webhooks}
+        items={list.data?.webhooks}
         empty={
           <>
             No webhooks yet. <Link href={href('/webhooks/new')}>Create one</Link>.
           </>
         }
-        columns={['Name', 'URL', 'Circuit', 'Success (last 100)', 'Limits', 'Events', 'Deliveries']}
+        columns={[
+          'Name',
+          'Tenant',
+          'URL',
+          'Circuit',
+          'Success (last 100)',
+          'Limits',
+          'Events',
+          'Deliveries',
+        ]}
         row={(w) => (
           <tr key={w.id} data-webhook={w.id}>
             <td>
               <Link href={href(`/webhooks/${w.id}`)}>{w.name}</Link>
+            </td>
+            <td>
+              <TenantLabel tenantId={w.tenant_id} />
             </td>
             <td class="url" title={w.url}>
               {w.url}
@@ -112,9 +148,13 @@ export function Webhooks({ location }: { location: Location }) {
           </tr>
         )}
         paging={{
-          first: href('/webhooks', { active }),
+          first: href('/webhooks', { active, tenant_id: tenantId }),
           next: list.data?.page.next_cursor
-            ? href('/webhooks', { active, after: list.data.page.next_cursor })
+            ? href('/webhooks', {
+                active,
+                tenant_id: tenantId,
+                after: list.data.page.next_cursor,
+              })
             : undefined,
           paged: !!after,
         }}
