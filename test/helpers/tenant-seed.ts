@@ -20,22 +20,41 @@ export type PlatformPost = (path: string, body: object) => Promise<Record<string
  * A tenant with one of everything: a webhook, a delivery with an attempt, an event with
  * its delivery, made through the platform's API (the attempt in SQL: nothing is sent).
  */
-export async function seedTenant(
+export function seedTenant(
   sql: DataSource,
   post: PlatformPost,
   tenantId: string,
 ): Promise<SeededTenant> {
-  const marker = `MARKER-${tenantId}-${Math.random().toString(36).slice(2)}`;
-  await sql.query(`INSERT INTO tenants (id, name) VALUES ($1, $1) ON CONFLICT DO NOTHING`, [
-    tenantId,
-  ]);
+  return seedRows(sql, post, tenantId) as Promise<SeededTenant>;
+}
+
+/** The platform's own rows (no tenant), of the same kinds: no session may see them either. */
+export function seedPlatform(sql: DataSource, post: PlatformPost): Promise<SeededRows> {
+  return seedRows(sql, post, null);
+}
+
+/** A tenant's or (tenantId null) the platform's seeded rows. */
+export type SeededRows = Omit<SeededTenant, 'tenantId'> & { tenantId: string | null };
+
+async function seedRows(
+  sql: DataSource,
+  post: PlatformPost,
+  tenantId: string | null,
+): Promise<SeededRows> {
+  const owner = tenantId ?? 'platform';
+  const marker = `MARKER-${owner}-${Math.random().toString(36).slice(2)}`;
+  if (tenantId !== null) {
+    await sql.query(`INSERT INTO tenants (id, name) VALUES ($1, $1) ON CONFLICT DO NOTHING`, [
+      tenantId,
+    ]);
+  }
   const webhook = await post('/v1/webhooks', {
     name: `hook ${marker}`,
     url: `http://127.0.0.1:9/${marker}`,
     content_type: 'application/json',
     valid_status_codes: [200],
     secret_token: `secret-${marker}`,
-    event_types: [`${tenantId}.seeded`],
+    event_types: [`${owner}.seeded`],
     // Nothing is ever sent: the rows stay as seeded whether or not a worker runs.
     active: false,
     tenant_id: tenantId,
@@ -47,7 +66,7 @@ export async function seedTenant(
     scheduled_at: '2999-01-01T00:00:00Z',
   });
   const event = await post('/v1/events', {
-    event_type: `${tenantId}.seeded`,
+    event_type: `${owner}.seeded`,
     payload: JSON.stringify({ marker, event: true }),
     scheduled_at: '2999-01-01T00:00:00Z',
     tenant_id: tenantId,
@@ -75,7 +94,7 @@ export async function seedTenant(
 }
 
 /** The strings of `tenant` no response to another tenant's session may hold. */
-export function secretsOf(tenant: SeededTenant): string[] {
+export function secretsOf(tenant: SeededRows): string[] {
   return [
     tenant.webhookId,
     tenant.deliveryId,

@@ -84,6 +84,22 @@ export class AccessControl implements OnModuleInit, OnApplicationShutdown {
 }
 
 /** The bearer credential of `Authorization`, if it is one; undefined otherwise. */
+/**
+ * The request's path. originalUrl, since where Nest mounts middleware `req.path` is
+ * relative to the mount; and its path when the request line is in absolute form
+ * (`GET http://host/v1/webhooks`), which Express routes by that path: a test of the
+ * line itself would let such a request skip authentication.
+ */
+export function pathOf(req: Request): string {
+  const url = req.originalUrl;
+  if (url.startsWith('/')) return url;
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
+}
+
 function bearerOf(req: Request): string | undefined {
   const header = req.headers.authorization;
   return header === undefined ? undefined : BEARER.exec(header)?.[1];
@@ -107,8 +123,7 @@ export class AuthenticationMiddleware implements NestMiddleware {
   ) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
-    // originalUrl: where Nest mounts middleware, `req.path` is relative to the mount.
-    if (!API_PATH.test(req.originalUrl)) return next();
+    if (!API_PATH.test(pathOf(req))) return next();
     const token = bearerOf(req);
     if (token !== undefined && isPortalToken(token)) {
       this.session(req, res, token).then(() => next(), next);

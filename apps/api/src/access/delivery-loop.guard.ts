@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { DeliveriesService } from '@app/domain';
 import { ApiError } from '../errors/api-error';
 import { isUuid } from '../validation/validators';
+import { scopeOf } from './request-scope';
 
 /**
  * A webhook pointed at this API (its own delivery's `/redeliver`, `/v1/deliveries`, …)
@@ -10,7 +11,9 @@ import { isUuid } from '../validation/validators';
  * ends when someone deactivates it. Every delivery this postmand sends carries its
  * delivery id as `webhook-id`, so a create (POST) that carries one of this database's
  * own delivery ids is such a request and is refused. Ids of another postmand, or of a
- * delivery since deleted, are let through.
+ * delivery since deleted, are let through. Looked for in the request's scope: a portal
+ * session must not learn whether another tenant's delivery id exists (its own
+ * deliveries, the only ones it could loop through, are still found).
  */
 @Injectable()
 export class DeliveryLoopGuard implements CanActivate {
@@ -20,7 +23,7 @@ export class DeliveryLoopGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request>();
     const id = req.headers['webhook-id'];
     if (req.method !== 'POST' || !isUuid(id)) return true;
-    if (await this.deliveries.isOwnDelivery(id.toLowerCase())) {
+    if (await this.deliveries.isOwnDelivery(scopeOf(req), id.toLowerCase())) {
       throw ApiError.validation([
         ['webhook-id', 'delivery loop: this request is a delivery sent by this postmand'],
       ]);

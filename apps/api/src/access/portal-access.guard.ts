@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { sessionAllows } from '@app/domain';
+import { PORTAL_TOKEN_PREFIX, sessionAllows } from '@app/domain';
 import { ApiError } from '../errors/api-error';
 import { PORTAL_ACCESS, type PortalAccessKind } from './portal-access';
 import { sessionOf, type PortalSession } from './request-scope';
@@ -18,7 +18,15 @@ export class PortalAccessGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     const session = sessionOf(req);
-    if (!session) return true;
+    if (!session) {
+      // Authentication sets the session of every request with a portal token; one that
+      // reached a route without it (a path the middleware did not recognise) is refused,
+      // never served as the platform's.
+      if (req.headers.authorization?.includes(PORTAL_TOKEN_PREFIX)) {
+        throw new ApiError('unauthorized', 'the portal session is not valid for this request');
+      }
+      return true;
+    }
     const kind = this.reflector.get<PortalAccessKind | undefined>(
       PORTAL_ACCESS,
       context.getHandler(),

@@ -24,6 +24,15 @@ function levelOf(status: number): Level {
  * the API's CPU on POST /v1/deliveries), where this costs one listener and, below the
  * level, nothing else.
  */
+/**
+ * A URL as logged: a portal token or API key someone put in it (a query string, a path)
+ * written as its prefix only. Tokens belong in the Authorization header, which is never
+ * logged; one sent elsewhere is refused, but must not reach the logs either.
+ */
+export function withoutTokens(url: string): string {
+  return url.replace(/(pm[pk]_)[A-Za-z0-9_-]+/g, '$1***');
+}
+
 export function requestLog(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const id = requestId(req, res);
@@ -37,7 +46,7 @@ export function requestLog(logger: Logger) {
         if (!logger.isLevelEnabled(level)) return;
         logger[level](
           {
-            req: { id, method: req.method, url: req.originalUrl },
+            req: { id, method: req.method, url: withoutTokens(req.originalUrl) },
             res: { statusCode: res.statusCode },
             responseTime: Date.now() - start,
           },

@@ -3,7 +3,7 @@ import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import type { BoundedPage } from '../common/bounded-page';
 import { NotFoundError, PayloadTooLargeError, TooManyMatchesError } from '../common/domain-errors';
 import { afterCommit, type UnitOfWork } from '../common/unit-of-work';
-import { PLATFORM_SCOPE, type Scope } from '../tenant/scope';
+import type { Scope } from '../tenant/scope';
 import { DeliveryWaker } from './delivery-waker';
 import type { Delivery } from './delivery.entity';
 import {
@@ -81,10 +81,10 @@ export class DeliveriesService {
 
   /**
    * Whether `id` names a delivery of this database: a request that carries one as its
-   * `webhook-id` was sent by this postmand (a webhook pointed at its own API). Any
-   * tenant's: the loop is the platform's concern, whoever asks.
+   * `webhook-id` was sent by this postmand (a webhook pointed at its own API).
+   * In the caller's scope: the platform's finds any tenant's, a session only its own.
    */
-  isOwnDelivery(id: string): Promise<boolean> {
-    return this.deliveries.exists(PLATFORM_SCOPE, id);
+  isOwnDelivery(scope: Scope, id: string): Promise<boolean> {
+    return this.deliveries.exists(scope, id);
   }
 }
