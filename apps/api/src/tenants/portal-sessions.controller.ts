@@ -1,7 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { PortalSessionsService, TENANT_ID_PATTERN, type Scope } from '@app/domain';
+import {
+  PORTAL_SESSION_LIMITS,
+  PortalSessionsService,
+  TENANT_ID_PATTERN,
+  type Scope,
+} from '@app/domain';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import { PortalMetrics } from '../access/portal-metrics';
 import { RequestScope } from '../access/request-scope';
@@ -78,8 +83,7 @@ export class PortalSessionsController {
   @TenantIdParam()
   @ApiEndpoint({
     operationId: 'listPortalSessions',
-    summary:
-      'List the tenant’s live portal sessions, newest first (at most the 1000 newest; never a token)',
+    summary: `List the tenant’s live portal sessions, newest first (at most the ${PORTAL_SESSION_LIMITS.listed} newest; never a token)`,
     status: 200,
     type: PortalSessionListDto,
     errors: [400, 404],
