@@ -36,6 +36,8 @@ const OPERATIONS = [
   'deleteTenant',
   'createPortalSession',
   'revokePortalSessions',
+  'listPortalSessions',
+  'revokePortalSession',
 ];
 
 /**
@@ -320,6 +322,23 @@ describe('OpenAPI document', () => {
     expect(schemas.TenantListDto.properties.tenants.items.$ref).toBe(
       '#/components/schemas/TenantDto',
     );
+
+    // Portal sessions (§12): listed without a token; one revoked by id, code 20 when unknown.
+    expect(Object.keys(schemas.ListedPortalSessionDto.properties).sort()).toEqual(
+      ['created_at', 'expires_at', 'id', 'read_only'].sort(),
+    );
+    const onePath = doc.paths['/v1/tenants/{tenant_id}/portal-sessions/{session_id}'];
+    expect(onePath.delete.parameters).toContainEqual(
+      expect.objectContaining({
+        name: 'session_id',
+        in: 'path',
+        schema: expect.objectContaining({ format: 'uuid' }),
+      }),
+    );
+    expect(onePath.delete.responses['404'].description).toContain(
+      'portal session not found (code 20)',
+    );
+    expect(schemas.ErrorDto.properties.code.enum).toContain(20);
   });
 
   it('generates a typed client that compiles and drives the API', async () => {

@@ -27,7 +27,7 @@ describe('portal sessions with POSTMAND_AUTH=api_key', () => {
     await f.db.dataSource.query(`INSERT INTO tenants (id, name) VALUES ('acme', 'Acme')`);
   });
 
-  it('creating and revoking sessions takes a write key', async () => {
+  it('creating and revoking sessions takes a write key; listing them a read key', async () => {
     await http().post('/v1/tenants/acme/portal-sessions').send({}).expect(401);
     const read = await http()
       .post('/v1/tenants/acme/portal-sessions')
@@ -37,6 +37,16 @@ describe('portal sessions with POSTMAND_AUTH=api_key', () => {
     expect(read.body.code).toBe(15);
     await http().delete('/v1/tenants/acme/portal-sessions').set(as(readKey)).expect(403);
     await http().post('/v1/tenants/acme/portal-sessions').set(as(writeKey)).send({}).expect(201);
+    // Listing them is a read: a read key suffices, no key does not.
+    await http().get('/v1/tenants/acme/portal-sessions').expect(401);
+    const listed = await http()
+      .get('/v1/tenants/acme/portal-sessions')
+      .set(as(readKey))
+      .expect(200);
+    const [{ id }] = listed.body.portal_sessions as { id: string }[];
+    const one = `/v1/tenants/acme/portal-sessions/${id}`;
+    expect((await http().delete(one).set(as(readKey)).expect(403)).body.code).toBe(15);
+    await http().delete(one).set(as(writeKey)).expect(204);
     await http().delete('/v1/tenants/acme/portal-sessions').set(as(writeKey)).expect(204);
   });
 

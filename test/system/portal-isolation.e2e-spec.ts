@@ -63,6 +63,8 @@ const TABLE: Record<
   deleteTenant: { expect: FORBIDDEN },
   createPortalSession: { body: () => ({}), expect: FORBIDDEN },
   revokePortalSessions: { expect: FORBIDDEN },
+  listPortalSessions: { expect: FORBIDDEN },
+  revokePortalSession: { expect: FORBIDDEN },
 };
 
 /**
@@ -78,6 +80,8 @@ describe('system: a portal session sees nothing of another tenant', () => {
   let b: SeededTenant;
   let platform: SeededRows;
   let ops: Operation[];
+  /** A live session of B's: what revokePortalSession is aimed at. */
+  let bSession: string;
 
   const post = async (path: string, body: object) => {
     const res = await call(stack.server.apiUrl, 'POST', path, body);
@@ -91,6 +95,7 @@ describe('system: a portal session sees nothing of another tenant', () => {
     const path =
       op.path
         .replace('{tenant_id}', b.tenantId)
+        .replace('{session_id}', bSession)
         .replace(
           '{id}',
           op.path.startsWith('/v1/webhooks')
@@ -140,7 +145,8 @@ describe('system: a portal session sees nothing of another tenant', () => {
               (SELECT count(*)::int FROM deliveries WHERE webhook_id = $1) AS deliveries,
               (SELECT count(*)::int FROM delivery_attempts WHERE webhook_id = $1) AS attempts,
               (SELECT count(*)::int FROM events WHERE tenant_id = $2) AS events,
-              (SELECT to_jsonb(t) FROM tenants t WHERE t.id = $2) AS tenant`,
+              (SELECT to_jsonb(t) FROM tenants t WHERE t.id = $2) AS tenant,
+              (SELECT array_agg(id ORDER BY id) FROM portal_sessions WHERE tenant_id = $2) AS sessions`,
       [t.webhookId, t.tenantId],
     );
 
@@ -151,6 +157,12 @@ describe('system: a portal session sees nothing of another tenant', () => {
     b = await seedTenant(stack.db.dataSource, post, 'tenant-b');
     // The platform's own rows: no answer to a session may hold them either.
     platform = await seedPlatform(stack.db.dataSource, post);
+    await post(`/v1/tenants/${b.tenantId}/portal-sessions`, {});
+    const [bRow] = await stack.db.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM portal_sessions WHERE tenant_id = $1`,
+      [b.tenantId],
+    );
+    bSession = bRow.id;
     const doc = await call(stack.server.apiUrl, 'GET', '/swagger/doc.json');
     ops = Object.entries(
       doc.body.paths as Record<string, Record<string, { operationId: string }>>,

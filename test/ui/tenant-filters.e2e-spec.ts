@@ -10,7 +10,7 @@ import { until } from '../helpers/wait';
  * real `postmand server`: a tenant's webhooks on its page, the webhooks, deliveries and
  * events lists filtered by tenant with each item's tenant named, a webhook created for a
  * tenant from the form (its tenant read-only afterwards), an event published for a tenant,
- * and a read-only portal session opened (its link shown once, copied) and then revoked. Rows are seeded in the database
+ * and portal sessions opened (the link shown once, copied), listed, one revoked and then all. Rows are seeded in the database
  * (the tenant_id columns), the rest goes through the API: this needs issue 27's API
  * slices (tenant_id in responses and list filters, portal sessions).
  */
@@ -197,7 +197,7 @@ describe('dashboard: tenants on webhooks, deliveries, events and portal sessions
     });
   });
 
-  it('opens a read-only portal session whose link is shown once, then revokes them all', async () => {
+  it('opens portal sessions whose link is shown once, lists them, revokes one, then all', async () => {
     await step(page, 'portal-session', async () => {
       const origin = new URL(stack.server.apiUrl).origin;
       await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
@@ -226,11 +226,47 @@ describe('dashboard: tenants on webhooks, deliveries, events and portal sessions
         0,
       );
       expect(await page.content()).not.toContain(token);
+
+      // The session is listed (never its token), as the API lists it.
+      const listedIds = async (): Promise<string[]> =>
+        (
+          (await api('GET', '/v1/tenants/acme/portal-sessions')).body as {
+            portal_sessions: { id: string }[];
+          }
+        ).portal_sessions.map((s) => s.id);
+      const [id] = await listedIds();
+      const row = page.locator(`tr[data-session-id="${id}"]`);
+      await row.waitFor();
+      await expect(row.textContent()).resolves.toContain('Read-only');
+      // A second one, read and write: listed first, the newest.
+      await page.getByLabel('Read-only').uncheck();
+      await page.getByRole('button', { name: 'Open portal session' }).click();
+      const other = await shown.getByLabel('Token').inputValue();
+      await shown.getByRole('button', { name: 'Done' }).click();
+      await until(async () => (await listedIds()).length === 2, 30_000, 'two sessions listed');
+      const [otherId] = await listedIds();
+      const sessionRows = page.locator('tr[data-session-id]');
+      await until(async () => (await sessionRows.count()) === 2, 30_000, 'two rows');
+      await expect(sessionRows.first().getAttribute('data-session-id')).resolves.toBe(otherId);
+      await expect(sessionRows.first().textContent()).resolves.toContain('Read and write');
+
+      // Revoking the first one: gone from the list, its token refused, the other still works.
+      page.once('dialog', (dialog) => void dialog.accept());
+      await row.getByRole('button', { name: 'Revoke' }).click();
+      await page.getByRole('status').filter({ hasText: 'The session is refused' }).waitFor();
+      await until(async () => (await row.count()) === 0, 30_000, 'the revoked session unlisted');
+      await expect(listedIds()).resolves.toEqual([otherId]);
+      const refused = await api('GET', '/v1/tenants/acme', undefined, bearer);
+      expect([refused.status, refused.body?.code]).toEqual([401, 14]);
+      const otherBearer = { Authorization: `Bearer ${other}` };
+      expect((await api('GET', '/v1/tenants/acme', undefined, otherBearer)).status).toBe(200);
+
       page.once('dialog', (dialog) => void dialog.accept());
       await page.getByRole('button', { name: 'Revoke all sessions' }).click();
       await page.getByRole('status').filter({ hasText: 'Every session of this tenant' }).waitFor();
+      await page.getByText('No live sessions.').waitFor();
       await until(
-        async () => (await api('GET', '/v1/tenants/acme', undefined, bearer)).status === 401,
+        async () => (await api('GET', '/v1/tenants/acme', undefined, otherBearer)).status === 401,
         30_000,
         'the revoked token refused',
       );

@@ -117,6 +117,7 @@ export type { AttemptFigures, DeliveryStats } from './stats/delivery-stats.servi
 
 // Portal sessions (SPEC §12)
 export { PortalSessionRepository } from './portal/portal-session.repository';
+export type { ListedPortalSession } from './portal/portal-session.repository';
 export {
   PORTAL_SESSION_LIMITS,
   PORTAL_TOKEN_PREFIX,

@@ -17,7 +17,7 @@ export class PortalMetrics {
     });
     this.revoked = new Counter({
       name: 'postmand_portal_sessions_revoked_total',
-      help: 'Revocations of a tenant’s portal sessions (each revokes all of them).',
+      help: 'Revocations of portal sessions: of all a tenant’s, or of one.',
       registers: [registry],
     });
     this.authenticated = new Counter({

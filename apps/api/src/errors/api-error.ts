@@ -45,6 +45,15 @@ export const ERRORS = {
     status: HttpStatus.CONFLICT,
     message: 'tenant webhook limit reached',
   },
+  /**
+   * A tenant's portal session (§12) named by the path that is not live, or another
+   * tenant's. Code 20: SPEC's table keeps 18 and 19 for event types (§14).
+   */
+  portalSessionNotFound: {
+    code: 20,
+    status: HttpStatus.NOT_FOUND,
+    message: 'portal session not found',
+  },
   /** The path exists, not with this method: the response carries `Allow`. */
   methodNotAllowed: {
     code: 10,

@@ -76,6 +76,7 @@ const NOT_FOUND: Record<MissingResource, ErrorKind> = {
   'delivery attempt': 'attemptNotFound',
   event: 'eventNotFound',
   tenant: 'tenantNotFound',
+  'portal session': 'portalSessionNotFound',
 };
 
 /** What a domain service refused, as the API's error. */

@@ -1,12 +1,24 @@
-import { Body, Controller, Delete, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { PortalSessionsService, TENANT_ID_PATTERN } from '@app/domain';
+import {
+  PORTAL_SESSION_LIMITS,
+  PortalSessionsService,
+  TENANT_ID_PATTERN,
+  type Scope,
+} from '@app/domain';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import { PortalMetrics } from '../access/portal-metrics';
+import { RequestScope } from '../access/request-scope';
 import { ApiEndpoint } from '../openapi/api-responses';
+import { ParseIdPipe } from '../validation/parse-id.pipe';
 import { TenantIdPipe } from '../validation/tenant-id.pipe';
-import { PortalSessionDto, PortalSessionRequestDto } from './dto/portal-session.dto';
+import {
+  ListedPortalSessionDto,
+  PortalSessionDto,
+  PortalSessionListDto,
+  PortalSessionRequestDto,
+} from './dto/portal-session.dto';
 
 const TenantIdParam = (): MethodDecorator =>
   ApiParam({
@@ -17,8 +29,8 @@ const TenantIdParam = (): MethodDecorator =>
 
 /**
  * Portal sessions (§12): the platform hands one of its tenants a token that acts for that
- * tenant alone. Creating and revoking them are the platform's writes (a session may do
- * neither: no @PortalAccess). Creating one takes no Idempotency-Key: a replay would hand
+ * tenant alone. Listing, creating and revoking them are the platform's (a session may do
+ * none of them: no @PortalAccess). Creating one takes no Idempotency-Key: a replay would hand
  * out a token again, which the database no longer holds.
  */
 @ApiTags('tenants')
@@ -64,6 +76,47 @@ export class PortalSessionsController {
   })
   async revoke(@Param('tenant_id', TenantIdPipe) tenantId: string): Promise<void> {
     await this.sessions.revokeAll(tenantId);
+    this.metrics.revoked.inc();
+  }
+
+  @Get()
+  @TenantIdParam()
+  @ApiEndpoint({
+    operationId: 'listPortalSessions',
+    summary: `List the tenant’s live portal sessions, newest first (at most the ${PORTAL_SESSION_LIMITS.listed} newest; never a token)`,
+    status: 200,
+    type: PortalSessionListDto,
+    errors: [400, 404],
+  })
+  async list(
+    @RequestScope() scope: Scope,
+    @Param('tenant_id', TenantIdPipe) tenantId: string,
+  ): Promise<PortalSessionListDto> {
+    const listed = await this.sessions.listLive(scope, tenantId);
+    return { portal_sessions: listed.map(ListedPortalSessionDto.from) };
+  }
+
+  @Delete(':session_id')
+  @HttpCode(204)
+  @TenantIdParam()
+  @ApiParam({
+    name: 'session_id',
+    description: 'A live session’s id, as listed by listPortalSessions.',
+    schema: { type: 'string', format: 'uuid' },
+  })
+  @ApiEndpoint({
+    operationId: 'revokePortalSession',
+    summary:
+      'Revoke one portal session of the tenant (an unknown, expired or another tenant’s session is a 404 code 20)',
+    status: 204,
+    errors: [400, 404],
+  })
+  async revokeOne(
+    @RequestScope() scope: Scope,
+    @Param('tenant_id', TenantIdPipe) tenantId: string,
+    @Param('session_id', ParseIdPipe) sessionId: string,
+  ): Promise<void> {
+    await this.sessions.revoke(scope, tenantId, sessionId);
     this.metrics.revoked.inc();
   }
 

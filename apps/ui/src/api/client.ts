@@ -12,6 +12,10 @@ export type WebhookSuccess = components['schemas']['WebhookSuccessDto'];
 export type ApiErrorBody = components['schemas']['ErrorDto'];
 export type Tenant = components['schemas']['TenantDto'];
 export type TenantRequest = components['schemas']['TenantRequestDto'];
+/** A session just opened: its token is shown once, and never again by the API. */
+export type PortalSession = components['schemas']['PortalSessionDto'];
+/** A live session as listed: what it allows and when, never its token. */
+export type ListedPortalSession = components['schemas']['ListedPortalSessionDto'];
 
 /**
  * A webhook, delivery, event or attempt with its tenant (SPEC §11): an id, or null for the

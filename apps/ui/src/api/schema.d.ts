@@ -274,12 +274,30 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List the tenant’s live portal sessions, newest first (at most the 1000 newest; never a token) */
+        get: operations["listPortalSessions"];
         put?: never;
         /** Open a portal session for the tenant: a pmp_ token (shown once) acting for that tenant alone, and the portal URL */
         post: operations["createPortalSession"];
         /** Revoke every portal session of the tenant (refused by every API process at once) */
         delete: operations["revokePortalSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/portal-sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one portal session of the tenant (an unknown, expired or another tenant’s session is a 404 code 20) */
+        delete: operations["revokePortalSession"];
         options?: never;
         head?: never;
         patch?: never;
@@ -296,7 +314,7 @@ export interface components {
              * @example 4
              * @enum {integer}
              */
-            code: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17;
+            code: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 20;
             /** @example request validation failed */
             message: string;
             /**
@@ -972,6 +990,21 @@ export interface components {
             expires_at: string;
             read_only: boolean;
         };
+        ListedPortalSessionDto: {
+            /**
+             * Format: uuid
+             * @description The session's id: `DELETE /v1/tenants/{tenant_id}/portal-sessions/{session_id}` revokes it.
+             */
+            id: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            created_at: string;
+            read_only: boolean;
+        };
+        PortalSessionListDto: {
+            portal_sessions: components["schemas"]["ListedPortalSessionDto"][];
+        };
     };
     responses: never;
     parameters: never;
@@ -1121,7 +1154,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1215,7 +1248,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1295,7 +1328,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1369,7 +1402,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1449,7 +1482,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1632,7 +1665,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1843,7 +1876,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1908,7 +1941,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1991,7 +2024,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2177,7 +2210,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2346,7 +2379,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2449,7 +2482,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2582,7 +2615,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2659,7 +2692,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2824,7 +2857,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2937,6 +2970,83 @@ export interface operations {
             };
         };
     };
+    listPortalSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The platform’s id for the tenant: 1–64 characters of [A-Za-z0-9_.-]. */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PortalSessionList */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalSessionListDto"];
+                };
+            };
+            /** @description Malformed request body (code 3); request validation failed (code 4). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unauthorized (code 14). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Internal server error (code 1). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Service unavailable (code 1). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     createPortalSession: {
         parameters: {
             query?: never;
@@ -2989,7 +3099,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3073,7 +3183,84 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Internal server error (code 1). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Service unavailable (code 1). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    revokePortalSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The platform’s id for the tenant: 1–64 characters of [A-Za-z0-9_.-]. */
+                tenant_id: string;
+                /** @description A live session’s id, as listed by listPortalSessions. */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request body (code 3); request validation failed (code 4). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unauthorized (code 14). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;

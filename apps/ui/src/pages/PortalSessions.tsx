@@ -1,7 +1,12 @@
 import { useRef, useState } from 'preact/hooks';
-import { unwrap, type ApiFailure } from '../api/client';
-import { sessionsApi, type PortalSession } from '../api/portal-sessions';
-import { asFailure, ErrorBox, formatTime } from '../components';
+import {
+  api,
+  unwrap,
+  type ApiFailure,
+  type ListedPortalSession,
+  type PortalSession,
+} from '../api/client';
+import { asFailure, ErrorBox, formatTime, Loading, useResource } from '../components';
 
 /** Lifetimes offered for a new session (SPEC §12 allows 60–86400 seconds). */
 const LIFETIMES: [seconds: number, label: string][] = [
@@ -12,58 +17,86 @@ const LIFETIMES: [seconds: number, label: string][] = [
   [86400, '24 hours'],
 ];
 
+/** What was just revoked: every session, or the one of this id. */
+type Revoked = { all: true } | { all: false; id: string };
+
 /**
  * Portal sessions of one tenant (SPEC §12): open one (read-only by default, short-lived),
- * whose URL and token are shown here once and never again, and revoke them all.
+ * whose URL and token are shown here once and never again; the live ones listed, each
+ * revocable, and all of them revocable at once.
  */
 export function PortalSessions({ tenantId }: { tenantId: string }) {
   const [readOnly, setReadOnly] = useState(true);
   const [expiresIn, setExpiresIn] = useState(900);
   const [session, setSession] = useState<PortalSession>();
-  const [revoked, setRevoked] = useState(false);
+  const [revoked, setRevoked] = useState<Revoked>();
   const [error, setError] = useState<ApiFailure>();
   const [busy, setBusy] = useState(false);
+  const live = useResource(
+    () =>
+      unwrap(
+        api.GET('/v1/tenants/{tenant_id}/portal-sessions', {
+          params: { path: { tenant_id: tenantId } },
+        }),
+      ),
+    [tenantId],
+  );
 
-  const open = async (e: Event) => {
-    e.preventDefault();
+  /** Runs a write with the buttons off, shows its failure, and lists the sessions again. */
+  const write = async (run: () => Promise<void>) => {
     setBusy(true);
     setError(undefined);
-    setRevoked(false);
     try {
+      await run();
+    } catch (err) {
+      setError(asFailure(err));
+    } finally {
+      setBusy(false);
+      live.reload();
+    }
+  };
+
+  const open = (e: Event) => {
+    e.preventDefault();
+    setRevoked(undefined);
+    return write(async () => {
       setSession(
         await unwrap(
-          sessionsApi.POST('/v1/tenants/{tenant_id}/portal-sessions', {
+          api.POST('/v1/tenants/{tenant_id}/portal-sessions', {
             params: { path: { tenant_id: tenantId } },
             body: { read_only: readOnly, expires_in: expiresIn },
           }),
         ),
       );
-    } catch (err) {
-      setError(asFailure(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
-  const revoke = async () => {
+  const revokeAll = async () => {
     if (!window.confirm(`Revoke every portal session of “${tenantId}”? Whoever uses one is out.`)) {
       return;
     }
-    setBusy(true);
-    setError(undefined);
-    try {
+    await write(async () => {
       await unwrap(
-        sessionsApi.DELETE('/v1/tenants/{tenant_id}/portal-sessions', {
+        api.DELETE('/v1/tenants/{tenant_id}/portal-sessions', {
           params: { path: { tenant_id: tenantId } },
         }),
       );
       setSession(undefined);
-      setRevoked(true);
-    } catch (err) {
-      setError(asFailure(err));
-    } finally {
-      setBusy(false);
-    }
+      setRevoked({ all: true });
+    });
+  };
+
+  const revokeOne = async (s: ListedPortalSession) => {
+    const question = `Revoke the session opened ${formatTime(s.created_at)}? Whoever uses it is out.`;
+    if (!window.confirm(question)) return;
+    await write(async () => {
+      await unwrap(
+        api.DELETE('/v1/tenants/{tenant_id}/portal-sessions/{session_id}', {
+          params: { path: { tenant_id: tenantId, session_id: s.id } },
+        }),
+      );
+      setRevoked({ all: false, id: s.id });
+    });
   };
 
   return (
@@ -71,7 +104,7 @@ export function PortalSessions({ tenantId }: { tenantId: string }) {
       <h2 id="portal-sessions">Portal sessions</h2>
       <p class="muted">
         A session lets this tenant’s people manage its own webhooks in the customer portal. Its link
-        is shown once; sessions already handed out are not listed, but can all be revoked.
+        is shown once; the live sessions are listed below (never their link), each revocable.
       </p>
       <ErrorBox error={error} />
       <form class="filters" onSubmit={(e) => void open(e)} aria-label="Open a portal session">
@@ -101,19 +134,80 @@ export function PortalSessions({ tenantId }: { tenantId: string }) {
           <button type="submit" class="primary" disabled={busy}>
             Open portal session
           </button>
-          <button type="button" class="danger" disabled={busy} onClick={() => void revoke()}>
+          <button type="button" class="danger" disabled={busy} onClick={() => void revokeAll()}>
             Revoke all sessions
           </button>
         </div>
       </form>
       {revoked ? (
         <p class="notice" role="status">
-          Every session of this tenant is refused from now on (within 5 seconds on every API
-          process).
+          {revoked.all ? 'Every session of this tenant is' : 'The session is'} refused from now on
+          (by every API process at once).
         </p>
       ) : null}
       {session ? <NewSession session={session} onDone={() => setSession(undefined)} /> : null}
+      <ErrorBox error={live.error} />
+      <Loading when={live.loading && !live.data} />
+      {live.data ? (
+        <LiveSessions
+          sessions={live.data.portal_sessions}
+          busy={busy}
+          onRevoke={(s) => void revokeOne(s)}
+        />
+      ) : null}
     </section>
+  );
+}
+
+/** The API lists at most this many, the newest (docs/api.md, "Portal sessions"). */
+const LISTED = 1000;
+
+/** The tenant's live sessions, newest first, each with its Revoke button. */
+function LiveSessions(props: {
+  sessions: ListedPortalSession[];
+  busy: boolean;
+  onRevoke: (s: ListedPortalSession) => void;
+}) {
+  const { sessions } = props;
+  if (sessions.length === 0) return <p class="empty">No live sessions.</p>;
+  return (
+    <>
+      <h3 id="live-sessions">
+        Live sessions ({sessions.length}
+        {sessions.length >= LISTED ? ', the newest' : ''})
+      </h3>
+      <div class="table-wrap">
+        <table aria-labelledby="live-sessions">
+          <thead>
+            <tr>
+              <th scope="col">Access</th>
+              <th scope="col">Opened</th>
+              <th scope="col">Expires</th>
+              <th scope="col" aria-label="Actions" />
+            </tr>
+          </thead>
+          <tbody>
+            {sessions.map((s) => (
+              <tr key={s.id} data-session-id={s.id}>
+                <td>{s.read_only ? 'Read-only' : 'Read and write'}</td>
+                <td>{formatTime(s.created_at)}</td>
+                <td>{formatTime(s.expires_at)}</td>
+                <td>
+                  <button
+                    type="button"
+                    class="danger"
+                    disabled={props.busy}
+                    onClick={() => props.onRevoke(s)}
+                  >
+                    Revoke
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
 

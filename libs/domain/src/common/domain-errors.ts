@@ -1,5 +1,6 @@
 /** What a domain service refuses. The API renders each as the error its clients expect. */
-export type MissingResource = 'webhook' | 'delivery' | 'delivery attempt' | 'event' | 'tenant';
+export type MissingResource =
+  'webhook' | 'delivery' | 'delivery attempt' | 'event' | 'tenant' | 'portal session';
 
 /** The thing asked for (or referred to) does not exist. */
 export class NotFoundError extends Error {

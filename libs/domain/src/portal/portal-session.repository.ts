@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { andScope } from '../tenant/scope.sql';
+import type { Scope } from '../tenant/scope';
 
 /** A session as created: what the API answers (never stored: the token). */
 export interface CreatedPortalSession {
@@ -15,6 +17,17 @@ export interface FoundPortalSession {
   readOnly: boolean;
   live: boolean;
 }
+
+/** A live session as listed: never its token's hash. */
+export interface ListedPortalSession {
+  id: string;
+  readOnly: boolean;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+/** What revoking one session found: the tenant, and its live session of that id. */
+export type RevokeOneOutcome = 'revoked' | 'no-tenant' | 'no-session';
 
 /**
  * portal_sessions (§12): a tenant's sessions by the SHA-256 of their token. Every
@@ -87,5 +100,59 @@ export class PortalSessionRepository {
       [tenantId],
     );
     return rows[0].found;
+  }
+
+  /**
+   * The tenant's live sessions, newest first, at most `limit`; null when the tenant does
+   * not exist (or is outside `scope`). One statement: the tenant's row, joined to its
+   * sessions by the (tenant_id, expires_at) index.
+   */
+  async listLive(
+    scope: Scope,
+    tenantId: string,
+    limit: number,
+  ): Promise<ListedPortalSession[] | null> {
+    const params: unknown[] = [tenantId, limit];
+    const rows = await this.dataSource.query<
+      { id: string | null; read_only: boolean; expires_at: Date; created_at: Date }[]
+    >(
+      `SELECT s.id, s.read_only, s.expires_at, s.created_at
+       FROM tenants t
+       LEFT JOIN LATERAL (
+         SELECT id, read_only, expires_at, created_at FROM portal_sessions
+         WHERE tenant_id = t.id AND expires_at > now()
+         ORDER BY created_at DESC, id DESC LIMIT $2
+       ) s ON true
+       WHERE t.id = $1${andScope(scope, 't.id', params)}
+       ORDER BY s.created_at DESC, s.id DESC`,
+      params,
+    );
+    if (rows.length === 0) return null;
+    return rows.flatMap((r) =>
+      r.id === null
+        ? []
+        : [{ id: r.id, readOnly: r.read_only, expiresAt: r.expires_at, createdAt: r.created_at }],
+    );
+  }
+
+  /**
+   * Revokes (deletes) the tenant's session `sessionId`. An expired one is deleted too but
+   * answered as not found, as the list does not show it; another tenant's is untouched.
+   */
+  async revokeOne(scope: Scope, tenantId: string, sessionId: string): Promise<RevokeOneOutcome> {
+    const params: unknown[] = [tenantId, sessionId];
+    const sessionScope = andScope(scope, 'tenant_id', params);
+    const tenantScope = andScope(scope, 'id', params);
+    const rows = await this.dataSource.query<{ tenant: boolean; live: boolean }[]>(
+      `WITH revoked AS (
+         DELETE FROM portal_sessions WHERE id = $2 AND tenant_id = $1${sessionScope}
+         RETURNING expires_at > now() AS live
+       )
+       SELECT EXISTS (SELECT 1 FROM tenants WHERE id = $1${tenantScope}) AS tenant,
+              COALESCE((SELECT live FROM revoked), false) AS live`,
+      params,
+    );
+    const row = rows[0];
+    return !row.tenant ? 'no-tenant' : row.live ? 'revoked' : 'no-session';
   }
 }

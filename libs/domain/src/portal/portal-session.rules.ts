@@ -8,9 +8,13 @@ export const PORTAL_TOKEN_PREFIX = 'pmp_';
 /** `pmp_` and 32 random bytes in base64url (43 characters, no padding). */
 const WELL_FORMED = /^pmp_[A-Za-z0-9_-]{43}$/;
 
-/** A session's lifetime in seconds (`expires_in`). */
+/**
+ * A session's lifetime in seconds (`expires_in`); most live sessions a tenant's list shows
+ * (its newest).
+ */
 export const PORTAL_SESSION_LIMITS = {
   expiresIn: { min: 60, max: 86_400, default: 3600 },
+  listed: 1000,
 } as const;
 
 /** A new token: `pmp_` + base64url of 32 random bytes. Shown once; only its hash is kept. */

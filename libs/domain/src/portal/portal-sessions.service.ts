@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/domain-errors';
-import { tenantScope, type TenantScope } from '../tenant/scope';
-import { PortalSessionRepository } from './portal-session.repository';
+import { tenantScope, type Scope, type TenantScope } from '../tenant/scope';
+import { PortalSessionRepository, type ListedPortalSession } from './portal-session.repository';
 import {
   generatePortalToken,
   hashPortalToken,
@@ -48,6 +48,23 @@ export class PortalSessionsService {
   /** Refuses every session of the tenant from now on. */
   async revokeAll(tenantId: string): Promise<void> {
     if (!(await this.sessions.revokeAll(tenantId))) throw new NotFoundError('tenant');
+  }
+
+  /** The tenant's live sessions, newest first: at most PORTAL_SESSION_LIMITS.listed. */
+  async listLive(scope: Scope, tenantId: string): Promise<ListedPortalSession[]> {
+    const listed = await this.sessions.listLive(scope, tenantId, PORTAL_SESSION_LIMITS.listed);
+    if (!listed) throw new NotFoundError('tenant');
+    return listed;
+  }
+
+  /**
+   * Refuses one live session of the tenant from now on; an unknown, expired or another
+   * tenant's session is not found.
+   */
+  async revoke(scope: Scope, tenantId: string, sessionId: string): Promise<void> {
+    const outcome = await this.sessions.revokeOne(scope, tenantId, sessionId);
+    if (outcome === 'no-tenant') throw new NotFoundError('tenant');
+    if (outcome === 'no-session') throw new NotFoundError('portal session');
   }
 
   /**

@@ -1,6 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { PORTAL_SESSION_LIMITS, TENANT_ID_PATTERN, type NewPortalSession } from '@app/domain';
+import {
+  PORTAL_SESSION_LIMITS,
+  TENANT_ID_PATTERN,
+  type ListedPortalSession,
+  type NewPortalSession,
+} from '@app/domain';
 
 const { expiresIn: EXPIRES_IN } = PORTAL_SESSION_LIMITS;
 const EXPIRES_IN_PROBLEM = `must be an integer from ${EXPIRES_IN.min} to ${EXPIRES_IN.max}`;
@@ -57,4 +62,33 @@ export class PortalSessionDto {
       expires_at: session.expiresAt.toISOString(),
     };
   }
+}
+
+/** A live portal session as listed (§12): what it allows and when; never its token. */
+export class ListedPortalSessionDto {
+  /** The session's id: `DELETE /v1/tenants/{tenant_id}/portal-sessions/{session_id}` revokes it. */
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  read_only!: boolean;
+
+  @ApiProperty({ type: 'string', format: 'date-time' })
+  expires_at!: string;
+
+  @ApiProperty({ type: 'string', format: 'date-time' })
+  created_at!: string;
+
+  static from(this: void, session: ListedPortalSession): ListedPortalSessionDto {
+    return {
+      id: session.id,
+      read_only: session.readOnly,
+      expires_at: session.expiresAt.toISOString(),
+      created_at: session.createdAt.toISOString(),
+    };
+  }
+}
+
+/** The tenant's live sessions, newest first: at most its 1000 newest. */
+export class PortalSessionListDto {
+  portal_sessions!: ListedPortalSessionDto[];
 }
