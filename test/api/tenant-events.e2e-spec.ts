@@ -105,6 +105,51 @@ describe('events by tenant (§11)', () => {
       }
     });
 
+    it("in one statement for several events, a webhook matched for one event is not thereby matched for another tenant's", async () => {
+      // A stale subscription row: a.all's '*' under the platform's key '' (the trigger
+      // never writes one; a hand edit or a bug could). A batch of a platform event and an
+      // event for a then reaches a.all only through a's own row.
+      await f.db.dataSource.query(
+        `INSERT INTO webhook_event_types (tenant_key, pattern, webhook_id) VALUES ('', '*', $1)`,
+        [hooks.aAll],
+      );
+      const ids = ['0b5e3c1e-8f0a-4d52-9d0e-6c1f1b0c7a11', '0b5e3c1e-8f0a-4d52-9d0e-6c1f1b0c7a12'];
+      const rows = await f.db.dataSource.query<{ input_id: string; matches: string }[]>(
+        PUBLISH_SQL,
+        [
+          ids,
+          ['order.created', 'order.created'],
+          ['{}', '{}'],
+          [null, null],
+          [1, 1, 1, 2, 2, 2],
+          ['order.created', 'order.*', '*', 'order.created', 'order.*', '*'],
+          [1000, 1000],
+          [null, 'a'],
+        ],
+      );
+      const matches = Object.fromEntries(rows.map((r) => [r.input_id, Number(r.matches)]));
+      expect(matches).toEqual({ [ids[0]]: 2, [ids[1]]: 2 });
+      const made = await f.db.dataSource.query<{ event_id: string; webhook_id: string }[]>(
+        `SELECT d.event_id, d.webhook_id, d.tenant_id FROM deliveries d
+         JOIN webhooks w ON w.id = d.webhook_id
+         WHERE d.event_id = ANY ($1) AND d.tenant_id IS NOT DISTINCT FROM w.tenant_id
+         ORDER BY d.event_id`,
+        [ids],
+      );
+      const byEvent = (id: string) =>
+        made
+          .filter((d) => d.event_id === id)
+          .map((d) => d.webhook_id)
+          .sort();
+      expect(byEvent(ids[0])).toEqual([hooks.ownAll, hooks.ownOrders].sort());
+      expect(byEvent(ids[1])).toEqual([hooks.aAll, hooks.aOrders].sort());
+      const [{ n }] = await f.db.dataSource.query<{ n: number }[]>(
+        'SELECT count(*)::int AS n FROM deliveries WHERE event_id = ANY ($1)',
+        [ids],
+      );
+      expect(n).toBe(4);
+    });
+
     it('GET /v1/events/{id} shows the tenant', async () => {
       const res = await publish({ event_type: 'invoice.paid', payload: '{}', tenant_id: 'b' });
       const got = await http().get(`/v1/events/${res.body.id}`).expect(200);

@@ -1,3 +1,5 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { ensureAttemptPartitions, migrate, MIGRATIONS } from '@app/domain';
 import { createTestDatabase } from '../support/database';
 import { migratedBefore, WEBHOOK_COLUMNS } from '../helpers/migrations';
@@ -123,6 +125,78 @@ describe('migrations: fan-out by tenant', () => {
         { tenant_key: 't-2', pattern: 'a.b', webhook_id: webhookId },
       ]);
     } finally {
+      await fresh.drop();
+    }
+  });
+
+  it('gives up a step that stops writes after 5 s of waiting, saying to run it again; a run again keeps the valid indexes built before', async () => {
+    const fresh = await createTestDatabase({ migrate: false });
+    // A long transaction that has read webhook_event_types (ACCESS SHARE, until it ends).
+    const reader = new Client({ connectionString: fresh.url });
+    await reader.connect();
+    const holdReader = async () => {
+      await reader.query('BEGIN');
+      await reader.query('SELECT 1 FROM webhook_event_types LIMIT 1');
+    };
+    const indexOf = async (name: string) =>
+      (
+        await fresh.dataSource.query<{ oid: number; valid: boolean }[]>(
+          `SELECT indexrelid::int AS oid, indisvalid AS valid FROM pg_index
+           WHERE indexrelid = to_regclass($1)`,
+          [name],
+        )
+      )[0];
+    try {
+      const { old, before } = await migratedBefore(fresh, 'TenantFanOut1765670400000');
+      await old.destroy();
+      await holdReader();
+      await expect(migrate(fresh.dataSource)).rejects.toThrow(
+        /^TenantFanOut: .* not granted within 5s .*run `postmand migrate` again/is,
+      );
+      await reader.query('COMMIT');
+      // Nothing of it stayed: no column, and it is still pending.
+      expect(
+        await fresh.dataSource.query(
+          `SELECT 1 FROM information_schema.columns
+           WHERE table_name = 'webhook_event_types' AND column_name = 'tenant_key'`,
+        ),
+      ).toEqual([]);
+
+      // TenantFanOut applied; TenantFanOutIndexes as an interrupted run left it: the new
+      // key's index built (valid), the deliveries' index invalid (its build cut short).
+      const applied = new DataSource({
+        ...fresh.dataSource.options,
+        migrations: MIGRATIONS.slice(0, before + 1),
+      });
+      await applied.initialize();
+      await applied.runMigrations({ transaction: 'each' });
+      await applied.destroy();
+      const q = fresh.dataSource;
+      await q.query(`CREATE UNIQUE INDEX webhook_event_types_tenant_key
+                     ON webhook_event_types (tenant_key, pattern, webhook_id)`);
+      await q.query(`CREATE INDEX deliveries_tenant_id_created_at_id_idx
+                     ON deliveries (tenant_id, created_at, id) WHERE tenant_id IS NOT NULL`);
+      await q.query(`UPDATE pg_index SET indisvalid = false
+                     WHERE indexrelid = 'deliveries_tenant_id_created_at_id_idx'::regclass`);
+      const built = await indexOf('webhook_event_types_tenant_key');
+      const invalid = await indexOf('deliveries_tenant_id_created_at_id_idx');
+      expect(invalid.valid).toBe(false);
+
+      await holdReader();
+      await expect(migrate(q)).rejects.toThrow(
+        /^TenantFanOutIndexes: the swap of webhook_event_types_pkey was not granted its lock within 5s .*run `postmand migrate` again/is,
+      );
+      await reader.query('COMMIT');
+      expect(await indexOf('webhook_event_types_tenant_key')).toEqual(built);
+
+      expect(await migrate(q)).toEqual(['TenantFanOutIndexes1765670400001']);
+      // The valid index was kept (it is the key now, renamed); the invalid one was rebuilt.
+      expect(await indexOf('webhook_event_types_pkey')).toEqual(built);
+      const rebuilt = await indexOf('deliveries_tenant_id_created_at_id_idx');
+      expect(rebuilt.valid).toBe(true);
+      expect(rebuilt.oid).not.toBe(invalid.oid);
+    } finally {
+      await reader.end();
       await fresh.drop();
     }
   });

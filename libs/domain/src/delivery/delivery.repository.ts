@@ -68,19 +68,41 @@ const RETURNING_FULL = `RETURNING *,
  * webhook's row, which a create locks anyway, or, for a copy (a redelivery), from the
  * delivery copied, which holds its webhook's (a webhook's tenant never changes).
  *
- * Copying deliveries of events (a redelivery) copies their reference to the event, not its
- * payload, under a key-share lock on each event row while the copy commits: retention
- * removes an event only once it holds the row and sees no delivery of it
- * (RetentionService.events). `deliveries` is a set expression of source delivery ids.
+ * A copy (a redelivery) first locks the source deliveries' webhooks, key share in id
+ * order (`source_hooks`, the lock the new rows' foreign key takes anyway), and copies only
+ * deliveries whose webhook it holds: a webhook (or tenant) being deleted meanwhile is
+ * waited for and then not found, so its deliveries are not copied (a 404, never a
+ * foreign-key violation). Webhooks before events is the order a tenant's delete takes
+ * them in (its webhooks, then the cascade to its events): taken the other way round, the
+ * two deadlocked and the redelivery was the victim (a 500).
+ *
+ * It copies deliveries of events by their reference to the event, not its payload, under
+ * a key-share lock on each event row while the copy commits: retention removes an event
+ * only once it holds the row and sees no delivery of it (RetentionService.events).
+ * `deliveries` is a set expression of source delivery ids, `skip` an SQL boolean that,
+ * when it holds, locks nothing.
  */
-const heldEvents = (deliveries: string): string => `held_events AS (
+const heldSources = (deliveries: string, skip = 'false'): string => `source_hooks AS MATERIALIZED (
+   SELECT w.id FROM webhooks w
+   WHERE w.id IN (SELECT s.webhook_id FROM deliveries s WHERE s.id IN (${deliveries}))
+     AND NOT (${skip})
+   ORDER BY w.id
+   FOR KEY SHARE
+ ),
+ held_events AS (
    SELECT e.id FROM events e
-   WHERE e.id IN (SELECT s.event_id FROM deliveries s WHERE s.id IN (${deliveries}))
+   WHERE (SELECT count(*) FROM source_hooks) >= 0
+     AND e.id IN (SELECT s.event_id FROM deliveries s WHERE s.id IN (${deliveries}))
+     AND NOT (${skip})
    ORDER BY e.id
    FOR KEY SHARE
  )`;
-/** The source delivery `d` can be copied: it has its own payload, or its event is held. */
-const COPYABLE = `(d.payload IS NOT NULL OR d.event_id IN (SELECT id FROM held_events))`;
+/**
+ * The source delivery `d` can be copied: its webhook is held, and it has its own payload
+ * or its event is held.
+ */
+const COPYABLE = `d.webhook_id IN (SELECT id FROM source_hooks)
+  AND (d.payload IS NOT NULL OR d.event_id IN (SELECT id FROM held_events))`;
 
 @Injectable()
 export class DeliveryRepository {
@@ -157,8 +179,8 @@ export class DeliveryRepository {
     const params: unknown[] = [randomUUID(), id];
     const inScope = andScope(scope, 'd.tenant_id', params);
     const rows = await (uow?.sql ?? this.dataSource).query<Row[]>(
-      `WITH ${heldEvents('$2::uuid')},
-       ${parkingCtes(`SELECT d.webhook_id FROM deliveries d WHERE d.id = $2${inScope}`)}
+      `WITH ${heldSources(`SELECT d.id FROM deliveries d WHERE d.id = $2${inScope}`)},
+       ${parkingCtes('SELECT id FROM source_hooks')}
        INSERT INTO deliveries (id, webhook_id, payload, event_id, event_type, parked, tenant_id)
        SELECT $1, d.webhook_id, d.payload, d.event_id, d.event_type,
               ${parkedAtCreation('d.webhook_id')}, d.tenant_id
@@ -196,22 +218,20 @@ export class DeliveryRepository {
     if (filter.createdBefore) add((p) => `d.created_at < ${p}`, timeParam(filter.createdBefore));
     params.push(BULK_REDELIVER_LIMIT, dryRun);
     const limit = `$${params.length - 1}`;
+    // Nothing is locked nor copied for a dry run, or when more than the limit match.
+    const skip = `$${params.length} OR (SELECT count(*) FROM matched) > ${limit}`;
     const [row] = await (uow?.sql ?? this.dataSource).query<{ matched: number; created: number }[]>(
       `WITH matched AS MATERIALIZED (
          SELECT d.id FROM deliveries d WHERE ${where.join(' AND ')} LIMIT ${limit} + 1
        ),
-       ${parkingCtes(
-         'SELECT d.webhook_id FROM matched m JOIN deliveries d ON d.id = m.id',
-         `$${params.length} OR (SELECT count(*) FROM matched) > ${limit}`,
-       )},
-       ${heldEvents(`SELECT id FROM matched WHERE NOT $${params.length} AND (SELECT count(*) FROM matched) <= ${limit}`)},
+       ${heldSources('SELECT id FROM matched', skip)},
+       ${parkingCtes('SELECT id FROM source_hooks')},
        created AS (
          INSERT INTO deliveries (id, webhook_id, payload, event_id, event_type, parked, tenant_id)
          SELECT gen_random_uuid(), d.webhook_id, d.payload, d.event_id, d.event_type,
                 ${parkedAtCreation('d.webhook_id')}, d.tenant_id
          FROM matched m JOIN deliveries d ON d.id = m.id
-         WHERE NOT $${params.length} AND (SELECT count(*) FROM matched) <= ${limit}
-           AND ${COPYABLE}
+         WHERE NOT (${skip}) AND ${COPYABLE}
          RETURNING 1
        )
        SELECT (SELECT count(*) FROM matched)::int AS matched,

@@ -69,9 +69,11 @@ interface PublishInput {
  *
  * The payload is stored once, on the event: its deliveries leave theirs NULL and are read
  * with the event's (deliveries_full, the claim). Each delivery carries its webhook's
- * tenant, which is its event's: `hooks` keeps only webhooks whose own tenant is the one
- * their subscription row was matched by, so that holds by this statement, not by the
- * trigger alone.
+ * tenant, which is its event's: `hooks` keeps each webhook with its own tenant's key, and
+ * an event's candidates count (`sized`) and fan out (`matched`) only where that key is
+ * the event's, so that holds by this statement, not by the trigger alone, for each event
+ * of a batch: a webhook held for one event's match is not thereby matched for another
+ * event of another tenant (a stale subscription row of another tenant's key, say).
  *
  * The matching webhooks are locked (key share, the lock the deliveries' foreign key takes
  * anyway) in id order before any delivery is written: a webhook being deleted meanwhile is
@@ -93,7 +95,7 @@ export const PUBLISH_SQL = `WITH input AS (
    JOIN webhook_event_types s ON s.tenant_key = v.tenant_key AND s.pattern = c.pattern
  ),
  hooks AS MATERIALIZED (
-   SELECT w.id FROM webhooks w
+   SELECT w.id, coalesce(w.tenant_id, '') AS tenant_key FROM webhooks w
    WHERE (w.id, coalesce(w.tenant_id, '')) IN (SELECT webhook_id, tenant_key FROM candidates)
    ORDER BY w.id
    FOR KEY SHARE
@@ -108,12 +110,14 @@ export const PUBLISH_SQL = `WITH input AS (
    SELECT v.id, count(c.webhook_id) AS matches, count(c.webhook_id) <= v.max_matches AS fits,
           v.tenant_id IS NULL OR v.tenant_id IN (SELECT id FROM tenants_held) AS tenant_found
    FROM input v
-   LEFT JOIN candidates c ON c.event_id = v.id AND c.webhook_id IN (SELECT id FROM hooks)
+   LEFT JOIN candidates c
+     ON c.event_id = v.id AND (c.webhook_id, c.tenant_key) IN (SELECT id, tenant_key FROM hooks)
    GROUP BY v.id, v.max_matches, v.tenant_id
  ),
  matched AS MATERIALIZED (
    SELECT c.event_id, c.webhook_id FROM candidates c JOIN sized z ON z.id = c.event_id
-   WHERE z.fits AND z.tenant_found AND c.webhook_id IN (SELECT id FROM hooks)
+   WHERE z.fits AND z.tenant_found
+     AND (c.webhook_id, c.tenant_key) IN (SELECT id, tenant_key FROM hooks)
  ),
  ${parkingCtes('SELECT webhook_id FROM matched')},
  event AS (

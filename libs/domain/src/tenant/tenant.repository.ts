@@ -97,14 +97,29 @@ export class TenantRepository {
   }
 
   /**
-   * Deletes the tenant; its webhooks (with their deliveries and attempts) and its events
-   * go with it by their foreign keys (ON DELETE CASCADE). False when there was none.
-   * Its webhooks are locked first, in id order, as the fan-out locks the webhooks it
-   * matches (FOR KEY SHARE, in id order): a publish and this delete wait for each other
-   * instead of deadlocking, which the cascade alone, locking rows in its own order, could.
+   * Deletes the tenant; its webhooks (with their deliveries and attempts), its events and
+   * its portal sessions go with it by their foreign keys (ON DELETE CASCADE). False when
+   * there was none. Several statements, in one transaction, each taking its locks in the
+   * order the writers racing it take theirs, so that they wait for each other instead of
+   * deadlocking (which the cascade alone, locking rows in its own order, could):
+   *
+   * 1. The tenant's row, FOR NO KEY UPDATE: webhook creates for the tenant take the same
+   *    lock first (WebhookRepository.forTenant), so none can add a webhook after step 2
+   *    has locked the existing ones (a webhook created in between was not locked by it,
+   *    and a publish holding that one while waiting for a locked one deadlocked with the
+   *    DELETE). A create is waited for, then finds no tenant (404). The publishes' and
+   *    the foreign keys' KEY SHARE does not wait for this lock.
+   * 2. Its webhooks, FOR UPDATE in id order, as the fan-out and the redeliveries lock the
+   *    webhooks they write for (KEY SHARE, in id order, before the events or the tenant).
+   * 3. The DELETE, whose cascade then reaches only rows no writer is still to lock first.
    */
   async delete(id: string): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
+      const tenants = await tx.query<unknown[]>(
+        `SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE`,
+        [id],
+      );
+      if (tenants.length === 0) return false;
       await tx.query(`SELECT 1 FROM webhooks WHERE tenant_id = $1 ORDER BY id FOR UPDATE`, [id]);
       const [, count] = await tx.query<[unknown, number]>(`DELETE FROM tenants WHERE id = $1`, [
         id,

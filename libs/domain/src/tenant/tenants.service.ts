@@ -37,7 +37,8 @@ export class TenantsService {
    * Deletes it with its webhooks (and their deliveries and attempts) and its events. The
    * cascade locks the tenant's webhooks and then their deliveries, as a webhook's delete
    * does, so it may meet a worker recording outcomes in the other order: PostgreSQL fails
-   * one side of such a deadlock, and this side tries again (one statement).
+   * one side of such a deadlock, and this side tries again (its whole transaction: see
+   * TenantRepository.delete for the order it takes its locks in).
    */
   async delete(id: string): Promise<void> {
     if (!(await retryOnConflict(() => this.tenants.delete(id)))) notFound();

@@ -7,11 +7,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * store it (p95 56–58 ms → 41–43 ms through the API, bench/RESULTS.md 7b).
  *
  * What the key guarded still holds by construction: event_id is written only by the
- * publish statement, in the statement that inserts its event (and copied by a
- * redelivery, under a lock on the event), and an event is deleted only once no delivery
- * refers to it (retention), or by its tenant's delete (v3), in the statement that deletes
- * every delivery of it: they are all of the tenant's webhooks, which go with it.
- * deliveries_event_id_created_at_id_idx stays, for the event_id filter and for that check.
+ * publish statement, in the statement that inserts its event, and an event is deleted
+ * only once no delivery refers to it (retention). deliveries_event_id_created_at_id_idx
+ * stays, for the event_id filter and for that check.
  */
 export class EventFanOutWithoutForeignKey1765065600000 implements MigrationInterface {
   name = 'EventFanOutWithoutForeignKey1765065600000';

@@ -15,6 +15,19 @@ const SYNC_BEFORE = `
     RETURN NULL;
   END $$`;
 
+const LOCK_TIMEOUT = '5s';
+
+/** A lock not granted within LOCK_TIMEOUT (55P03) as an error that says what to do. */
+function clearly(err: unknown): unknown {
+  if ((err as { code?: string }).code !== '55P03') return err;
+  return new Error(
+    `TenantFanOut: a lock on webhooks or webhook_event_types was not granted within ` +
+      `${LOCK_TIMEOUT} (a long transaction holds it); nothing was changed. Run ` +
+      `\`postmand migrate\` again, once that transaction is over.`,
+    { cause: err },
+  );
+}
+
 /**
  * v3 §11, fan-out by tenant: webhook_event_types, the patterns that the publish statement
  * matches an event's type against, learns whose webhook each row is, so that an event for
@@ -31,11 +44,38 @@ const SYNC_BEFORE = `
  * none, unless one was given a tenant by hand). The trigger now also follows a change of
  * `tenant_id` (the API never changes it; a hand-written UPDATE would otherwise leave the
  * copy stale).
+ *
+ * Its locks: the new column takes webhook_event_types' ACCESS EXCLUSIVE lock, the trigger
+ * webhooks' SHARE ROW EXCLUSIVE (writes wait), each only for a moment, but queued behind
+ * a long transaction they would hold every writer up behind them. `lock_timeout` (5 s,
+ * this transaction's only) bounds that: past it the migration fails, nothing changed, with
+ * a message saying to run `postmand migrate` again.
+ *
+ * API processes of the previous version must be stopped before this runs
+ * (docs/operations.md, upgrading): they match an event's type by pattern alone, so they
+ * would fan a platform event out to tenants' webhooks too, and once the key leads with
+ * the tenant (TenantFanOutIndexes) each of their publishes reads the whole table.
+ *
+ * EventFanOutWithoutForeignKey (which has landed, so is not edited) says what the dropped
+ * deliveries → events key guarded still holds by construction; with tenants it still does:
+ * event_id is also copied by a redelivery, under a lock on the event, and an event is
+ * also deleted by its tenant's delete, in the statement that deletes every delivery of it
+ * (they are all of the tenant's webhooks, which go with it: the publish statement fans an
+ * event out only to webhooks of its own tenant).
  */
 export class TenantFanOut1765670400000 implements MigrationInterface {
   name = 'TenantFanOut1765670400000';
 
   async up(q: QueryRunner): Promise<void> {
+    try {
+      await this.apply(q);
+    } catch (err) {
+      throw clearly(err);
+    }
+  }
+
+  private async apply(q: QueryRunner): Promise<void> {
+    await q.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
     await q.query(
       `ALTER TABLE webhook_event_types ADD COLUMN tenant_key varchar(64) COLLATE "C" NOT NULL DEFAULT ''`,
     );
@@ -53,9 +93,8 @@ export class TenantFanOut1765670400000 implements MigrationInterface {
           SELECT DISTINCT coalesce(NEW.tenant_id, ''), p, NEW.id FROM unnest(NEW.event_types) AS p;
         RETURN NULL;
       END $$`);
-    await q.query(`DROP TRIGGER webhooks_sync_event_types ON webhooks`);
     await q.query(`
-      CREATE TRIGGER webhooks_sync_event_types
+      CREATE OR REPLACE TRIGGER webhooks_sync_event_types
         AFTER INSERT OR UPDATE OF event_types, tenant_id ON webhooks
         FOR EACH ROW EXECUTE FUNCTION postmand_sync_event_types()`);
     await q.query(`
@@ -65,9 +104,10 @@ export class TenantFanOut1765670400000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TRIGGER webhooks_sync_event_types ON webhooks`);
+    await q.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
     await q.query(`
-      CREATE TRIGGER webhooks_sync_event_types AFTER INSERT OR UPDATE OF event_types ON webhooks
+      CREATE OR REPLACE TRIGGER webhooks_sync_event_types
+        AFTER INSERT OR UPDATE OF event_types ON webhooks
         FOR EACH ROW EXECUTE FUNCTION postmand_sync_event_types()`);
     await q.query(SYNC_BEFORE);
     await q.query(`ALTER TABLE webhook_event_types DROP COLUMN tenant_key`);

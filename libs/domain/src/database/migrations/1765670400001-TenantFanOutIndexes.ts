@@ -5,10 +5,52 @@ const ATTEMPTS_INDEX = 'delivery_attempts_tenant_id_created_at_id_idx';
 const onPartition = (partition: string): string => `${partition}_tenant_idx`;
 const ATTEMPTS_COLUMNS = `(tenant_id, created_at, id) WHERE tenant_id IS NOT NULL`;
 
+/** How long a step that stops writes waits for its lock before the migration gives up. */
+const LOCK_TIMEOUT = '5s';
+
+/**
+ * Builds index `name` with `ddl` (CREATE … CONCURRENTLY) unless it is there and valid: a
+ * run interrupted mid-build leaves it invalid (dropped and built again), one interrupted
+ * later leaves it valid (kept: rebuilding it would read the table again for nothing).
+ */
+async function build(q: QueryRunner, name: string, ddl: string): Promise<void> {
+  const found = (await q.query(
+    `SELECT x.indisvalid AS valid FROM pg_index x WHERE x.indexrelid = to_regclass($1)`,
+    [name],
+  )) as { valid: boolean }[];
+  if (found[0]?.valid) return;
+  if (found.length > 0) await q.query(`DROP INDEX CONCURRENTLY ${name}`);
+  await q.query(ddl);
+}
+
+/**
+ * Runs `ddl`, which takes a lock that stops writes for a moment, in a transaction of its
+ * own with a lock_timeout: queued behind a long transaction, it would hold every writer up
+ * behind it. Past the timeout the migration fails, saying to run it again (what was built
+ * before stays, and is not built again).
+ */
+async function briefly(q: QueryRunner, what: string, ddl: string): Promise<void> {
+  await q.startTransaction();
+  try {
+    await q.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+    await q.query(ddl);
+    await q.commitTransaction();
+  } catch (err) {
+    await q.rollbackTransaction();
+    if ((err as { code?: string }).code !== '55P03') throw err;
+    throw new Error(
+      `TenantFanOutIndexes: ${what} was not granted its lock within ${LOCK_TIMEOUT} (a long ` +
+        `transaction holds it); run \`postmand migrate\` again once it is over.`,
+      { cause: err },
+    );
+  }
+}
+
 /**
  * The indexes by tenant that the fan-out and the tenant's lists read (v3 §11), each built
  * without holding a lock that stops writes (CONCURRENTLY, which cannot run in a
- * transaction; an invalid index left by an interrupted build is dropped first):
+ * transaction; see `build` for a run interrupted and run again), and the steps that do
+ * stop writes for a moment bounded by a lock timeout (see `briefly`):
  *
  * - webhook_event_types' key becomes (tenant_key, pattern, webhook_id): the publish
  *   statement matches an event's type with an index-only scan per (tenant, pattern), so
@@ -31,21 +73,37 @@ export class TenantFanOutIndexes1765670400001 implements MigrationInterface {
   transaction = false;
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX CONCURRENTLY IF EXISTS webhook_event_types_tenant_key`);
-    await q.query(`
-      CREATE UNIQUE INDEX CONCURRENTLY webhook_event_types_tenant_key
-        ON webhook_event_types (tenant_key, pattern, webhook_id)`);
-    await q.query(`
-      ALTER TABLE webhook_event_types
-        DROP CONSTRAINT webhook_event_types_pkey,
-        ADD CONSTRAINT webhook_event_types_pkey PRIMARY KEY USING INDEX webhook_event_types_tenant_key`);
+    // Swapped already (a run that failed later): the key is the tenant's, its index renamed.
+    const swapped = (await q.query(
+      `SELECT 1 FROM pg_index x
+       WHERE x.indexrelid = 'webhook_event_types_pkey'::regclass AND x.indnatts = 3`,
+    )) as unknown[];
+    if (swapped.length === 0) {
+      await build(
+        q,
+        'webhook_event_types_tenant_key',
+        `CREATE UNIQUE INDEX CONCURRENTLY webhook_event_types_tenant_key
+           ON webhook_event_types (tenant_key, pattern, webhook_id)`,
+      );
+      await briefly(
+        q,
+        'the swap of webhook_event_types_pkey',
+        `ALTER TABLE webhook_event_types
+           DROP CONSTRAINT webhook_event_types_pkey,
+           ADD CONSTRAINT webhook_event_types_pkey PRIMARY KEY USING INDEX webhook_event_types_tenant_key`,
+      );
+    }
 
-    await q.query(`DROP INDEX CONCURRENTLY IF EXISTS deliveries_tenant_id_created_at_id_idx`);
-    await q.query(`
-      CREATE INDEX CONCURRENTLY deliveries_tenant_id_created_at_id_idx
-        ON deliveries (tenant_id, created_at, id) WHERE tenant_id IS NOT NULL`);
+    await build(
+      q,
+      'deliveries_tenant_id_created_at_id_idx',
+      `CREATE INDEX CONCURRENTLY deliveries_tenant_id_created_at_id_idx
+         ON deliveries (tenant_id, created_at, id) WHERE tenant_id IS NOT NULL`,
+    );
 
-    await q.query(
+    await briefly(
+      q,
+      `${ATTEMPTS_INDEX} on delivery_attempts`,
       `CREATE INDEX IF NOT EXISTS ${ATTEMPTS_INDEX} ON ONLY delivery_attempts ${ATTEMPTS_COLUMNS}`,
     );
     for (;;) {
@@ -61,9 +119,16 @@ export class TenantFanOutIndexes1765670400001 implements MigrationInterface {
       if (missing.length === 0) break;
       for (const { partition } of missing) {
         const index = onPartition(partition);
-        await q.query(`DROP INDEX CONCURRENTLY IF EXISTS ${index}`);
-        await q.query(`CREATE INDEX CONCURRENTLY ${index} ON ${partition} ${ATTEMPTS_COLUMNS}`);
-        await q.query(`ALTER INDEX ${ATTEMPTS_INDEX} ATTACH PARTITION ${index}`);
+        await build(
+          q,
+          index,
+          `CREATE INDEX CONCURRENTLY ${index} ON ${partition} ${ATTEMPTS_COLUMNS}`,
+        );
+        await briefly(
+          q,
+          `the attachment of ${index}`,
+          `ALTER INDEX ${ATTEMPTS_INDEX} ATTACH PARTITION ${index}`,
+        );
       }
     }
   }
