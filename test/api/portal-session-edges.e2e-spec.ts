@@ -65,6 +65,27 @@ describe('portal sessions: edges', () => {
     expect(own).not.toContain(b.webhookId);
   });
 
+  it('a tenant deleted and made again does not replay the old one’s Idempotency-Keys', async () => {
+    const create = (session: string) =>
+      http()
+        .post('/v1/webhooks')
+        .set({ authorization: `Bearer ${session}`, 'idempotency-key': 'k1' })
+        .send({
+          name: 'keyed hook',
+          url: 'https://example.com/hook',
+          content_type: 'application/json',
+          valid_status_codes: [200],
+        });
+    const first = await create(token);
+    expect(first.status).toBe(201);
+    await http().delete('/v1/tenants/tenant-a').expect(204);
+    await http().put('/v1/tenants/tenant-a').send({}).expect(201);
+    const next = (await post('/v1/tenants/tenant-a/portal-sessions', {})).token as string;
+    const again = await create(next);
+    expect([again.status, again.headers['idempotent-replayed']]).toEqual([201, undefined]);
+    expect(again.body.id).not.toBe(first.body.id);
+  });
+
   it('a token put in a URL is logged by its prefix only', () => {
     expect(withoutTokens(`/v1/webhooks?access_token=${token}&key=pmk_AbC-9_z`)).toBe(
       '/v1/webhooks?access_token=pmp_***&key=pmk_***',

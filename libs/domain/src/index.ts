@@ -96,7 +96,11 @@ export { EventsService } from './event/events.service';
 
 // Idempotency keys
 export { IdempotencyRepository, idempotencyLockKey } from './idempotency/idempotency.repository';
-export { IdempotencyService, requestFingerprint } from './idempotency/idempotency.service';
+export {
+  IdempotencyService,
+  requestFingerprint,
+  tenantIdempotencyScope,
+} from './idempotency/idempotency.service';
 
 // Retention and attempt partitions (SPEC §8)
 export {

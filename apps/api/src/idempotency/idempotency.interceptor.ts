@@ -10,7 +10,12 @@ import {
 import { ApiHeader } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { from, lastValueFrom, map, type Observable } from 'rxjs';
-import { IdempotencyService, requestFingerprint, type UnitOfWork } from '@app/domain';
+import {
+  IdempotencyService,
+  requestFingerprint,
+  tenantIdempotencyScope,
+  type UnitOfWork,
+} from '@app/domain';
 import { ApiError } from '../errors/api-error';
 import { principalOf } from '../access/access-control';
 import { sessionOf } from '../access/request-scope';
@@ -74,7 +79,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
  */
 function idempotencyScope(req: Request): string {
   const session = sessionOf(req);
-  if (session) return `tenant:${session.tenantId}`;
+  if (session) return tenantIdempotencyScope(session.tenantId);
   return principalOf(req)?.id ?? '';
 }
 

@@ -16,6 +16,16 @@ export interface IdempotentRequest {
   fingerprint: Buffer;
 }
 
+/**
+ * The idempotency scope of a tenant's portal sessions (§12): prefixed, so that it is
+ * never an API key's (a bare UUID) or the shared one (''). Deleting the tenant deletes
+ * its keys (TenantRepository.delete): a tenant made again under the same id must not
+ * replay the old one's responses.
+ */
+export function tenantIdempotencyScope(tenantId: string): string {
+  return `tenant:${tenantId}`;
+}
+
 /** SHA-256 of method, path and body, each length-prefixed so no two splits collide. */
 export function requestFingerprint(method: string, path: string, body: Buffer): Buffer {
   const hash = createHash('sha256');

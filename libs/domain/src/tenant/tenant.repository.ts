@@ -9,6 +9,7 @@ import {
   type Page,
 } from '../common/list-query';
 import { rowToEntity, type Row } from '../common/rows';
+import { tenantIdempotencyScope } from '../idempotency/idempotency.service';
 import { Tenant } from './tenant.entity';
 
 /** What a client sets on a tenant, every field given (the service fills in defaults). */
@@ -112,6 +113,9 @@ export class TenantRepository {
    * 2. Its webhooks, FOR UPDATE in id order, as the fan-out and the redeliveries lock the
    *    webhooks they write for (KEY SHARE, in id order, before the events or the tenant).
    * 3. The DELETE, whose cascade then reaches only rows no writer is still to lock first.
+   *
+   * Its sessions' idempotency keys go too (they name no tenant row to cascade from): a
+   * tenant made again under the same id must not replay the old one's responses.
    */
   async delete(id: string): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
@@ -124,6 +128,7 @@ export class TenantRepository {
       const [, count] = await tx.query<[unknown, number]>(`DELETE FROM tenants WHERE id = $1`, [
         id,
       ]);
+      await tx.query(`DELETE FROM idempotency_keys WHERE scope = $1`, [tenantIdempotencyScope(id)]);
       return count > 0;
     });
   }
