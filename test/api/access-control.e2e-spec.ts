@@ -18,6 +18,7 @@ interface World {
   attemptId: string;
   eventId: string;
   tenantId: string;
+  sessionId: string;
 }
 
 /** A body each write operation accepts. */
@@ -35,6 +36,7 @@ const BODIES: Record<string, (w: World) => object | undefined> = {
   deleteTenant: () => undefined,
   createPortalSession: () => ({ read_only: true }),
   revokePortalSessions: () => undefined,
+  revokePortalSession: () => undefined,
 };
 
 describe('access control (POSTMAND_AUTH=api_key)', () => {
@@ -77,12 +79,18 @@ describe('access control (POSTMAND_AUTH=api_key)', () => {
       [hook.id, delivery.id],
     );
     await f.db.dataSource.query(`INSERT INTO tenants (id, name) VALUES ('world', 'World')`);
+    const [session] = await f.db.dataSource.query<{ id: string }[]>(
+      `INSERT INTO portal_sessions (id, tenant_id, token_hash, read_only, expires_at)
+       VALUES (gen_random_uuid(), 'world', sha256('world'), false, now() + interval '1 hour')
+       RETURNING id`,
+    );
     return {
       webhookId: hook.id,
       deliveryId: delivery.id,
       attemptId: attempt.id,
       eventId: event.id,
       tenantId: 'world',
+      sessionId: session.id,
     };
   };
 
@@ -97,6 +105,7 @@ describe('access control (POSTMAND_AUTH=api_key)', () => {
   const pathOf = (op: Operation, w: World): string =>
     op.path
       .replace('{tenant_id}', w.tenantId)
+      .replace('{session_id}', w.sessionId)
       .replace(
         '{id}',
         op.path.startsWith('/v1/webhooks')

@@ -10,6 +10,8 @@ import { ApiFixture } from '../helpers/api-fixture';
 describe('portal sessions with POSTMAND_AUTH=api_key', () => {
   let readKey: string;
   let writeKey: string;
+  /** A valid API key whose random part holds "pmp_": a key, not a portal token. */
+  const lookalike = `pmk_pmp_${'a'.repeat(39)}`;
   const f = ApiFixture.use(
     { POSTMAND_AUTH: 'api_key' },
     {
@@ -17,6 +19,7 @@ describe('portal sessions with POSTMAND_AUTH=api_key', () => {
         const keys = new ApiKeysService(new ApiKeyRepository(db.dataSource));
         readKey = (await keys.create('reader', 'read')).key;
         writeKey = (await keys.create('writer', 'write')).key;
+        await keys.create('lookalike', 'read', lookalike);
       },
     },
   );
@@ -25,6 +28,11 @@ describe('portal sessions with POSTMAND_AUTH=api_key', () => {
 
   beforeEach(async () => {
     await f.db.dataSource.query(`INSERT INTO tenants (id, name) VALUES ('acme', 'Acme')`);
+  });
+
+  it('an API key that holds "pmp_" is an API key', async () => {
+    await http().get('/v1/webhooks').set(as(lookalike)).expect(200);
+    await http().get('/v1/tenants/acme').set(as(lookalike)).expect(200);
   });
 
   it('creating and revoking sessions takes a write key; listing them a read key', async () => {

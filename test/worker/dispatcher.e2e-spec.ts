@@ -89,6 +89,7 @@ describe('worker: dispatcher', () => {
         retryMaxBackoff: webhook.retryMaxBackoff,
         consecutiveFailures: 0,
         circuitOpenUntil: null,
+        tenantId: null,
       },
       leaseOwner: expect.stringMatching(/^dead-worker\//),
       reclaimed: false,

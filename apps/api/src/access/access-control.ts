@@ -83,7 +83,6 @@ export class AccessControl implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** The bearer credential of `Authorization`, if it is one; undefined otherwise. */
 /**
  * The request's path. originalUrl, since where Nest mounts middleware `req.path` is
  * relative to the mount; and its path when the request line is in absolute form
@@ -100,7 +99,8 @@ export function pathOf(req: Request): string {
   }
 }
 
-function bearerOf(req: Request): string | undefined {
+/** The bearer credential of `Authorization`, if it is one; undefined otherwise. */
+export function bearerOf(req: Request): string | undefined {
   const header = req.headers.authorization;
   return header === undefined ? undefined : BEARER.exec(header)?.[1];
 }

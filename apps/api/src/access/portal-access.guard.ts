@@ -1,7 +1,8 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
-import { PORTAL_TOKEN_PREFIX, sessionAllows } from '@app/domain';
+import type { Request, Response } from 'express';
+import { isPortalToken, PORTAL_TOKEN_PREFIX, sessionAllows } from '@app/domain';
+import { bearerOf } from './access-control';
 import { ApiError } from '../errors/api-error';
 import { PORTAL_ACCESS, type PortalAccessKind } from './portal-access';
 import { sessionOf, type PortalSession } from './request-scope';
@@ -22,7 +23,11 @@ export class PortalAccessGuard implements CanActivate {
       // Authentication sets the session of every request with a portal token; one that
       // reached a route without it (a path the middleware did not recognise) is refused,
       // never served as the platform's.
-      if (req.headers.authorization?.includes(PORTAL_TOKEN_PREFIX)) {
+      if (carriesPortalToken(req)) {
+        context
+          .switchToHttp()
+          .getResponse<Response>()
+          .setHeader('WWW-Authenticate', 'Bearer realm="postmand", error="invalid_token"');
         throw new ApiError('unauthorized', 'the portal session is not valid for this request');
       }
       return true;
@@ -50,6 +55,17 @@ export class PortalAccessGuard implements CanActivate {
         return true;
     }
   }
+}
+
+/**
+ * Whether the request presents a portal token: as its bearer credential, or (when the
+ * header is not "Bearer <token>") anywhere in it, as the authentication middleware
+ * judges. An API key whose random part happens to hold "pmp_" is not one.
+ */
+function carriesPortalToken(req: Request): boolean {
+  const token = bearerOf(req);
+  if (token !== undefined) return isPortalToken(token);
+  return req.headers.authorization?.includes(PORTAL_TOKEN_PREFIX) ?? false;
 }
 
 /** A list's `tenant_id` filter may name the session's tenant only (§12). */

@@ -15,6 +15,15 @@ function levelOf(status: number): Level {
 }
 
 /**
+ * A URL as logged: a portal token or API key someone put in it (a query string, a path)
+ * written as its prefix only. Tokens belong in the Authorization header, which is never
+ * logged; one sent elsewhere is refused, but must not reach the logs either.
+ */
+export function withoutTokens(url: string): string {
+  return url.replace(/(?<![A-Za-z0-9])(pm[pk](?:_|%5[fF]))[A-Za-z0-9_%-]+/g, '$1***');
+}
+
+/**
  * One line per API request when it ends (id, method, URL, status, time): info for
  * 2xx/3xx, warn for 4xx, error for 5xx; Swagger's pages and assets are not logged (health
  * and metrics live on the other port). The id is echoed in `X-Request-Id`, and the error
@@ -24,15 +33,6 @@ function levelOf(status: number): Level {
  * the API's CPU on POST /v1/deliveries), where this costs one listener and, below the
  * level, nothing else.
  */
-/**
- * A URL as logged: a portal token or API key someone put in it (a query string, a path)
- * written as its prefix only. Tokens belong in the Authorization header, which is never
- * logged; one sent elsewhere is refused, but must not reach the logs either.
- */
-export function withoutTokens(url: string): string {
-  return url.replace(/(pm[pk]_)[A-Za-z0-9_-]+/g, '$1***');
-}
-
 export function requestLog(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const id = requestId(req, res);

@@ -223,9 +223,6 @@ function NewSession({ session, onDone }: { session: PortalSession; onDone: () =>
       <Copyable id="s-url" label="Portal link" value={session.url} />
       <Copyable id="s-token" label="Token" value={session.token} />
       <div class="actions">
-        <a class="button" href={session.url} target="_blank" rel="noopener noreferrer">
-          Open the portal
-        </a>
         <button type="button" onClick={onDone}>
           Done
         </button>

@@ -1,13 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
-import { RESERVED_PREFIX, TENANT_ID_PATTERN, type EventInput } from '@app/domain';
+import { ApiProperty } from '@nestjs/swagger';
+import { RESERVED_PREFIX, type EventInput } from '@app/domain';
 import { PayloadRequestDto } from '../../deliveries/dto/payload-request.dto';
-import {
-  IsEventTypeName,
-  IsNotReserved,
-  IsTenantId,
-  parseRfc3339,
-} from '../../validation/validators';
+import { IsEventTypeName, IsNotReserved, parseRfc3339 } from '../../validation/validators';
+import { OptionalTenantId } from '../../tenants/dto/tenant-id.property';
 
 /** An event to publish. Its read-only fields (`id`, `delivery_count`, …) are ignored, others refused. */
 export class EventRequestDto extends PayloadRequestDto {
@@ -29,15 +24,7 @@ export class EventRequestDto extends PayloadRequestDto {
    * tenant is a 404 code 16.
    * @example "acme"
    */
-  @IsOptional()
-  @IsTenantId()
-  @ApiPropertyOptional({
-    type: 'string',
-    nullable: true,
-    minLength: 1,
-    maxLength: 64,
-    pattern: TENANT_ID_PATTERN,
-  })
+  @OptionalTenantId()
   tenant_id?: string | null;
 
   toInput(): EventInput {

@@ -1,9 +1,7 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
-import { backoffOrderProblem, TENANT_ID_PATTERN, type WebhookDraft } from '@app/domain';
+import { backoffOrderProblem, type WebhookDraft } from '@app/domain';
 import type { CrossFieldRules } from '../../validation/validation.pipe';
-import { IsTenantId } from '../../validation/validators';
 import { toDraft, WebhookRequestFields } from './webhook-fields';
+import { OptionalTenantId } from '../../tenants/dto/tenant-id.property';
 
 /**
  * A webhook as clients send it (POST and PUT alike): the fields of WEBHOOK_FIELDS, each
@@ -22,15 +20,7 @@ export class WebhookRequestDto extends WebhookRequestFields implements CrossFiel
    * it out or repeat it; another value is a 400. An unknown tenant is a 404 code 16.
    * @example "acme"
    */
-  @IsOptional()
-  @IsTenantId()
-  @ApiPropertyOptional({
-    type: 'string',
-    nullable: true,
-    minLength: 1,
-    maxLength: 64,
-    pattern: TENANT_ID_PATTERN,
-  })
+  @OptionalTenantId()
   tenant_id?: string | null;
 
   crossFieldProblems(failed: Set<string>): [string, string][] {

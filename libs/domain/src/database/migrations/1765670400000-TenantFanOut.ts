@@ -17,9 +17,13 @@ const SYNC_BEFORE = `
 
 const LOCK_TIMEOUT = '5s';
 
-/** A lock not granted within LOCK_TIMEOUT (55P03) as an error that says what to do. */
+/**
+ * A lock not granted within LOCK_TIMEOUT (55P03), or a deadlock this migration lost
+ * (40P01), as an error that says what to do.
+ */
 function clearly(err: unknown): unknown {
-  if ((err as { code?: string }).code !== '55P03') return err;
+  const code = (err as { code?: string }).code;
+  if (code !== '55P03' && code !== '40P01') return err;
   return new Error(
     `TenantFanOut: a lock on webhooks or webhook_event_types was not granted within ` +
       `${LOCK_TIMEOUT} (a long transaction holds it); nothing was changed. Run ` +
@@ -76,6 +80,10 @@ export class TenantFanOut1765670400000 implements MigrationInterface {
 
   private async apply(q: QueryRunner): Promise<void> {
     await q.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+    // webhooks first, in the mode its trigger's replacement takes anyway: writers lock
+    // webhooks before webhook_event_types (the trigger writes the latter), so taking
+    // them in the other order could deadlock with a create in flight.
+    await q.query(`LOCK TABLE webhooks IN SHARE ROW EXCLUSIVE MODE`);
     await q.query(
       `ALTER TABLE webhook_event_types ADD COLUMN tenant_key varchar(64) COLLATE "C" NOT NULL DEFAULT ''`,
     );
