@@ -20,6 +20,14 @@ export default defineConfig(({ mode }) => {
     build: {
       outDir: fileURLToPath(new URL('../../dist/ui', import.meta.url)),
       emptyOutDir: true,
+      // Two pages sharing components, styles and the API client: the dashboard (/ui) and
+      // the customer portal (§13), which the API serves at /portal from portal.html.
+      rollupOptions: {
+        input: {
+          dashboard: fileURLToPath(new URL('index.html', import.meta.url)),
+          portal: fileURLToPath(new URL('portal.html', import.meta.url)),
+        },
+      },
       assetsInlineLimit: 0,
       modulePreload: { polyfill: false },
       target: 'es2022',

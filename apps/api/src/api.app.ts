@@ -11,6 +11,7 @@ import { securityHeaders } from './http/http-hardening';
 import { requestLog } from './http/request-log';
 import { RouteTable } from './http/route-table';
 import { setupOpenApi } from './openapi/openapi';
+import { portalPage } from './portal/portal-page';
 
 export interface ApiAppOptions {
   config: PostmandConfig;
@@ -30,7 +31,11 @@ export async function createApiApp(options: ApiAppOptions): Promise<INestApplica
   app.set('query parser', 'simple');
   // First, so that a request the body parser refuses is logged with its id too.
   app.use(requestLog(logger));
-  app.use(securityHeaders);
+  app.use(securityHeaders(options.config.portal));
+  // The customer portal's page (§13), before the API's routes; its calls go to /v1.
+  const portal = portalPage(options.config.portal);
+  if (portal) app.use(portal);
+  else logger.warn('the portal (/portal) is not built: run npm run build');
   const routes = app.get(RouteTable);
   app.use(apiMetrics(options.registry, (path) => routes.match(path)?.template));
   setupOpenApi(app);

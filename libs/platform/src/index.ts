@@ -2,6 +2,7 @@
 // what is named here (it never imports @app/domain; ESLint enforces it).
 export { ConfigError, POSTMAND_CONFIG, loadConfig } from './config/config';
 export type { PostmandConfig } from './config/config';
+export type { PortalConfig } from './config/portal-config';
 export { ipBytes, parseCidr } from './config/cidr';
 export type { Cidr } from './config/cidr';
 export { EmbeddedPostgres, freePort, scratchDir } from './embedded-postgres/embedded-postgres';

@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       dataDirIsDefault: true,
       publicUrl: undefined,
       allowedHosts: [],
+      portal: { frameAncestors: [], title: 'Webhooks', accent: undefined },
     });
   });
 
@@ -151,6 +152,30 @@ describe('loadConfig', () => {
       );
     }
     expect(loadConfig({ POSTMAND_ALLOWED_HOSTS: ' , ' }).allowedHosts).toEqual([]);
+  });
+
+  it('takes the portal’s framing origins, title and accent colour, naming a bad one', () => {
+    expect(
+      loadConfig({
+        POSTMAND_PORTAL_FRAME_ANCESTORS: ' https://App.example.com  http://localhost:3000 ',
+        POSTMAND_PORTAL_TITLE: ' Acme webhooks ',
+        POSTMAND_PORTAL_ACCENT: '#0A7CFF',
+      }).portal,
+    ).toEqual({
+      frameAncestors: ['https://app.example.com', 'http://localhost:3000'],
+      title: 'Acme webhooks',
+      accent: '#0a7cff',
+    });
+    for (const [name, value] of [
+      ['POSTMAND_PORTAL_FRAME_ANCESTORS', 'https://ok.example.com app.example.com'],
+      ['POSTMAND_PORTAL_FRAME_ANCESTORS', 'https://a.example.com/path'],
+      ['POSTMAND_PORTAL_FRAME_ANCESTORS', "https://*.example.com 'self'"],
+      ['POSTMAND_PORTAL_FRAME_ANCESTORS', 'javascript://x'],
+      ['POSTMAND_PORTAL_ACCENT', 'blue'],
+      ['POSTMAND_PORTAL_ACCENT', '#fff'],
+    ]) {
+      expect(() => loadConfig({ [name]: value })).toThrow(name);
+    }
   });
 
   it('takes allowed networks as CIDRs, naming every bad one and why', () => {

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import * as path from 'node:path';
 import * as dotenv from 'dotenv';
 import { parseCidr, type Cidr } from './cidr';
+import { readPortalConfig, type PortalConfig } from './portal-config';
 
 /** Injection token of the validated {@link PostmandConfig}. */
 export const POSTMAND_CONFIG = 'POSTMAND_CONFIG';
@@ -67,6 +68,8 @@ export interface PostmandConfig {
    * name, `.example.com` for it and every name under it, or `*` for any host.
    */
   allowedHosts: string[];
+  /** The customer portal's framing and branding (§13). */
+  portal: PortalConfig;
 }
 
 export class ConfigError extends Error {
@@ -248,6 +251,7 @@ export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): P
     dataDirIsDefault: !dataDirRaw,
     publicUrl: readPublicUrl(env, problems),
     allowedHosts: readAllowedHosts(env, problems),
+    portal: readPortalConfig(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

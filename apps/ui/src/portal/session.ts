@@ -1,0 +1,53 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { paths } from '../api/schema';
+import { jsonWrites } from '../api/client';
+
+/** The session's token lives for this tab only: sessionStorage, never localStorage or a cookie. */
+const TOKEN_STORAGE = 'postmand.portal_token';
+
+/**
+ * Takes a token from the address's fragment (`/portal#token=pmp_…`, the session's `url`)
+ * into sessionStorage and removes it from the address bar and the history entry at once,
+ * before anything else runs. A fragment is never sent to a server, and the page sends no
+ * Referer (its Referrer-Policy), so the token travels only as the bearer credential.
+ */
+export function takeTokenFromAddress(): void {
+  const fragment = new URLSearchParams(window.location.hash.replace(/^#/, ''));
+  const token = fragment.get('token');
+  if (window.location.hash) {
+    history.replaceState(history.state, '', window.location.pathname + window.location.search);
+  }
+  if (token) sessionStorage.setItem(TOKEN_STORAGE, token);
+}
+
+export function sessionToken(): string | null {
+  return sessionStorage.getItem(TOKEN_STORAGE);
+}
+
+const expiredListeners = new Set<() => void>();
+
+/** Called once the API refuses the session (expired, revoked or never valid). */
+export function onSessionExpired(listener: () => void): () => void {
+  expiredListeners.add(listener);
+  return () => expiredListeners.delete(listener);
+}
+
+/** Sends the token as a bearer credential; a 401 ends the session in this tab. */
+const bearer: Middleware = {
+  onRequest({ request }) {
+    const token = sessionToken();
+    if (token) request.headers.set('Authorization', `Bearer ${token}`);
+    return request;
+  },
+  onResponse({ response }) {
+    if (response.status === 401) {
+      sessionStorage.removeItem(TOKEN_STORAGE);
+      for (const listener of expiredListeners) listener();
+    }
+    return response;
+  },
+};
+
+/** The public API as the session's tenant: the same generated client as the dashboard's. */
+export const portalApi = createClient<paths>({ baseUrl: window.location.origin });
+portalApi.use(bearer, jsonWrites);
