@@ -6,6 +6,27 @@ import { jsonWrites } from '../api/client';
 const TOKEN_STORAGE = 'postmand.portal_token';
 
 /**
+ * This tab's sessionStorage, or undefined where the browser denies it: a frame of another
+ * site under third-party storage blocking (Chromium throws on the mere read). The token
+ * then lives in the page's memory only, and a reload takes it from the frame's src again.
+ */
+function tabStorage(): Storage | undefined {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return undefined;
+  }
+}
+let inMemory: string | null = null;
+
+function keep(token: string | null): void {
+  const storage = tabStorage();
+  if (storage && token) storage.setItem(TOKEN_STORAGE, token);
+  else storage?.removeItem(TOKEN_STORAGE);
+  inMemory = storage ? null : token;
+}
+
+/**
  * Takes a token from the address's fragment (`/portal#token=pmp_…`, the session's `url`)
  * into sessionStorage and removes it from the address bar and the history entry at once,
  * before anything else runs. A fragment is never sent to a server, and the page sends no
@@ -17,11 +38,11 @@ export function takeTokenFromAddress(): void {
   if (window.location.hash) {
     history.replaceState(history.state, '', window.location.pathname + window.location.search);
   }
-  if (token) sessionStorage.setItem(TOKEN_STORAGE, token);
+  if (token) keep(token);
 }
 
 export function sessionToken(): string | null {
-  return sessionStorage.getItem(TOKEN_STORAGE);
+  return tabStorage()?.getItem(TOKEN_STORAGE) ?? inMemory;
 }
 
 const expiredListeners = new Set<() => void>();
@@ -41,7 +62,7 @@ const bearer: Middleware = {
   },
   onResponse({ response }) {
     if (response.status === 401) {
-      sessionStorage.removeItem(TOKEN_STORAGE);
+      keep(null);
       for (const listener of expiredListeners) listener();
     }
     return response;
