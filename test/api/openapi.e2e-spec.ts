@@ -38,6 +38,7 @@ const OPERATIONS = [
   'revokePortalSessions',
   'listPortalSessions',
   'revokePortalSession',
+  'getCurrentPortalSession',
 ];
 
 /**

@@ -65,6 +65,8 @@ const TABLE: Record<
   revokePortalSessions: { expect: FORBIDDEN },
   listPortalSessions: { expect: FORBIDDEN },
   revokePortalSession: { expect: FORBIDDEN },
+  // The session's own: A's tenant, read-only or not; nothing of B's (the leak check).
+  getCurrentPortalSession: { expect: { status: 200 } },
 };
 
 /**

@@ -154,7 +154,11 @@ export class AuthenticationMiddleware implements NestMiddleware {
           : 'the portal session is not valid (unknown, mistyped or revoked)',
       );
     }
-    setSession(req, { tenantId: found.scope.tenantId, readOnly: found.readOnly });
+    setSession(req, {
+      tenantId: found.scope.tenantId,
+      readOnly: found.readOnly,
+      expiresAt: found.expiresAt,
+    });
   }
 }
 

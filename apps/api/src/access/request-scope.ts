@@ -10,6 +10,7 @@ type WithScope = { [SCOPE]?: Scope; [SESSION]?: PortalSession };
 export interface PortalSession {
   tenantId: string;
   readOnly: boolean;
+  expiresAt: Date;
 }
 
 /**

@@ -303,6 +303,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/portal/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The portal session this request is made with: its tenant, whether it only reads, when it ends (403 code 15 without one) */
+        get: operations["getCurrentPortalSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1004,6 +1021,15 @@ export interface components {
         };
         PortalSessionListDto: {
             portal_sessions: components["schemas"]["ListedPortalSessionDto"][];
+        };
+        CurrentPortalSessionDto: {
+            tenant_id: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** @description The tenant's name, as the platform set it. */
+            tenant_name: string;
+            /** @description The session only reads (GET and HEAD): the portal shows no control that writes. */
+            read_only: boolean;
         };
     };
     responses: never;
@@ -3262,6 +3288,62 @@ export interface operations {
             };
             /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Internal server error (code 1). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Service unavailable (code 1). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    getCurrentPortalSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CurrentPortalSession */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentPortalSessionDto"];
+                };
+            };
+            /** @description Unauthorized (code 14). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,6 +15,7 @@ export interface CreatedPortalSession {
 export interface FoundPortalSession {
   tenantId: string;
   readOnly: boolean;
+  expiresAt: Date;
   live: boolean;
 }
 
@@ -74,14 +75,21 @@ export class PortalSessionRepository {
   /** The session whose token hashes to `tokenHash`, live or expired; null when none. */
   async findByHash(tokenHash: Buffer): Promise<FoundPortalSession | null> {
     const rows = await this.dataSource.query<
-      { tenant_id: string; read_only: boolean; live: boolean }[]
+      { tenant_id: string; read_only: boolean; expires_at: Date; live: boolean }[]
     >(
-      `SELECT tenant_id, read_only, expires_at > now() AS live
+      `SELECT tenant_id, read_only, expires_at, expires_at > now() AS live
        FROM portal_sessions WHERE token_hash = $1`,
       [tokenHash],
     );
     const row = rows[0];
-    return row ? { tenantId: row.tenant_id, readOnly: row.read_only, live: row.live } : null;
+    return row
+      ? {
+          tenantId: row.tenant_id,
+          readOnly: row.read_only,
+          expiresAt: row.expires_at,
+          live: row.live,
+        }
+      : null;
   }
 
   /** Removes one expired session (a request presented it). */

@@ -19,7 +19,8 @@ export interface NewPortalSession {
 
 /** What a presented `pmp_` token is: a live session's scope, or why it is refused. */
 export type PortalAuthentication =
-  { outcome: 'ok'; scope: TenantScope; readOnly: boolean } | { outcome: 'unknown' | 'expired' };
+  | { outcome: 'ok'; scope: TenantScope; readOnly: boolean; expiresAt: Date }
+  | { outcome: 'unknown' | 'expired' };
 
 /**
  * Portal sessions (§12): access for one tenant, by a bearer token of which only the
@@ -80,6 +81,11 @@ export class PortalSessionsService {
       await this.sessions.deleteExpired(hash);
       return { outcome: 'expired' };
     }
-    return { outcome: 'ok', scope: tenantScope(found.tenantId), readOnly: found.readOnly };
+    return {
+      outcome: 'ok',
+      scope: tenantScope(found.tenantId),
+      readOnly: found.readOnly,
+      expiresAt: found.expiresAt,
+    };
   }
 }
