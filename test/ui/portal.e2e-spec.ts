@@ -80,8 +80,11 @@ describe('the customer portal, framed by another site', () => {
 
   it('lists the session tenant’s endpoints inside the frame, and no other tenant’s', async () => {
     await step(page, 'portal-endpoints', async () => {
-      for (const id of ['acme', 'globex']) {
-        expect((await api('PUT', `/v1/tenants/${id}`, { name: id })).status).toBe(201);
+      for (const [id, name] of [
+        ['acme', 'Acme Corp'],
+        ['globex', 'Globex'],
+      ]) {
+        expect((await api('PUT', `/v1/tenants/${id}`, { name })).status).toBe(201);
       }
       for (const name of ['orders', 'billing']) {
         ours.push(
@@ -112,6 +115,9 @@ describe('the customer portal, framed by another site', () => {
         frame.locator(`tr[data-endpoint-row="${ours[1]}"] [data-circuit]`).textContent(),
       ).resolves.toContain('Inactive');
       await expect(frame.locator('.portal-title').textContent()).resolves.toBe('Acme Hooks');
+      await expect(frame.locator('.portal-tenant[data-tenant="acme"]').textContent()).resolves.toBe(
+        'Acme Corp',
+      );
       expect(await frame.evaluate('document.title')).toBe('Acme Hooks');
       expect(
         await frame.evaluate(
@@ -142,6 +148,20 @@ describe('the customer portal, framed by another site', () => {
         }
       }
       expect(bearers).toBeGreaterThan(0);
+      expect(browser.problems).toEqual([]);
+    });
+  });
+
+  it('says when a session is read-only, and shows it no control that writes', async () => {
+    await step(page, 'portal-read-only', async () => {
+      const session = await api('POST', '/v1/tenants/acme/portal-sessions', { read_only: true });
+      allowed.frameSrc = session.body.url;
+      await page.goto(`${allowed.origin}/`);
+      const frame = await portalFrame();
+      await frame.locator('.portal-badge').filter({ hasText: 'Read-only' }).waitFor();
+      for (const id of ours) await frame.locator(`tr[data-endpoint-row="${id}"]`).waitFor();
+      // This slice has no write control at all; the read-only check matters once it has.
+      expect(await frame.locator('button, form, input, textarea, select').count()).toBe(0);
       expect(browser.problems).toEqual([]);
     });
   });

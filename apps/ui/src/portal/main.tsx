@@ -1,7 +1,9 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { unwrap } from '../api/client';
+import { ErrorBox, useResource } from '../components';
 import { Endpoints } from './Endpoints';
-import { onSessionExpired, sessionToken, takeTokenFromAddress } from './session';
+import { onSessionExpired, portalApi, sessionToken, takeTokenFromAddress } from './session';
 import '../styles.css';
 import './portal.css';
 
@@ -34,13 +36,26 @@ function Portal() {
   useEffect(() => {
     document.title = title;
   }, []);
+  // Who the session is for, and whether it may write (GET /v1/portal/session).
+  const session = useResource(
+    () => (expired ? Promise.resolve(undefined) : unwrap(portalApi.GET('/v1/portal/session'))),
+    [expired],
+  );
   if (expired) return <Expired />;
+  const info = session.data;
   return (
     <>
       <header class="portal-head">
         <span class="portal-title">{title}</span>
+        {info ? (
+          <span class="portal-tenant" data-tenant={info.tenant_id}>
+            {info.tenant_name}
+            {info.read_only ? <span class="portal-badge">Read-only</span> : null}
+          </span>
+        ) : null}
       </header>
       <main id="main">
+        <ErrorBox error={session.error} />
         <Endpoints />
       </main>
     </>
