@@ -189,6 +189,34 @@ describe('dashboard: the tenants page', () => {
     });
   });
 
+  it('opens the portal as the tenant: a short read-only session, in a tab of its own', async () => {
+    await step(page, 'tenant-open-portal', async () => {
+      await page.goto(`${ui}/tenants/acme`);
+      await heading('Tenant “Acme Elsewhere”').waitFor();
+      const [tab] = await Promise.all([
+        browser.context.waitForEvent('page'),
+        page.getByRole('button', { name: 'Open the portal as this tenant' }).click(),
+      ]);
+      const problems: string[] = [];
+      tab.on('console', (m) => void (m.type() === 'error' && problems.push(m.text())));
+      tab.on('pageerror', (e) => problems.push(e.message));
+      await tab.locator('.portal-badge').filter({ hasText: 'Read-only' }).waitFor();
+      await expect(tab.locator('.portal-tenant').textContent()).resolves.toBe(
+        'Acme ElsewhereRead-only',
+      );
+      expect(new URL(tab.url())).toMatchObject({ pathname: '/portal', hash: '' });
+      expect(await tab.evaluate('window.opener')).toBeNull();
+      const [newest] = (await api('GET', '/v1/tenants/acme/portal-sessions')).body
+        .portal_sessions as { id: string; read_only: boolean; expires_at: string }[];
+      expect(newest.read_only).toBe(true);
+      expect(Date.parse(newest.expires_at) - Date.now()).toBeLessThanOrEqual(900_000);
+      // The tenant page lists the new session without a reload.
+      await page.locator(`[data-session-id="${newest.id}"]`).waitFor();
+      expect(problems).toEqual([]);
+      await tab.close();
+    });
+  });
+
   it('deletes a tenant after a confirmation that names what goes with it', async () => {
     await step(page, 'tenant-delete', async () => {
       const [{ id: hook }] = await stack.db.dataSource.query<{ id: string }[]>(

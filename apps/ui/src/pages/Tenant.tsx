@@ -12,6 +12,7 @@ import {
 import { ListView } from '../list-view';
 import { href, Link, navigate, type Location } from '../router';
 import { tenantHref } from '../tenant-label';
+import { OpenPortalButton } from './open-portal';
 import { PortalSessions } from './PortalSessions';
 import { TenantForm } from './TenantForm';
 
@@ -28,6 +29,8 @@ function useTenant(id: string) {
 export function Tenant({ id, location }: { id: string; location: Location }) {
   const tenant = useTenant(id);
   const [error, setError] = useState<ApiFailure>();
+  // Bumped when a session is opened here, so that the sessions' list is read again.
+  const [opened, setOpened] = useState(0);
   const t = tenant.data;
 
   const remove = async () => {
@@ -49,6 +52,11 @@ export function Tenant({ id, location }: { id: string; location: Location }) {
       actions={
         t ? (
           <>
+            <OpenPortalButton
+              tenantId={id}
+              onOpened={() => setOpened((n) => n + 1)}
+              onError={setError}
+            />
             <Link class="button" href={tenantHref(id, '/edit')}>
               Edit
             </Link>
@@ -69,7 +77,7 @@ export function Tenant({ id, location }: { id: string; location: Location }) {
             <Link href={href('/events', { tenant_id: id })}>Its events</Link>
           </p>
           <TenantWebhooks id={id} location={location} />
-          <PortalSessions tenantId={id} />
+          <PortalSessions key={opened} tenantId={id} />
         </>
       ) : (
         <Link href={href('/tenants')}>Back to tenants</Link>
