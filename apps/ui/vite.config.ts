@@ -1,5 +1,24 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, loadEnv } from 'vite';
+import { defineConfig, loadEnv, type Plugin } from 'vite';
+
+const outDir = fileURLToPath(new URL('../../dist/ui', import.meta.url));
+
+/**
+ * The portal's page moved out of dist/ui into dist/portal/index.html: /ui serves dist/ui's
+ * files as they are, and the portal's page must be served only at /portal, branded and
+ * under the portal's CSP (apps/api/src/portal/portal-page.ts).
+ */
+const portalPageApart: Plugin = {
+  name: 'portal-page-apart',
+  apply: 'build',
+  closeBundle() {
+    const portalDir = path.join(outDir, '..', 'portal');
+    fs.mkdirSync(portalDir, { recursive: true });
+    fs.renameSync(path.join(outDir, 'portal.html'), path.join(portalDir, 'index.html'));
+  },
+};
 
 // The dashboard (SPEC §10): built into dist/ui, served by the API at /ui under a CSP that
 // allows only the service's own scripts and styles, so nothing may be inlined.
@@ -17,8 +36,9 @@ export default defineConfig(({ mode }) => {
     root: fileURLToPath(new URL('.', import.meta.url)),
     base: '/ui/',
     esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+    plugins: [portalPageApart],
     build: {
-      outDir: fileURLToPath(new URL('../../dist/ui', import.meta.url)),
+      outDir,
       emptyOutDir: true,
       // Two pages sharing components, styles and the API client: the dashboard (/ui) and
       // the customer portal (§13), which the API serves at /portal from portal.html.

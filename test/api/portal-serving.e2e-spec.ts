@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DASHBOARD_CSP, dashboardDir } from '../../apps/api/src/dashboard/dashboard';
+import { portalDir } from '../../apps/api/src/portal/portal-page';
 import { ApiFixture } from '../helpers/api-fixture';
 
-const built = fs.readFileSync(path.join(dashboardDir(), 'portal.html'), 'utf8');
+const built = fs.readFileSync(path.join(portalDir(), 'index.html'), 'utf8');
 
 /** SPEC §13: /portal on the API port, the front end's second page, under a CSP of its own. */
 describe('the portal’s page at /portal, framed by no one by default', () => {
@@ -36,6 +37,9 @@ describe('the portal’s page at /portal, framed by no one by default', () => {
     for (const missing of ['/portal/x', '/portal.html', '/portalx']) {
       await http().get(missing).expect(404, { code: 10, message: 'route not found' });
     }
+    // Under /ui, a path that is no file is the dashboard's own page, never the portal's.
+    const stray = await http().get('/ui/portal.html').expect(200);
+    expect(stray.text).toBe(fs.readFileSync(path.join(dashboardDir(), 'index.html'), 'utf8'));
     const ui = await http().get('/ui/').expect(200);
     expect(ui.headers['content-security-policy']).toBe(DASHBOARD_CSP);
     expect(ui.headers['x-frame-options']).toBe('DENY');

@@ -1,4 +1,4 @@
-// Builds the CLI and the dashboard (`npm run build`) when any source is newer than the build.
+// Builds the CLI, the dashboard and the portal (`npm run build`) when any source is newer than the build.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -7,6 +7,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '../../..');
 const entry = path.join(root, 'dist/apps/cli/src/main.js');
 const dashboard = path.join(root, 'dist/ui/index.html');
+const portal = path.join(root, 'dist/portal/index.html');
 const SOURCE = /\.(ts|tsx|css|html|svg)$/;
 
 function newestSource(dir) {
@@ -25,7 +26,7 @@ function buildIfStale() {
     newestSource(path.join(root, 'libs')),
     fs.statSync(path.join(root, 'package.json')).mtimeMs,
   );
-  const built = [entry, dashboard].every(
+  const built = [entry, dashboard, portal].every(
     (f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= sources,
   );
   if (built) return entry;

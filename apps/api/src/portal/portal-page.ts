@@ -4,6 +4,11 @@ import type { PortalConfig } from '@app/platform';
 import type { NextFunction, Request, Response } from 'express';
 import { dashboardDir } from '../dashboard/dashboard';
 
+/** Where `npm run build` puts the portal's page: dist/portal, beside the dashboard's dist/ui. */
+export function portalDir(): string {
+  return path.join(path.dirname(dashboardDir()), 'portal');
+}
+
 /** `/portal` (and `/portal/`), as Express matches paths (case-insensitively). */
 export function isPortalPath(urlPath: string): boolean {
   return /^\/portal\/?$/i.test(urlPath);
@@ -46,15 +51,15 @@ export function brandedPortalPage(html: string, portal: PortalConfig): string {
 }
 
 /**
- * Serves `/portal`: the page built from apps/ui/portal.html (its scripts and styles are
- * the dashboard's hashed files under /ui/assets), branded once at start-up. Undefined when
- * the front end was not built.
+ * Serves `/portal`: the page built from apps/ui/portal.html into dist/portal (its scripts
+ * and styles are the front end's hashed files under /ui/assets), branded once at start-up.
+ * Undefined when the front end was not built.
  */
 export function portalPage(
   portal: PortalConfig,
-  dir = dashboardDir(),
+  dir = portalDir(),
 ): ((req: Request, res: Response, next: NextFunction) => void) | undefined {
-  const file = path.join(dir, 'portal.html');
+  const file = path.join(dir, 'index.html');
   if (!fs.existsSync(file)) return undefined;
   const page = brandedPortalPage(fs.readFileSync(file, 'utf8'), portal);
   return (req, res, next) => {
