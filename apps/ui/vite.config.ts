@@ -14,9 +14,13 @@ const portalPageApart: Plugin = {
   name: 'portal-page-apart',
   apply: 'build',
   closeBundle() {
+    // Also called after a failed build: then there is no page to move, and the build's
+    // own error is the one to see.
+    const built = path.join(outDir, 'portal.html');
+    if (!fs.existsSync(built)) return;
     const portalDir = path.join(outDir, '..', 'portal');
     fs.mkdirSync(portalDir, { recursive: true });
-    fs.renameSync(path.join(outDir, 'portal.html'), path.join(portalDir, 'index.html'));
+    fs.renameSync(built, path.join(portalDir, 'index.html'));
   },
 };
 

@@ -47,7 +47,7 @@ export function brandedPortalPage(html: string, portal: PortalConfig): string {
     (portal.accent ? ` data-portal-accent="${escapeHtml(portal.accent)}"` : '');
   return html
     .replace(/<html([^>]*)>/i, (_m, rest: string) => `<html${rest}${attributes}>`)
-    .replace(/<title>[^<]*<\/title>/i, `<title>${escapeHtml(portal.title)}</title>`);
+    .replace(/<title>[^<]*<\/title>/i, () => `<title>${escapeHtml(portal.title)}</title>`);
 }
 
 /**

@@ -21,9 +21,14 @@ let inMemory: string | null = null;
 
 function keep(token: string | null): void {
   const storage = tabStorage();
-  if (storage && token) storage.setItem(TOKEN_STORAGE, token);
-  else storage?.removeItem(TOKEN_STORAGE);
-  inMemory = storage ? null : token;
+  try {
+    if (storage && token) storage.setItem(TOKEN_STORAGE, token);
+    else storage?.removeItem(TOKEN_STORAGE);
+    inMemory = storage ? null : token;
+  } catch {
+    // Storage full or refused: the token lives in memory, never lost to a blank page.
+    inMemory = token;
+  }
 }
 
 /**
@@ -38,11 +43,25 @@ export function takeTokenFromAddress(): void {
   if (window.location.hash) {
     history.replaceState(history.state, '', window.location.pathname + window.location.search);
   }
-  if (token) keep(token);
+  if (token) {
+    // The portal owns its tab: whatever the tab's storage holds is dropped first. A tab
+    // opened from the dashboard starts with a copy of the dashboard's sessionStorage,
+    // the platform's API key included, which must not live beside a tenant's page.
+    try {
+      tabStorage()?.clear();
+    } catch {
+      // nothing stored, or storage refused
+    }
+    keep(token);
+  }
 }
 
 export function sessionToken(): string | null {
-  return tabStorage()?.getItem(TOKEN_STORAGE) ?? inMemory;
+  try {
+    return tabStorage()?.getItem(TOKEN_STORAGE) ?? inMemory;
+  } catch {
+    return inMemory;
+  }
 }
 
 const expiredListeners = new Set<() => void>();

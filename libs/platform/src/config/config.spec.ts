@@ -171,6 +171,9 @@ describe('loadConfig', () => {
       ['POSTMAND_PORTAL_FRAME_ANCESTORS', 'https://a.example.com/path'],
       ['POSTMAND_PORTAL_FRAME_ANCESTORS', "https://*.example.com 'self'"],
       ['POSTMAND_PORTAL_FRAME_ANCESTORS', 'javascript://x'],
+      ['POSTMAND_PORTAL_FRAME_ANCESTORS', 'https://a.com%3Bsandbox'],
+      ['POSTMAND_PORTAL_FRAME_ANCESTORS', 'https://a.com%27self%27'],
+      ['POSTMAND_PORTAL_FRAME_ANCESTORS', 'https://a.com%2Cb.com'],
       ['POSTMAND_PORTAL_ACCENT', 'blue'],
       ['POSTMAND_PORTAL_ACCENT', '#fff'],
     ]) {

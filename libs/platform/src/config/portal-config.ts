@@ -17,6 +17,9 @@ function originOf(entry: string): string | undefined {
     const url = new URL(entry);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
     if (url.username || url.password || url.origin === 'null') return undefined;
+    // The parser decodes percent-escapes in the host (`a.com%3Bsandbox` → `a.com;sandbox`):
+    // what goes into the CSP is checked once more as parsed.
+    if (!/^https?:\/\/([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d+)?$/.test(url.origin)) return undefined;
     return url.origin;
   } catch {
     return undefined;
