@@ -430,8 +430,8 @@ describe('dashboard (/ui) in a real browser', () => {
       expect(names).toEqual(['postmand', 'Overview', 'Webhooks']);
       await page.keyboard.press('Enter');
       await heading('Webhooks').waitFor();
-      // Focus moved to the new page's heading.
-      expect(await js('document.activeElement?.id')).toBe('page-title');
+      // Focus moved to the new page's heading (after its render: waited for, not raced).
+      await page.waitForFunction("document.activeElement?.id === 'page-title'");
       await page.locator(`tr[data-webhook="${good}"] a`).first().focus();
       await page.keyboard.press('Enter');
       await heading('Webhook “Orders service”').waitFor();
