@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { unwrap } from '../api/client';
 import { ErrorBox, useResource } from '../components';
+import { Portal as PortalContext, type PortalView } from './context';
 import { Endpoints } from './Endpoints';
 import { onSessionExpired, portalApi, sessionToken, takeTokenFromAddress } from './session';
 import '../styles.css';
@@ -32,6 +33,7 @@ function Expired() {
 
 function Portal() {
   const [expired, setExpired] = useState(sessionToken() === null);
+  const [view, setView] = useState<PortalView>({ page: 'endpoints' });
   useEffect(() => onSessionExpired(() => setExpired(true)), []);
   useEffect(() => {
     document.title = title;
@@ -43,8 +45,12 @@ function Portal() {
   );
   if (expired) return <Expired />;
   const info = session.data;
+  const go = (next: PortalView) => {
+    setView(next);
+    window.scrollTo(0, 0);
+  };
   return (
-    <>
+    <PortalContext.Provider value={{ session: info, view, go }}>
       <header class="portal-head">
         <span class="portal-title">{title}</span>
         {info ? (
@@ -58,7 +64,7 @@ function Portal() {
         <ErrorBox error={session.error} />
         <Endpoints />
       </main>
-    </>
+    </PortalContext.Provider>
   );
 }
 
