@@ -1,5 +1,6 @@
 import { DELIVERY_STATUSES, type Delivery, type DeliveryStatus } from '@app/domain';
 import { ApiProperty } from '@nestjs/swagger';
+import { ListPageDto } from '../../lists/list-page.dto';
 
 export class DeliveryDto {
   /** @example "bc76122c-e56b-45c7-8dc3-b80a861191d5" */
@@ -51,18 +52,6 @@ export class DeliveryDto {
   }
 }
 
-export class DeliveryListDto {
+export class DeliveryListDto extends ListPageDto {
   deliveries!: DeliveryDto[];
-  /** @example 50 */
-  @ApiProperty({ type: 'integer' })
-  limit!: number;
-  /** @example 0 */
-  @ApiProperty({ type: 'integer' })
-  offset!: number;
-  /**
-   * The `after` of the next page, or null when no item follows this one (also with
-   * offset paging).
-   */
-  @ApiProperty({ type: 'string', nullable: true })
-  next_cursor!: string | null;
 }

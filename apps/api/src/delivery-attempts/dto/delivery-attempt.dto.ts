@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { DeliveryAttempt } from '@app/domain';
+import { ListPageDto } from '../../lists/list-page.dto';
 
 export class DeliveryAttemptDto {
   /** @example "d72719d6-5a79-4df7-a2c2-2029ab0e1848" */
@@ -54,18 +55,6 @@ export class DeliveryAttemptDto {
   }
 }
 
-export class DeliveryAttemptListDto {
+export class DeliveryAttemptListDto extends ListPageDto {
   delivery_attempts!: DeliveryAttemptDto[];
-  /** @example 50 */
-  @ApiProperty({ type: 'integer' })
-  limit!: number;
-  /** @example 0 */
-  @ApiProperty({ type: 'integer' })
-  offset!: number;
-  /**
-   * The `after` of the next page, or null when no item follows this one (also with
-   * offset paging).
-   */
-  @ApiProperty({ type: 'string', nullable: true })
-  next_cursor!: string | null;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { Event } from '@app/domain';
+import { ListPageDto } from '../../lists/list-page.dto';
 
 export class EventDto {
   /** @example "0b5e3c1e-8f0a-4d52-9d0e-6c1f1b0c7a11" */
@@ -35,18 +36,6 @@ export class EventDto {
   }
 }
 
-export class EventListDto {
+export class EventListDto extends ListPageDto {
   events!: EventDto[];
-  /** @example 50 */
-  @ApiProperty({ type: 'integer' })
-  limit!: number;
-  /** @example 0 */
-  @ApiProperty({ type: 'integer' })
-  offset!: number;
-  /**
-   * The `after` of the next page, or null when no item follows this one (also with
-   * offset paging).
-   */
-  @ApiProperty({ type: 'string', nullable: true })
-  next_cursor!: string | null;
 }

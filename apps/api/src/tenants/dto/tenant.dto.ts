@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { Tenant } from '@app/domain';
+import { ListPageDto } from '../../lists/list-page.dto';
 
 /** A tenant as the API returns it (§11). */
 export class TenantDto {
@@ -32,18 +33,6 @@ export class TenantDto {
   }
 }
 
-export class TenantListDto {
+export class TenantListDto extends ListPageDto {
   tenants!: TenantDto[];
-  /** @example 50 */
-  @ApiProperty({ type: 'integer' })
-  limit!: number;
-  /** @example 0 */
-  @ApiProperty({ type: 'integer' })
-  offset!: number;
-  /**
-   * The `after` of the next page, or null when no item follows this one (also with
-   * offset paging).
-   */
-  @ApiProperty({ type: 'string', nullable: true })
-  next_cursor!: string | null;
 }

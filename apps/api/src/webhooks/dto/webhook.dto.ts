@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { Webhook } from '@app/domain';
 import { toWire, WebhookResponseFields } from './webhook-fields';
+import { ListPageDto } from '../../lists/list-page.dto';
 
 /** The circuit breaker of a webhook (§7). */
 export class CircuitDto {
@@ -56,18 +57,6 @@ export class WebhookDto extends WebhookResponseFields {
   }
 }
 
-export class WebhookListDto {
+export class WebhookListDto extends ListPageDto {
   webhooks!: WebhookDto[];
-  /** @example 50 */
-  @ApiProperty({ type: 'integer' })
-  limit!: number;
-  /** @example 0 */
-  @ApiProperty({ type: 'integer' })
-  offset!: number;
-  /**
-   * The `after` of the next page, or null when no item follows this one (also with
-   * offset paging).
-   */
-  @ApiProperty({ type: 'string', nullable: true })
-  next_cursor!: string | null;
 }
