@@ -1,7 +1,6 @@
 import { ApiFixture } from '../helpers/api-fixture';
-import { Receiver } from '../helpers/receiver';
 import { until } from '../helpers/wait';
-import { startTestWorker, type TestWorker } from '../helpers/worker';
+import { useReceiverAndWorker } from '../helpers/worker';
 
 /**
  * §11: "Delivery gains the read-only tenant_id of its webhook", and so does each attempt:
@@ -11,23 +10,13 @@ import { startTestWorker, type TestWorker } from '../helpers/worker';
 describe('deliveries and attempts carry their webhook’s tenant (§11)', () => {
   const f = ApiFixture.use();
   const http = () => f.http();
-  let receiver: Receiver;
-  let worker: TestWorker | undefined;
-
-  beforeEach(async () => {
-    receiver = await Receiver.start();
-  });
-  afterEach(async () => {
-    await worker?.stop();
-    worker = undefined;
-    await receiver.close();
-  });
+  const io = useReceiverAndWorker(() => f.db);
 
   const hook = async (tenantId: string | null): Promise<string> =>
     (
       await f.createWebhook({
         name: `hook ${tenantId}`,
-        url: `${receiver.url}/hook`,
+        url: `${io.receiver.url}/hook`,
         content_type: 'application/json',
         valid_status_codes: [200],
         tenant_id: tenantId,
@@ -68,7 +57,7 @@ describe('deliveries and attempts carry their webhook’s tenant (§11)', () => 
     );
 
     // A tenant's webhook passes the private-network guard (§16): the receiver is local.
-    worker = await startTestWorker(f.db, { POSTMAND_ALLOWED_NETWORKS: '127.0.0.0/8' });
+    await io.startWorker({ POSTMAND_ALLOWED_NETWORKS: '127.0.0.0/8' });
     const count = async (sql: string): Promise<number> =>
       (await f.db.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n ${sql}`))[0].n;
     // 2 direct, 1 fanned out, 1 redelivered, 3 bulk-redelivered: 7 deliveries, 6 of acme.
@@ -77,7 +66,7 @@ describe('deliveries and attempts carry their webhook’s tenant (§11)', () => 
       60_000,
       'every delivery sent',
     );
-    expect(receiver.requests).toHaveLength(7);
+    expect(io.receiver.requests).toHaveLength(7);
 
     const attempts = (await http().get('/v1/delivery-attempts?limit=100').expect(200)).body
       .delivery_attempts as Record<string, any>[];

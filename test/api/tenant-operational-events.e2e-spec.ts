@@ -1,7 +1,6 @@
 import { ApiFixture } from '../helpers/api-fixture';
-import { Receiver } from '../helpers/receiver';
 import { eventually } from '../helpers/wait';
-import { startTestWorker, type TestWorker } from '../helpers/worker';
+import { useReceiverAndWorker } from '../helpers/worker';
 
 interface Payload {
   type: string;
@@ -16,23 +15,13 @@ interface Payload {
 describe('operational events of a tenant’s webhook (§11)', () => {
   const f = ApiFixture.use();
   const http = () => f.http();
-  let receiver: Receiver;
-  let worker: TestWorker | undefined;
-
-  beforeEach(async () => {
-    receiver = await Receiver.start();
-  });
-  afterEach(async () => {
-    await worker?.stop();
-    worker = undefined;
-    await receiver.close();
-  });
+  const io = useReceiverAndWorker(() => f.db);
 
   const hook = async (path: string, tenantId: string | null, extra: object = {}) =>
     (
       await f.createWebhook({
         name: `hook ${path}`,
-        url: `${receiver.url}/${path}`,
+        url: `${io.receiver.url}/${path}`,
         content_type: 'application/json',
         valid_status_codes: [200],
         tenant_id: tenantId,
@@ -46,7 +35,7 @@ describe('operational events of a tenant’s webhook (§11)', () => {
     const tenantOps = await hook('tenant-ops', 'acme', { event_types: ['postmand.*'] });
     // Answers 410 Gone on its one attempt: disabled at once, and the delivery failed for good.
     const gone = await hook('gone', 'acme', { max_delivery_attempts: 1 });
-    receiver.respond = (req, res) => {
+    io.receiver.respond = (req, res) => {
       res.writeHead(req.url === '/gone' ? 410 : 200).end();
     };
     const delivery = (
@@ -54,7 +43,7 @@ describe('operational events of a tenant’s webhook (§11)', () => {
     ).body as Record<string, any>;
 
     // A tenant's webhook passes the private-network guard (§16): the receiver is local.
-    worker = await startTestWorker(f.db, { POSTMAND_ALLOWED_NETWORKS: '127.0.0.0/8' });
+    await io.startWorker({ POSTMAND_ALLOWED_NETWORKS: '127.0.0.0/8' });
     const events = await eventually(async () => {
       const list = (await http().get('/v1/events?limit=10').expect(200)).body.events as Record<
         string,
