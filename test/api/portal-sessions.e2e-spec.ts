@@ -27,6 +27,7 @@ describe('/v1/tenants/{tenant_id}/portal-sessions', () => {
       .send({ read_only: true, expires_in: 600 })
       .expect(201);
     expect(res.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       token: expect.stringMatching(TOKEN),
       url: `http://hooks.example.com:8000/portal#token=${res.body.token}`,
       tenant_id: 'tenant-a',
@@ -36,12 +37,16 @@ describe('/v1/tenants/{tenant_id}/portal-sessions', () => {
     const lifetime = Date.parse(res.body.expires_at) - Date.now();
     expect(lifetime).toBeGreaterThan(500_000);
     expect(lifetime).toBeLessThanOrEqual(601_000);
-    const rows = await f.db.dataSource.query<{ hash: string; read_only: boolean }[]>(
-      `SELECT encode(token_hash, 'hex') AS hash, read_only FROM portal_sessions`,
+    const rows = await f.db.dataSource.query<{ id: string; hash: string; read_only: boolean }[]>(
+      `SELECT id, encode(token_hash, 'hex') AS hash, read_only FROM portal_sessions`,
     );
     const { createHash } = await import('node:crypto');
     expect(rows).toEqual([
-      { hash: createHash('sha256').update(res.body.token).digest('hex'), read_only: true },
+      {
+        id: res.body.id,
+        hash: createHash('sha256').update(res.body.token).digest('hex'),
+        read_only: true,
+      },
     ]);
     const defaults = (await http().post('/v1/tenants/tenant-a/portal-sessions').expect(201)).body;
     expect(defaults.read_only).toBe(false);

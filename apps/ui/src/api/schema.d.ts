@@ -992,6 +992,11 @@ export interface components {
         };
         PortalSessionDto: {
             /**
+             * Format: uuid
+             * @description The session's id, as listed: `DELETE /v1/tenants/{tenant_id}/portal-sessions/{session_id}` revokes it alone.
+             */
+            id: string;
+            /**
              * @description The session's bearer token (`Authorization: Bearer pmp_…`): `pmp_` + base64url of 32
              *     random bytes. Only its SHA-256 is stored.
              */

@@ -6,6 +6,8 @@ import type { Scope } from '../tenant/scope';
 
 /** A session as created: what the API answers (never stored: the token). */
 export interface CreatedPortalSession {
+  /** The session's id, as listed: revoking it alone takes this id. */
+  id: string;
   tenantId: string;
   readOnly: boolean;
   expiresAt: Date;
@@ -54,7 +56,7 @@ export class PortalSessionRepository {
     expiresIn: number,
   ): Promise<CreatedPortalSession | null> {
     const rows = await this.dataSource.query<
-      { tenant_id: string; read_only: boolean; expires_at: Date }[]
+      { id: string; tenant_id: string; read_only: boolean; expires_at: Date }[]
     >(
       `WITH expired AS (
          DELETE FROM portal_sessions WHERE tenant_id = $2 AND expires_at <= now()
@@ -63,12 +65,12 @@ export class PortalSessionRepository {
        SELECT $1, t.id, $3, $4, now() + make_interval(secs => $5::int)
        FROM tenants t WHERE t.id = $2
        FOR KEY SHARE OF t
-       RETURNING tenant_id, read_only, expires_at`,
+       RETURNING id, tenant_id, read_only, expires_at`,
       [randomUUID(), tenantId, tokenHash, readOnly, expiresIn],
     );
     const row = rows[0];
     return row
-      ? { tenantId: row.tenant_id, readOnly: row.read_only, expiresAt: row.expires_at }
+      ? { id: row.id, tenantId: row.tenant_id, readOnly: row.read_only, expiresAt: row.expires_at }
       : null;
   }
 

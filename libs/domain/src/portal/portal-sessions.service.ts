@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/domain-errors';
 import { tenantScope, type Scope, type TenantScope } from '../tenant/scope';
-import { PortalSessionRepository, type ListedPortalSession } from './portal-session.repository';
+import {
+  PortalSessionRepository,
+  type CreatedPortalSession,
+  type ListedPortalSession,
+} from './portal-session.repository';
 import {
   generatePortalToken,
   hashPortalToken,
@@ -10,11 +14,8 @@ import {
 } from './portal-session.rules';
 
 /** A new session: its token (shown once, never stored) and what it allows. */
-export interface NewPortalSession {
+export interface NewPortalSession extends CreatedPortalSession {
   token: string;
-  tenantId: string;
-  readOnly: boolean;
-  expiresAt: Date;
 }
 
 /** What a presented `pmp_` token is: a live session's scope, or why it is refused. */

@@ -31,6 +31,10 @@ export class PortalSessionRequestDto {
 
 /** A new portal session: its token is shown here once and never again. */
 export class PortalSessionDto {
+  /** The session's id, as listed: `DELETE /v1/tenants/{tenant_id}/portal-sessions/{session_id}` revokes it alone. */
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
   /**
    * The session's bearer token (`Authorization: Bearer pmp_…`): `pmp_` + base64url of 32
    * random bytes. Only its SHA-256 is stored.
@@ -55,6 +59,7 @@ export class PortalSessionDto {
 
   static from(session: NewPortalSession, base: string): PortalSessionDto {
     return {
+      id: session.id,
       token: session.token,
       url: `${base}/portal#token=${session.token}`,
       tenant_id: session.tenantId,
