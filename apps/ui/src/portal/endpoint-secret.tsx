@@ -13,6 +13,23 @@ const GRACE_PERIODS: [seconds: number, words: string][] = [
 ];
 const DEFAULT_GRACE = 86_400;
 
+/** What Chromium tells of the frame's permissions policy (other browsers tell nothing). */
+interface PolicyDocument {
+  permissionsPolicy?: { allowsFeature(feature: string): boolean };
+  featurePolicy?: { allowsFeature(feature: string): boolean };
+}
+
+/**
+ * Whether the page may write to the clipboard: not in a frame of another site that was not
+ * allowed `clipboard-write`. Asked first, since Chromium logs a violation for a try; a
+ * browser that does not say is tried.
+ */
+function clipboardAllowed(): boolean {
+  const policy =
+    (document as PolicyDocument).permissionsPolicy ?? (document as PolicyDocument).featurePolicy;
+  return policy ? policy.allowsFeature('clipboard-write') : true;
+}
+
 /**
  * Puts `text` on the clipboard, or selects the element's text for the user to copy: the
  * clipboard is refused in a frame of another site that was not allowed `clipboard-write`,
@@ -20,7 +37,7 @@ const DEFAULT_GRACE = 86_400;
  */
 async function copyOrSelect(text: string, element: HTMLElement): Promise<'copied' | 'selected'> {
   try {
-    if (!navigator.clipboard) throw new Error('no clipboard');
+    if (!navigator.clipboard || !clipboardAllowed()) throw new Error('no clipboard');
     await navigator.clipboard.writeText(text);
     return 'copied';
   } catch {
