@@ -215,6 +215,12 @@ describe('the customer portal’s endpoints, framed by another site', () => {
       const shown = frame.locator('[data-secret]');
       await shown.waitFor();
       expect(await shown.textContent()).toBe(secret);
+      // The button pressed has left the page: focus is on the secret.
+      await until(
+        () => frame.evaluate<boolean>("!!document.activeElement?.hasAttribute('data-secret')"),
+        30_000,
+        'focus on the secret',
+      );
       await frame.getByRole('button', { name: 'Copy' }).click();
       const result = frame.locator('[data-copy-result="copied"], [data-copy-result="selected"]');
       await result.waitFor();
@@ -321,6 +327,11 @@ describe('the customer portal’s endpoints, framed by another site', () => {
         );
         expect(background).toBe(scheme === 'dark' ? 'rgb(20, 23, 27)' : 'rgb(247, 248, 250)');
         await frame.getByRole('button', { name: 'Keep it' }).click();
+        await until(
+          () => frame.evaluate<boolean>("document.activeElement?.textContent === 'Delete…'"),
+          30_000,
+          'focus back on “Delete…”',
+        );
         await frame.getByRole('button', { name: '← All endpoints' }).click();
         await viewOf(frame, 'Endpoints');
       }

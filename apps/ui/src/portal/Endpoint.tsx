@@ -63,9 +63,13 @@ function DeleteEndpoint({ webhook }: { webhook: Webhook }) {
   const portal = usePortal();
   const [asking, setAsking] = useState(false);
   const [failure, setFailure] = useState<ApiFailure>();
+  // Focus goes to the confirmation, and back to "Delete…" when it is declined.
   const confirm = useRef<HTMLButtonElement>(null);
+  const ask = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
   useEffect(() => {
-    if (asking) confirm.current?.focus();
+    if (asking) asked.current = true;
+    if (asked.current) (asking ? confirm : ask).current?.focus();
   }, [asking]);
   const remove = async () => {
     try {
@@ -95,7 +99,7 @@ function DeleteEndpoint({ webhook }: { webhook: Webhook }) {
           </div>
         </div>
       ) : (
-        <button type="button" class="danger" onClick={() => setAsking(true)}>
+        <button ref={ask} type="button" class="danger" onClick={() => setAsking(true)}>
           Delete…
         </button>
       )}

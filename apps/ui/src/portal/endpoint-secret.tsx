@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { unwrap, type Webhook } from '../api/client';
 import { asFailure, ErrorBox, formatTime } from '../components';
 import type { ApiFailure } from '../api/client';
@@ -52,7 +52,11 @@ function Revealed({ secret }: { secret: string }) {
   const code = useRef<HTMLElement>(null);
   const [copy, setCopy] = useState<'copied' | 'selected'>();
   if (secret === '') {
-    return <p data-secret="">None: this endpoint’s deliveries are not signed.</p>;
+    return (
+      <p data-secret="" tabIndex={-1}>
+        None: this endpoint’s deliveries are not signed.
+      </p>
+    );
   }
   return (
     <div class="secret">
@@ -90,6 +94,17 @@ export function EndpointSecret(props: {
 }) {
   const { webhook, canWrite, onRotated } = props;
   const [shown, setShown] = useState(false);
+  // Focus follows the reveal and the hide, whose buttons leave the page.
+  const reveal = useRef<HTMLButtonElement>(null);
+  const toggled = useRef(false);
+  useEffect(() => {
+    if (!toggled.current) return;
+    (shown ? document.querySelector<HTMLElement>('[data-secret]') : reveal.current)?.focus();
+  }, [shown]);
+  const show = (yes: boolean) => {
+    toggled.current = true;
+    setShown(yes);
+  };
   const [grace, setGrace] = useState(DEFAULT_GRACE);
   const [rotating, setRotating] = useState(false);
   const [failure, setFailure] = useState<ApiFailure>();
@@ -125,13 +140,13 @@ export function EndpointSecret(props: {
       {shown ? (
         <Revealed secret={webhook.secret_token} />
       ) : (
-        <button type="button" onClick={() => setShown(true)}>
+        <button ref={reveal} type="button" onClick={() => show(true)}>
           Reveal secret
         </button>
       )}
       {shown ? (
         <p>
-          <button type="button" class="link" onClick={() => setShown(false)}>
+          <button type="button" class="link" onClick={() => show(false)}>
             Hide secret
           </button>
         </p>
