@@ -159,10 +159,13 @@ export function Page(props: {
   title: string;
   actions?: ComponentChildren;
   children: ComponentChildren;
+  /** Whose page it is in the tab's title; null leaves the title alone (the portal's own). */
+  site?: string | null;
 }) {
+  const site = props.site === undefined ? 'postmand' : props.site;
   useEffect(() => {
-    document.title = `${props.title} · postmand`;
-  }, [props.title]);
+    if (site !== null) document.title = `${props.title} · ${site}`;
+  }, [props.title, site]);
   return (
     <section class="page" aria-labelledby="page-title">
       <header class="page-head">

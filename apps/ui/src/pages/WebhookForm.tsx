@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import {
   api,
-  ApiFailure,
   unwrap,
+  type ApiFailure,
   type Owned,
   type Webhook,
   type WebhookRequest,
@@ -19,6 +19,7 @@ import {
 } from '../components';
 import { href, Link, navigate } from '../router';
 import { TenantLabel, WebhookTenantField } from '../tenant-label';
+import { assertUnchanged, focusFirstInvalid, FormFailure } from '../webhook-form-parts';
 import {
   FIELD_NAMES,
   FIELDS,
@@ -75,18 +76,7 @@ export function WebhookForm({ id, tenantId }: { id?: string; tenantId?: string }
         // PUT replaces the whole webhook: refuse to overwrite a change made since the form
         // was filled (a secret rotated, the webhook disabled by the worker, another edit).
         const now = await unwrap(api.GET('/v1/webhooks/{id}', { params: { path: { id } } }));
-        const was = existing.data;
-        if (
-          now.updated_at !== was.updated_at ||
-          now.active !== was.active ||
-          now.disabled_reason !== was.disabled_reason
-        ) {
-          throw new ApiFailure(
-            409,
-            undefined,
-            'This webhook changed after this form was filled (an edit, a rotated secret, or postmand disabling it). Reload the page to see the change, then edit again.',
-          );
-        }
+        assertUnchanged(existing.data, now);
       }
       const webhook = id
         ? await unwrap(api.PUT('/v1/webhooks/{id}', { params: { path: { id } }, body }))
@@ -100,9 +90,7 @@ export function WebhookForm({ id, tenantId }: { id?: string; tenantId?: string }
     } catch (err) {
       setFailure(asFailure(err));
       // The summary is announced; focus goes to the first field named.
-      window.setTimeout(() =>
-        document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(),
-      );
+      focusFirstInvalid();
     } finally {
       setSaving(false);
     }
@@ -175,22 +163,7 @@ export function WebhookForm({ id, tenantId }: { id?: string; tenantId?: string }
         </dl>
       ) : null}
       <form class="form" onSubmit={(e) => void submit(e)} noValidate>
-        {failure ? (
-          <div class="error" role="alert">
-            <strong>{failure.body?.message ?? failure.message}</strong>
-            {Object.keys(errors).length ? (
-              <ul>
-                {Object.entries(errors).map(([field, reason]) => (
-                  <li key={field}>
-                    <code>{field}</code> {reason}
-                  </li>
-                ))}
-              </ul>
-            ) : failure.body?.details ? (
-              <span>: {failure.body.details}</span>
-            ) : null}
-          </div>
-        ) : null}
+        <FormFailure failure={failure} />
         {saved ? (
           <p class="notice" role="status">
             Saved.

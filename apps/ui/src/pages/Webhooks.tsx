@@ -1,31 +1,11 @@
-import {
-  api,
-  byTenant,
-  unwrap,
-  type Owned,
-  type Webhook,
-  type WebhookSuccess,
-} from '../api/client';
+import { api, byTenant, unwrap, type Owned, type Webhook } from '../api/client';
 import { CircuitBadge, formatTime, Page, useResource } from '../components';
 import { FilterForm, ListView } from '../list-view';
 import { href, Link, type Location } from '../router';
+import { SuccessRate, successRates } from '../success-rate';
 import { TenantFilterField, TenantLabel } from '../tenant-label';
 
 const PAGE = 50;
-
-function SuccessRate({ rate }: { rate: WebhookSuccess | undefined }) {
-  if (!rate || rate.success_rate === null) return <span class="muted">no attempts</span>;
-  const pct = Math.round(rate.success_rate * 1000) / 10;
-  const tone = pct >= 99 ? 'ok' : pct >= 90 ? 'warn' : 'bad';
-  return (
-    <span
-      class={`rate rate-${tone}`}
-      title={`${rate.successes} of the last ${rate.attempts} attempts`}
-    >
-      {pct} % <span class="muted">of {rate.attempts}</span>
-    </span>
-  );
-}
 
 function limits(w: Webhook): string {
   const parts: string[] = [];
@@ -52,18 +32,12 @@ export function Webhooks({ location }: { location: Location }) {
         },
       }),
     );
-    const rates =
-      page.webhooks.length === 0
-        ? []
-        : (
-            await unwrap(
-              api.GET('/v1/stats/webhooks', {
-                params: { query: { webhook_ids: page.webhooks.map((w) => w.id).join(',') } },
-              }),
-            )
-          ).webhooks;
     const webhooks: Owned<Webhook>[] = page.webhooks;
-    return { page, webhooks, rates: new Map(rates.map((r) => [r.webhook_id, r])) };
+    const rates = await successRates(
+      api,
+      webhooks.map((w) => w.id),
+    );
+    return { page, webhooks, rates };
   }, [after, active, tenantId]);
 
   return (

@@ -164,20 +164,30 @@ export function textsOf(w: Webhook): Texts {
   return texts;
 }
 
+/** A webhook's own writable fields, as a PUT that changes nothing would send them. */
+export function requestFrom(w: Webhook): WebhookRequest {
+  const request: Record<string, unknown> = {};
+  for (const name of FIELD_NAMES) request[name] = w[name];
+  return request as WebhookRequest;
+}
+
 export function requestOf(texts: Texts, schema: Properties<'WebhookRequestDto'>): WebhookRequest {
   const request: Record<string, unknown> = {};
   for (const name of FIELD_NAMES) request[name] = valueOf(texts[name], schema[name]);
   return request as WebhookRequest;
 }
 
-/** One field: its input, label, and its note (the API's complaint, or the hint). */
-export function FieldInput(props: {
+/** What a field's input is given: the dashboard's form and the portal's alike. */
+export interface FieldInputProps {
   name: FieldName;
   schema: PropertySchema;
   value: string | boolean;
   error?: string;
   onChange: (value: string | boolean) => void;
-}) {
+}
+
+/** One field: its input, label, and its note (the API's complaint, or the hint). */
+export function FieldInput(props: FieldInputProps) {
   const { name, schema, value, error, onChange } = props;
   const field = FIELDS[name];
   const id = `f-${name}`;

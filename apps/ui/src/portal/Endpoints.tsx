@@ -1,12 +1,14 @@
 import { useState } from 'preact/hooks';
 import { unwrap, type Webhook } from '../api/client';
-import { CircuitBadge, ErrorBox, formatTime, Loading, useResource } from '../components';
+import { CircuitBadge, ErrorBox, formatTime, Loading, Page, useResource } from '../components';
+import { SuccessRate, successRates } from '../success-rate';
+import { useCanWrite, usePortal } from './context';
 import { portalApi } from './session';
 
 const PAGE = 50;
 
 /** Why an endpoint is off, in words: disabled by the service, or turned off by someone. */
-function State({ webhook }: { webhook: Webhook }) {
+export function State({ webhook }: { webhook: Webhook }) {
   return (
     <>
       <CircuitBadge webhook={webhook} />
@@ -21,26 +23,40 @@ function State({ webhook }: { webhook: Webhook }) {
 }
 
 /**
- * The tenant's endpoints (its webhooks), a page at a time: the API scopes the list to the
- * session's tenant. Pages are kept in the page's state, not its address.
+ * The tenant's endpoints (its webhooks), a page at a time, each with its success rate
+ * (asked for this page's endpoints only): the API scopes both to the session's tenant.
+ * Pages are kept in the page's state, not its address.
  */
 export function Endpoints() {
+  const portal = usePortal();
+  const canWrite = useCanWrite();
   // The cursors of the pages before this one; the last is this page's `after`.
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const after = cursors[cursors.length - 1];
-  const list = useResource(
-    () => unwrap(portalApi.GET('/v1/webhooks', { params: { query: { limit: PAGE, after } } })),
-    [after],
-  );
+  const list = useResource(async () => {
+    const page = await unwrap(
+      portalApi.GET('/v1/webhooks', { params: { query: { limit: PAGE, after } } }),
+    );
+    const rates = await successRates(
+      portalApi,
+      page.webhooks.map((w) => w.id),
+    );
+    return { ...page, rates };
+  }, [after]);
   const items = list.data?.webhooks;
   const next = list.data?.next_cursor ?? undefined;
   return (
-    <section class="page" aria-labelledby="page-title">
-      <header class="page-head">
-        <h1 id="page-title" tabIndex={-1}>
-          Endpoints
-        </h1>
-      </header>
+    <Page
+      title="Endpoints"
+      site={null}
+      actions={
+        canWrite ? (
+          <button type="button" class="primary" onClick={() => portal.go({ page: 'new-endpoint' })}>
+            New endpoint
+          </button>
+        ) : null
+      }
+    >
       <ErrorBox error={list.error} />
       <Loading when={list.loading} />
       {items && items.length === 0 ? <p class="empty">No endpoints yet.</p> : null}
@@ -51,6 +67,7 @@ export function Endpoints() {
               <tr>
                 <th scope="col">Endpoint</th>
                 <th scope="col">State</th>
+                <th scope="col">Success (last 100)</th>
                 <th scope="col">Events</th>
                 <th scope="col">Created</th>
               </tr>
@@ -59,13 +76,22 @@ export function Endpoints() {
               {items.map((w) => (
                 <tr key={w.id} data-endpoint-row={w.id}>
                   <td>
-                    {w.name ? <strong>{w.name}</strong> : null}
+                    <button
+                      type="button"
+                      class="link"
+                      onClick={() => portal.go({ page: 'endpoint', id: w.id })}
+                    >
+                      {w.name}
+                    </button>
                     <div>
                       <code>{w.url}</code>
                     </div>
                   </td>
                   <td>
                     <State webhook={w} />
+                  </td>
+                  <td>
+                    <SuccessRate rate={list.data?.rates.get(w.id)} />
                   </td>
                   <td>
                     <code>{w.event_types.join(', ')}</code>
@@ -95,6 +121,6 @@ export function Endpoints() {
           )}
         </nav>
       ) : null}
-    </section>
+    </Page>
   );
 }

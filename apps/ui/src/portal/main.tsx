@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { unwrap } from '../api/client';
 import { ErrorBox, useResource } from '../components';
 import { Portal as PortalContext, type PortalView } from './context';
-import { Endpoints } from './Endpoints';
+import { EndpointViews } from './EndpointViews';
 import { onSessionExpired, portalApi, sessionToken, takeTokenFromAddress } from './session';
 import '../styles.css';
 import './portal.css';
@@ -62,7 +62,7 @@ function Portal() {
       </header>
       <main id="main">
         <ErrorBox error={session.error} />
-        <Endpoints />
+        <EndpointViews />
       </main>
     </PortalContext.Provider>
   );

@@ -1,0 +1,153 @@
+import type { ComponentType } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { idempotencyKey, unwrap, type ApiFailure } from '../api/client';
+import { schemaProperties } from '../api/openapi';
+import { asFailure, ErrorBox, Loading, Page, useResource } from '../components';
+import {
+  FieldInput,
+  newTexts,
+  requestOf,
+  textsOf,
+  withEveryField,
+  type FieldInputProps,
+  type FieldName,
+  type Texts,
+} from '../pages/webhook-fields';
+import { assertUnchanged, focusFirstInvalid, FormFailure } from '../webhook-form-parts';
+import { usePortal } from './context';
+import { portalApi } from './session';
+
+/**
+ * A field of the endpoint form: a webhook field (its label, hint and type are the
+ * dashboard's, pages/webhook-fields.tsx) and, where the plain input will not do, the
+ * input that shows it. A field the portal offers is one entry here; what it leaves out
+ * keeps its value on an edit and its default on a create. `tenant_id` is never one: the
+ * session's tenant owns what it creates.
+ */
+export interface EndpointField {
+  name: FieldName;
+  Input?: ComponentType<FieldInputProps>;
+}
+
+export const ENDPOINT_FIELDS: EndpointField[] = [
+  { name: 'url' },
+  { name: 'name' },
+  { name: 'event_types' },
+  { name: 'active' },
+];
+
+/**
+ * A new signing secret, `whsec_` + standard base64 of 32 random bytes (Standard Webhooks),
+ * the form the API's rotate-secret makes: an endpoint made in the portal is signed from its
+ * first delivery (the API's default for a create is unsigned).
+ */
+function newSigningSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return `whsec_${btoa(String.fromCharCode(...bytes))}`;
+}
+
+const words = { noun: 'endpoint', since: 'this form was filled', then: 'edit again' };
+
+/** Creates an endpoint (no `id`) or edits one; then shows it. */
+export function EndpointForm({ id }: { id?: string }) {
+  const portal = usePortal();
+  const existing = useResource(
+    async () =>
+      id ? unwrap(portalApi.GET('/v1/webhooks/{id}', { params: { path: { id } } })) : undefined,
+    [id],
+  );
+  // Each field's type, limits and default, as the API describes them.
+  const schema = useResource(() => schemaProperties('WebhookRequestDto').then(withEveryField), []);
+  const [texts, setTexts] = useState<Texts>();
+  const [failure, setFailure] = useState<ApiFailure>();
+  const [saving, setSaving] = useState(false);
+  // One key for this form: a create retried after a lost answer is not made twice.
+  const [key] = useState(idempotencyKey);
+
+  useEffect(() => {
+    if (existing.data) setTexts(textsOf(existing.data));
+    else if (!id && schema.data) {
+      setTexts((t) => t ?? { ...newTexts(schema.data!), secret_token: newSigningSecret() });
+    }
+  }, [existing.data, schema.data]);
+
+  const errors = failure?.fieldErrors() ?? {};
+  const set = (name: FieldName, value: string | boolean) =>
+    setTexts((t) => t && { ...t, [name]: value });
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!texts || !schema.data) return;
+    setSaving(true);
+    setFailure(undefined);
+    try {
+      const body = requestOf(texts, schema.data);
+      let webhook;
+      if (id && existing.data) {
+        // PUT replaces the whole endpoint: not over a change made since the form was filled.
+        const now = await unwrap(portalApi.GET('/v1/webhooks/{id}', { params: { path: { id } } }));
+        assertUnchanged(existing.data, now, words);
+        webhook = await unwrap(
+          portalApi.PUT('/v1/webhooks/{id}', { params: { path: { id } }, body }),
+        );
+      } else {
+        webhook = await unwrap(
+          portalApi.POST('/v1/webhooks', { body, headers: { 'Idempotency-Key': key } }),
+        );
+      }
+      portal.go({ page: 'endpoint', id: webhook.id });
+    } catch (err) {
+      setFailure(asFailure(err));
+      focusFirstInvalid();
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const back = () => portal.go(id ? { page: 'endpoint', id } : { page: 'endpoints' });
+  const title = id
+    ? existing.data
+      ? `Edit “${existing.data.name}”`
+      : 'Edit endpoint'
+    : 'New endpoint';
+  const broken = (existing.error && !existing.data) || (schema.error && !schema.data);
+  return (
+    <Page title={title} site={null}>
+      {broken ? (
+        <ErrorBox error={existing.error ?? schema.error} />
+      ) : (
+        <Loading when={!texts || !schema.data} />
+      )}
+      {texts && schema.data ? (
+        <form class="form" onSubmit={(e) => void submit(e)} noValidate>
+          <FormFailure failure={failure} />
+          <fieldset>
+            <legend>Endpoint</legend>
+            {ENDPOINT_FIELDS.map(({ name, Input = FieldInput }) => (
+              <Input
+                key={name}
+                name={name}
+                schema={schema.data![name]}
+                value={texts[name]}
+                error={errors[name]}
+                onChange={(value) => set(name, value)}
+              />
+            ))}
+          </fieldset>
+          <div class="actions">
+            <button type="submit" class="primary" disabled={saving}>
+              {saving ? 'Saving…' : id ? 'Save changes' : 'Create endpoint'}
+            </button>
+            <button type="button" onClick={back}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : broken ? (
+        <button type="button" onClick={back}>
+          Back
+        </button>
+      ) : null}
+    </Page>
+  );
+}

@@ -1,0 +1,41 @@
+import type { Client } from 'openapi-fetch';
+import { unwrap, type WebhookSuccess } from './api/client';
+import type { paths } from './api/schema';
+
+/**
+ * The success rates of the given webhooks (GET /v1/stats/webhooks), by webhook id: those
+ * of one page of a list, never all of them. The dashboard asks with its key, the portal
+ * with its session (scoped to its tenant by the API).
+ */
+export async function successRates(
+  client: Client<paths>,
+  ids: string[],
+): Promise<Map<string, WebhookSuccess>> {
+  if (ids.length === 0) return new Map();
+  const { webhooks } = await unwrap(
+    client.GET('/v1/stats/webhooks', { params: { query: { webhook_ids: ids.join(',') } } }),
+  );
+  return new Map(webhooks.map((r) => [r.webhook_id, r]));
+}
+
+/** A webhook's success rate over its last attempts, coloured by how good it is. */
+export function SuccessRate({ rate }: { rate: WebhookSuccess | undefined }) {
+  if (!rate || rate.success_rate === null) {
+    return (
+      <span class="muted" data-success-rate="">
+        no attempts
+      </span>
+    );
+  }
+  const pct = Math.round(rate.success_rate * 1000) / 10;
+  const tone = pct >= 99 ? 'ok' : pct >= 90 ? 'warn' : 'bad';
+  return (
+    <span
+      class={`rate rate-${tone}`}
+      title={`${rate.successes} of the last ${rate.attempts} attempts`}
+      data-success-rate={String(rate.success_rate)}
+    >
+      {pct} % <span class="muted">of {rate.attempts}</span>
+    </span>
+  );
+}
