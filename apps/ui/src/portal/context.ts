@@ -21,7 +21,7 @@ export type PortalView =
 export interface PortalContext {
   session: SessionInfo | undefined;
   view: PortalView;
-  go(view: PortalView): void;
+  go: (view: PortalView) => void;
 }
 
 export const Portal = createContext<PortalContext>({
