@@ -1,6 +1,6 @@
-import { useState } from 'preact/hooks';
 import { unwrap, type Webhook } from '../api/client';
 import { CircuitBadge, ErrorBox, formatTime, Loading, useResource } from '../components';
+import { CursorPager, useCursorPages } from './pager';
 import { portalApi } from './session';
 
 const PAGE = 50;
@@ -25,15 +25,13 @@ function State({ webhook }: { webhook: Webhook }) {
  * session's tenant. Pages are kept in the page's state, not its address.
  */
 export function Endpoints() {
-  // The cursors of the pages before this one; the last is this page's `after`.
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const after = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const { after } = pages;
   const list = useResource(
     () => unwrap(portalApi.GET('/v1/webhooks', { params: { query: { limit: PAGE, after } } })),
     [after],
   );
   const items = list.data?.webhooks;
-  const next = list.data?.next_cursor ?? undefined;
   return (
     <section class="page" aria-labelledby="page-title">
       <header class="page-head">
@@ -77,24 +75,7 @@ export function Endpoints() {
           </table>
         </div>
       ) : null}
-      {cursors.length > 1 || next ? (
-        <nav class="pager" aria-label="Pages">
-          {cursors.length > 1 ? (
-            <button type="button" onClick={() => setCursors([undefined])}>
-              ← First page
-            </button>
-          ) : (
-            <span />
-          )}
-          {next ? (
-            <button type="button" onClick={() => setCursors([...cursors, next])}>
-              Next page →
-            </button>
-          ) : (
-            <span class="muted">End of the list</span>
-          )}
-        </nav>
-      ) : null}
+      <CursorPager pages={pages} next={list.data?.next_cursor} />
     </section>
   );
 }
