@@ -73,7 +73,7 @@ export function Deliveries({ view }: { view: DeliveriesView }) {
         <EndpointField
           id="f-endpoint"
           value={view.webhookId}
-          endpoints={endpoints.data}
+          endpoints={endpoints}
           any="Every endpoint"
         />
         <div class="field">
@@ -101,7 +101,7 @@ export function Deliveries({ view }: { view: DeliveriesView }) {
         </div>
       </form>
       {canWrite ? (
-        <Recover endpoints={endpoints.data} webhookId={view.webhookId} onDone={list.reload} />
+        <Recover endpoints={endpoints} webhookId={view.webhookId} onDone={list.reload} />
       ) : null}
       <ErrorBox error={list.error ?? endpoints.error} />
       <Loading when={list.loading} />

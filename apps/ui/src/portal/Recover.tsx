@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ErrorBox, formatTime } from '../components';
+import { ErrorBox, formatTime, type Resource } from '../components';
 import { useBulkRedeliver } from '../delivery-log';
 import { EndpointField, type TenantEndpoints } from './endpoint-field';
 import { portalApi } from './session';
@@ -18,7 +18,7 @@ function localInput(at: Date): string {
  * changing the form drops the count.
  */
 export function Recover(props: {
-  endpoints: TenantEndpoints | undefined;
+  endpoints: Resource<TenantEndpoints>;
   webhookId: string | undefined;
   onDone: () => void;
 }) {

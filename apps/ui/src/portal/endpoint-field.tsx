@@ -1,5 +1,5 @@
 import { unwrap, type Webhook } from '../api/client';
-import { useResource } from '../components';
+import { useResource, type Resource } from '../components';
 import { portalApi } from './session';
 
 /** The most endpoints a filter offers as a list: one page of the API's largest. */
@@ -31,16 +31,18 @@ export function endpointName(webhook: Webhook | undefined, id: string): string {
 
 /**
  * An endpoint to filter by, `webhook_id` in its form: a list of the tenant's endpoints by
- * name and URL, or (a tenant with more than one page of them) a field for the endpoint's id.
+ * name and URL (the chosen one kept while the list loads), or a field for the endpoint's id
+ * when the tenant has more than one page of them or the list cannot be had.
  */
 export function EndpointField(props: {
   id: string;
   value: string | undefined;
-  endpoints: TenantEndpoints | undefined;
+  endpoints: Resource<TenantEndpoints>;
   any: string;
 }) {
-  const { endpoints, value } = props;
-  if (!endpoints || endpoints.more) {
+  const { value } = props;
+  const endpoints = props.endpoints.data;
+  if (endpoints?.more || (!endpoints && props.endpoints.error)) {
     return (
       <div class="field">
         <label for={props.id}>Endpoint id</label>
@@ -48,6 +50,11 @@ export function EndpointField(props: {
       </div>
     );
   }
+  const choices: [id: string, label: string][] = endpoints
+    ? [...endpoints.byId.values()].map((w) => [w.id, w.name ? `${w.name} — ${w.url}` : w.url])
+    : value
+      ? [[value, value]]
+      : [];
   return (
     <div class="field">
       <label for={props.id}>Endpoint</label>
@@ -57,9 +64,9 @@ export function EndpointField(props: {
         <option value="" selected={!value}>
           {props.any}
         </option>
-        {[...endpoints.byId.values()].map((w) => (
-          <option key={w.id} value={w.id} selected={value === w.id}>
-            {w.name ? `${w.name} — ${w.url}` : w.url}
+        {choices.map(([id, label]) => (
+          <option key={id} value={id} selected={value === id}>
+            {label}
           </option>
         ))}
       </select>
