@@ -116,6 +116,9 @@ export const jsonWrites: Middleware = {
 export const api = createClient<paths>({ baseUrl: window.location.origin });
 api.use(auth, jsonWrites);
 
+/** A client of the public API: the dashboard's `api`, or the portal's session-scoped one. */
+export type ApiClient = typeof api;
+
 /** An error the API answered with, or a network failure, as one message to show. */
 export class ApiFailure extends Error {
   constructor(

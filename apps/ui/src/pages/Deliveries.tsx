@@ -1,14 +1,7 @@
 import { useState } from 'preact/hooks';
-import {
-  api,
-  byTenant,
-  idempotencyKey,
-  unwrap,
-  type ApiFailure,
-  type DeliveryStatus,
-  owned,
-} from '../api/client';
-import { asFailure, ErrorBox, formatTime, Page, StatusBadge, useResource } from '../components';
+import { api, byTenant, unwrap, type DeliveryStatus, owned } from '../api/client';
+import { ErrorBox, formatTime, Page, StatusBadge, useResource } from '../components';
+import { useBulkRedeliver } from '../delivery-log';
 import { href, Link, type Location } from '../router';
 import { FilterForm, ListView } from '../list-view';
 import { TenantFilterField, TenantLabel } from '../tenant-label';
@@ -17,11 +10,6 @@ const PAGE = 50;
 const STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
 const FILTERS = ['webhook_id', 'status', 'event_id', 'event_type', 'tenant_id'] as const;
 type Filter = Record<(typeof FILTERS)[number], string | undefined>;
-interface BulkBody {
-  status: DeliveryStatus;
-  webhook_id?: string;
-  event_type?: string;
-}
 
 function filterOf(query: URLSearchParams): Filter {
   const out = {} as Filter;
@@ -151,10 +139,8 @@ export function Deliveries({ location }: { location: Location }) {
  */
 function BulkRedeliver({ filter, onDone }: { filter: Filter; onDone: () => void }) {
   const [open, setOpen] = useState(false);
-  const [counted, setCounted] = useState<{ body: BulkBody; count: number }>();
-  const [done, setDone] = useState<number>();
-  const [error, setError] = useState<ApiFailure>();
-  const [busy, setBusy] = useState(false);
+  const bulk = useBulkRedeliver(api, onDone);
+  const { done, error, busy } = bulk;
   const status = (filter.status ?? 'failed') as DeliveryStatus;
   const described = [
     `status ${status}`,
@@ -163,44 +149,10 @@ function BulkRedeliver({ filter, onDone }: { filter: Filter; onDone: () => void 
   ]
     .filter(Boolean)
     .join(', ');
-  const count = counted?.count;
-
-  const dryRun = async () => {
-    const body: BulkBody = { status, webhook_id: filter.webhook_id, event_type: filter.event_type };
-    setBusy(true);
-    setError(undefined);
-    try {
-      const result = await unwrap(
-        api.POST('/v1/deliveries/redeliver', { body: { ...body, dry_run: true } }),
-      );
-      setCounted({ body, count: result.count });
-    } catch (err) {
-      setError(asFailure(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const confirm = async () => {
-    if (!counted) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const result = await unwrap(
-        api.POST('/v1/deliveries/redeliver', {
-          body: { ...counted.body, dry_run: false },
-          headers: { 'Idempotency-Key': idempotencyKey() },
-        }),
-      );
-      setDone(result.count);
-      setCounted(undefined);
-      onDone();
-    } catch (err) {
-      setError(asFailure(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const count = bulk.counted?.count;
+  const dryRun = () =>
+    bulk.count({ status, webhook_id: filter.webhook_id, event_type: filter.event_type });
+  const confirm = bulk.confirm;
 
   if (!open) {
     return (
@@ -209,7 +161,6 @@ function BulkRedeliver({ filter, onDone }: { filter: Filter; onDone: () => void 
           type="button"
           onClick={() => {
             setOpen(true);
-            setDone(undefined);
             void dryRun();
           }}
         >
@@ -246,7 +197,7 @@ function BulkRedeliver({ filter, onDone }: { filter: Filter; onDone: () => void 
           type="button"
           onClick={() => {
             setOpen(false);
-            setCounted(undefined);
+            bulk.reset();
           }}
         >
           {done !== undefined ? 'Close' : 'Cancel'}

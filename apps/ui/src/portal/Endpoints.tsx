@@ -1,8 +1,8 @@
-import { useState } from 'preact/hooks';
 import { unwrap, type Webhook } from '../api/client';
 import { CircuitBadge, ErrorBox, formatTime, Loading, Page, useResource } from '../components';
 import { SuccessRate, successRates } from '../success-rate';
 import { useCanWrite, usePortal } from './context';
+import { CursorPager, useCursorPages } from './pager';
 import { portalApi } from './session';
 
 const PAGE = 50;
@@ -30,9 +30,8 @@ export function State({ webhook }: { webhook: Webhook }) {
 export function Endpoints() {
   const portal = usePortal();
   const canWrite = useCanWrite();
-  // The cursors of the pages before this one; the last is this page's `after`.
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const after = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const { after } = pages;
   const list = useResource(async () => {
     const page = await unwrap(
       portalApi.GET('/v1/webhooks', { params: { query: { limit: PAGE, after } } }),
@@ -44,7 +43,6 @@ export function Endpoints() {
     return { ...page, rates };
   }, [after]);
   const items = list.data?.webhooks;
-  const next = list.data?.next_cursor ?? undefined;
   return (
     <Page
       title="Endpoints"
@@ -103,24 +101,7 @@ export function Endpoints() {
           </table>
         </div>
       ) : null}
-      {cursors.length > 1 || next ? (
-        <nav class="pager" aria-label="Pages">
-          {cursors.length > 1 ? (
-            <button type="button" onClick={() => setCursors([undefined])}>
-              ← First page
-            </button>
-          ) : (
-            <span />
-          )}
-          {next ? (
-            <button type="button" onClick={() => setCursors([...cursors, next])}>
-              Next page →
-            </button>
-          ) : (
-            <span class="muted">End of the list</span>
-          )}
-        </nav>
-      ) : null}
+      <CursorPager pages={pages} next={list.data?.next_cursor} />
     </Page>
   );
 }

@@ -1,5 +1,6 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import type { DeliveryStatus } from '../api/client';
 import type { components } from '../api/schema';
 
 /** Who the session is for and what it may do (GET /v1/portal/session). */
@@ -15,8 +16,16 @@ export type PortalView =
   | { page: 'endpoint'; id: string }
   | { page: 'new-endpoint' }
   | { page: 'edit-endpoint'; id: string }
-  | { page: 'deliveries'; webhookId?: string }
-  | { page: 'delivery'; id: string };
+  | DeliveriesView
+  | { page: 'delivery'; id: string; back?: DeliveriesView };
+
+/** The tenant's deliveries, filtered: going to one with other filters applies them. */
+export interface DeliveriesView {
+  page: 'deliveries';
+  webhookId?: string;
+  status?: DeliveryStatus;
+  eventType?: string;
+}
 
 export interface PortalContext {
   session: SessionInfo | undefined;

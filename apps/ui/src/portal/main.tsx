@@ -1,8 +1,10 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { unwrap } from '../api/client';
 import { ErrorBox, useResource } from '../components';
 import { Portal as PortalContext, type PortalView } from './context';
+import { Deliveries } from './Deliveries';
+import { Delivery } from './Delivery';
 import { EndpointViews } from './EndpointViews';
 import { onSessionExpired, portalApi, sessionToken, takeTokenFromAddress } from './session';
 import '../styles.css';
@@ -31,10 +33,67 @@ function Expired() {
   );
 }
 
+/** The view's page, picked by `view.page`. */
+function View({ view }: { view: PortalView }) {
+  switch (view.page) {
+    case 'deliveries':
+      // Keyed on the filter: a new one starts from its first page.
+      return <Deliveries key={JSON.stringify(view)} view={view} />;
+    case 'delivery':
+      return <Delivery key={view.id} id={view.id} back={view.back} />;
+    case 'endpoints':
+    case 'endpoint':
+    case 'new-endpoint':
+    case 'edit-endpoint':
+      return <EndpointViews />;
+  }
+}
+
+const SECTIONS = [
+  {
+    label: 'Endpoints',
+    view: { page: 'endpoints' },
+    pages: ['endpoints', 'endpoint', 'new-endpoint', 'edit-endpoint'],
+  },
+  { label: 'Deliveries', view: { page: 'deliveries' }, pages: ['deliveries', 'delivery'] },
+] satisfies { label: string; view: PortalView; pages: PortalView['page'][] }[];
+
+/** The portal's sections; the current one says so (`aria-current`). */
+function Nav({ view, go }: { view: PortalView; go: (view: PortalView) => void }) {
+  return (
+    <nav class="portal-nav" aria-label="Portal">
+      <ul>
+        {SECTIONS.map((s) => (
+          <li key={s.label}>
+            <button
+              type="button"
+              aria-current={(s.pages as string[]).includes(view.page) ? 'page' : undefined}
+              onClick={() => go(s.view)}
+            >
+              {s.label}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
 function Portal() {
   const [expired, setExpired] = useState(sessionToken() === null);
   const [view, setView] = useState<PortalView>({ page: 'endpoints' });
   useEffect(() => onSessionExpired(() => setExpired(true)), []);
+  // Moves focus to a new view's heading, so keyboard and screen reader users follow (a
+  // new filter or page of the same list leaves it where it is).
+  const where = view.page + ('id' in view ? `:${view.id}` : '');
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('page-title')?.focus();
+  }, [where]);
   useEffect(() => {
     document.title = title;
   }, []);
@@ -60,9 +119,10 @@ function Portal() {
           </span>
         ) : null}
       </header>
+      <Nav view={view} go={go} />
       <main id="main">
         <ErrorBox error={session.error} />
-        <EndpointViews />
+        <View view={view} />
       </main>
     </PortalContext.Provider>
   );

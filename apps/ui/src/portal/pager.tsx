@@ -1,0 +1,43 @@
+import { useState } from 'preact/hooks';
+
+/**
+ * Keyset pages kept in the page's state (the portal pushes nothing into the embedding
+ * page's history): the cursors of the pages before this one, the last being this page's
+ * `after`.
+ */
+export function useCursorPages() {
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  return {
+    after: cursors[cursors.length - 1],
+    paged: cursors.length > 1,
+    first: () => setCursors([undefined]),
+    next: (cursor: string) => setCursors([...cursors, cursor]),
+  };
+}
+
+/** "First page" and "Next page" for a list's `next_cursor`. */
+export function CursorPager(props: {
+  pages: ReturnType<typeof useCursorPages>;
+  next: string | null | undefined;
+}) {
+  const { pages, next } = props;
+  if (!pages.paged && !next) return null;
+  return (
+    <nav class="pager" aria-label="Pages">
+      {pages.paged ? (
+        <button type="button" onClick={pages.first}>
+          ← First page
+        </button>
+      ) : (
+        <span />
+      )}
+      {next ? (
+        <button type="button" onClick={() => pages.next(next)}>
+          Next page →
+        </button>
+      ) : (
+        <span class="muted">End of the list</span>
+      )}
+    </nav>
+  );
+}
