@@ -20,10 +20,18 @@ import { HOOKS_PER_TENANT, seedPortal, type Seeded } from './scenarios/portal-se
 
 /** What is still to undo, newest first: run on the way out, however it is taken. */
 const undo: (() => Promise<unknown>)[] = [];
-async function cleanUp(): Promise<void> {
-  for (let fn = undo.pop(); fn; fn = undo.pop()) {
-    await fn().catch((err: unknown) => console.error('cleaning up:', err));
-  }
+let cleaning: Promise<void> | undefined;
+/**
+ * Undoes everything, once: a signal's clean-up and the one after the failure it causes (the
+ * database's pool closed under a query) share it, so neither exits before it is done.
+ */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (let fn = undo.pop(); fn; fn = undo.pop()) {
+      await fn().catch((err: unknown) => console.error('cleaning up:', err));
+    }
+  })();
+  return cleaning;
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
@@ -152,7 +160,7 @@ async function main(): Promise<void> {
   await undo.pop()!(); // that server: the browser's runs start on a just-started one
 
   const busyBrowser = await quietMachine();
-  const browser = await openBrowser();
+  const browser = await openBrowser(undefined, { handleSIGINT: false });
   undo.push(() => browser.close());
   const browserServer = await server(db.url);
   const figures = await measureBrowser(browser, browserServer.url, runs, pickTenant);
