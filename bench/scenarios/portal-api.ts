@@ -33,6 +33,9 @@ export const API_KINDS: Kind[] = [
   },
 ];
 
+/** The index in API_KINDS of the portal's first page of deliveries: issue 28's API figure. */
+export const FIRST_PAGE = 1;
+
 /** Each kind's times in ms, run by run (the first against a just-started server). */
 export type ApiTimes = number[][];
 
@@ -66,7 +69,7 @@ export async function measureApi(
         const { webhooks } = body as { webhooks: { id: string }[] };
         if (webhooks.length === 0) throw new Error('a seeded tenant has no endpoints');
         hook = webhooks[0].id;
-      } else if (k === 1 && (body as { deliveries: unknown[] }).deliveries.length === 0) {
+      } else if (k === FIRST_PAGE && (body as { deliveries: unknown[] }).deliveries.length === 0) {
         throw new Error('a seeded tenant has no deliveries');
       }
       times[k].push(ms);

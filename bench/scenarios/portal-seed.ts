@@ -21,10 +21,10 @@ export const EVENT_TYPES = [
   'customer.updated',
 ];
 /** The history spans this many days (the default retention), oldest first. */
-const DAYS = 30;
+export const DAYS = 30;
 /** Events a statement: 100,000 deliveries, well within the data source's 60 s timeout. */
 const EVENTS_PER_STATEMENT = 50_000;
-const PLATFORM_HOOKS = 10;
+export const PLATFORM_HOOKS = 10;
 /** The platform's own direct deliveries, beside the tenants': this share of `deliveries`. */
 const PLATFORM_SHARE = 0.05;
 
