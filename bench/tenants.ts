@@ -8,7 +8,9 @@
 // p50/p95 (after a warm-up), and the ratio of the p95s.
 import { pickServer } from '../test/support/pg-server';
 import { createBenchDatabase, type BenchDatabase } from './lib/database';
+import { createPortalSession } from './lib/portal-session';
 import { startServer } from './lib/processes';
+import { insertTenants, TENANT_BATCH, tenantWebhooksSql, vacuumAnalyze } from './lib/tenants-seed';
 import { percentile } from './lib/util';
 
 const HOOKS_PER_TENANT = 10;
@@ -20,25 +22,15 @@ const WARM_UP = 20;
  * million rows too); in batches, so that no one statement holds millions of trigger rows.
  */
 async function seed(db: BenchDatabase, tenants: number): Promise<void> {
-  const q = db.dataSource;
-  await q.query(
-    `INSERT INTO tenants (id, name) SELECT 't' || i, 't' || i FROM generate_series(1, $1) i`,
-    [tenants],
+  await insertTenants(db, tenants);
+  const webhooks = tenantWebhooksSql(
+    HOOKS_PER_TENANT,
+    `CASE WHEN h % 2 = 0 THEN '{*}'::text[] ELSE '{order.*}'::text[] END`,
   );
-  const batch = 10_000;
-  for (let from = 1; from <= tenants; from += batch) {
-    const to = Math.min(tenants, from + batch - 1);
-    await q.query(
-      `WITH w AS (
-         INSERT INTO webhooks (id, name, url, content_type, valid_status_codes,
-           max_delivery_attempts, delivery_attempt_timeout, retry_min_backoff,
-           retry_max_backoff, tenant_id, event_types)
-         SELECT gen_random_uuid(), 'bench hook', 'http://127.0.0.1:9/', 'application/json',
-                '{200}', 5, 10, 10, 3600, 't' || t,
-                CASE WHEN h % 2 = 0 THEN '{*}'::text[] ELSE '{order.*}'::text[] END
-         FROM generate_series($1::int, $2::int) t, generate_series(1, ${HOOKS_PER_TENANT}) h
-         RETURNING id, tenant_id
-       )
+  for (let from = 1; from <= tenants; from += TENANT_BATCH) {
+    const to = Math.min(tenants, from + TENANT_BATCH - 1);
+    await db.dataSource.query(
+      `WITH w AS (${webhooks})
        INSERT INTO deliveries (id, webhook_id, tenant_id, payload, scheduled_at, status,
          delivery_attempts, created_at)
        SELECT gen_random_uuid(), id, tenant_id, '{"seeded":true}', now() - interval '1 day',
@@ -47,12 +39,7 @@ async function seed(db: BenchDatabase, tenants: number): Promise<void> {
       [from, to],
     );
   }
-  // As autovacuum would have by then: statistics, and pages marked all-visible (the
-  // subscriptions' index-only scan needs them).
-  // One table at a time: each well within the data source's 60 s query timeout.
-  for (const table of ['tenants', 'webhooks', 'webhook_event_types', 'deliveries']) {
-    await q.query(`VACUUM ANALYZE ${table}`);
-  }
+  await vacuumAnalyze(db, ['tenants', 'webhooks', 'webhook_event_types', 'deliveries']);
 }
 
 type Kind = 'publish' | 'webhooks' | 'deliveries' | 'session webhooks' | 'session deliveries';
@@ -80,12 +67,7 @@ async function prepare(serverUrl: string, tenants: number): Promise<Side> {
   await seed(db, tenants);
   const seededIn = (Date.now() - started) / 1000;
   const server = await startServer(db.url);
-  const res = await fetch(`${server.url}/v1/tenants/t1/portal-sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ expires_in: 86400 }),
-  });
-  const session = (await res.json()) as { token: string };
+  const session = await createPortalSession(server.url, 't1');
   const ms = Object.fromEntries(KINDS.map((k) => [k, [] as number[]])) as Side['ms'];
   return { db, server, seededIn, token: session.token, first: {}, ms };
 }

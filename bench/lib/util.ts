@@ -52,3 +52,15 @@ export async function quietMachine(maxBusy = 15, timeoutMs = 30_000): Promise<nu
   while (busy > maxBusy && Date.now() < deadline) busy = await cpuBusyPercent();
   return busy;
 }
+
+/** A reproducible random number generator (mulberry32): the same `seed`, the same draws in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

@@ -17,8 +17,15 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Headless Chromium on a fresh profile, as root (`--no-sandbox`), nothing from outside. */
-export async function openBrowser(viewport = { width: 1280, height: 800 }): Promise<Browser> {
+/**
+ * Headless Chromium on a fresh profile, as root (`--no-sandbox`), nothing from outside.
+ * `handleSIGINT: false` leaves Ctrl-C to the caller: Playwright's own handler closes the
+ * browser and exits the process at once, before the caller's clean-up (a bench's database).
+ */
+export async function openBrowser(
+  viewport = { width: 1280, height: 800 },
+  { handleSIGINT = true }: { handleSIGINT?: boolean } = {},
+): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (see .ci/run)`);
   }
@@ -27,6 +34,7 @@ export async function openBrowser(viewport = { width: 1280, height: 800 }): Prom
     executablePath: CHROMIUM,
     headless: true,
     viewport,
+    handleSIGINT,
     args: [
       '--no-sandbox',
       '--disable-gpu',
