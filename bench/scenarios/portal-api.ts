@@ -2,11 +2,11 @@ import { createPortalSession } from '../lib/portal-session';
 import { EVENT_TYPES } from './portal-seed';
 
 /**
- * The portal's page size. The portal's deliveries view is not on main yet; this is the
- * dashboard's (apps/ui/src/pages/Deliveries.tsx) and the portal's endpoints list's. The
+ * The portal's page sizes (apps/ui/src/portal/Endpoints.tsx and Deliveries.tsx). The
  * browser part prints the `limit` the portal's own request asked for, to compare.
  */
-export const PAGE = 50;
+export const ENDPOINTS_PAGE = 50;
+export const PAGE = 20;
 
 /** A request the portal makes with a session, given the session's tenant's first endpoint. */
 interface Kind {
@@ -15,7 +15,7 @@ interface Kind {
 }
 
 export const API_KINDS: Kind[] = [
-  { label: 'endpoints list', path: () => `/v1/webhooks?limit=${PAGE}` },
+  { label: 'endpoints list', path: () => `/v1/webhooks?limit=${ENDPOINTS_PAGE}` },
   { label: 'deliveries, first page', path: () => `/v1/deliveries?limit=${PAGE}` },
   {
     label: 'deliveries of one endpoint',
