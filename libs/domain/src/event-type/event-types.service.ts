@@ -6,6 +6,7 @@ import type { Delivery } from '../delivery/delivery.entity';
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import { DeliveryWaker } from '../delivery/delivery-waker';
 import type { Scope } from '../tenant/scope';
+import { WebhookRepository } from '../webhook/webhook.repository';
 import { RESERVED_PREFIX } from '../event/event-type.rules';
 import { CompiledSchema } from './compiled-schema';
 import { EventTypeCatalog } from './event-type-catalog';
@@ -36,6 +37,7 @@ export class EventTypesService {
     private readonly catalog: EventTypeCatalog,
     private readonly deliveries: DeliveryRepository,
     private readonly waker: DeliveryWaker,
+    private readonly webhooks: WebhookRepository,
   ) {}
 
   /**
@@ -79,8 +81,8 @@ export class EventTypesService {
   /**
    * A test delivery (§14): the example of the type `name` to the webhook `webhookId`
    * alone, with the type set and no event; the webhook within `scope` (another tenant's
-   * is not found, 404 code 5). An unknown type is a 404 (code 18), one without an
-   * example a 400 naming `event_type`.
+   * is not found, 404 code 5, checked before the type). An unknown type is a 404 (code
+   * 18), one without an example a 400 naming `event_type`.
    */
   async sendTest(
     scope: Scope,
@@ -88,6 +90,9 @@ export class EventTypesService {
     name: string,
     uow?: UnitOfWork,
   ): Promise<Delivery> {
+    // The webhook first: a session probing another tenant's webhook hears 404 code 5
+    // whatever the type, as for an unknown webhook.
+    if (!(await this.webhooks.findById(scope, webhookId))) throw new NotFoundError('webhook');
     const type = await this.get(name);
     if (type.example === null) {
       throw new InvalidFieldError('event_type', 'has no example to send');
