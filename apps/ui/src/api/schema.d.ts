@@ -1686,10 +1686,7 @@ export interface operations {
     testWebhook: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes a retry of this create safe (1–255 visible ASCII characters): the first 2xx response is kept for POSTMAND_IDEMPOTENCY_TTL seconds and replayed, with `Idempotent-Replayed: true`, to a request with the same key, method, path and body; another request with the key gets 422 (code 11), and one while the first is still being processed 409 (code 12). */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 id: string;
             };
@@ -1746,26 +1743,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description A request with this idempotency key is in progress (code 12); tenant webhook limit reached (code 17). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Unsupported media type (code 9). */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description Idempotency key reused with a different request (code 11); payload does not match the event type's schema (code 19). */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -181,11 +181,10 @@ export class DeliveryRepository {
     webhookId: string,
     eventType: string,
     payload: string,
-    uow?: UnitOfWork,
   ): Promise<CreatedDelivery | null> {
     const params: unknown[] = [randomUUID(), webhookId, payload, eventType];
     const inScope = andScope(scope, 'w.tenant_id', params);
-    const rows = await (uow?.sql ?? this.dataSource).query<Row[]>(
+    const rows = await this.dataSource.query<Row[]>(
       `WITH ${parkingCtes('$2::uuid')}
        INSERT INTO deliveries (id, webhook_id, payload, event_type, parked, tenant_id)
        SELECT $1, w.id, $3, $4, ${parkedAtCreation('w.id')}, w.tenant_id

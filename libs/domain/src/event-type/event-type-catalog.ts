@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Sql } from '../common/unit-of-work';
 import { CompiledSchema } from './compiled-schema';
 import { EventTypeRepository } from './event-type.repository';
 
@@ -37,14 +38,19 @@ export class EventTypeCatalog {
 
   constructor(private readonly types: EventTypeRepository) {}
 
-  /** What `name` is in the catalogue now (as of at most CATALOG_REFRESH_MS ago). */
-  async lookup(name: string): Promise<KnownType> {
+  /**
+   * What `name` is in the catalogue now (as of at most CATALOG_REFRESH_MS ago). `sql`: the
+   * caller's open transaction, if it has one, is where the read runs: a request holding a
+   * pooled connection must not wait for a second one (400 idempotent publishes at once
+   * held every connection of the pool, each waiting for another to read the catalogue).
+   */
+  async lookup(name: string, sql?: Sql): Promise<KnownType> {
     const cached = this.names.get(name);
     if (cached && Date.now() - cached.readAt < CATALOG_REFRESH_MS) return cached.type;
     const pending = this.reading.get(name);
     if (pending) return pending;
     const readAt = Date.now();
-    const read: Promise<KnownType> = this.read(name).then(
+    const read: Promise<KnownType> = this.read(name, sql).then(
       (type) => {
         // Kept only if no write here forgot the name while it was being read.
         if (this.reading.get(name) === read) this.store(name, { type, readAt });
@@ -70,10 +76,13 @@ export class EventTypeCatalog {
     this.keep(schema);
   }
 
-  private async read(name: string): Promise<KnownType> {
-    const head = await this.types.head(name);
+  private async read(name: string, sql?: Sql): Promise<KnownType> {
+    const head = await this.types.head(name, sql);
     if (!head) return null;
-    return { deprecated: head.deprecated, schema: await this.compiled(name, head.schemaHash) };
+    return {
+      deprecated: head.deprecated,
+      schema: await this.compiled(name, head.schemaHash, sql),
+    };
   }
 
   private store(name: string, cached: Cached): void {
@@ -84,14 +93,18 @@ export class EventTypeCatalog {
   }
 
   /** The compiled schema of that hash: kept, or read and compiled once. */
-  private async compiled(name: string, hash: string | null): Promise<CompiledSchema | null> {
+  private async compiled(
+    name: string,
+    hash: string | null,
+    sql?: Sql,
+  ): Promise<CompiledSchema | null> {
     if (hash === null) return null;
     const kept = this.schemas.get(hash);
     if (kept) {
       this.keep(kept);
       return kept;
     }
-    const stored = await this.types.schema(name);
+    const stored = await this.types.schema(name, sql);
     if (!stored) return null;
     const compiled = CompiledSchema.compile(stored.schema, stored.hash);
     this.keep(compiled);

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { PAGE_BODY_BUDGET_BYTES } from '../common/bounded-page';
 import { encodeCursor, type CreatedAtRange, type ListPage, type Page } from '../common/list-query';
 import { rowToEntity, timeParam, type Row } from '../common/rows';
+import type { Sql } from '../common/unit-of-work';
 import { EventType } from './event-type.entity';
 
 /** What a client sets on an event type, every field given (the service fills in defaults). */
@@ -71,8 +72,8 @@ export class EventTypeRepository {
    * The type's deprecation and its schema's hash, not the schema: a few dozen bytes,
    * however large the schema, read by the catalogue cache every few seconds per type.
    */
-  async head(name: string): Promise<EventTypeHead | null> {
-    const rows = await this.dataSource.query<{ deprecated: boolean; hash: string | null }[]>(
+  async head(name: string, sql: Sql = this.dataSource): Promise<EventTypeHead | null> {
+    const rows = await sql.query<{ deprecated: boolean; hash: string | null }[]>(
       `SELECT deprecated, encode(sha256(convert_to(schema::text, 'UTF8')), 'hex') AS hash
        FROM event_types WHERE name = $1`,
       [name],
@@ -81,8 +82,11 @@ export class EventTypeRepository {
   }
 
   /** The schema of `name` as stored, with its hash; null when it has none (or no type). */
-  async schema(name: string): Promise<{ schema: Record<string, unknown>; hash: string } | null> {
-    const rows = await this.dataSource.query<{ schema: string | null; hash: string | null }[]>(
+  async schema(
+    name: string,
+    sql: Sql = this.dataSource,
+  ): Promise<{ schema: Record<string, unknown>; hash: string } | null> {
+    const rows = await sql.query<{ schema: string | null; hash: string | null }[]>(
       `SELECT schema::text AS schema,
               encode(sha256(convert_to(schema::text, 'UTF8')), 'hex') AS hash
        FROM event_types WHERE name = $1`,

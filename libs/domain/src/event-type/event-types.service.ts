@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidFieldError, NotFoundError } from '../common/domain-errors';
 import type { ListPage } from '../common/list-query';
-import { afterCommit, type UnitOfWork } from '../common/unit-of-work';
 import type { Delivery } from '../delivery/delivery.entity';
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import { DeliveryWaker } from '../delivery/delivery-waker';
@@ -84,12 +83,7 @@ export class EventTypesService {
    * is not found, 404 code 5, checked before the type). An unknown type is a 404 (code
    * 18), one without an example a 400 naming `event_type`.
    */
-  async sendTest(
-    scope: Scope,
-    webhookId: string,
-    name: string,
-    uow?: UnitOfWork,
-  ): Promise<Delivery> {
+  async sendTest(scope: Scope, webhookId: string, name: string): Promise<Delivery> {
     // The webhook first: a session probing another tenant's webhook hears 404 code 5
     // whatever the type, as for an unknown webhook.
     if (!(await this.webhooks.findById(scope, webhookId))) throw new NotFoundError('webhook');
@@ -97,9 +91,9 @@ export class EventTypesService {
     if (type.example === null) {
       throw new InvalidFieldError('event_type', 'has no example to send');
     }
-    const created = await this.deliveries.createTest(scope, webhookId, name, type.example, uow);
+    const created = await this.deliveries.createTest(scope, webhookId, name, type.example);
     if (!created) throw new NotFoundError('webhook');
-    afterCommit(uow, () => this.waker.notify(created.dueInMs));
+    this.waker.notify(created.dueInMs);
     return created.delivery;
   }
 }

@@ -37,7 +37,7 @@ export class EventsService {
   async publish(input: EventInput, uow?: UnitOfWork): Promise<Event> {
     const bytes = PayloadTooLargeError.check(input.payload, this.config.maxPayloadBytes);
     const reserved = input.eventType.startsWith(RESERVED_PREFIX);
-    if (!reserved) await this.checkType(input);
+    if (!reserved) await this.checkType(input, uow);
     const maxMatches = reserved
       ? Infinity
       : Math.floor(this.config.maxFanoutBytes / Math.max(1, bytes));
@@ -58,8 +58,8 @@ export class EventsService {
    * publishes); a type with a schema takes only payloads that match it. The catalogue is
    * read from this process's cache (EventTypeCatalog): no query for most publishes.
    */
-  private async checkType(input: EventInput): Promise<void> {
-    const type = await this.catalog.lookup(input.eventType);
+  private async checkType(input: EventInput, uow?: UnitOfWork): Promise<void> {
+    const type = await this.catalog.lookup(input.eventType, uow?.sql);
     if (!type) {
       if (this.config.eventTypes === 'registered') {
         throw new InvalidFieldError(
