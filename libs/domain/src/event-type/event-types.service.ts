@@ -50,12 +50,7 @@ export class EventTypesService {
     }
     const input = withDefaults(draft);
     const compiled = input.schema === null ? null : CompiledSchema.compile(input.schema);
-    if (compiled && input.example !== null) {
-      const problems = compiled.problems(input.example);
-      if (problems.length > 0) {
-        throw new InvalidFieldError('example', `does not match the schema: ${problems.join('; ')}`);
-      }
-    }
+    if (compiled && input.example !== null) checkExample(compiled, input.example);
     const { type, created, schemaHash } = await this.types.put(name, input);
     this.catalog.forget(name);
     if (compiled && schemaHash) this.catalog.remember(compiled.storedAs(schemaHash));
@@ -95,6 +90,19 @@ export class EventTypesService {
     if (!created) throw new NotFoundError('webhook');
     this.waker.notify(created.dueInMs);
     return created.delivery;
+  }
+}
+
+/** With a schema, the example must be JSON that matches it (400 naming `example`). */
+function checkExample(schema: CompiledSchema, example: string): void {
+  try {
+    JSON.parse(example);
+  } catch (err) {
+    throw new InvalidFieldError('example', `is not JSON (${(err as Error).message})`);
+  }
+  const problems = schema.problems(example);
+  if (problems.length > 0) {
+    throw new InvalidFieldError('example', `does not match the schema: ${problems.join('; ')}`);
   }
 }
 
