@@ -58,6 +58,8 @@ describe('CompiledSchema', () => {
     expect(refusal({ patternProperties: { '(x*)*y': {} } })).toContain('exponential');
     expect(refusal({ pattern: '[' })).toContain('not a valid regular expression');
     expect(refusal({ type: 'object', required: 'id' })).toContain('draft 2020-12');
+    expect(refusal({ $id: 'http://[bad' })).toContain('cannot be used');
+    expect(refusal({ $ref: '#%zz' })).toContain('names nothing');
   });
 
   it('takes local anchors and pointers, and data that looks like keywords', () => {

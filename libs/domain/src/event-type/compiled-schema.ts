@@ -58,7 +58,14 @@ export class CompiledSchema {
     }
     if (facts.nestedIds > 0) refuse('may have $id at its root only');
     for (const pattern of facts.patterns) checkPattern(pattern, refuse);
-    return new CompiledSchema(new Validator(schema, '2020-12', false), hash);
+    let validator: Validator;
+    try {
+      validator = new Validator(schema, '2020-12', false);
+    } catch (err) {
+      // What the meta-schema does not check, such as a root $id that is not a URI.
+      return refuse(`cannot be used: ${(err as Error).message}`);
+    }
+    return new CompiledSchema(validator, hash);
   }
 
   /** The same compiled schema under the hash of its stored JSON (jsonb's own text). */
@@ -82,9 +89,12 @@ export class CompiledSchema {
     let errors: OutputUnit[];
     try {
       errors = this.validator.validate(data).errors;
-    } catch {
-      // A schema that recurses ($ref "#") on a payload nested deeper than the stack.
-      return [': could not be checked against the schema (nested too deeply)'];
+    } catch (err) {
+      // A schema that recurses ($ref "#") on a payload nested deeper than the stack; or a
+      // reference the validator resolves otherwise than compile() did.
+      return err instanceof RangeError
+        ? [': could not be checked against the schema (nested too deeply)']
+        : [`: could not be checked against the schema (${(err as Error).message})`];
     }
     return describe(errors).slice(0, LIMITS.mismatchDetails);
   }
