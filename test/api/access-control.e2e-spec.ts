@@ -35,6 +35,9 @@ const BODIES: Record<string, (w: World) => object | undefined> = {
   redeliverDelivery: () => undefined,
   redeliverDeliveries: () => ({ status: 'pending' }),
   createEvent: () => ({ event_type: 'order.created', payload: '{}' }),
+  testWebhook: () => ({ event_type: 'a.b' }),
+  putEventType: () => ({ description: 'World' }),
+  deleteEventType: () => undefined,
   putTenant: () => ({ name: 'World' }),
   deleteTenant: () => undefined,
   createPortalSession: () => ({ read_only: true }),
@@ -82,6 +85,7 @@ describe('access control (POSTMAND_AUTH=api_key)', () => {
       [hook.id, delivery.id],
     );
     await f.db.dataSource.query(`INSERT INTO tenants (id, name) VALUES ('world', 'World')`);
+    await f.db.dataSource.query(`INSERT INTO event_types (name, example) VALUES ('a.b', '{}')`);
     const [session] = await f.db.dataSource.query<{ id: string }[]>(
       `INSERT INTO portal_sessions (id, tenant_id, token_hash, read_only, expires_at)
        VALUES (gen_random_uuid(), 'world', sha256('world'), false, now() + interval '1 hour')
@@ -109,6 +113,7 @@ describe('access control (POSTMAND_AUTH=api_key)', () => {
     op.path
       .replace('{tenant_id}', w.tenantId)
       .replace('{session_id}', w.sessionId)
+      .replace('{name}', 'a.b')
       .replace(
         '{id}',
         op.path.startsWith('/v1/webhooks')

@@ -26,6 +26,7 @@ const ALL = [
   'TenantOwnership1765584000000',
   'TenantFanOut1765670400000',
   'TenantFanOutIndexes1765670400001',
+  'EventTypes1765756800000',
 ];
 
 describe('migrations', () => {
@@ -77,6 +78,7 @@ describe('migrations', () => {
       'deliveries_full',
       'delivery_attempts',
       'delivery_attempts_full',
+      'event_types',
       'events',
       'idempotency_keys',
       'migrations',

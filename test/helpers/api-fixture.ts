@@ -79,7 +79,9 @@ export class ApiFixture {
 
   /** Empties the tables the tests write (API keys stay). */
   async truncate(): Promise<void> {
-    await this.db.dataSource.query('TRUNCATE tenants, webhooks, events, idempotency_keys CASCADE');
+    await this.db.dataSource.query(
+      'TRUNCATE tenants, webhooks, events, event_types, idempotency_keys CASCADE',
+    );
   }
 
   /** POST /v1/webhooks, which must answer 201; the webhook. */

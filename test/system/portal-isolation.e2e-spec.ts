@@ -39,6 +39,13 @@ const TABLE: Record<
   updateWebhook: { body: () => RECEIVER_HOOK, expect: notFound(5) },
   deleteWebhook: { expect: notFound(5) },
   rotateWebhookSecret: { body: () => ({ grace_period: 60 }), expect: notFound(5) },
+  testWebhook: { body: () => ({ event_type: 'tenant-b.seeded' }), expect: notFound(5) },
+  // The catalogue holds nothing of a tenant: sessions read it (the name is not in it),
+  // never write it.
+  listEventTypes: { expect: { status: 200 } },
+  getEventType: { expect: notFound(18) },
+  putEventType: { body: () => ({ description: 'taken over' }), expect: FORBIDDEN },
+  deleteEventType: { expect: FORBIDDEN },
   getWebhookSuccessRates: { query: (b) => `?webhook_ids=${b.webhookId}`, expect: notFound(5) },
   createWebhook: { body: (b) => ({ ...RECEIVER_HOOK, tenant_id: b.tenantId }), expect: FORBIDDEN },
   getDelivery: { expect: notFound(6) },
@@ -98,6 +105,7 @@ describe('system: a portal session sees nothing of another tenant', () => {
       op.path
         .replace('{tenant_id}', b.tenantId)
         .replace('{session_id}', bSession)
+        .replace('{name}', 'tenant-b.seeded')
         .replace(
           '{id}',
           op.path.startsWith('/v1/webhooks')

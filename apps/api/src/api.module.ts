@@ -24,6 +24,7 @@ import { DeliveryAttemptsModule } from './delivery-attempts/delivery-attempts.mo
 import { EventsModule } from './events/events.module';
 import { StatsModule } from './stats/stats.module';
 import { TenantsModule } from './tenants/tenants.module';
+import { EventTypesModule } from './event-types/event-types.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { dashboardModule } from './dashboard/dashboard';
 
@@ -52,6 +53,7 @@ export class ApiModule implements NestModule {
         EventsModule,
         StatsModule,
         TenantsModule,
+        EventTypesModule,
         ...(dashboard ? [dashboard] : []),
       ],
       providers: [

@@ -28,6 +28,9 @@ import { PortalSessionRepository } from './portal/portal-session.repository';
 import { PortalSessionsService } from './portal/portal-sessions.service';
 import { TenantRepository } from './tenant/tenant.repository';
 import { TenantsService } from './tenant/tenants.service';
+import { EventTypeCatalog } from './event-type/event-type-catalog';
+import { EventTypeRepository } from './event-type/event-type.repository';
+import { EventTypesService } from './event-type/event-types.service';
 
 const PROVIDERS = [
   DeliveryWaker,
@@ -57,6 +60,9 @@ const PROVIDERS = [
   PortalSessionsService,
   TenantRepository,
   TenantsService,
+  EventTypeRepository,
+  EventTypeCatalog,
+  EventTypesService,
 ];
 
 export interface DomainModuleOptions {

@@ -22,8 +22,10 @@ export {
   FixedFieldError,
   IdempotencyKeyInProgressError,
   IdempotencyKeyReusedError,
+  InvalidFieldError,
   NotFoundError,
   PayloadTooLargeError,
+  SchemaMismatchError,
   TenantWebhookLimitError,
   TooManyMatchesError,
 } from './common/domain-errors';
@@ -130,6 +132,13 @@ export {
 } from './portal/portal-session.rules';
 export { PortalSessionsService } from './portal/portal-sessions.service';
 export type { NewPortalSession, PortalAuthentication } from './portal/portal-sessions.service';
+
+// The event type catalogue (SPEC §14)
+export { EventType } from './event-type/event-type.entity';
+export { EVENT_TYPE_CATALOGUE_LIMITS, isEventTypeKey } from './event-type/event-type.rules';
+export type { EventTypeListFilter } from './event-type/event-type.repository';
+export { EventTypesService } from './event-type/event-types.service';
+export type { EventTypeDraft } from './event-type/event-types.service';
 
 // Tenants (SPEC §11)
 export { PLATFORM_SCOPE, scopedTenant, tenantScope } from './tenant/scope';

@@ -45,6 +45,14 @@ export const ERRORS = {
     status: HttpStatus.CONFLICT,
     message: 'tenant webhook limit reached',
   },
+  /** A type (§14) named by the path or a body that is not in the catalogue. */
+  eventTypeNotFound: { code: 18, status: HttpStatus.NOT_FOUND, message: 'event type not found' },
+  /** An event whose payload does not match its type's schema (§14). */
+  schemaMismatch: {
+    code: 19,
+    status: HttpStatus.UNPROCESSABLE_ENTITY,
+    message: "payload does not match the event type's schema",
+  },
   /**
    * A tenant's portal session (§12) named by the path that is not live, or another
    * tenant's. Code 20: SPEC's table keeps 18 and 19 for event types (§14).

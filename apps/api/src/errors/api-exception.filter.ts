@@ -13,8 +13,10 @@ import {
   FixedFieldError,
   IdempotencyKeyInProgressError,
   IdempotencyKeyReusedError,
+  InvalidFieldError,
   NotFoundError,
   PayloadTooLargeError,
+  SchemaMismatchError,
   TenantWebhookLimitError,
   TooManyMatchesError,
   type MissingResource,
@@ -77,6 +79,7 @@ const NOT_FOUND: Record<MissingResource, ErrorKind> = {
   event: 'eventNotFound',
   tenant: 'tenantNotFound',
   'portal session': 'portalSessionNotFound',
+  'event type': 'eventTypeNotFound',
 };
 
 /** What a domain service refused, as the API's error. */
@@ -86,7 +89,10 @@ function fromDomainError(exception: unknown): ApiError | undefined {
   if (exception instanceof TenantWebhookLimitError) {
     return new ApiError('tenantWebhookLimit', exception.message);
   }
-  if (exception instanceof FixedFieldError) {
+  if (exception instanceof SchemaMismatchError) {
+    return new ApiError('schemaMismatch', exception.problems.join('; '));
+  }
+  if (exception instanceof FixedFieldError || exception instanceof InvalidFieldError) {
     return ApiError.validation([[exception.field, exception.problem]]);
   }
   if (exception instanceof TooManyMatchesError) {

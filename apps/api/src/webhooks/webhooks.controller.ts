@@ -1,10 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { WebhooksService, type Scope, type UnitOfWork } from '@app/domain';
+import { EventTypesService, WebhooksService, type Scope, type UnitOfWork } from '@app/domain';
 import { RequestScope } from '../access/request-scope';
 import { PortalAccess } from '../access/portal-access';
 import { ApiEndpoint } from '../openapi/api-responses';
 import { Idempotent, Transaction } from '../idempotency/idempotency.interceptor';
+import { DeliveryDto } from '../deliveries/dto/delivery.dto';
+import { TestWebhookRequestDto } from '../event-types/dto/test-webhook-request.dto';
 import { ParseIdPipe } from '../validation/parse-id.pipe';
 import { ListWebhooksQueryDto } from './dto/list-webhooks-query.dto';
 import { RotateSecretRequestDto } from './dto/rotate-secret.dto';
@@ -14,7 +16,10 @@ import { WebhookDto, WebhookListDto } from './dto/webhook.dto';
 @ApiTags('webhooks')
 @Controller('v1/webhooks')
 export class WebhooksController {
-  constructor(private readonly webhooks: WebhooksService) {}
+  constructor(
+    private readonly webhooks: WebhooksService,
+    private readonly eventTypes: EventTypesService,
+  ) {}
 
   @Post()
   @Idempotent()
@@ -111,6 +116,28 @@ export class WebhooksController {
         gracePeriod: body.grace_period,
       }),
     );
+  }
+
+  // No Idempotency-Key: a test is not a create to replay (sent again, it sends again), and
+  // its reads run outside any transaction, so it never holds a connection while waiting
+  // for another.
+  @Post(':id/test')
+  @HttpCode(202)
+  @PortalAccess('tenant')
+  @ApiEndpoint({
+    operationId: 'testWebhook',
+    summary:
+      "Send an event type's example to this webhook alone: one delivery with event_type set and no event",
+    status: 202,
+    type: DeliveryDto,
+    errors: [400, 404, 415],
+  })
+  async test(
+    @RequestScope() scope: Scope,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() body: TestWebhookRequestDto,
+  ): Promise<DeliveryDto> {
+    return DeliveryDto.from(await this.eventTypes.sendTest(scope, id, body.event_type));
   }
 
   @Delete(':id')

@@ -58,6 +58,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send an event type's example to this webhook alone: one delivery with event_type set and no event */
+        post: operations["testWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/deliveries": {
         parameters: {
             query?: never;
@@ -320,6 +337,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/event-types/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an event type */
+        get: operations["getEventType"];
+        /** Create an event type (201) or replace it (200; omitted fields take their defaults, created_at is kept) */
+        put: operations["putEventType"];
+        post?: never;
+        /** Delete an event type (events already published keep their type) */
+        delete: operations["deleteEventType"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List event types by name */
+        get: operations["listEventTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -331,7 +384,7 @@ export interface components {
              * @example 4
              * @enum {integer}
              */
-            code: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 20;
+            code: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20;
             /** @example request validation failed */
             message: string;
             /**
@@ -552,24 +605,13 @@ export interface components {
              */
             grace_period?: number;
         };
-        DeliveryRequestDto: {
+        TestWebhookRequestDto: {
             /**
-             * Format: date-time
-             * @description RFC 3339 time of the first attempt; now when omitted.
-             * @example 2021-03-08T20:45:00.000Z
+             * @description A type in the catalogue that has an example (404 code 18 when unknown; 400 without
+             *     an example).
+             * @example order.created
              */
-            scheduled_at?: string;
-            /**
-             * Format: uuid
-             * @example a6e9a525-ac5a-488c-b118-bd7327ce6d8d
-             */
-            webhook_id: string;
-            /**
-             * @description Sent byte for byte as the request body; at most POSTMAND_MAX_PAYLOAD_BYTES bytes of
-             *     UTF-8 (413 above that).
-             * @example {\success\: true}
-             */
-            payload: string;
+            event_type: string;
         };
         /** @enum {string} */
         DeliveryStatus: "pending" | "succeeded" | "failed";
@@ -621,6 +663,25 @@ export interface components {
              */
             updated_at: string;
             /** @example {\success\: true} */
+            payload: string;
+        };
+        DeliveryRequestDto: {
+            /**
+             * Format: date-time
+             * @description RFC 3339 time of the first attempt; now when omitted.
+             * @example 2021-03-08T20:45:00.000Z
+             */
+            scheduled_at?: string;
+            /**
+             * Format: uuid
+             * @example a6e9a525-ac5a-488c-b118-bd7327ce6d8d
+             */
+            webhook_id: string;
+            /**
+             * @description Sent byte for byte as the request body; at most POSTMAND_MAX_PAYLOAD_BYTES bytes of
+             *     UTF-8 (413 above that).
+             * @example {\success\: true}
+             */
             payload: string;
         };
         BulkRedeliverRequestDto: {
@@ -1036,6 +1097,82 @@ export interface components {
             /** @description The session only reads (GET and HEAD): the portal shows no control that writes. */
             read_only: boolean;
         };
+        EventTypeRequestDto: {
+            /**
+             * @description At most 1024 characters. Default `""`.
+             * @example An order was placed.
+             */
+            description?: string | null;
+            /**
+             * @description A JSON Schema (draft 2020-12) every payload of the type must match, as a JSON object
+             *     of at most 65,536 bytes; it may not reference anything outside itself. Null (the
+             *     default): payloads are not checked.
+             * @example {
+             *       "type": "object",
+             *       "required": [
+             *         "order_id"
+             *       ],
+             *       "properties": {
+             *         "order_id": {
+             *           "type": "integer"
+             *         }
+             *       }
+             *     }
+             */
+            schema?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description A payload of the type, sent by `POST /v1/webhooks/{id}/test`; with a schema, JSON
+             *     that matches it. Null (the default): none.
+             * @example {"order_id": 42}
+             */
+            example?: string | null;
+            /**
+             * @description A type producers should stop using; it still publishes. Default false.
+             * @example false
+             */
+            deprecated?: boolean | null;
+        };
+        EventTypeDto: {
+            /** @description The JSON Schema (draft 2020-12) its payloads must match; null: not checked. */
+            schema: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description A payload of the type; null: none.
+             * @example {"order_id": 42}
+             */
+            example: string | null;
+            /**
+             * Format: date-time
+             * @example 2021-03-08T20:41:25.433Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2021-03-08T20:41:25.433Z
+             */
+            updated_at: string;
+            /** @example order.created */
+            name: string;
+            /** @example An order was placed. */
+            description: string;
+            /** @example false */
+            deprecated: boolean;
+        };
+        EventTypeListDto: {
+            /** @example 50 */
+            limit: number;
+            /** @example 0 */
+            offset: number;
+            /**
+             * @description The `after` of the next page, or null when no item follows this one (also with
+             *     offset paging).
+             */
+            next_cursor: string | null;
+            event_types: components["schemas"]["EventTypeDto"][];
+        };
     };
     responses: never;
     parameters: never;
@@ -1185,7 +1322,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1212,7 +1349,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Idempotency key reused with a different request (code 11). */
+            /** @description Idempotency key reused with a different request (code 11); payload does not match the event type's schema (code 19). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1279,7 +1416,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1359,7 +1496,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1433,7 +1570,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1513,7 +1650,96 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unsupported media type (code 9). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Internal server error (code 1). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Service unavailable (code 1). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    testWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestWebhookRequestDto"];
+            };
+        };
+        responses: {
+            /** @description Delivery */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDto"];
+                };
+            };
+            /** @description Malformed request body (code 3); request validation failed (code 4). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unauthorized (code 14). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1696,7 +1922,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1732,7 +1958,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Idempotency key reused with a different request (code 11). */
+            /** @description Idempotency key reused with a different request (code 11); payload does not match the event type's schema (code 19). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1840,7 +2066,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Idempotency key reused with a different request (code 11). */
+            /** @description Idempotency key reused with a different request (code 11); payload does not match the event type's schema (code 19). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1907,7 +2133,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1972,7 +2198,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2055,7 +2281,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2082,7 +2308,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Idempotency key reused with a different request (code 11). */
+            /** @description Idempotency key reused with a different request (code 11); payload does not match the event type's schema (code 19). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2241,7 +2467,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2410,7 +2636,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2446,7 +2672,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Idempotency key reused with a different request (code 11). */
+            /** @description Idempotency key reused with a different request (code 11); payload does not match the event type's schema (code 19). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2513,7 +2739,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2646,7 +2872,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2723,7 +2949,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2888,7 +3114,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3049,7 +3275,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3130,7 +3356,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3214,7 +3440,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3291,7 +3517,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); portal session not found (code 20). */
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3336,6 +3562,332 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CurrentPortalSessionDto"];
+                };
+            };
+            /** @description Unauthorized (code 14). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Internal server error (code 1). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Service unavailable (code 1). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    getEventType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Dot-separated segments of letters, digits, `_` and `-`, at most 256 characters. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description EventType */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTypeDto"];
+                };
+            };
+            /** @description Malformed request body (code 3); request validation failed (code 4). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unauthorized (code 14). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Internal server error (code 1). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Service unavailable (code 1). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    putEventType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Dot-separated segments of letters, digits, `_` and `-`, at most 256 characters. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventTypeRequestDto"];
+            };
+        };
+        responses: {
+            /** @description EventType */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTypeDto"];
+                };
+            };
+            /** @description EventType (created). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTypeDto"];
+                };
+            };
+            /** @description Malformed request body (code 3); request validation failed (code 4). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unauthorized (code 14). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unsupported media type (code 9). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Internal server error (code 1). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Service unavailable (code 1). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    deleteEventType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Dot-separated segments of letters, digits, `_` and `-`, at most 256 characters. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request body (code 3); request validation failed (code 4). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unauthorized (code 14). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Forbidden (code 15). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Invalid id (code 2); webhook not found (code 5); delivery not found (code 6); delivery attempt not found (code 7); route not found (code 10); event not found (code 13); tenant not found (code 16); event type not found (code 18); portal session not found (code 20). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Internal server error (code 1). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Service unavailable (code 1). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    listEventTypes: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+                /**
+                 * @description Keyset paging: the `next_cursor` of the previous page. The page holds the items that
+                 *     follow it, in the same order and with the same filters; however deep, it costs what
+                 *     the first page costs. Not together with `offset`.
+                 */
+                after?: string;
+                /** @description Only rows created after this RFC 3339 time. */
+                "created_at.gt"?: string;
+                /** @description Only rows created at or after this RFC 3339 time. */
+                "created_at.gte"?: string;
+                /** @description Only rows created before this RFC 3339 time. */
+                "created_at.lt"?: string;
+                /** @description Only rows created at or before this RFC 3339 time. */
+                "created_at.lte"?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description EventTypeList */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTypeListDto"];
+                };
+            };
+            /** @description Malformed request body (code 3); request validation failed (code 4). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description Unauthorized (code 14). */

@@ -44,10 +44,9 @@ export function deliveryRequest(
       previousSecretTokens: webhook.previousSecrets?.map((p) => p.secret_token),
     }),
   };
-  if (delivery.eventId) {
-    headers['X-Postmand-Event-Id'] = delivery.eventId;
-    headers['X-Postmand-Event-Type'] = delivery.eventType ?? '';
-  }
+  // A test delivery (§14) carries its type without an event.
+  if (delivery.eventId) headers['X-Postmand-Event-Id'] = delivery.eventId;
+  if (delivery.eventType) headers['X-Postmand-Event-Type'] = delivery.eventType;
   const url = new URL(webhook.url);
   const authorization = basicAuthorization(url);
   if (authorization) headers.Authorization = authorization;

@@ -1,6 +1,12 @@
 /** What a domain service refuses. The API renders each as the error its clients expect. */
 export type MissingResource =
-  'webhook' | 'delivery' | 'delivery attempt' | 'event' | 'tenant' | 'portal session';
+  | 'webhook'
+  | 'delivery'
+  | 'delivery attempt'
+  | 'event'
+  | 'tenant'
+  | 'portal session'
+  | 'event type';
 
 /** The thing asked for (or referred to) does not exist. */
 export class NotFoundError extends Error {
@@ -95,5 +101,30 @@ export class FixedFieldError extends Error {
   ) {
     super(`${field}: ${problem}`);
     this.name = 'FixedFieldError';
+  }
+}
+
+/**
+ * A value the domain's rules refuse (an event type's schema, its example): `field` is its
+ * name in the API, `problem` what is wrong, in the API's words.
+ */
+export class InvalidFieldError extends Error {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+    this.name = 'InvalidFieldError';
+  }
+}
+
+/**
+ * An event's payload that does not match its type's schema (§14): `problems` are at most
+ * 10 `<JSON pointer>: <reason>` pairs.
+ */
+export class SchemaMismatchError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+    this.name = 'SchemaMismatchError';
   }
 }

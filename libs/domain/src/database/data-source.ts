@@ -3,10 +3,11 @@ import { DeliveryAttempt } from '../delivery-attempt/delivery-attempt.entity';
 import { Delivery } from '../delivery/delivery.entity';
 import { Event } from '../event/event.entity';
 import { Tenant } from '../tenant/tenant.entity';
+import { EventType } from '../event-type/event-type.entity';
 import { Webhook } from '../webhook/webhook.entity';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [Webhook, Delivery, DeliveryAttempt, Event, Tenant];
+export const ENTITIES = [Webhook, Delivery, DeliveryAttempt, Event, Tenant, EventType];
 
 export interface DatabaseOptions {
   url: string;

@@ -172,6 +172,31 @@ export class DeliveryRepository {
   }
 
   /**
+   * A test delivery (§14): `payload` to one webhook, with `eventType` but no event, due
+   * now; null when the webhook is unknown or outside `scope`. The webhook is read under a
+   * key-share lock, as a create's is.
+   */
+  async createTest(
+    scope: Scope,
+    webhookId: string,
+    eventType: string,
+    payload: string,
+  ): Promise<CreatedDelivery | null> {
+    const params: unknown[] = [randomUUID(), webhookId, payload, eventType];
+    const inScope = andScope(scope, 'w.tenant_id', params);
+    const rows = await this.dataSource.query<Row[]>(
+      `WITH ${parkingCtes('$2::uuid')}
+       INSERT INTO deliveries (id, webhook_id, payload, event_type, parked, tenant_id)
+       SELECT $1, w.id, $3, $4, ${parkedAtCreation('w.id')}, w.tenant_id
+       FROM webhooks w WHERE w.id = $2${inScope}
+       FOR KEY SHARE OF w
+       RETURNING *, ${DUE_IN_MS}`,
+      params,
+    );
+    return this.created(rows[0]);
+  }
+
+  /**
    * A new pending delivery with the same webhook, payload and event; null when `id` is
    * unknown or outside `scope`.
    */

@@ -1,9 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import type { BoundedPage } from '../common/bounded-page';
-import { FanOutTooLargeError, NotFoundError, PayloadTooLargeError } from '../common/domain-errors';
+import {
+  FanOutTooLargeError,
+  InvalidFieldError,
+  NotFoundError,
+  PayloadTooLargeError,
+  SchemaMismatchError,
+} from '../common/domain-errors';
 import { afterCommit, type UnitOfWork } from '../common/unit-of-work';
 import { DeliveryWaker } from '../delivery/delivery-waker';
+import { EventTypeCatalog } from '../event-type/event-type-catalog';
 import type { Scope } from '../tenant/scope';
 import type { Event } from './event.entity';
 import { EventRepository, type EventInput, type EventListFilter } from './event.repository';
@@ -23,12 +30,15 @@ export class EventsService {
   constructor(
     private readonly events: EventRepository,
     private readonly waker: DeliveryWaker,
+    private readonly catalog: EventTypeCatalog,
     @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
   ) {}
 
   async publish(input: EventInput, uow?: UnitOfWork): Promise<Event> {
     const bytes = PayloadTooLargeError.check(input.payload, this.config.maxPayloadBytes);
-    const maxMatches = input.eventType.startsWith(RESERVED_PREFIX)
+    const reserved = input.eventType.startsWith(RESERVED_PREFIX);
+    if (!reserved) await this.checkType(input, uow);
+    const maxMatches = reserved
       ? Infinity
       : Math.floor(this.config.maxFanoutBytes / Math.max(1, bytes));
     const published = await this.events.publish(input, maxMatches, uow);
@@ -40,6 +50,27 @@ export class EventsService {
       afterCommit(uow, () => this.waker.notify(published.dueInMs));
     }
     return published.event;
+  }
+
+  /**
+   * The catalogue's rules (§14), before anything is stored: with POSTMAND_EVENT_TYPES
+   * `registered`, a type outside the catalogue is refused (a deprecated one still
+   * publishes); a type with a schema takes only payloads that match it. The catalogue is
+   * read from this process's cache (EventTypeCatalog): no query for most publishes.
+   */
+  private async checkType(input: EventInput, uow?: UnitOfWork): Promise<void> {
+    const type = await this.catalog.lookup(input.eventType, uow?.sql);
+    if (!type) {
+      if (this.config.eventTypes === 'registered') {
+        throw new InvalidFieldError(
+          'event_type',
+          'is not in the event type catalogue (POSTMAND_EVENT_TYPES=registered)',
+        );
+      }
+      return;
+    }
+    const problems = type.schema?.problems(input.payload) ?? [];
+    if (problems.length > 0) throw new SchemaMismatchError(problems);
   }
 
   async get(scope: Scope, id: string): Promise<Event> {

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       disableAfter: 432000,
       logLevel: 'info',
       auth: 'none',
+      eventTypes: 'open',
       blockPrivateNetworks: false,
       allowedNetworks: [],
       dataDir: '/srv/app/.postmand',
@@ -55,6 +56,7 @@ describe('loadConfig', () => {
         POSTMAND_DISABLE_AFTER: '0',
         POSTMAND_LOG_LEVEL: 'DEBUG',
         POSTMAND_AUTH: 'api_key',
+        POSTMAND_EVENT_TYPES: 'Registered',
         POSTMAND_BLOCK_PRIVATE_NETWORKS: 'true',
         POSTMAND_ALLOWED_NETWORKS: ' 10.0.0.0/8 ,fd00::/8,, 192.168.1.7',
         POSTMAND_DATA_DIR: 'var/db',
@@ -81,6 +83,7 @@ describe('loadConfig', () => {
       disableAfter: 0,
       logLevel: 'debug',
       auth: 'api_key',
+      eventTypes: 'registered',
       blockPrivateNetworks: true,
       allowedNetworks: [
         { network: '10.0.0.0', prefix: 8, family: 'ipv4' },
@@ -105,6 +108,7 @@ describe('loadConfig', () => {
         POSTMAND_POLLING_INTERVAL: '-5',
         POSTMAND_BLOCK_PRIVATE_NETWORKS: 'maybe',
         POSTMAND_AUTH: 'apikey',
+        POSTMAND_EVENT_TYPES: 'strict',
         POSTMAND_ALLOWED_NETWORKS: '10.0.0.0/8,10.0.0.0/33',
       });
     } catch (err) {
@@ -120,11 +124,12 @@ describe('loadConfig', () => {
       'POSTMAND_POLLING_INTERVAL',
       'POSTMAND_BLOCK_PRIVATE_NETWORKS',
       'POSTMAND_AUTH',
+      'POSTMAND_EVENT_TYPES',
       'POSTMAND_ALLOWED_NETWORKS',
     ]) {
       expect(problems).toContain(name);
     }
-    expect((error as ConfigError).problems).toHaveLength(8);
+    expect((error as ConfigError).problems).toHaveLength(9);
   });
 
   it('takes an IP address or a host name to bind, nothing else', () => {

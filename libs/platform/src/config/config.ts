@@ -16,6 +16,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const AUTH_MODES = ['none', 'api_key'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
+/**
+ * POSTMAND_EVENT_TYPES (§14): `open`, any valid name may be published; `registered`, only
+ * a type in the catalogue.
+ */
+export const EVENT_TYPE_MODES = ['open', 'registered'] as const;
+export type EventTypeMode = (typeof EVENT_TYPE_MODES)[number];
+
 /** Every POSTMAND_* setting (docs/operations.md "Configuration"), validated and typed. The only reader of `process.env`. */
 export interface PostmandConfig {
   /** Unset means "start an embedded PostgreSQL" (only the `all` command does). */
@@ -47,6 +54,8 @@ export interface PostmandConfig {
   logLevel: LogLevel;
   /** `api_key`: every /v1 request needs `Authorization: Bearer pmk_…` (§9). */
   auth: AuthMode;
+  /** `registered`: an event of a type not in the catalogue is refused (§14). */
+  eventTypes: EventTypeMode;
   /**
    * Refuse delivery targets in loopback, private, link-local or metadata ranges, for the
    * platform's own webhooks (a tenant's always are, §16).
@@ -220,6 +229,12 @@ export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): P
   if (!(AUTH_MODES as readonly string[]).includes(auth)) {
     problems.push(`POSTMAND_AUTH: must be one of ${AUTH_MODES.join(', ')}, got "${auth}"`);
   }
+  const eventTypes = (env.POSTMAND_EVENT_TYPES?.trim() || 'open').toLowerCase();
+  if (!(EVENT_TYPE_MODES as readonly string[]).includes(eventTypes)) {
+    problems.push(
+      `POSTMAND_EVENT_TYPES: must be one of ${EVENT_TYPE_MODES.join(', ')}, got "${eventTypes}"`,
+    );
+  }
 
   const config: PostmandConfig = {
     databaseUrl: readDatabaseUrl(env, problems),
@@ -245,6 +260,7 @@ export function loadConfig(env: Env = readEnvironment(), cwd = process.cwd()): P
     retentionDays: int('POSTMAND_RETENTION_DAYS', 30, 0, 36_500),
     logLevel: logLevel as LogLevel,
     auth: auth as AuthMode,
+    eventTypes: eventTypes as EventTypeMode,
     blockPrivateNetworks: readBoolean(env, 'POSTMAND_BLOCK_PRIVATE_NETWORKS', false, problems),
     allowedNetworks: readAllowedNetworks(env, problems),
     dataDir: path.resolve(cwd, dataDirRaw || '.postmand'),
