@@ -26,6 +26,7 @@ const ALL = [
   'TenantOwnership1765584000000',
   'TenantFanOut1765670400000',
   'TenantFanOutIndexes1765670400001',
+  'SubscriptionFilters1765756800010',
 ];
 
 describe('migrations', () => {

@@ -11,6 +11,7 @@ import { TenantIndexes1765497600001 } from './1765497600001-TenantIndexes';
 import { TenantOwnership1765584000000 } from './1765584000000-TenantOwnership';
 import { TenantFanOut1765670400000 } from './1765670400000-TenantFanOut';
 import { TenantFanOutIndexes1765670400001 } from './1765670400001-TenantFanOutIndexes';
+import { SubscriptionFilters1765756800010 } from './1765756800010-SubscriptionFilters';
 
 /** Every migration, oldest first. Listed explicitly so built code and tests load the same set. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   TenantOwnership1765584000000,
   TenantFanOut1765670400000,
   TenantFanOutIndexes1765670400001,
+  SubscriptionFilters1765756800010,
 ];
