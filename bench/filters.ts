@@ -6,9 +6,12 @@
 //    stored in p95 ≤ 50 ms);
 //  - the same 1,000 without filters (all match): publishing to webhooks without filters,
 //    to compare with the build before (the merger's A/B);
-//  - 1 match, no filter; and 1 match with a filter on a payload of 256 KiB and of 1 MiB
-//    (what parsing the payload once in the statement costs).
+//  - 1 match, no filter (on a small payload and on one of 1 MiB); and 1 match with a filter
+//    on a payload of 256 KiB and of 1 MiB (what parsing the payload in the statement costs).
+import { randomUUID } from 'node:crypto';
+import { PUBLISH_SQL } from '@app/domain/testing';
 import { pickServer } from '../test/support/pg-server';
+import type { BenchDatabase } from './lib/database';
 import { createBenchDatabase } from './lib/database';
 import { startServer } from './lib/processes';
 import { percentile } from './lib/util';
@@ -44,6 +47,12 @@ const KINDS: Kind[] = [
     label: '1 webhook without a filter',
     eventType: 'solo.created',
     payload: sized(200, 'gold'),
+    deliveries: 1,
+  },
+  {
+    label: '1 webhook without a filter, 1 MiB payload',
+    eventType: 'solo.created',
+    payload: sized(1_000_000, 'gold'),
     deliveries: 1,
   },
   {
@@ -109,12 +118,42 @@ async function publish(url: string, kind: Kind, n: number): Promise<number> {
   return ms;
 }
 
+/**
+ * The publish statement alone, run by this process on the server's database (no HTTP, no
+ * Nest): its own time for `kind`'s event, in ms.
+ */
+async function statement(db: BenchDatabase, kind: Kind, n: number): Promise<number> {
+  const [type] = kind.eventType.split('.');
+  const patterns = [kind.eventType, `${type}.*`, '*'];
+  const t0 = process.hrtime.bigint();
+  const [row] = await db.dataSource.query<{ matches: string }[]>(PUBLISH_SQL, [
+    [randomUUID()],
+    [kind.eventType],
+    [kind.payload(n)],
+    [null],
+    patterns.map(() => 1),
+    patterns,
+    [1_000_000],
+    [null],
+  ]);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (Number(row.matches) !== kind.deliveries) throw new Error(`${kind.label}: ${row.matches}`);
+  return ms;
+}
+
+const p = (xs: number[], q: number) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    q,
+  ).toFixed(1);
+
 async function main(): Promise<void> {
   const requests = Number(process.argv[2] ?? 300);
   const pg = await pickServer(process.env.POSTMAND_BENCH_DATABASE_URL);
   const db = await createBenchDatabase(pg.url);
   const server = await startServer(db.url);
   const ms = KINDS.map(() => [] as number[]);
+  const sql = KINDS.map(() => [] as number[]);
   try {
     await seed(server.url);
     await db.dataSource.query(`VACUUM ANALYZE webhooks`);
@@ -122,7 +161,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < WARM_UP + requests; i++) {
       for (let k = 0; k < KINDS.length; k++) {
         const took = await publish(server.url, KINDS[k], i);
+        const own = await statement(db, KINDS[k], i);
         if (i >= WARM_UP) ms[k].push(took);
+        if (i >= WARM_UP) sql[k].push(own);
       }
     }
   } finally {
@@ -130,13 +171,15 @@ async function main(): Promise<void> {
     await db.drop();
     if (pg.embedded) await pg.embedded.server.stop();
   }
-  console.log(`POST /v1/events, ${requests} of each kind, taking turns (after ${WARM_UP} each)`);
-  console.log('| publish | delivery_count | p50 ms | p95 ms |');
+  console.log(
+    `POST /v1/events, ${requests} of each kind, taking turns (after ${WARM_UP} each); ` +
+      'beside each, the publish statement alone (PUBLISH_SQL, from this process)',
+  );
+  console.log('| publish | delivery_count | POST p50 / p95 ms | statement p50 / p95 ms |');
   console.log('|---|---|---|---|');
   KINDS.forEach((kind, k) => {
-    const s = [...ms[k]].sort((a, b) => a - b);
     console.log(
-      `| ${kind.label} | ${kind.deliveries} | ${percentile(s, 50).toFixed(1)} | ${percentile(s, 95).toFixed(1)} |`,
+      `| ${kind.label} | ${kind.deliveries} | ${p(ms[k], 50)} / ${p(ms[k], 95)} | ${p(sql[k], 50)} / ${p(sql[k], 95)} |`,
     );
   });
 }
