@@ -99,6 +99,21 @@ describe('webhook filters', () => {
     }
   });
 
+  it('matches each event of a shared statement on its own payload', async () => {
+    const gold = await hook({ 'data.tier': 'gold' });
+    const silver = await hook({ 'data.tier': 'silver' });
+    // Concurrent publishes may share a statement (the repository batches those that wait).
+    const tiers = Array.from({ length: 24 }, (_, i) => ['gold', 'silver', 'none', 'x'][i % 4]);
+    const events = await Promise.all(
+      tiers.map((tier) => publish(tier === 'x' ? 'not json' : JSON.stringify({ data: { tier } }))),
+    );
+    for (const [i, event] of events.entries()) {
+      const expected = tiers[i] === 'gold' ? [gold.id] : tiers[i] === 'silver' ? [silver.id] : [];
+      expect([tiers[i], await reached(event.id as string)]).toEqual([tiers[i], expected]);
+      expect(event.delivery_count).toBe(expected.length);
+    }
+  });
+
   it('keeps the filter it is given; a PUT without it removes it; GET shows it', async () => {
     const filter = { 'data.tier': { $in: ['gold'] }, $not: { 'data.test': true } };
     const made = await hook(filter);
@@ -140,6 +155,11 @@ describe('webhook filters', () => {
       'nesting 6 deep',
       { $not: { $not: { $not: { $not: { $not: { a: 1 } } } } } },
       'filter: $not.$not.$not.$not.$not: nests deeper than 5 filters.',
+    ],
+    [
+      'a path of 10 segments of digits (its compiled form too long)',
+      { 'a.0.0.0.0.0.0.0.0.0.0': 1 },
+      'filter: has too many segments of digits',
     ],
     [
       'more than 4096 bytes',
