@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { compileFilter, type WebhookFilter } from '@app/domain';
-import { matchesFilter } from '@app/domain/testing';
+import { randomUUID } from 'node:crypto';
+import { matchesFilter, PUBLISH_SQL } from '@app/domain/testing';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { WEBHOOK_COLUMNS } from '../helpers/migrations';
 
 /**
  * The compiled form of a filter (what the publish statement runs) against SPEC §15 in
@@ -178,5 +180,54 @@ describe('filters compiled to jsonpath agree with §15 (property)', () => {
       }),
       { numRuns: 10, seed: 7 },
     );
+  });
+
+  it('in one publish statement of several events, matches each on its own payload', async () => {
+    const sql = db.dataSource;
+    const hooks: Record<string, string> = {};
+    for (const [name, f] of [
+      ['gold', { tier: 'gold' }],
+      ['silver', { tier: 'silver' }],
+      ['plain', null],
+    ] as const) {
+      const [{ id }] = await sql.query<{ id: string }[]>(
+        `INSERT INTO webhooks (${WEBHOOK_COLUMNS}, event_types, filter, filter_path)
+         VALUES ('hook', 'http://127.0.0.1:9/', 'application/json', '{200}', 5, 10, 10, 3600,
+                 '{batch.created}', $1, $2)
+         RETURNING id`,
+        [f === null ? null : JSON.stringify(f), f === null ? null : pathOf(f)],
+      );
+      hooks[name] = id;
+    }
+    const payloads = ['{"tier":"gold"}', '{"tier":"silver"}', 'not json', '{"tier":"gold"}'];
+    const ids = payloads.map(() => randomUUID());
+    const positions = payloads.flatMap((_, i) => [i + 1, i + 1]);
+    const rows = await sql.query<{ input_id: string; matches: string }[]>(PUBLISH_SQL, [
+      ids,
+      payloads.map(() => 'batch.created'),
+      payloads,
+      payloads.map(() => null),
+      positions,
+      payloads.flatMap(() => ['batch.created', '*']),
+      payloads.map(() => 1000),
+      payloads.map(() => null),
+    ]);
+    const matches = Object.fromEntries(rows.map((r) => [r.input_id, Number(r.matches)]));
+    expect(ids.map((id) => matches[id])).toEqual([2, 2, 1, 2]);
+    const made = await sql.query<{ event_id: string; webhook_id: string }[]>(
+      `SELECT event_id, webhook_id FROM deliveries WHERE event_id = ANY ($1)`,
+      [ids],
+    );
+    const of = (i: number) =>
+      made
+        .filter((d) => d.event_id === ids[i])
+        .map((d) => d.webhook_id)
+        .sort();
+    expect([of(0), of(1), of(2), of(3)]).toEqual([
+      [hooks.gold, hooks.plain].sort(),
+      [hooks.silver, hooks.plain].sort(),
+      [hooks.plain],
+      [hooks.gold, hooks.plain].sort(),
+    ]);
   });
 });
