@@ -18,6 +18,7 @@ describe('/v1/webhooks', () => {
       max_concurrency: null,
       rate_limit: null,
       ordering: 'none',
+      filter: null,
       circuit: { state: 'closed', consecutive_failures: 0, open_until: null },
       disabled_reason: null,
       id: expect.stringMatching(

@@ -23,6 +23,8 @@ function sqlType(spec: WebhookFieldSpec): string {
       return 'ARRAY _int4';
     case 'string[]':
       return 'ARRAY _text';
+    case 'object':
+      return 'jsonb';
   }
 }
 
@@ -57,7 +59,7 @@ describe('WEBHOOK_FIELDS and the migrated webhooks table', () => {
     expect(column).toBeDefined();
     const type = column!.data_type === 'ARRAY' ? `ARRAY ${column!.udt_name}` : column!.data_type;
     expect(type).toBe(sqlType(spec));
-    const nullable = spec.type === 'integer' && spec.nullable === true;
+    const nullable = (spec.type === 'integer' || spec.type === 'object') && spec.nullable === true;
     expect(column!.is_nullable).toBe(nullable ? 'YES' : 'NO');
     if (spec.type === 'string' && spec.sql === 'varchar') {
       expect(column!.character_maximum_length).toBe(spec.maxLength);

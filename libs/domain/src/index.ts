@@ -159,6 +159,9 @@ export type { TenantDraft } from './tenant/tenants.service';
 
 // Webhooks
 export { Webhook } from './webhook/webhook.entity';
+export { compileFilter, filterProblem } from './webhook/filter/filter.jsonpath';
+export { FILTER_LIMITS, FILTER_OPERATORS } from './webhook/filter/filter.rules';
+export type { WebhookFilter } from './webhook/filter/filter.rules';
 export { WEBHOOK_DEFAULTS, WEBHOOK_FIELDS, WEBHOOK_FIELD_ENTRIES } from './webhook/webhook.fields';
 export type {
   OptionalWebhookField,

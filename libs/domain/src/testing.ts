@@ -2,3 +2,5 @@
 // statements whose plans and locking they inspect. Apps never import it (ESLint forbids it).
 export { CLAIM_SETTINGS, CLAIM_SQL } from './dispatch/claim.sql';
 export { PUBLISH_SQL } from './event/event.repository';
+// §15 in plain TypeScript, the reference the compiled filters are tested against.
+export { matchesFilter } from './webhook/filter/filter.evaluate';

@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { registerDecorator, type ValidationOptions } from 'class-validator';
 import {
   EVENT_TYPE_LIMITS,
+  filterProblem,
   isEventTypeName,
   isEventTypePattern,
   isTenantId,
@@ -238,3 +239,16 @@ export const IsTenantMetadata = (): PropertyDecorator => (target, propertyName) 
 /** A tenant's id (§11) in a body: 1–64 characters of letters, digits, `_`, `.` and `-`. */
 export const IsTenantId = (): PropertyDecorator =>
   rule('isTenantId', TENANT_ID_RULE, (v) => isTenantId(v));
+
+/**
+ * A webhook's `filter` (§15): null or a valid filter. Its own message: what is wrong and
+ * where (`data.tier: unknown operator $foo`).
+ */
+export const IsWebhookFilter = (): PropertyDecorator => (target, propertyName) =>
+  registerDecorator({
+    name: 'isWebhookFilter',
+    target: target.constructor,
+    propertyName: propertyName as string,
+    options: { message: ({ value }) => filterProblem(value) ?? '' },
+    validator: { validate: (v) => filterProblem(v) === undefined },
+  });

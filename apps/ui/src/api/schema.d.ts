@@ -466,6 +466,23 @@ export interface components {
              * @enum {string}
              */
             ordering?: "none" | "fifo";
+            /**
+             * @description Which events it takes, by their payload (§15), once `event_types` match: null (the default) takes every one. An object whose entries must all hold: `"<path>": <scalar>` (equals), `"<path>": {"<operator>": <operand>, …}` with the operators `$eq`, `$neq`, `$gt`, `$gte`, `$lt`, `$lte`, `$in`, `$nin`, `$exists`, `$contains`, and `$and`/`$or` (1–20 filters) or `$not` (a filter). At most 4096 bytes and 5 filters deep. Direct deliveries and redeliveries ignore it.
+             * @example {
+             *       "data.tier": {
+             *         "$in": [
+             *           "gold",
+             *           "platinum"
+             *         ]
+             *       },
+             *       "data.amount": {
+             *         "$gte": 100
+             *       }
+             *     }
+             */
+            filter?: {
+                [key: string]: unknown;
+            } | null;
             tenant_id?: string | null;
         };
         CircuitDto: {
@@ -558,6 +575,23 @@ export interface components {
              * @enum {string}
              */
             ordering: "none" | "fifo";
+            /**
+             * @description Which events it takes, by their payload (§15), once `event_types` match: null (the default) takes every one. An object whose entries must all hold: `"<path>": <scalar>` (equals), `"<path>": {"<operator>": <operand>, …}` with the operators `$eq`, `$neq`, `$gt`, `$gte`, `$lt`, `$lte`, `$in`, `$nin`, `$exists`, `$contains`, and `$and`/`$or` (1–20 filters) or `$not` (a filter). At most 4096 bytes and 5 filters deep. Direct deliveries and redeliveries ignore it.
+             * @example {
+             *       "data.tier": {
+             *         "$in": [
+             *           "gold",
+             *           "platinum"
+             *         ]
+             *       },
+             *       "data.amount": {
+             *         "$gte": 100
+             *       }
+             *     }
+             */
+            filter: {
+                [key: string]: unknown;
+            } | null;
             /**
              * Format: uuid
              * @example a6e9a525-ac5a-488c-b118-bd7327ce6d8d

@@ -20,8 +20,8 @@ export interface FormField {
   hint?: string | ((schema: PropertySchema) => string | undefined);
   /** A new webhook's text for a required field, which has no default. */
   suggested?: string;
-  /** `secret`: hidden unless shown; `url`: a URL keyboard. */
-  input?: 'secret' | 'url';
+  /** `secret`: hidden unless shown; `url`: a URL keyboard; `json`: JSON text, several lines. */
+  input?: 'secret' | 'url' | 'json';
   /** The words for each value of an enum. */
   options?: Record<string, string>;
 }
@@ -90,6 +90,12 @@ export const FIELDS: { [K in FieldName]-?: FormField } = {
     label: 'Rate limit (per second)',
     hint: 'Empty: no limit.',
   },
+  filter: {
+    group: 'Endpoint',
+    label: 'Filter',
+    hint: 'JSON the payload must match, e.g. {"data.tier": {"$in": ["gold"]}}. Empty: every event.',
+    input: 'json',
+  },
   ordering: {
     group: 'Endpoint protection',
     label: 'Ordering',
@@ -106,6 +112,7 @@ export type Texts = Record<FieldName, string | boolean>;
 function textOf(value: unknown): string | boolean {
   if (typeof value === 'boolean') return value;
   if (Array.isArray(value)) return value.join(', ');
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value, null, 2);
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
@@ -113,6 +120,15 @@ function textOf(value: unknown): string | boolean {
 function num(text: string): unknown {
   const t = text.trim();
   return /^-?\d+$/.test(t) ? Number(t) : t;
+}
+
+/** The JSON the text holds; otherwise the text, so the API names what is wrong. */
+function json(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 /** The value the request carries for a field's text, by the field's schema. */
@@ -126,6 +142,7 @@ function valueOf(text: string | boolean, schema: PropertySchema): unknown {
     return schema.items?.type === 'integer' ? items.map(num) : items;
   }
   if (schema.type === 'integer') return schema.nullable && text.trim() === '' ? null : num(text);
+  if (schema.type === 'object') return text.trim() === '' ? null : json(text);
   return text;
 }
 
@@ -223,18 +240,30 @@ export function FieldInput(props: FieldInputProps) {
     );
   }
   const hint = typeof field.hint === 'function' ? field.hint(schema) : field.hint;
-  const input = (type: string) => (
-    <input
-      id={id}
-      name={name}
-      type={type}
-      value={value}
-      onInput={(e) => onChange((e.target as HTMLInputElement).value)}
-      aria-invalid={error ? 'true' : undefined}
-      aria-describedby={`${id}-note`}
-      autocomplete="off"
-    />
-  );
+  const input = (type: string) =>
+    type === 'json' ? (
+      <textarea
+        id={id}
+        name={name}
+        rows={4}
+        value={value}
+        onInput={(e) => onChange((e.target as HTMLTextAreaElement).value)}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={`${id}-note`}
+        spellcheck={false}
+      />
+    ) : (
+      <input
+        id={id}
+        name={name}
+        type={type}
+        value={value}
+        onInput={(e) => onChange((e.target as HTMLInputElement).value)}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={`${id}-note`}
+        autocomplete="off"
+      />
+    );
   return (
     <div class={`field${error ? ' invalid' : ''}`}>
       <label for={id}>{field.label}</label>

@@ -67,6 +67,14 @@ interface PublishInput {
  * more is not stored, and its row comes back with `fits` false; nor is one whose tenant
  * does not exist (`tenant_found` false).
  *
+ * A webhook with a filter (§15) matches only when its compiled predicate (`filter_path`,
+ * read under the lock below, so a filter changed meanwhile is the one that counts) holds
+ * on the event's payload (`kept`): a non-matching webhook costs no delivery row and is not
+ * counted in `delivery_count`. The payload is parsed (postmand_json_doc: NULL when it is
+ * not a JSON object or array, which then matches no filter) once per event, and only for
+ * an event that has a candidate with a filter (`docs`): publishing to webhooks without
+ * filters parses nothing.
+ *
  * The payload is stored once, on the event: its deliveries leave theirs NULL and are read
  * with the event's (deliveries_full, the claim). Each delivery carries its webhook's
  * tenant, which is its event's: `hooks` keeps each webhook with its own tenant's key, and
@@ -95,7 +103,7 @@ export const PUBLISH_SQL = `WITH input AS (
    JOIN webhook_event_types s ON s.tenant_key = v.tenant_key AND s.pattern = c.pattern
  ),
  hooks AS MATERIALIZED (
-   SELECT w.id, coalesce(w.tenant_id, '') AS tenant_key FROM webhooks w
+   SELECT w.id, coalesce(w.tenant_id, '') AS tenant_key, w.filter_path FROM webhooks w
    WHERE (w.id, coalesce(w.tenant_id, '')) IN (SELECT webhook_id, tenant_key FROM candidates)
    ORDER BY w.id
    FOR KEY SHARE
@@ -106,18 +114,28 @@ export const PUBLISH_SQL = `WITH input AS (
    ORDER BY t.id
    FOR KEY SHARE
  ),
+ docs AS MATERIALIZED (
+   SELECT v.id, postmand_json_doc(v.payload) AS doc FROM input v
+   WHERE v.id IN (SELECT c.event_id FROM candidates c JOIN hooks h
+                    ON h.id = c.webhook_id AND h.tenant_key = c.tenant_key
+                  WHERE h.filter_path IS NOT NULL)
+ ),
+ kept AS MATERIALIZED (
+   SELECT c.event_id, c.webhook_id FROM candidates c
+   JOIN hooks h ON h.id = c.webhook_id AND h.tenant_key = c.tenant_key
+   WHERE h.filter_path IS NULL
+      OR coalesce((SELECT d.doc FROM docs d WHERE d.id = c.event_id) @@ h.filter_path, false)
+ ),
  sized AS MATERIALIZED (
-   SELECT v.id, count(c.webhook_id) AS matches, count(c.webhook_id) <= v.max_matches AS fits,
+   SELECT v.id, count(k.webhook_id) AS matches, count(k.webhook_id) <= v.max_matches AS fits,
           v.tenant_id IS NULL OR v.tenant_id IN (SELECT id FROM tenants_held) AS tenant_found
    FROM input v
-   LEFT JOIN candidates c
-     ON c.event_id = v.id AND (c.webhook_id, c.tenant_key) IN (SELECT id, tenant_key FROM hooks)
+   LEFT JOIN kept k ON k.event_id = v.id
    GROUP BY v.id, v.max_matches, v.tenant_id
  ),
  matched AS MATERIALIZED (
-   SELECT c.event_id, c.webhook_id FROM candidates c JOIN sized z ON z.id = c.event_id
+   SELECT k.event_id, k.webhook_id FROM kept k JOIN sized z ON z.id = k.event_id
    WHERE z.fits AND z.tenant_found
-     AND (c.webhook_id, c.tenant_key) IN (SELECT id, tenant_key FROM hooks)
  ),
  ${parkingCtes('SELECT webhook_id FROM matched')},
  event AS (

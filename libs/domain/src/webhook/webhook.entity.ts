@@ -28,6 +28,8 @@ function columnOptions(spec: WebhookFieldSpec): ColumnOptions {
       return { name: spec.column, type: 'int', array: true };
     case 'string[]':
       return { name: spec.column, type: 'text', array: true };
+    case 'object':
+      return { name: spec.column, type: 'jsonb', nullable: true };
   }
 }
 

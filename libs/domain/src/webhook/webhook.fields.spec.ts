@@ -18,6 +18,8 @@ function accepts(spec: WebhookFieldSpec, value: unknown): boolean {
       return Array.isArray(value) && value.length >= spec.minItems && value.length <= spec.maxItems;
     case 'string[]':
       return Array.isArray(value) && value.length <= spec.maxItems;
+    case 'object':
+      return value === null || (typeof value === 'object' && !Array.isArray(value));
   }
 }
 

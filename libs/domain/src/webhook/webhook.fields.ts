@@ -1,4 +1,5 @@
 import { EVENT_TYPE_LIMITS } from '../event/event-type.rules';
+import type { WebhookFilter } from './filter/filter.rules';
 
 /**
  * A field a client sets on a webhook. Optional ones have a `default`, which a POST or PUT
@@ -36,7 +37,12 @@ type Kind =
       items: string;
     } & Presence<readonly number[]>)
   /** At most `maxItems` strings, in a `text[]` column; what each may be is the API's rule. */
-  | ({ type: 'string[]'; maxItems: number } & Presence<readonly string[]>);
+  | ({ type: 'string[]'; maxItems: number } & Presence<readonly string[]>)
+  /**
+   * A JSON object or null, in a `jsonb` column; what it may hold is its rule's (the API's
+   * FORMATS, from the domain's rules).
+   */
+  | ({ type: 'object'; nullable: true } & Presence<null>);
 
 export type WebhookFieldSpec = Kind & {
   /**
@@ -197,6 +203,20 @@ export const WEBHOOK_FIELDS = {
       '`fifo`: one delivery at a time in `created_at, id` order, each waiting until the one ' +
       'before has succeeded or failed for good, retries included.',
   },
+  filter: {
+    column: 'filter',
+    type: 'object',
+    nullable: true,
+    default: null,
+    description:
+      'Which events it takes, by their payload (§15), once `event_types` match: null (the ' +
+      'default) takes every one. An object whose entries must all hold: `"<path>": <scalar>` ' +
+      '(equals), `"<path>": {"<operator>": <operand>, …}` with the operators `$eq`, `$neq`, ' +
+      '`$gt`, `$gte`, `$lt`, `$lte`, `$in`, `$nin`, `$exists`, `$contains`, and `$and`/`$or` ' +
+      '(1–20 filters) or `$not` (a filter). At most 4096 bytes and 5 filters deep. Direct ' +
+      'deliveries and redeliveries ignore it.',
+    example: { 'data.tier': { $in: ['gold', 'platinum'] }, 'data.amount': { $gte: 100 } },
+  },
 } as const satisfies Record<string, WebhookFieldSpec>;
 
 type Fields = typeof WEBHOOK_FIELDS;
@@ -222,7 +242,9 @@ export type WebhookFieldValue<F extends WebhookFieldSpec> = F extends {
             ? number[]
             : F extends { type: 'string[]' }
               ? string[]
-              : never;
+              : F extends { type: 'object' }
+                ? WebhookFilter | null
+                : never;
 
 /** Everything a client sets on a webhook, as the entity holds it. */
 export type WebhookSettings = { [K in WebhookFieldName]: WebhookFieldValue<Fields[K]> };

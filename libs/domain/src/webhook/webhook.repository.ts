@@ -21,6 +21,7 @@ import type { Scope } from '../tenant/scope';
 import { andScope, whereScope, whereTenant } from '../tenant/scope.sql';
 import { Webhook } from './webhook.entity';
 import { WEBHOOK_FIELD_ENTRIES, type WebhookSettings } from './webhook.fields';
+import { compileFilter } from './filter/filter.jsonpath';
 import { SECRET_ROTATION, secretTokenProblem } from './webhook.rules';
 
 /** Everything a client sets on a webhook, in the order of the statements below. */
@@ -53,6 +54,16 @@ export interface WebhookListFilter extends Page {
 /** The input's values, in the order of INPUT_FIELDS. */
 function values(input: WebhookInput): unknown[] {
   return INPUT_FIELDS.map((field) => input[field]);
+}
+
+/**
+ * The input's filter compiled (§15), stored beside it in `filter_path` for the publish
+ * statement to evaluate; null without one. The API has refused a filter that cannot be.
+ */
+function filterPath(input: WebhookInput): string | null {
+  const compiled = compileFilter(input.filter);
+  if ('problem' in compiled) throw new Error(`filter: ${compiled.problem}`);
+  return compiled.path;
 }
 
 /** The input's columns (WEBHOOK_FIELDS) and their placeholders ($2 on). */
@@ -107,10 +118,12 @@ export class WebhookRepository {
 
   private async insert(sql: Sql, input: WebhookInput, tenantId: string | null): Promise<Webhook> {
     const tenant = `$${INPUT_FIELDS.length + 2}`;
+    const path = `$${INPUT_FIELDS.length + 3}::jsonpath`;
     const rows = await sql.query<Row[]>(
-      `INSERT INTO webhooks (id, ${COLUMNS}, tenant_id) VALUES ($1, ${PLACEHOLDERS}, ${tenant})
+      `INSERT INTO webhooks (id, ${COLUMNS}, tenant_id, filter_path)
+       VALUES ($1, ${PLACEHOLDERS}, ${tenant}, ${path})
        RETURNING *`,
-      [randomUUID(), ...values(input), tenantId],
+      [randomUUID(), ...values(input), tenantId, filterPath(input)],
     );
     return rowToEntity(this.dataSource, Webhook, rows[0]);
   }
@@ -170,6 +183,7 @@ export class WebhookRepository {
     // it; the row is updated only then, and otherwise looked at to tell which refusal.
     const tenantGiven = `$${INPUT_FIELDS.length + 2}::boolean`;
     const tenant = `$${INPUT_FIELDS.length + 3}::varchar`;
+    const path = `$${INPUT_FIELDS.length + 4}::jsonpath`;
     const secret = `$${INPUT_FIELDS.indexOf('secretToken') + 2}::varchar`;
     const reEnabled = `NOT active AND ${active}`;
     // A PUT that changes the secret replaces it at once, as in v1: no rotation's old
@@ -179,10 +193,11 @@ export class WebhookRepository {
       ...values(input),
       input.tenantId !== undefined,
       input.tenantId ?? null,
+      filterPath(input),
     ];
     const inScope = andScope(scope, 'tenant_id', params);
     const [rows] = await this.dataSource.query<[Row[], number]>(
-      `UPDATE webhooks SET (${COLUMNS}, updated_at) = (${PLACEHOLDERS}, now()),
+      `UPDATE webhooks SET (${COLUMNS}, filter_path, updated_at) = (${PLACEHOLDERS}, ${path}, now()),
          previous_secrets = CASE WHEN secret_token = ${secret} THEN previous_secrets END,
          disabled_reason = CASE WHEN ${active} THEN NULL ELSE disabled_reason END,
          consecutive_failures = CASE WHEN ${reEnabled} THEN 0 ELSE consecutive_failures END,

@@ -31,6 +31,7 @@ import {
   IsSigningSecret,
   IsStorableText,
   IsNotBlank,
+  IsWebhookFilter,
 } from '../../validation/validators';
 
 // The webhook's DTOs made from its one declaration, WEBHOOK_FIELDS (libs/domain,
@@ -47,6 +48,7 @@ const FORMATS: Partial<Record<WebhookFieldName, () => PropertyDecorator[]>> = {
   contentType: () => [IsHeaderValue()],
   secretToken: () => [IsStorableText(), IsSigningSecret()],
   eventTypes: () => [IsEventTypePatterns()],
+  filter: () => [IsWebhookFilter()],
 };
 
 /**
@@ -97,7 +99,9 @@ function rules(name: WebhookFieldName, spec: WebhookFieldSpec): PropertyDecorato
         ];
       }
       case 'string[]':
-        // The FORMATS rule checks the items and enforces maxItems (IsEventTypePatterns does).
+      case 'object':
+        // The FORMATS rule checks the items and enforces maxItems (IsEventTypePatterns
+        // does), or what the object may hold (IsWebhookFilter).
         if (format.length === 0) throw new Error(`webhook field ${name}: no rule in FORMATS`);
         return format;
     }
@@ -140,6 +144,8 @@ function shape(spec: WebhookFieldSpec, limits: boolean): ApiPropertyOptions {
       };
     case 'string[]':
       return { type: 'string', isArray: true, ...(limits ? { maxItems: spec.maxItems } : {}) };
+    case 'object':
+      return { type: 'object', nullable: true, additionalProperties: true };
   }
 }
 

@@ -12,6 +12,7 @@ import { TenantOwnership1765584000000 } from './1765584000000-TenantOwnership';
 import { TenantFanOut1765670400000 } from './1765670400000-TenantFanOut';
 import { TenantFanOutIndexes1765670400001 } from './1765670400001-TenantFanOutIndexes';
 import { EventTypes1765756800000 } from './1765756800000-EventTypes';
+import { SubscriptionFilters1765756800010 } from './1765756800010-SubscriptionFilters';
 
 /** Every migration, oldest first. Listed explicitly so built code and tests load the same set. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   TenantFanOut1765670400000,
   TenantFanOutIndexes1765670400001,
   EventTypes1765756800000,
+  SubscriptionFilters1765756800010,
 ];
