@@ -28,6 +28,7 @@ const ALL = [
   'TenantFanOutIndexes1765670400001',
   'EventTypes1765756800000',
   'SubscriptionFilters1765756800010',
+  'TenantStatusIndexes1765756800020',
 ];
 
 describe('migrations', () => {

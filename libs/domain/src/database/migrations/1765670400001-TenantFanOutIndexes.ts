@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { buildIndex as build } from './concurrent-index';
 
 /** The partitioned index of a tenant's attempts, and its name on each partition. */
 const ATTEMPTS_INDEX = 'delivery_attempts_tenant_id_created_at_id_idx';
@@ -7,21 +8,6 @@ const ATTEMPTS_COLUMNS = `(tenant_id, created_at, id) WHERE tenant_id IS NOT NUL
 
 /** How long a step that stops writes waits for its lock before the migration gives up. */
 const LOCK_TIMEOUT = '5s';
-
-/**
- * Builds index `name` with `ddl` (CREATE … CONCURRENTLY) unless it is there and valid: a
- * run interrupted mid-build leaves it invalid (dropped and built again), one interrupted
- * later leaves it valid (kept: rebuilding it would read the table again for nothing).
- */
-async function build(q: QueryRunner, name: string, ddl: string): Promise<void> {
-  const found = (await q.query(
-    `SELECT x.indisvalid AS valid FROM pg_index x WHERE x.indexrelid = to_regclass($1)`,
-    [name],
-  )) as { valid: boolean }[];
-  if (found[0]?.valid) return;
-  if (found.length > 0) await q.query(`DROP INDEX CONCURRENTLY ${name}`);
-  await q.query(ddl);
-}
 
 /**
  * Runs `ddl`, which takes a lock that stops writes for a moment, in a transaction of its

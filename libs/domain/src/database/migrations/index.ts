@@ -13,6 +13,7 @@ import { TenantFanOut1765670400000 } from './1765670400000-TenantFanOut';
 import { TenantFanOutIndexes1765670400001 } from './1765670400001-TenantFanOutIndexes';
 import { EventTypes1765756800000 } from './1765756800000-EventTypes';
 import { SubscriptionFilters1765756800010 } from './1765756800010-SubscriptionFilters';
+import { TenantStatusIndexes1765756800020 } from './1765756800020-TenantStatusIndexes';
 
 /** Every migration, oldest first. Listed explicitly so built code and tests load the same set. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   TenantFanOutIndexes1765670400001,
   EventTypes1765756800000,
   SubscriptionFilters1765756800010,
+  TenantStatusIndexes1765756800020,
 ];
