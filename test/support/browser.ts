@@ -17,8 +17,14 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Headless Chromium on a fresh profile, as root (`--no-sandbox`), nothing from outside. */
-export async function openBrowser(viewport = { width: 1280, height: 800 }): Promise<Browser> {
+/**
+ * Headless Chromium on a fresh profile, as root (`--no-sandbox`), nothing from outside; in
+ * the machine's time zone unless `timezoneId` names another (an IANA name).
+ */
+export async function openBrowser(
+  viewport = { width: 1280, height: 800 },
+  options: { timezoneId?: string } = {},
+): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (see .ci/run)`);
   }
@@ -27,6 +33,7 @@ export async function openBrowser(viewport = { width: 1280, height: 800 }): Prom
     executablePath: CHROMIUM,
     headless: true,
     viewport,
+    timezoneId: options.timezoneId,
     args: [
       '--no-sandbox',
       '--disable-gpu',
