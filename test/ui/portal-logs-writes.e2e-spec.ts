@@ -90,6 +90,18 @@ describe('the customer portal’s redeliver and recover', () => {
         60_000,
         'the copy to reach the receiver',
       );
+      // Looked at again while held (2 s, then 4 s), its attempts fetched only once, since
+      // their count has not changed.
+      const looks = (path: string) =>
+        f.browser.requested.filter((url) => new URL(url).pathname === path).length;
+      const attemptsOf = () =>
+        f.browser.requested.filter(
+          (url) =>
+            new URL(url).pathname === '/v1/delivery-attempts' &&
+            new URL(url).searchParams.get('delivery_id') === copy,
+        ).length;
+      await until(() => looks(`/v1/deliveries/${copy}`) >= 3, 60_000, 'two looks again');
+      expect(attemptsOf()).toBe(1);
       release();
       f.hold = undefined;
       // The view looks again by itself while the copy is pending, and shows its attempt.

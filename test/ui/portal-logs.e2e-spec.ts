@@ -1,3 +1,4 @@
+import type { Route } from 'playwright-core';
 import { step } from '../support/browser';
 import { HOSTILE, INVOICE, PAGE, portalLogsFixture } from './portal-logs-fixture';
 
@@ -49,6 +50,7 @@ describe('the customer portal’s logs', () => {
   it('filters by endpoint, status and event type; a new filter starts from page 1', async () => {
     await step(f.page, 'portal-logs-filters', async () => {
       const frame = await f.openPortal();
+      const before = f.browser.requested.length;
       await f.toDeliveries(frame);
       const apply = frame.getByRole('button', { name: 'Apply' });
       const focusOn = (name: string) =>
@@ -91,7 +93,48 @@ describe('the customer portal’s logs', () => {
       await f.rowsAre(frame, all.slice(0, PAGE), 'every delivery');
       await expect(frame.locator('#f-type').inputValue()).resolves.toBe('');
       await focusOn('Clear');
+      // The endpoints to pick from were loaded once for the view, not once per filter.
+      const lists = f.browser.requested
+        .slice(before)
+        .filter((url) => new URL(url).pathname === '/v1/webhooks');
+      expect(lists).toHaveLength(1);
+      expect(new URL(lists[0]).searchParams.get('limit')).toBe('100');
       expect(f.browser.problems).toEqual([]);
+    });
+  });
+
+  it('takes an endpoint’s id, with a quiet hint, when the endpoints cannot be listed', async () => {
+    await step(f.page, 'portal-logs-no-endpoints', async () => {
+      const frame = await f.openPortal();
+      const refuse = (route: Route) =>
+        route.fulfill({ status: 503, json: { code: 1, message: 'unavailable' } });
+      await f.page.route('**/v1/webhooks?*', refuse);
+      try {
+        await f.toDeliveries(frame);
+        const field = frame.getByLabel('Endpoint id');
+        await field.waitFor();
+        await frame.getByText('The list of endpoints could not be loaded').waitFor();
+        await f.rowsAre(
+          frame,
+          (await f.listed('tenant_id=acme')).slice(0, PAGE).map((d) => d.id),
+          'the list, all the same',
+        );
+        await expect(frame.getByRole('alert').count()).resolves.toBe(0);
+        await field.fill(f.flaky);
+        await frame.getByRole('button', { name: 'Apply' }).click();
+        await f.rowsAre(
+          frame,
+          (await f.listed(`webhook_id=${f.flaky}`)).map((d) => d.id),
+          'the endpoint’s deliveries, by id',
+        );
+      } finally {
+        await f.page.unroute('**/v1/webhooks?*', refuse);
+      }
+      // Chromium logs the refused list as a failed resource (taken off the list, so later
+      // tests do not see it); nothing else went wrong.
+      const { problems } = f.browser;
+      problems.splice(0, problems.length, ...problems.filter((p) => !/status of 503/.test(p)));
+      expect(problems).toEqual([]);
     });
   });
 
