@@ -21,8 +21,8 @@ export const INVOICE = 'invoice.paid';
  * `postmand worker`, a receiver, another site that frames the portal, and Chromium. Tenant
  * acme has "acme orders" (/good: 22 deliveries that succeed), "acme billing" (/flaky, one
  * attempt: 3 that fail while `flakyFails`) and "acme invoices" (/good, `invoice.*`: two
- * events' deliveries); globex has 2 deliveries of its own. Replies to /good wait while
- * `hold` is set. Each test opens its own view with `openPortal`.
+ * events' deliveries); globex has 2 deliveries of its own. Replies wait while `hold` is
+ * set. Each test opens its own view with `openPortal`.
  */
 export function portalLogsFixture(options: { timezoneId?: string } = {}) {
   const f = {
@@ -102,11 +102,11 @@ export function portalLogsFixture(options: { timezoneId?: string } = {}) {
       worker: { POSTMAND_POLLING_INTERVAL: '200', POSTMAND_ALLOWED_NETWORKS: '127.0.0.1/32' },
     });
     f.stack.receiver.respond = async (req, res) => {
+      await f.hold;
       if (req.url === '/flaky' && f.flakyFails) {
         res.writeHead(500, { 'Content-Type': 'text/html' }).end(HOSTILE);
         return;
       }
-      if (req.url === '/good') await f.hold;
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('thanks');
     };
     for (const [id, name] of [

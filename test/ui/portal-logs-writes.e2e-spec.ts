@@ -123,6 +123,15 @@ describe('the customer portal’s redeliver and recover', () => {
         [f.flakyIds[0]],
       );
       const recent = f.flakyIds.slice(1);
+      // And one is still being tried (its reply held) when the count is taken.
+      let release = () => undefined as void;
+      f.hold = new Promise<void>((resolve) => (release = resolve));
+      const [slow] = await createDeliveries(f.stack.server.apiUrl, f.flaky, 1);
+      await until(
+        () => f.stack.receiver.requests.some((r) => r.headers['webhook-id'] === slow),
+        60_000,
+        'the slow delivery to be sent',
+      );
       const frame = await f.openPortal();
       await f.toDeliveries(frame);
       await frame.getByRole('button', { name: 'Recover failed deliveries…' }).click();
@@ -132,7 +141,7 @@ describe('the customer portal’s redeliver and recover', () => {
       const since = panel.getByLabel('Failed deliveries created since');
       const counted = panel.locator('[data-recover-count]');
 
-      // Nothing failed in the last minute.
+      // Nothing failed since a minute from now.
       await since.fill(inZone(new Date(Date.now() + 60_000)));
       await panel.getByRole('button', { name: 'Count' }).click();
       await expect(counted.textContent()).resolves.toMatch(
@@ -145,7 +154,16 @@ describe('the customer portal’s redeliver and recover', () => {
       await expect(counted.textContent()).resolves.toMatch(
         /^2 failed deliveries of acme billing since .+ will be sent again\.$/,
       );
-      // Nothing is sent by the count alone; a failure after the count is not sent either.
+      // The slow one fails after the count: it is in the window, and the outcome says so.
+      release();
+      f.hold = undefined;
+      await until(
+        async () =>
+          (await f.listed(`webhook_id=${f.flaky}&status=failed`)).some((d) => d.id === slow),
+        60_000,
+        'the slow delivery to fail',
+      );
+      // Nothing is sent by the count alone; a failure created after the count is not sent.
       const [later] = await createDeliveries(f.stack.server.apiUrl, f.flaky, 1);
       await until(
         async () =>
@@ -153,7 +171,7 @@ describe('the customer portal’s redeliver and recover', () => {
         60_000,
         'the later delivery to fail',
       );
-      expect((await f.listed(`webhook_id=${f.flaky}`)).length).toBe(4);
+      expect((await f.listed(`webhook_id=${f.flaky}`)).length).toBe(5);
       f.flakyFails = false;
 
       // The first confirmation's answer is lost; the second, under the same key, replays it.
@@ -167,10 +185,12 @@ describe('the customer portal’s redeliver and recover', () => {
       await panel.getByRole('alert').waitFor();
       await f.page.unroute(bulk, loseConfirm);
       await panel.getByRole('button', { name: 'Send 2 again' }).click();
-      const done = panel.locator('[data-recovered="2"]');
-      await expect(done.textContent()).resolves.toBe('2 new deliveries created.');
+      const done = panel.locator('[data-recovered="3"]');
+      await expect(done.textContent()).resolves.toBe(
+        '3 new deliveries created — 1 more failed meanwhile.',
+      );
       // The button that sent them is gone: focus is on what it did.
-      await f.focusIs(frame, "el.dataset.recovered === '2'", 'the outcome');
+      await f.focusIs(frame, "el.dataset.recovered === '3'", 'the outcome');
 
       const [dry, ...confirms] = sent('/deliveries/redeliver').slice(-3);
       const body = (r: Request) => r.postDataJSON() as Record<string, unknown>;
@@ -186,17 +206,18 @@ describe('the customer portal’s redeliver and recover', () => {
       );
 
       await until(
-        async () => (await f.listed(`webhook_id=${f.flaky}&status=succeeded`)).length === 2,
+        async () => (await f.listed(`webhook_id=${f.flaky}&status=succeeded`)).length === 3,
         60_000,
         'the recovered deliveries to succeed',
       );
-      expect((await f.listed(`webhook_id=${f.flaky}`)).length).toBe(6);
+      expect((await f.listed(`webhook_id=${f.flaky}`)).length).toBe(8);
       const recovered = f.stack.receiver.requests.filter(
         (r) =>
-          r.url === '/flaky' && ![...f.flakyIds, later].includes(String(r.headers['webhook-id'])),
+          r.url === '/flaky' &&
+          ![...f.flakyIds, slow, later].includes(String(r.headers['webhook-id'])),
       );
-      expect(recovered).toHaveLength(2);
-      // They are copies of the two recent failures: the same payloads.
+      expect(recovered).toHaveLength(3);
+      // They are copies of the failures in the window: the same payloads.
       const payloads = async (ids: string[]) =>
         (
           await f.stack.db.dataSource.query<{ payload: string }[]>(
@@ -205,7 +226,7 @@ describe('the customer portal’s redeliver and recover', () => {
           )
         ).map((d) => d.payload);
       const recoveredIds = recovered.map((r) => String(r.headers['webhook-id']));
-      expect(await payloads(recoveredIds)).toEqual(await payloads(recent));
+      expect(await payloads(recoveredIds)).toEqual(await payloads([...recent, slow]));
       expect(problems()).toEqual([]);
     });
   });
