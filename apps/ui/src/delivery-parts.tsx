@@ -4,24 +4,49 @@ import { formatTime, StatusBadge } from './components';
 
 const STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
 
-/** A delivery status to filter by, `status` in its form; "Any" is the empty value. */
-export function StatusSelect(props: { id: string; value: string | undefined }) {
+/**
+ * A labelled select of `choices` ([value, label]) after an empty first choice (`any`),
+ * `name` in its form, `value` the chosen one.
+ */
+export function SelectField(props: {
+  id: string;
+  name: string;
+  label: string;
+  any: string;
+  value: string | undefined;
+  choices: [value: string, label: string][];
+}) {
+  const { value } = props;
   return (
     <div class="field">
-      <label for={props.id}>Status</label>
+      <label for={props.id}>{props.label}</label>
       {/* Preact sets `defaultValue` as a property, which a select does not have: each
           option says whether it is the chosen one. */}
-      <select id={props.id} name="status">
-        <option value="" selected={!props.value}>
-          Any
+      <select id={props.id} name={props.name}>
+        <option value="" selected={!value}>
+          {props.any}
         </option>
-        {STATUSES.map((s) => (
-          <option key={s} value={s} selected={props.value === s}>
-            {s}
+        {props.choices.map(([v, label]) => (
+          <option key={v} value={v} selected={value === v}>
+            {label}
           </option>
         ))}
       </select>
     </div>
+  );
+}
+
+/** A delivery status to filter by, `status` in its form; "Any" is the empty value. */
+export function StatusSelect(props: { id: string; value: string | undefined }) {
+  return (
+    <SelectField
+      id={props.id}
+      name="status"
+      label="Status"
+      any="Any"
+      value={props.value}
+      choices={STATUSES.map((s) => [s, s])}
+    />
   );
 }
 

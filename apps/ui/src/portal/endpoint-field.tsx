@@ -1,5 +1,6 @@
 import { unwrap, type Webhook } from '../api/client';
 import { useResource, type Resource } from '../components';
+import { SelectField } from '../delivery-parts';
 import { portalApi } from './session';
 
 /** The most endpoints a filter offers as a list; a tenant with more types an id. */
@@ -74,20 +75,13 @@ export function EndpointField(props: {
       ? [[value, value]]
       : [];
   return (
-    <div class="field">
-      <label for={props.id}>Endpoint</label>
-      {/* Preact sets `defaultValue` as a property, which a select does not have: each
-          option says whether it is the chosen one. */}
-      <select id={props.id} name="webhook_id">
-        <option value="" selected={!value}>
-          {props.any}
-        </option>
-        {choices.map(([id, label]) => (
-          <option key={id} value={id} selected={value === id}>
-            {label}
-          </option>
-        ))}
-      </select>
-    </div>
+    <SelectField
+      id={props.id}
+      name="webhook_id"
+      label="Endpoint"
+      any={props.any}
+      value={value}
+      choices={choices}
+    />
   );
 }
