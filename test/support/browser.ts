@@ -18,13 +18,14 @@ export interface Browser {
 }
 
 /**
- * Headless Chromium on a fresh profile, as root (`--no-sandbox`), nothing from outside.
+ * Headless Chromium on a fresh profile, as root (`--no-sandbox`), nothing from outside; in
+ * the machine's time zone unless `timezoneId` names another (an IANA name).
  * `handleSIGINT: false` leaves Ctrl-C to the caller: Playwright's own handler closes the
  * browser and exits the process at once, before the caller's clean-up (a bench's database).
  */
 export async function openBrowser(
   viewport = { width: 1280, height: 800 },
-  { handleSIGINT = true }: { handleSIGINT?: boolean } = {},
+  { handleSIGINT = true, timezoneId }: { handleSIGINT?: boolean; timezoneId?: string } = {},
 ): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (see .ci/run)`);
@@ -35,6 +36,7 @@ export async function openBrowser(
     headless: true,
     viewport,
     handleSIGINT,
+    timezoneId,
     args: [
       '--no-sandbox',
       '--disable-gpu',

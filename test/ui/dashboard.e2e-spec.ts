@@ -317,7 +317,7 @@ describe('dashboard (/ui) in a real browser', () => {
       await page.getByRole('button', { name: 'Redeliver matching…' }).click();
       await page.locator('[data-dry-run-count="2"]').waitFor();
       await page.getByRole('button', { name: 'Redeliver 2' }).click();
-      await page.getByRole('status').filter({ hasText: '2 deliveries queued again' }).waitFor();
+      await page.getByRole('status').filter({ hasText: '2 new deliveries created.' }).waitFor();
       await until(
         () => stack.receiver.requests.slice(before).filter((r) => r.url === '/hook').length >= 2,
         60_000,

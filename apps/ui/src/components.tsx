@@ -156,7 +156,8 @@ export function Loading({ when }: { when: boolean }) {
 }
 
 export function Page(props: {
-  title: string;
+  /** A node (the portal's, with `site={null}`) or text, which also names the tab. */
+  title: ComponentChildren;
   actions?: ComponentChildren;
   children: ComponentChildren;
   /** Whose page it is in the tab's title; null leaves the title alone (the portal's own). */
@@ -164,7 +165,9 @@ export function Page(props: {
 }) {
   const site = props.site === undefined ? 'postmand' : props.site;
   useEffect(() => {
-    if (site !== null) document.title = `${props.title} · ${site}`;
+    if (site !== null && typeof props.title === 'string') {
+      document.title = `${props.title} · ${site}`;
+    }
   }, [props.title, site]);
   return (
     <section class="page" aria-labelledby="page-title">
@@ -199,17 +202,21 @@ export function formatMs(ms: number | null | undefined): string {
 
 /**
  * Text that may hold anything (a response body can be binary): control characters other
- * than tab and line breaks are written as escapes, so nothing invisible or terminal-like
- * reaches the page, and a long body is cut with a note. Preact renders it as text.
+ * than tab and line breaks, and the invisible format characters (bidi embeddings, overrides
+ * and isolates, zero-width marks and joiners, the BOM, soft hyphen…) are written as escapes,
+ * so nothing invisible, terminal-like or reordering what is shown reaches the page, and a
+ * long body is cut with a note. Preact renders it as text.
  */
 export function printable(text: string, max = 64 * 1024): { text: string; cut: number } {
   const shown = text.length > max ? text.slice(0, max) : text;
   const escaped = shown.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g,
+    // Cc but tab, LF and CR; Cf (format: U+200B–200F, U+202A–202E, U+2066–2069, U+FEFF, …);
+    // and the line and paragraph separators.
+    /(?![\t\n\r])[\p{Cc}\p{Cf}\u2028\u2029]/gu,
     (c) => {
-      const n = c.charCodeAt(0);
-      return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16)}`;
+      const n = c.codePointAt(0) ?? 0;
+      if (n <= 0xff) return `\\x${n.toString(16).padStart(2, '0')}`;
+      return n <= 0xffff ? `\\u${n.toString(16).padStart(4, '0')}` : `\\u{${n.toString(16)}}`;
     },
   );
   return { text: escaped, cut: text.length - shown.length };

@@ -1,13 +1,13 @@
 import { useState } from 'preact/hooks';
 import { api, byTenant, unwrap, type DeliveryStatus, owned } from '../api/client';
 import { ErrorBox, formatTime, Page, StatusBadge, useResource } from '../components';
-import { useBulkRedeliver } from '../delivery-log';
+import { BulkOutcome, useBulkRedeliver } from '../delivery-log';
+import { StatusSelect } from '../delivery-parts';
 import { href, Link, type Location } from '../router';
 import { FilterForm, ListView } from '../list-view';
 import { TenantFilterField, TenantLabel } from '../tenant-label';
 
 const PAGE = 50;
-const STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
 const FILTERS = ['webhook_id', 'status', 'event_id', 'event_type', 'tenant_id'] as const;
 type Filter = Record<(typeof FILTERS)[number], string | undefined>;
 
@@ -44,21 +44,7 @@ export function Deliveries({ location }: { location: Location }) {
   return (
     <Page title="Deliveries">
       <FilterForm path="/deliveries" label="Filter deliveries" names={FILTERS} key={key}>
-        <div class="field">
-          <label for="q-status">Status</label>
-          {/* Preact sets `defaultValue` as a property, which a select does not have: each
-              option says whether it is the URL's. */}
-          <select id="q-status" name="status">
-            <option value="" selected={!filter.status}>
-              Any
-            </option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s} selected={filter.status === s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <StatusSelect id="q-status" value={filter.status} />
         <div class="field">
           <label for="q-webhook">Webhook id</label>
           <input
@@ -135,7 +121,8 @@ export function Deliveries({ location }: { location: Location }) {
 
 /**
  * Redeliver everything a filter matches: the dry run's count first, then a confirmation
- * that sends exactly the request the dry run counted (the panel is keyed by the filter).
+ * that sends exactly the request the dry run counted, created before the count (the panel
+ * is keyed by the filter).
  */
 function BulkRedeliver({ filter, onDone }: { filter: Filter; onDone: () => void }) {
   const [open, setOpen] = useState(false);
@@ -182,11 +169,7 @@ function BulkRedeliver({ filter, onDone }: { filter: Filter; onDone: () => void 
           Dry run: <strong>{count.toLocaleString()}</strong> deliveries match.
         </p>
       ) : null}
-      {done !== undefined ? (
-        <p class="notice" role="status">
-          {done.toLocaleString()} deliveries queued again.
-        </p>
-      ) : null}
+      {done ? <BulkOutcome done={done} /> : null}
       <div class="actions">
         {count !== undefined && count > 0 ? (
           <button type="button" class="primary" disabled={busy} onClick={() => void confirm()}>
@@ -200,7 +183,7 @@ function BulkRedeliver({ filter, onDone }: { filter: Filter; onDone: () => void 
             bulk.reset();
           }}
         >
-          {done !== undefined ? 'Close' : 'Cancel'}
+          {done ? 'Close' : 'Cancel'}
         </button>
       </div>
     </div>

@@ -1,14 +1,7 @@
 import { api } from '../api/client';
-import {
-  ErrorBox,
-  formatTime,
-  Loading,
-  Page,
-  prettyPayload,
-  Raw,
-  StatusBadge,
-} from '../components';
+import { ErrorBox, Loading, Page, prettyPayload, Raw } from '../components';
 import { Attempts, useDeliveryLog, useRedeliver } from '../delivery-log';
+import { DeliveryFacts } from '../delivery-parts';
 import { href, Link, navigate } from '../router';
 import { TenantLabel } from '../tenant-label';
 
@@ -16,7 +9,7 @@ export function Delivery({ id }: { id: string }) {
   const data = useDeliveryLog(api, id);
   const { error, busy, redeliver } = useRedeliver(api, (copy) => navigate(`/deliveries/${copy}`));
 
-  const d = data.data?.delivery;
+  const d = data.delivery;
   return (
     <Page
       title={`Delivery ${id.slice(0, 8)}`}
@@ -32,13 +25,7 @@ export function Delivery({ id }: { id: string }) {
       <Loading when={data.loading && !d} />
       {d ? (
         <>
-          <dl class="facts">
-            <div>
-              <dt>Status</dt>
-              <dd data-delivery-status={d.status}>
-                <StatusBadge status={d.status} />
-              </dd>
-            </div>
+          <DeliveryFacts delivery={d}>
             <div>
               <dt>Webhook</dt>
               <dd>
@@ -65,22 +52,10 @@ export function Delivery({ id }: { id: string }) {
                 )}
               </dd>
             </div>
-            <div>
-              <dt>Attempts</dt>
-              <dd>{d.delivery_attempts}</dd>
-            </div>
-            <div>
-              <dt>Created</dt>
-              <dd>{formatTime(d.created_at)}</dd>
-            </div>
-            <div>
-              <dt>{d.status === 'pending' ? 'Next attempt' : 'Finished'}</dt>
-              <dd>{formatTime(d.status === 'pending' ? d.scheduled_at : d.updated_at)}</dd>
-            </div>
-          </dl>
+          </DeliveryFacts>
           <Raw label="Payload" text={prettyPayload(d.payload)} />
           <h2>Attempts</h2>
-          <Attempts attempts={data.data?.attempts} />
+          <Attempts attempts={data.attempts} />
         </>
       ) : null}
     </Page>

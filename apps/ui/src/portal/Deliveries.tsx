@@ -1,13 +1,19 @@
+import { useState } from 'preact/hooks';
 import { unwrap, type DeliveryStatus } from '../api/client';
-import { ErrorBox, formatTime, Loading, StatusBadge, useResource } from '../components';
+import { ErrorBox, formatTime, Loading, Page, StatusBadge, useResource } from '../components';
+import { StatusSelect } from '../delivery-parts';
 import { useCanWrite, usePortal, type DeliveriesView } from './context';
-import { endpointName, EndpointField, useTenantEndpoints } from './endpoint-field';
+import {
+  endpointName,
+  EndpointField,
+  useTenantEndpoints,
+  type TenantEndpoints,
+} from './endpoint-field';
 import { Recover } from './Recover';
 import { CursorPager, useCursorPages } from './pager';
 import { portalApi } from './session';
 
 const PAGE = 20;
-const STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
 
 /** The filter a form holds, as the view it leads to (empty fields left out). */
 function viewOf(form: HTMLFormElement): DeliveriesView {
@@ -24,15 +30,78 @@ function viewOf(form: HTMLFormElement): DeliveriesView {
   };
 }
 
+/** Empties a form's fields (a select to its first choice, "Any"). */
+function clearFields(form: HTMLFormElement): void {
+  for (const field of Array.from(form.elements)) {
+    if (field instanceof HTMLInputElement) field.value = '';
+    if (field instanceof HTMLSelectElement) field.selectedIndex = 0;
+  }
+}
+
 /**
  * The tenant's deliveries, newest first, by endpoint, status and event type, a keyset page
- * at a time (the API scopes the list to the session's tenant). The filter is the view's:
- * the caller keys this on it, so a new filter starts again from the first page.
+ * at a time (the API scopes the list to the session's tenant). The filter is the view's;
+ * the form stays (focus stays on Apply or Clear) while the list below is keyed on it, so
+ * a new filter starts again from the first page. The endpoints to pick from are loaded
+ * once, when the view opens.
  */
 export function Deliveries({ view }: { view: DeliveriesView }) {
   const { go } = usePortal();
   const canWrite = useCanWrite();
   const endpoints = useTenantEndpoints();
+  const [recovered, setRecovered] = useState(0);
+  const filter = JSON.stringify([view.webhookId, view.status, view.eventType]);
+
+  return (
+    <Page site={null} title="Deliveries">
+      <form
+        class="filters"
+        aria-label="Filter deliveries"
+        onSubmit={(e) => {
+          e.preventDefault();
+          go(viewOf(e.currentTarget));
+        }}
+      >
+        <EndpointField
+          id="f-endpoint"
+          value={view.webhookId}
+          endpoints={endpoints}
+          any="Every endpoint"
+        />
+        <StatusSelect id="f-status" value={view.status} />
+        <div class="field">
+          <label for="f-type">Event type</label>
+          <input id="f-type" name="event_type" defaultValue={view.eventType ?? ''} />
+        </div>
+        <div class="actions">
+          <button type="submit">Apply</button>
+          <button
+            type="button"
+            onClick={(e) => {
+              if (e.currentTarget.form) clearFields(e.currentTarget.form);
+              go({ page: 'deliveries' });
+            }}
+          >
+            Clear
+          </button>
+        </div>
+      </form>
+      {canWrite ? (
+        <Recover
+          endpoints={endpoints}
+          webhookId={view.webhookId}
+          onDone={() => setRecovered((n) => n + 1)}
+        />
+      ) : null}
+      <List key={filter} view={view} endpoints={endpoints.data} tick={recovered} />
+    </Page>
+  );
+}
+
+/** One filter's list, from its first page; loaded again when `tick` moves. */
+function List(props: { view: DeliveriesView; endpoints?: TenantEndpoints; tick: number }) {
+  const { view } = props;
+  const { go } = usePortal();
   const pages = useCursorPages();
   const { after } = pages;
   const list = useResource(
@@ -50,62 +119,23 @@ export function Deliveries({ view }: { view: DeliveriesView }) {
           },
         }),
       ),
-    [after],
+    [after, props.tick],
   );
   const items = list.data?.deliveries;
-  const byId = endpoints.data?.byId;
+  const byId = props.endpoints?.byId;
 
   return (
-    <section class="page" aria-labelledby="page-title">
-      <header class="page-head">
-        <h1 id="page-title" tabIndex={-1}>
-          Deliveries
-        </h1>
-      </header>
-      <form
-        class="filters"
-        aria-label="Filter deliveries"
-        onSubmit={(e) => {
-          e.preventDefault();
-          go(viewOf(e.currentTarget));
-        }}
-      >
-        <EndpointField
-          id="f-endpoint"
-          value={view.webhookId}
-          endpoints={endpoints}
-          any="Every endpoint"
-        />
-        <div class="field">
-          <label for="f-status">Status</label>
-          <select id="f-status" name="status">
-            <option value="" selected={!view.status}>
-              Any
-            </option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s} selected={view.status === s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="f-type">Event type</label>
-          <input id="f-type" name="event_type" defaultValue={view.eventType ?? ''} />
-        </div>
-        <div class="actions">
-          <button type="submit">Apply</button>
-          <button type="button" onClick={() => go({ page: 'deliveries' })}>
-            Clear
-          </button>
-        </div>
-      </form>
-      {canWrite ? (
-        <Recover endpoints={endpoints} webhookId={view.webhookId} onDone={list.reload} />
-      ) : null}
-      <ErrorBox error={list.error ?? endpoints.error} />
+    <>
+      <ErrorBox error={list.error} />
       <Loading when={list.loading} />
-      {items && items.length === 0 ? <p class="empty">No deliveries match.</p> : null}
+      {/* Said to a screen reader once the list has loaded: how many a new filter found. */}
+      <p class="muted" role="status" data-list-count={list.loading ? undefined : items?.length}>
+        {items && !list.loading
+          ? items.length === 0
+            ? 'No deliveries match.'
+            : `${items.length} ${items.length === 1 ? 'delivery' : 'deliveries'} on this page.`
+          : ''}
+      </p>
       {items && items.length > 0 ? (
         <div class="table-wrap">
           <table aria-busy={list.loading}>
@@ -144,6 +174,6 @@ export function Deliveries({ view }: { view: DeliveriesView }) {
         </div>
       ) : null}
       <CursorPager pages={pages} next={list.data?.next_cursor} />
-    </section>
+    </>
   );
 }

@@ -1,21 +1,14 @@
 import { unwrap } from '../api/client';
-import {
-  ErrorBox,
-  formatTime,
-  Loading,
-  prettyPayload,
-  Raw,
-  StatusBadge,
-  useResource,
-} from '../components';
+import { ErrorBox, Loading, Page, prettyPayload, Raw, useResource } from '../components';
 import { Attempts, useDeliveryLog, useRedeliver } from '../delivery-log';
+import { DeliveryFacts } from '../delivery-parts';
 import { useCanWrite, usePortal, type DeliveriesView } from './context';
 import { endpointName } from './endpoint-field';
 import { portalApi } from './session';
 
 /**
  * One of the tenant's deliveries with its attempts, their raw request and response shown
- * as on /ui (the same component); looked at again while pending. Redeliver (a session that
+ * as on /ui (the same components); looked at again while pending. Redeliver (a session that
  * may write) makes a copy and shows it.
  */
 export function Delivery({ id, back }: { id: string; back?: DeliveriesView }) {
@@ -25,7 +18,7 @@ export function Delivery({ id, back }: { id: string; back?: DeliveriesView }) {
   const { error, busy, redeliver } = useRedeliver(portalApi, (copy) =>
     go({ page: 'delivery', id: copy, back }),
   );
-  const d = data.data?.delivery;
+  const d = data.delivery;
   const webhookId = d?.webhook_id;
   const endpoint = useResource(
     () =>
@@ -36,18 +29,21 @@ export function Delivery({ id, back }: { id: string; back?: DeliveriesView }) {
   );
 
   return (
-    <section class="page" aria-labelledby="page-title">
+    <>
       <p>
         <button type="button" class="link" onClick={() => go(back ?? { page: 'deliveries' })}>
           ← Deliveries
         </button>
       </p>
-      <header class="page-head">
-        <h1 id="page-title" tabIndex={-1}>
-          Delivery <code>{id.slice(0, 8)}</code>
-        </h1>
-        {canWrite && d ? (
-          <div class="actions">
+      <Page
+        site={null}
+        title={
+          <>
+            Delivery <code>{id.slice(0, 8)}</code>
+          </>
+        }
+        actions={
+          canWrite && d ? (
             <button
               type="button"
               class="primary"
@@ -56,59 +52,42 @@ export function Delivery({ id, back }: { id: string; back?: DeliveriesView }) {
             >
               {busy ? 'Redelivering…' : 'Redeliver'}
             </button>
-          </div>
+          ) : undefined
+        }
+      >
+        <ErrorBox error={error ?? data.error} />
+        <Loading when={data.loading && !d} />
+        {d ? (
+          <>
+            <DeliveryFacts delivery={d}>
+              <div>
+                <dt>Endpoint</dt>
+                <dd>
+                  <button
+                    type="button"
+                    class="link"
+                    onClick={() => go({ page: 'deliveries', webhookId: d.webhook_id })}
+                  >
+                    {endpointName(endpoint.data, d.webhook_id)}
+                  </button>
+                  {endpoint.data?.name ? (
+                    <div>
+                      <code>{endpoint.data.url}</code>
+                    </div>
+                  ) : null}
+                </dd>
+              </div>
+              <div>
+                <dt>Event type</dt>
+                <dd>{d.event_type ?? <span class="muted">sent directly</span>}</dd>
+              </div>
+            </DeliveryFacts>
+            <Raw label="Payload" text={prettyPayload(d.payload)} />
+            <h2>Attempts</h2>
+            <Attempts attempts={data.attempts} />
+          </>
         ) : null}
-      </header>
-      <ErrorBox error={error ?? data.error} />
-      <Loading when={data.loading && !d} />
-      {d ? (
-        <>
-          <dl class="facts">
-            <div>
-              <dt>Status</dt>
-              <dd data-delivery-status={d.status}>
-                <StatusBadge status={d.status} />
-              </dd>
-            </div>
-            <div>
-              <dt>Endpoint</dt>
-              <dd>
-                <button
-                  type="button"
-                  class="link"
-                  onClick={() => go({ page: 'deliveries', webhookId: d.webhook_id })}
-                >
-                  {endpointName(endpoint.data, d.webhook_id)}
-                </button>
-                {endpoint.data?.name ? (
-                  <div>
-                    <code>{endpoint.data.url}</code>
-                  </div>
-                ) : null}
-              </dd>
-            </div>
-            <div>
-              <dt>Event type</dt>
-              <dd>{d.event_type ?? <span class="muted">sent directly</span>}</dd>
-            </div>
-            <div>
-              <dt>Attempts</dt>
-              <dd>{d.delivery_attempts}</dd>
-            </div>
-            <div>
-              <dt>Created</dt>
-              <dd>{formatTime(d.created_at)}</dd>
-            </div>
-            <div>
-              <dt>{d.status === 'pending' ? 'Next attempt' : 'Finished'}</dt>
-              <dd>{formatTime(d.status === 'pending' ? d.scheduled_at : d.updated_at)}</dd>
-            </div>
-          </dl>
-          <Raw label="Payload" text={prettyPayload(d.payload)} />
-          <h2>Attempts</h2>
-          <Attempts attempts={data.data?.attempts} />
-        </>
-      ) : null}
-    </section>
+      </Page>
+    </>
   );
 }

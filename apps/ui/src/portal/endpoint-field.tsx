@@ -1,9 +1,10 @@
 import { unwrap, type Webhook } from '../api/client';
 import { useResource, type Resource } from '../components';
+import { SelectField } from '../delivery-parts';
 import { portalApi } from './session';
 
-/** The most endpoints a filter offers as a list: one page of the API's largest. */
-const MOST = 1000;
+/** The most endpoints a filter offers as a list; a tenant with more types an id. */
+const MOST = 100;
 
 export interface TenantEndpoints {
   byId: Map<string, Webhook>;
@@ -11,7 +12,12 @@ export interface TenantEndpoints {
   more: boolean;
 }
 
-/** The tenant's endpoints, to pick one by name and to name a delivery's. */
+/**
+ * The tenant's endpoints, to pick one by name and to name a delivery's: loaded once when
+ * the view that holds it mounts (a new filter does not load them again). The API has no
+ * field selection, so each comes whole, its `secret_token` included: it stays in the
+ * page's memory and is never rendered.
+ */
 export function useTenantEndpoints() {
   return useResource(async (): Promise<TenantEndpoints> => {
     const page = await unwrap(
@@ -42,11 +48,24 @@ export function EndpointField(props: {
 }) {
   const { value } = props;
   const endpoints = props.endpoints.data;
-  if (endpoints?.more || (!endpoints && props.endpoints.error)) {
+  const failed = !endpoints && props.endpoints.error;
+  if (endpoints?.more || failed) {
     return (
       <div class="field">
         <label for={props.id}>Endpoint id</label>
-        <input id={props.id} name="webhook_id" defaultValue={value ?? ''} size={38} />
+        <input
+          id={props.id}
+          name="webhook_id"
+          defaultValue={value ?? ''}
+          size={38}
+          aria-describedby={failed ? `${props.id}-hint` : undefined}
+        />
+        {/* Quiet: the field still works, by id. */}
+        {failed ? (
+          <small id={`${props.id}-hint`} class="hint">
+            The list of endpoints could not be loaded: enter an endpoint's id.
+          </small>
+        ) : null}
       </div>
     );
   }
@@ -56,20 +75,13 @@ export function EndpointField(props: {
       ? [[value, value]]
       : [];
   return (
-    <div class="field">
-      <label for={props.id}>Endpoint</label>
-      {/* Preact sets `defaultValue` as a property, which a select does not have: each
-          option says whether it is the chosen one. */}
-      <select id={props.id} name="webhook_id">
-        <option value="" selected={!value}>
-          {props.any}
-        </option>
-        {choices.map(([id, label]) => (
-          <option key={id} value={id} selected={value === id}>
-            {label}
-          </option>
-        ))}
-      </select>
-    </div>
+    <SelectField
+      id={props.id}
+      name="webhook_id"
+      label="Endpoint"
+      any={props.any}
+      value={value}
+      choices={choices}
+    />
   );
 }

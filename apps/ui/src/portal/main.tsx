@@ -33,12 +33,16 @@ function Expired() {
   );
 }
 
-/** The view's page, picked by `view.page`. */
-function View({ view }: { view: PortalView }) {
+/**
+ * The view's page, picked by `view.page`. `visit` moves with each click in the nav bar: the
+ * view then opens afresh (its endpoints loaded again), even when it is the one shown.
+ */
+function View({ view, visit }: { view: PortalView; visit: number }) {
   switch (view.page) {
     case 'deliveries':
-      // Keyed on the filter: a new one starts from its first page.
-      return <Deliveries key={JSON.stringify(view)} view={view} />;
+      // Not keyed on the filter: the form (and focus on Apply or Clear) stays, and the list
+      // inside is keyed on it, so a new filter starts from its first page.
+      return <Deliveries key={visit} view={view} />;
     case 'delivery':
       return <Delivery key={view.id} id={view.id} back={view.back} />;
     case 'endpoints':
@@ -82,6 +86,7 @@ function Nav({ view, go }: { view: PortalView; go: (view: PortalView) => void })
 function Portal() {
   const [expired, setExpired] = useState(sessionToken() === null);
   const [view, setView] = useState<PortalView>({ page: 'endpoints' });
+  const [visit, setVisit] = useState(0);
   useEffect(() => onSessionExpired(() => setExpired(true)), []);
   // Moves focus to a new view's heading, so keyboard and screen reader users follow (a
   // new filter or page of the same list leaves it where it is).
@@ -119,10 +124,16 @@ function Portal() {
           </span>
         ) : null}
       </header>
-      <Nav view={view} go={go} />
+      <Nav
+        view={view}
+        go={(next) => {
+          setVisit((n) => n + 1);
+          go(next);
+        }}
+      />
       <main id="main">
         <ErrorBox error={session.error} />
-        <View view={view} />
+        <View view={view} visit={visit} />
       </main>
     </PortalContext.Provider>
   );
