@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 /**
  * Keyset pages kept in the page's state (the portal pushes nothing into the embedding
@@ -15,24 +15,40 @@ export function useCursorPages() {
   };
 }
 
-/** "First page" and "Next page" for a list's `next_cursor`. */
+/**
+ * "First page" and "Next page" for a list's `next_cursor`. When "Next page", pressed, gives
+ * way to "End of the list", focus goes to "First page" rather than to nowhere.
+ */
 export function CursorPager(props: {
   pages: ReturnType<typeof useCursorPages>;
   next: string | null | undefined;
 }) {
   const { pages, next } = props;
+  const first = useRef<HTMLButtonElement>(null);
+  const pressed = useRef(false);
+  useEffect(() => {
+    if (!pressed.current || next === undefined) return;
+    pressed.current = false;
+    if (next === null) first.current?.focus();
+  }, [next]);
   if (!pages.paged && !next) return null;
   return (
     <nav class="pager" aria-label="Pages">
       {pages.paged ? (
-        <button type="button" onClick={pages.first}>
+        <button ref={first} type="button" onClick={pages.first}>
           ← First page
         </button>
       ) : (
         <span />
       )}
       {next ? (
-        <button type="button" onClick={() => pages.next(next)}>
+        <button
+          type="button"
+          onClick={() => {
+            pressed.current = true;
+            pages.next(next);
+          }}
+        >
           Next page →
         </button>
       ) : (
