@@ -75,7 +75,11 @@ function DeleteEndpoint({ webhook }: { webhook: Webhook }) {
     if (asking) asked.current = true;
     if (asked.current) (asking ? keep : ask).current?.focus();
   }, [asking]);
+  // One DELETE however often the button is pressed before it is disabled.
+  const sent = useRef(false);
   const remove = async () => {
+    if (sent.current) return;
+    sent.current = true;
     setDeleting(true);
     setFailure(undefined);
     try {
@@ -83,6 +87,7 @@ function DeleteEndpoint({ webhook }: { webhook: Webhook }) {
       portal.go({ page: 'endpoints' });
     } catch (err) {
       setFailure(asFailure(err));
+      sent.current = false;
       setDeleting(false);
     }
   };
