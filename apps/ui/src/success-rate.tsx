@@ -28,17 +28,18 @@ export function SuccessRate(props: {
   id: string;
 }) {
   const { rates, id } = props;
-  if (rates.error && !rates.data) {
-    return (
-      <span class="muted" data-success-rate="unavailable" title="The success rate cannot be read">
-        —
-      </span>
-    );
-  }
-  if (!rates.data) {
+  if (rates.loading) {
+    // Not the rates kept from a page before, which need not be this one's.
     return (
       <span class="muted" aria-busy="true">
         …
+      </span>
+    );
+  }
+  if (rates.error || !rates.data) {
+    return (
+      <span class="muted" data-success-rate="unavailable" title="The success rate cannot be read">
+        —
       </span>
     );
   }

@@ -38,9 +38,16 @@ export function Endpoints() {
   );
   const items = list.data?.webhooks;
   // Apart from the list, which shows whatever they do: the rates of a page with an
-  // endpoint deleted meanwhile are a 404.
+  // endpoint deleted meanwhile are a 404. Rates read for other ids (the page before, until
+  // this page's are asked for) are not shown as this page's.
   const ids = items?.map((w) => w.id) ?? [];
-  const rates = useResource(() => successRates(portalApi, ids), [ids.join(',')]);
+  const key = ids.join(',');
+  const read = useResource(async () => ({ key, rates: await successRates(portalApi, ids) }), [key]);
+  const rates = {
+    data: read.data?.rates,
+    error: read.error,
+    loading: read.loading || (read.data ? read.data.key !== key : !read.error),
+  };
   return (
     <Page
       title="Endpoints"
