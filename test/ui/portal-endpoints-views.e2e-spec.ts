@@ -105,25 +105,30 @@ describe('the customer portal’s endpoint views, framed by another site', () =>
     });
   });
 
-  it('moves focus to “First page” when “Next page” leaves the last page', async () => {
+  it('keeps focus on “Next page”, and moves it to “First page” on the last page', async () => {
     await step(h.page, 'portal-endpoint-pager', async () => {
-      for (let i = 0; i < 51; i += 17) {
-        await Promise.all(
-          Array.from({ length: Math.min(17, 51 - i) }, (_, j) =>
-            endpoint('initech', `initech ${String(i + j).padStart(2, '0')}`),
-          ),
-        );
+      const names = Array.from({ length: 101 }, (_, i) => `initech ${String(i).padStart(3, '0')}`);
+      for (let i = 0; i < names.length; i += 17) {
+        await Promise.all(names.slice(i, i + 17).map((name) => endpoint('initech', name)));
       }
       const frame = await h.openPortal({ tenant: 'initech' });
-      await frame.getByRole('button', { name: 'initech 49' }).waitFor();
+      const focused = (name: string) =>
+        until(
+          () =>
+            frame.evaluate<boolean>(
+              `document.activeElement?.textContent === ${JSON.stringify(name)}`,
+            ),
+          30_000,
+          `focus on “${name}”`,
+        );
+      await frame.getByRole('button', { name: 'initech 049' }).waitFor();
       await frame.getByRole('button', { name: 'Next page →' }).click();
-      await frame.getByRole('button', { name: 'initech 50' }).waitFor();
+      await frame.getByRole('button', { name: 'initech 099' }).waitFor();
+      await focused('Next page →');
+      await frame.getByRole('button', { name: 'Next page →' }).click();
+      await frame.getByRole('button', { name: 'initech 100' }).waitFor();
       await frame.getByText('End of the list').waitFor();
-      await until(
-        () => frame.evaluate<boolean>("document.activeElement?.textContent === '← First page'"),
-        30_000,
-        'focus on “First page”',
-      );
+      await focused('← First page');
     });
   });
 

@@ -16,8 +16,9 @@ export function useCursorPages() {
 }
 
 /**
- * "First page" and "Next page" for a list's `next_cursor`. When "Next page", pressed, gives
- * way to "End of the list", focus goes to "First page" rather than to nowhere.
+ * "First page" and "Next page" for a list's `next_cursor`. Each keeps its element (keyed), so
+ * focus stays on "Next page" while there are more pages; when, pressed, it gives way to
+ * "End of the list", focus goes to "First page" rather than to nowhere.
  */
 export function CursorPager(props: {
   pages: ReturnType<typeof useCursorPages>;
@@ -35,14 +36,15 @@ export function CursorPager(props: {
   return (
     <nav class="pager" aria-label="Pages">
       {pages.paged ? (
-        <button ref={first} type="button" onClick={pages.first}>
+        <button key="first" ref={first} type="button" onClick={pages.first}>
           ← First page
         </button>
       ) : (
-        <span />
+        <span key="no-first" />
       )}
       {next ? (
         <button
+          key="next"
           type="button"
           onClick={() => {
             pressed.current = true;
@@ -52,7 +54,9 @@ export function CursorPager(props: {
           Next page →
         </button>
       ) : (
-        <span class="muted">End of the list</span>
+        <span key="end" class="muted">
+          End of the list
+        </span>
       )}
     </nav>
   );
