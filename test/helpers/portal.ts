@@ -1,5 +1,5 @@
 import type { Frame, Page } from 'playwright-core';
-import { call, startStack, type JsonResponse, type StackWithWorker } from './system';
+import { call, createWebhook, startStack, type JsonResponse, type StackWithWorker } from './system';
 import { eventually, until } from './wait';
 import { openBrowser, type Browser } from '../support/browser';
 import { startEmbedder, type Embedder } from '../support/embedder';
@@ -16,6 +16,11 @@ export interface PortalHarness {
   page: Page;
   /** The API with the admin key's rights. */
   api(method: string, path: string, body?: unknown): Promise<JsonResponse>;
+  /**
+   * An endpoint named `name`, of acme and signed with SIGNING_SECRET unless `fields` say
+   * otherwise, made through the API; its id.
+   */
+  endpoint(name: string, fields?: Record<string, unknown>): Promise<string>;
   /** A webhook as the API holds it now. */
   held(id: string): Promise<Record<string, unknown>>;
   /** Opens the portal in the embedder's frame with a new session of `tenant`. */
@@ -26,6 +31,9 @@ export interface PortalHarness {
   viewOf(frame: Frame, name: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The secret of the endpoints `endpoint` makes. */
+export const SIGNING_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 export async function startPortalHarness(tenants = ['acme']): Promise<PortalHarness> {
   const embedder = await startEmbedder('localhost');
@@ -73,6 +81,13 @@ export async function startPortalHarness(tenants = ['acme']): Promise<PortalHarn
     browser,
     page,
     api,
+    endpoint: (name, fields = {}) =>
+      createWebhook(stack.server.apiUrl, `${stack.receiver.url}/${name.replace(/\W/g, '-')}`, {
+        name,
+        tenant_id: 'acme',
+        secret_token: SIGNING_SECRET,
+        ...fields,
+      }),
     held: async (id) => (await api('GET', `/v1/webhooks/${id}`)).body,
     openPortal,
     openEndpoint: async (name, options) => {

@@ -1,7 +1,6 @@
 import type { Frame } from 'playwright-core';
 import { step } from '../support/browser';
-import { startPortalHarness, type PortalHarness } from '../helpers/portal';
-import { createWebhook } from '../helpers/system';
+import { SIGNING_SECRET, startPortalHarness, type PortalHarness } from '../helpers/portal';
 import { until } from '../helpers/wait';
 
 /** Every control that writes: a read-only session's frame shows none of them. */
@@ -35,13 +34,6 @@ describe('the customer portal’s endpoint views, framed by another site', () =>
   });
   afterEach(() => expect(h.browser.problems).toEqual([]));
 
-  const endpoint = (tenant: string, name: string, url = `${h.stack.receiver.url}/${tenant}`) =>
-    createWebhook(h.stack.server.apiUrl, url, {
-      name,
-      tenant_id: tenant,
-      secret_token: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-    });
-
   /** Holds the portal's success-rate requests until `release` is called. */
   const holdRates = async () => {
     let release!: () => void;
@@ -59,7 +51,7 @@ describe('the customer portal’s endpoint views, framed by another site', () =>
 
   it('shows “…” for a success rate until it is read, never “no attempts”', async () => {
     await step(h.page, 'portal-endpoint-rate-loading', async () => {
-      const id = await endpoint('acme', 'acme loading');
+      const id = await h.endpoint('acme loading');
       let release = await holdRates();
       const frame = await h.openPortal();
       const cell = frame.locator(`tr[data-endpoint-row="${id}"] td:nth-child(3)`);
@@ -82,8 +74,8 @@ describe('the customer portal’s endpoint views, framed by another site', () =>
 
   it('lists the endpoints when their success rates cannot be read, with “—” for each', async () => {
     await step(h.page, 'portal-endpoint-rate-gone', async () => {
-      const kept = await endpoint('hooli', 'hooli kept');
-      const gone = await endpoint('hooli', 'hooli gone');
+      const kept = await h.endpoint('hooli kept', { tenant_id: 'hooli' });
+      const gone = await h.endpoint('hooli gone', { tenant_id: 'hooli' });
       // Deleted between the list and its rates: the rates of the page are a 404.
       let deleted = 0;
       await h.page.route(STATS, async (route) => {
@@ -109,7 +101,9 @@ describe('the customer portal’s endpoint views, framed by another site', () =>
     await step(h.page, 'portal-endpoint-pager', async () => {
       const names = Array.from({ length: 101 }, (_, i) => `initech ${String(i).padStart(3, '0')}`);
       for (let i = 0; i < names.length; i += 17) {
-        await Promise.all(names.slice(i, i + 17).map((name) => endpoint('initech', name)));
+        await Promise.all(
+          names.slice(i, i + 17).map((name) => h.endpoint(name, { tenant_id: 'initech' })),
+        );
       }
       const frame = await h.openPortal({ tenant: 'initech' });
       const focused = (name: string) =>
@@ -134,7 +128,7 @@ describe('the customer portal’s endpoint views, framed by another site', () =>
 
   it('shows a read-only session no control that writes, yet its secret on request', async () => {
     await step(h.page, 'portal-endpoint-read-only', async () => {
-      const id = await endpoint('acme', 'acme read');
+      const id = await h.endpoint('acme read');
       const frame = await h.openPortal({ readOnly: true });
       await frame.locator('.portal-badge').filter({ hasText: 'Read-only' }).waitFor();
       await frame.locator(`tr[data-endpoint-row="${id}"]`).waitFor();
@@ -153,9 +147,7 @@ describe('the customer portal’s endpoint views, framed by another site', () =>
       await frame.locator('[data-success-rate]').waitFor();
       await noWriteControl();
       await frame.getByRole('button', { name: 'Reveal secret' }).click();
-      expect(await frame.locator('[data-secret]').textContent()).toBe(
-        'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-      );
+      expect(await frame.locator('[data-secret]').textContent()).toBe(SIGNING_SECRET);
       await noWriteControl();
     });
   });
@@ -163,7 +155,10 @@ describe('the customer portal’s endpoint views, framed by another site', () =>
   it('fits a phone’s width, light and dark, with a long name and URL', async () => {
     await step(h.page, 'portal-endpoint-phone', async () => {
       const name = `umbrella-${'x'.repeat(120)}`;
-      const id = await endpoint('umbrella', name, `${h.stack.receiver.url}/${'p'.repeat(300)}`);
+      const id = await h.endpoint(name, {
+        tenant_id: 'umbrella',
+        url: `${h.stack.receiver.url}/${'p'.repeat(300)}`,
+      });
       await h.page.setViewportSize({ width: 390, height: 844 });
       const frame = await h.openPortal({ tenant: 'umbrella' });
       await h.page.evaluate("document.querySelector('iframe').width = '390'");
