@@ -18,8 +18,32 @@ export async function successRates(
   return new Map(webhooks.map((r) => [r.webhook_id, r]));
 }
 
-/** A webhook's success rate over its last attempts, coloured by how good it is. */
-export function SuccessRate({ rate }: { rate: WebhookSuccess | undefined }) {
+/**
+ * A webhook's success rate over its last attempts, coloured by how good it is, from the
+ * rates of its page (a resource of successRates): "…" while they load (no
+ * `data-success-rate` until then) and "—" when they cannot be read.
+ */
+export function SuccessRate(props: {
+  rates: { data?: Map<string, WebhookSuccess>; error?: unknown; loading: boolean };
+  id: string;
+}) {
+  const { rates, id } = props;
+  if (rates.loading) {
+    // Not the rates kept from a page before, which need not be this one's.
+    return (
+      <span class="muted" aria-busy="true">
+        …
+      </span>
+    );
+  }
+  if (rates.error || !rates.data) {
+    return (
+      <span class="muted" data-success-rate="unavailable" title="The success rate cannot be read">
+        —
+      </span>
+    );
+  }
+  const rate = rates.data.get(id);
   if (!rate || rate.success_rate === null) {
     return (
       <span class="muted" data-success-rate="">

@@ -1,4 +1,6 @@
-import { ApiFailure, type Webhook } from './api/client';
+import type { Client } from 'openapi-fetch';
+import { ApiFailure, unwrap, type Webhook, type WebhookRequest } from './api/client';
+import type { paths } from './api/schema';
 
 /**
  * What the dashboard's webhook form and the portal's endpoint form share besides their
@@ -6,16 +8,30 @@ import { ApiFailure, type Webhook } from './api/client';
  * that keeps a PUT, a full replacement, from overwriting a change made meanwhile.
  */
 
+/** How a refusal names what was changed: "This endpoint changed after this page was loaded…". */
+export interface ChangeWords {
+  noun: string;
+  since: string;
+  then: string;
+  /**
+   * The form does not show the signing secret, so a refusal of it (a secret accepted
+   * before v3 that today's rules refuse, sent back unchanged) says to rotate it first.
+   */
+  secretHidden?: boolean;
+}
+
+export const WEBHOOK_FORM_WORDS: ChangeWords = {
+  noun: 'webhook',
+  since: 'this form was filled',
+  then: 'edit again',
+};
+
 /**
  * Throws a 409 when the webhook read now differs from the one a form was filled from:
  * another edit, a rotated secret, or postmand disabling it. A PUT would replace that
  * change with what the form remembers.
  */
-export function assertUnchanged(
-  was: Webhook,
-  now: Webhook,
-  words = { noun: 'webhook', since: 'this form was filled', then: 'edit again' },
-): void {
+function assertUnchanged(was: Webhook, now: Webhook, words: ChangeWords): void {
   if (
     now.updated_at !== was.updated_at ||
     now.active !== was.active ||
@@ -26,6 +42,46 @@ export function assertUnchanged(
       undefined,
       `This ${words.noun} changed after ${words.since} (an edit, a rotated secret, or postmand disabling it). Reload the page to see the change, then ${words.then}.`,
     );
+  }
+}
+
+/**
+ * A webhook's writable fields as GOT, for a PUT that keeps them: the whole webhook, since
+ * the API ignores its read-only fields (SPEC §3), so a field this UI does not know of
+ * (`auth`, whose write-only secrets a PUT leaving them out keeps, `headers`, …) passes
+ * through untouched.
+ */
+export function requestFrom(w: Webhook): WebhookRequest {
+  return { ...w };
+}
+
+/**
+ * Replaces webhook `was.id` (a PUT, a full replacement) with `body(now)`, `now` being it
+ * as read just before, unless it changed since `was` was read (409, see assertUnchanged).
+ * `body` builds on `requestFrom(now)`, so what the caller does not set is kept.
+ */
+export async function putIfUnchanged(
+  client: Client<paths>,
+  was: Webhook,
+  body: (now: Webhook) => WebhookRequest,
+  words: ChangeWords,
+): Promise<Webhook> {
+  const path = { params: { path: { id: was.id } } };
+  const now = await unwrap(client.GET('/v1/webhooks/{id}', path));
+  assertUnchanged(was, now, words);
+  try {
+    return await unwrap(client.PUT('/v1/webhooks/{id}', { ...path, body: body(now) }));
+  } catch (err) {
+    if (words.secretHidden && err instanceof ApiFailure && err.fieldErrors().secret_token) {
+      throw new ApiFailure(
+        err.status,
+        undefined,
+        `This ${words.noun}’s signing secret was accepted by an older version of postmand ` +
+          'and is refused today, so it cannot be saved as it is. Rotate the secret first ' +
+          `(under “Signing secret” on the ${words.noun}’s page), then ${words.then}.`,
+      );
+    }
+    throw err;
   }
 }
 

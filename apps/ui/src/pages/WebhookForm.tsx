@@ -19,7 +19,13 @@ import {
 } from '../components';
 import { href, Link, navigate } from '../router';
 import { TenantLabel, WebhookTenantField } from '../tenant-label';
-import { assertUnchanged, focusFirstInvalid, FormFailure } from '../webhook-form-parts';
+import {
+  focusFirstInvalid,
+  FormFailure,
+  putIfUnchanged,
+  requestFrom,
+  WEBHOOK_FORM_WORDS,
+} from '../webhook-form-parts';
 import {
   FIELD_NAMES,
   FIELDS,
@@ -72,15 +78,18 @@ export function WebhookForm({ id, tenantId }: { id?: string; tenantId?: string }
     setFailure(undefined);
     try {
       const body = requestOf(fields, schema.data);
-      if (id && existing.data) {
-        // PUT replaces the whole webhook: refuse to overwrite a change made since the form
-        // was filled (a secret rotated, the webhook disabled by the worker, another edit).
-        const now = await unwrap(api.GET('/v1/webhooks/{id}', { params: { path: { id } } }));
-        assertUnchanged(existing.data, now);
-      }
-      const webhook = id
-        ? await unwrap(api.PUT('/v1/webhooks/{id}', { params: { path: { id } }, body }))
-        : await unwrap(api.POST('/v1/webhooks', { body: withTenant(body, tenant) }));
+      // PUT replaces the whole webhook: never over a change made since the form was filled
+      // (a secret rotated, the webhook disabled by the worker, another edit); what the
+      // form does not show is sent back as it is.
+      const webhook =
+        id && existing.data
+          ? await putIfUnchanged(
+              api,
+              existing.data,
+              (now) => ({ ...requestFrom(now), ...body }),
+              WEBHOOK_FORM_WORDS,
+            )
+          : await unwrap(api.POST('/v1/webhooks', { body: withTenant(body, tenant) }));
       if (id) {
         existing.reload();
         setSaved(true);

@@ -112,7 +112,7 @@ export function Webhooks({ location }: { location: Location }) {
               ) : null}
             </td>
             <td>
-              <SuccessRate rate={list.data?.rates.get(w.id)} />
+              <SuccessRate rates={{ data: list.data?.rates, loading: list.loading }} id={w.id} />
             </td>
             <td>{limits(w)}</td>
             <td class="small">{w.event_types.join(', ') || '—'}</td>

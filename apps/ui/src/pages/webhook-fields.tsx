@@ -181,13 +181,6 @@ export function textsOf(w: Webhook): Texts {
   return texts;
 }
 
-/** A webhook's own writable fields, as a PUT that changes nothing would send them. */
-export function requestFrom(w: Webhook): WebhookRequest {
-  const request: Record<string, unknown> = {};
-  for (const name of FIELD_NAMES) request[name] = w[name];
-  return request as WebhookRequest;
-}
-
 export function requestOf(texts: Texts, schema: Properties<'WebhookRequestDto'>): WebhookRequest {
   const request: Record<string, unknown> = {};
   for (const name of FIELD_NAMES) request[name] = valueOf(texts[name], schema[name]);

@@ -1,15 +1,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { unwrap, type ApiFailure, type Webhook } from '../api/client';
 import { asFailure, ErrorBox, formatTime, Loading, Page, useResource } from '../components';
-import { requestFrom } from '../pages/webhook-fields';
 import { SuccessRate, successRates } from '../success-rate';
-import { assertUnchanged } from '../webhook-form-parts';
+import { putIfUnchanged, requestFrom } from '../webhook-form-parts';
 import { useCanWrite, usePortal } from './context';
 import { EndpointSecret } from './endpoint-secret';
+import { ENDPOINT_WORDS } from './EndpointForm';
 import { State } from './Endpoints';
 import { portalApi } from './session';
 
-const words = { noun: 'endpoint', since: 'this page was loaded', then: 'try again' };
+const words = { ...ENDPOINT_WORDS, since: 'this page was loaded', then: 'try again' };
 
 /** What the endpoint is and how it is doing. */
 function Facts({ webhook: w, id }: { webhook: Webhook; id: string }) {
@@ -19,7 +19,7 @@ function Facts({ webhook: w, id }: { webhook: Webhook; id: string }) {
       <div>
         <dt>URL</dt>
         <dd>
-          <code>{w.url}</code>
+          <code class="wrap">{w.url}</code>
         </dd>
       </div>
       <div>
@@ -36,7 +36,9 @@ function Facts({ webhook: w, id }: { webhook: Webhook; id: string }) {
       </div>
       <div>
         <dt>Success (last 100 attempts)</dt>
-        <dd>{rate.error ? '—' : <SuccessRate rate={rate.data?.get(id)} />}</dd>
+        <dd>
+          <SuccessRate rates={rate} id={id} />
+        </dd>
       </div>
       <div>
         <dt>Event types</dt>
@@ -63,20 +65,30 @@ function DeleteEndpoint({ webhook }: { webhook: Webhook }) {
   const portal = usePortal();
   const [asking, setAsking] = useState(false);
   const [failure, setFailure] = useState<ApiFailure>();
-  // Focus goes to the confirmation, and back to "Delete…" when it is declined.
-  const confirm = useRef<HTMLButtonElement>(null);
+  const [deleting, setDeleting] = useState(false);
+  // Focus goes to the confirmation's least destructive choice, and back to "Delete…" when
+  // it is declined.
+  const keep = useRef<HTMLButtonElement>(null);
   const ask = useRef<HTMLButtonElement>(null);
   const asked = useRef(false);
   useEffect(() => {
     if (asking) asked.current = true;
-    if (asked.current) (asking ? confirm : ask).current?.focus();
+    if (asked.current) (asking ? keep : ask).current?.focus();
   }, [asking]);
+  // One DELETE however often the button is pressed before it is disabled.
+  const sent = useRef(false);
   const remove = async () => {
+    if (sent.current) return;
+    sent.current = true;
+    setDeleting(true);
+    setFailure(undefined);
     try {
       await unwrap(portalApi.DELETE('/v1/webhooks/{id}', { params: { path: { id: webhook.id } } }));
       portal.go({ page: 'endpoints' });
     } catch (err) {
       setFailure(asFailure(err));
+      sent.current = false;
+      setDeleting(false);
     }
   };
   return (
@@ -86,14 +98,14 @@ function DeleteEndpoint({ webhook }: { webhook: Webhook }) {
       {asking ? (
         <div role="group" aria-label="Confirm the deletion">
           <p>
-            Delete “{webhook.name}” and all its deliveries? Nothing is sent to it from then on, and
-            this cannot be undone.
+            Delete “<span class="wrap">{webhook.name}</span>” and all its deliveries? Nothing is
+            sent to it from then on, and this cannot be undone.
           </p>
           <div class="actions">
-            <button ref={confirm} type="button" class="danger" onClick={() => void remove()}>
-              Delete endpoint
+            <button type="button" class="danger" disabled={deleting} onClick={() => void remove()}>
+              {deleting ? 'Deleting…' : 'Delete endpoint'}
             </button>
-            <button type="button" onClick={() => setAsking(false)}>
+            <button ref={keep} type="button" onClick={() => setAsking(false)}>
               Keep it
             </button>
           </div>
@@ -127,11 +139,13 @@ export function Endpoint({ id }: { id: string }) {
     setToggling(true);
     setFailure(undefined);
     try {
-      const now = await unwrap(portalApi.GET('/v1/webhooks/{id}', { params: { path: { id } } }));
-      assertUnchanged(shown, now, words);
-      const body = { ...requestFrom(now), active: !shown.active };
       setLatest(
-        await unwrap(portalApi.PUT('/v1/webhooks/{id}', { params: { path: { id } }, body })),
+        await putIfUnchanged(
+          portalApi,
+          shown,
+          (now) => ({ ...requestFrom(now), active: !shown.active }),
+          words,
+        ),
       );
     } catch (err) {
       setFailure(asFailure(err));

@@ -1,6 +1,6 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { idempotencyKey, unwrap, type ApiFailure } from '../api/client';
+import { idempotencyKey, unwrap, type ApiFailure, type WebhookRequest } from '../api/client';
 import { schemaProperties } from '../api/openapi';
 import { asFailure, ErrorBox, Loading, Page, useResource } from '../components';
 import {
@@ -13,7 +13,13 @@ import {
   type FieldName,
   type Texts,
 } from '../pages/webhook-fields';
-import { assertUnchanged, focusFirstInvalid, FormFailure } from '../webhook-form-parts';
+import {
+  focusFirstInvalid,
+  FormFailure,
+  putIfUnchanged,
+  requestFrom,
+  type ChangeWords,
+} from '../webhook-form-parts';
 import { usePortal } from './context';
 import { portalApi } from './session';
 
@@ -46,7 +52,18 @@ function newSigningSecret(): string {
   return `whsec_${btoa(String.fromCharCode(...bytes))}`;
 }
 
-const words = { noun: 'endpoint', since: 'this form was filled', then: 'edit again' };
+/** How the portal's refusals name an endpoint; its forms never show the secret. */
+export const ENDPOINT_WORDS: ChangeWords = {
+  noun: 'endpoint',
+  since: 'this form was filled',
+  then: 'edit again',
+  secretHidden: true,
+};
+
+/** The fields this form shows, out of a full request: an edit sends only these of its own. */
+function shownFields(request: WebhookRequest): Partial<WebhookRequest> {
+  return Object.fromEntries(ENDPOINT_FIELDS.map(({ name }) => [name, request[name]]));
+}
 
 /** Creates an endpoint (no `id`) or edits one; then shows it. */
 export function EndpointForm({ id }: { id?: string }) {
@@ -84,11 +101,14 @@ export function EndpointForm({ id }: { id?: string }) {
       const body = requestOf(texts, schema.data);
       let webhook;
       if (id && existing.data) {
-        // PUT replaces the whole endpoint: not over a change made since the form was filled.
-        const now = await unwrap(portalApi.GET('/v1/webhooks/{id}', { params: { path: { id } } }));
-        assertUnchanged(existing.data, now, words);
-        webhook = await unwrap(
-          portalApi.PUT('/v1/webhooks/{id}', { params: { path: { id } }, body }),
+        // PUT replaces the whole endpoint: not over a change made since the form was filled,
+        // and what the form does not show is sent back as it is now.
+        const own = shownFields(body);
+        webhook = await putIfUnchanged(
+          portalApi,
+          existing.data,
+          (now) => ({ ...requestFrom(now), ...own }),
+          ENDPOINT_WORDS,
         );
       } else {
         webhook = await unwrap(

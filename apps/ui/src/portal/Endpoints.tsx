@@ -32,17 +32,22 @@ export function Endpoints() {
   const canWrite = useCanWrite();
   const pages = useCursorPages();
   const { after } = pages;
-  const list = useResource(async () => {
-    const page = await unwrap(
-      portalApi.GET('/v1/webhooks', { params: { query: { limit: PAGE, after } } }),
-    );
-    const rates = await successRates(
-      portalApi,
-      page.webhooks.map((w) => w.id),
-    );
-    return { ...page, rates };
-  }, [after]);
+  const list = useResource(
+    () => unwrap(portalApi.GET('/v1/webhooks', { params: { query: { limit: PAGE, after } } })),
+    [after],
+  );
   const items = list.data?.webhooks;
+  // Apart from the list, which shows whatever they do: the rates of a page with an
+  // endpoint deleted meanwhile are a 404. Rates read for other ids (the page before, until
+  // this page's are asked for) are not shown as this page's.
+  const ids = items?.map((w) => w.id) ?? [];
+  const key = ids.join(',');
+  const read = useResource(async () => ({ key, rates: await successRates(portalApi, ids) }), [key]);
+  const rates = {
+    data: read.data?.rates,
+    error: read.error,
+    loading: read.loading || (read.data ? read.data.key !== key : !read.error),
+  };
   return (
     <Page
       title="Endpoints"
@@ -79,17 +84,17 @@ export function Endpoints() {
                       class="link"
                       onClick={() => portal.go({ page: 'endpoint', id: w.id })}
                     >
-                      {w.name}
+                      <span class="wrap">{w.name}</span>
                     </button>
                     <div>
-                      <code>{w.url}</code>
+                      <code class="wrap">{w.url}</code>
                     </div>
                   </td>
                   <td>
                     <State webhook={w} />
                   </td>
                   <td>
-                    <SuccessRate rate={list.data?.rates.get(w.id)} />
+                    <SuccessRate rates={rates} id={w.id} />
                   </td>
                   <td>
                     <code>{w.event_types.join(', ')}</code>

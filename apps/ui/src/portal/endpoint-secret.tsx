@@ -6,12 +6,15 @@ import { portalApi } from './session';
 
 /** How long a rotated-out secret keeps signing beside the new one (the API's grace_period). */
 const GRACE_PERIODS: [seconds: number, words: string][] = [
-  [0, 'Stop at once'],
+  [0, 'Not at all'],
   [3600, 'For 1 hour'],
   [86_400, 'For 1 day'],
   [604_800, 'For 7 days'],
 ];
 const DEFAULT_GRACE = 86_400;
+/** What a rotation does not change (the API's rotate-secret keeps them, whatever the grace). */
+const RETIRED_EARLIER =
+  'Secrets replaced by earlier rotations keep signing until their own time ends.';
 
 /** What Chromium tells of the frame's permissions policy (other browsers tell nothing). */
 interface PolicyDocument {
@@ -60,7 +63,7 @@ function Revealed({ secret }: { secret: string }) {
   }
   return (
     <div class="secret">
-      <code ref={code} tabIndex={0} data-secret={secret} aria-label="Signing secret">
+      <code ref={code} tabIndex={0} data-secret={secret}>
         {secret}
       </code>
       <div class="actions">
@@ -138,7 +141,8 @@ export function EndpointSecret(props: {
       <h2 id="secret-title">Signing secret</h2>
       <p class="muted">Your endpoint checks each delivery’s signature with this secret.</p>
       {shown ? (
-        <Revealed secret={webhook.secret_token} />
+        // A new secret is a new Revealed: nothing said of the old one's copy stays.
+        <Revealed key={webhook.secret_token} secret={webhook.secret_token} />
       ) : (
         <button ref={reveal} type="button" onClick={() => show(true)}>
           Reveal secret
@@ -155,20 +159,29 @@ export function EndpointSecret(props: {
         <div class="rotate">
           <h3>Rotate the secret</h3>
           <ErrorBox error={failure} />
-          {rotated ? (
-            <p class="notice" role="status" data-rotated>
-              A new secret signs from now on.{' '}
-              {!rotated.hadOld
-                ? 'There was no old one.'
-                : rotated.oldUntil
-                  ? `The old one stays valid, signing beside it, until ${formatTime(rotated.oldUntil)}.`
-                  : 'The old one stopped signing at once.'}
-            </p>
-          ) : null}
+          {/* On the page before its words, so that they are announced when they come. */}
+          <p
+            class={rotated ? 'notice' : undefined}
+            role="status"
+            data-rotated={rotated ? '' : undefined}
+          >
+            {rotated ? (
+              <>
+                A new secret signs from now on.{' '}
+                {!rotated.hadOld
+                  ? 'There was no old one.'
+                  : rotated.oldUntil
+                    ? `The one it replaced stays valid, signing beside it, until ${formatTime(rotated.oldUntil)}.`
+                    : 'The one it replaced stopped signing now.'}{' '}
+                {rotated.hadOld ? RETIRED_EARLIER : null}
+              </>
+            ) : null}
+          </p>
           <div class="field">
             <label for="grace-period">The old secret keeps signing</label>
             <select
               id="grace-period"
+              aria-describedby="grace-hint"
               value={String(grace)}
               onChange={(e) => setGrace(Number((e.target as HTMLSelectElement).value))}
             >
@@ -178,6 +191,9 @@ export function EndpointSecret(props: {
                 </option>
               ))}
             </select>
+            <div class="hint" id="grace-hint">
+              {RETIRED_EARLIER}
+            </div>
           </div>
           <button type="button" disabled={rotating} onClick={() => void rotate()}>
             {rotating ? 'Rotating…' : 'Rotate secret'}
