@@ -5,6 +5,7 @@ import { SuccessRate, successRates } from '../success-rate';
 import { putIfUnchanged, requestFrom } from '../webhook-form-parts';
 import { useCanWrite, usePortal } from './context';
 import { EndpointSecret } from './endpoint-secret';
+import { EndpointTest } from './endpoint-test';
 import { ENDPOINT_WORDS } from './EndpointForm';
 import { State } from './Endpoints';
 import { portalApi } from './session';
@@ -182,6 +183,7 @@ export function Endpoint({ id }: { id: string }) {
         <>
           <Facts webhook={w} id={id} />
           <EndpointSecret webhook={w} canWrite={canWrite} onRotated={setLatest} />
+          {canWrite ? <EndpointTest webhook={w} /> : null}
           {canWrite ? <DeleteEndpoint webhook={w} /> : null}
         </>
       ) : null}

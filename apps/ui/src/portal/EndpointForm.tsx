@@ -20,6 +20,7 @@ import {
   requestFrom,
   type ChangeWords,
 } from '../webhook-form-parts';
+import { eventTypePicker } from '../event-type-picker';
 import { usePortal } from './context';
 import { portalApi } from './session';
 
@@ -38,7 +39,9 @@ export interface EndpointField {
 export const ENDPOINT_FIELDS: EndpointField[] = [
   { name: 'url' },
   { name: 'name' },
-  { name: 'event_types' },
+  // The catalogue's types with their descriptions (§14), or free patterns without one.
+  { name: 'event_types', Input: eventTypePicker(portalApi) },
+  { name: 'filter' },
   { name: 'active' },
 ];
 

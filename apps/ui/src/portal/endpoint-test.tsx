@@ -10,7 +10,7 @@ import { portalApi } from './session';
 function SentTest({ id }: { id: string }) {
   const portal = usePortal();
   const log = useDeliveryLog(portalApi, id);
-  const d = log.data?.delivery;
+  const d = log.delivery;
   return (
     <div class="sent-test" data-test-delivery={id}>
       <ErrorBox error={log.error} />
@@ -24,7 +24,7 @@ function SentTest({ id }: { id: string }) {
           'Sending…'
         )}
       </p>
-      <Attempts attempts={log.data?.attempts} />
+      <Attempts attempts={log.attempts} />
       <button type="button" onClick={() => portal.go({ page: 'delivery', id })}>
         Open in Deliveries
       </button>
