@@ -35,10 +35,14 @@ export interface PortalHarness {
 /** The secret of the endpoints `endpoint` makes. */
 export const SIGNING_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
-export async function startPortalHarness(tenants = ['acme']): Promise<PortalHarness> {
+export async function startPortalHarness(
+  tenants = ['acme'],
+  /** More settings for both processes (a log level, say). */
+  env: Record<string, string> = {},
+): Promise<PortalHarness> {
   const embedder = await startEmbedder('localhost');
   const stack = await startStack({
-    env: { POSTMAND_PORTAL_FRAME_ANCESTORS: embedder.origin },
+    env: { POSTMAND_PORTAL_FRAME_ANCESTORS: embedder.origin, ...env },
     // A tenant's endpoint reaches public addresses only (SPEC §16), but for the receiver's.
     worker: { POSTMAND_ALLOWED_NETWORKS: '127.0.0.1/32' },
   });

@@ -31,15 +31,35 @@ export function eventTypePicker(client: ApiClient): ComponentType<FieldInputProp
     const items = itemsOf(props.value);
     const known = new Set(types.map((t) => t.name));
     const others = items.filter((item) => !known.has(item));
+    const shownOthers = others.filter((item) => item !== '*');
     const set = (next: string[]) => props.onChange(next.join(', '));
+    const every = items.includes('*');
+    // A type picked narrows an endpoint that took every type ("*", a new one's default)
+    // to what is picked; "every type" picked takes them all again.
     const toggle = (name: string, on: boolean) => {
       const picked = items.filter((item) => known.has(item) && item !== name);
-      set([...(on ? [...picked, name] : picked), ...others]);
+      const rest = others.filter((item) => item !== '*');
+      set([...(on ? [...picked, name] : picked), ...rest]);
     };
+    const toggleEvery = (on: boolean) =>
+      set(
+        on
+          ? ['*']
+          : [...items.filter((item) => known.has(item)), ...others.filter((o) => o !== '*')],
+      );
     const label = FIELDS.event_types.label;
     return (
       <fieldset class={`field picker${props.error ? ' invalid' : ''}`}>
         <legend>{label}</legend>
+        <div class="field check">
+          <input
+            id="et-every"
+            type="checkbox"
+            checked={every}
+            onChange={(e) => toggleEvery((e.target as HTMLInputElement).checked)}
+          />
+          <label for="et-every">Every event type</label>
+        </div>
         <ul class="picker-list">
           {types.map((t) => (
             <li key={t.name}>
@@ -66,11 +86,15 @@ export function eventTypePicker(client: ApiClient): ComponentType<FieldInputProp
         <input
           id="f-event_types-other"
           type="text"
-          value={typed ?? others.join(', ')}
+          value={typed ?? shownOthers.join(', ')}
           onInput={(e) => {
             const text = (e.target as HTMLInputElement).value;
             setTyped(text);
-            set([...items.filter((item) => known.has(item)), ...itemsOf(text)]);
+            set([
+              ...(every ? ['*'] : []),
+              ...items.filter((item) => known.has(item)),
+              ...itemsOf(text),
+            ]);
           }}
           aria-invalid={props.error ? 'true' : undefined}
           aria-describedby="f-event_types-note"
