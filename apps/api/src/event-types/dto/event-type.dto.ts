@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { EventType } from '@app/domain';
+import { ListPageDto } from '../../lists/list-page.dto';
 
 /** An event type as the API returns it (§14). */
 export class EventTypeDto {
@@ -35,18 +36,6 @@ export class EventTypeDto {
   }
 }
 
-export class EventTypeListDto {
+export class EventTypeListDto extends ListPageDto {
   event_types!: EventTypeDto[];
-  /** @example 50 */
-  @ApiProperty({ type: 'integer' })
-  limit!: number;
-  /** @example 0 */
-  @ApiProperty({ type: 'integer' })
-  offset!: number;
-  /**
-   * The `after` of the next page, or null when no item follows this one (also with
-   * offset paging).
-   */
-  @ApiProperty({ type: 'string', nullable: true })
-  next_cursor!: string | null;
 }
