@@ -10,7 +10,6 @@ import { WebhookRepository } from '../webhook/webhook.repository';
 import { RESERVED_PREFIX } from '../event/event-type.rules';
 import { CompiledSchema } from './compiled-schema';
 import { SchemaValidatorPool } from './schema-validator-pool';
-import { unstorableText } from './schema-walk';
 import { EventTypeCatalog } from './event-type-catalog';
 import type { EventType } from './event-type.entity';
 import {
@@ -55,10 +54,8 @@ export class EventTypesService {
       throw new InvalidFieldError('name', `${RESERVED_PREFIX} types are reserved for postmand`);
     }
     const input = withDefaults(draft);
-    checkText('description', input.description);
     if (input.example !== null) {
       PayloadTooLargeError.check(input.example, this.config.maxPayloadBytes);
-      checkText('example', input.example);
     }
     const compiled = input.schema === null ? null : CompiledSchema.compile(input.schema);
     if (compiled && input.example !== null) await this.checkExample(compiled, input.example);
@@ -134,12 +131,6 @@ export class EventTypesService {
       );
     }
   }
-}
-
-/** Text PostgreSQL would refuse (a NUL) or alter (a lone surrogate): 400 naming `field`. */
-function checkText(field: string, text: string): void {
-  const problem = unstorableText(text);
-  if (problem) throw new InvalidFieldError(field, problem);
 }
 
 function notFound(): never {

@@ -103,7 +103,9 @@ export function resolveLocally(
 export function unstorable(value: unknown): string | null {
   if (typeof value === 'string') return unstorableText(value);
   if (typeof value === 'number') {
-    return Number.isFinite(value) ? null : 'holds a number JSON cannot represent (out of range)';
+    return Number.isFinite(value)
+      ? null
+      : 'must not contain a number JSON cannot represent (out of range)';
   }
   if (value === null || typeof value !== 'object') return null;
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
@@ -113,9 +115,12 @@ export function unstorable(value: unknown): string | null {
   return null;
 }
 
-/** A NUL character or a lone surrogate in `text`, which PostgreSQL cannot keep as sent. */
-export function unstorableText(text: string): string | null {
-  if (text.includes('\u0000')) return 'holds a NUL character (\\u0000), which cannot be stored';
-  if (!text.isWellFormed()) return 'holds a lone surrogate (not valid Unicode)';
-  return null;
+/**
+ * A NUL character or a lone surrogate in `text`, which PostgreSQL cannot keep as sent (the
+ * API's isStorableText, for the schema's keys and strings, which no DTO rule reaches).
+ */
+function unstorableText(text: string): string | null {
+  return text.includes('\u0000') || !text.isWellFormed()
+    ? 'must not contain NUL characters or unpaired surrogates'
+    : null;
 }
