@@ -1,8 +1,10 @@
 import { ApiFixture } from '../helpers/api-fixture';
 import { createTestApi, type TestApi } from '../helpers/api';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { Client } from 'pg';
 import request from 'supertest';
 import type { App } from 'supertest/types';
+import { until } from '../helpers/wait';
 
 /** An example that a backtracking pattern takes exponential time on (safe-regex2 lets it by). */
 const BACKTRACKS = { type: 'string', pattern: '^(a|a)*$' };
@@ -129,15 +131,39 @@ describe('event types: lookups in a full pool', () => {
       .put('/v1/event-types/pool.cold')
       .send({ schema: { type: 'object' } })
       .expect(201);
-    // The PUT forgot the name: the next lookup reads it. The unkeyed publish asks first
-    // (it opens no transaction), and its read waits for a connection.
-    const body = { event_type: 'pool.cold', payload: '{}' };
-    const answers = await Promise.all([
-      http().post('/v1/events').send(body),
-      ...[1, 2, 3].map((n) =>
-        http().post('/v1/events').set('Idempotency-Key', `k-${n}`).send(body),
-      ),
-    ]);
-    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+    // The PUT forgot the name: the next lookup reads it (cold). The keyed publishes take
+    // every connection of the pool (their transactions) and are held before their lookup
+    // by a lock on idempotency_keys; the unkeyed one's read then waits for a connection.
+    const pool = (db.dataSource.driver as unknown as { master: { waitingCount: number } }).master;
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE idempotency_keys IN ACCESS EXCLUSIVE MODE');
+      const body = { event_type: 'pool.cold', payload: '{}' };
+      const keyed = [1, 2, 3].map((n) =>
+        http().post('/v1/events').set('Idempotency-Key', `k-${n}`).send(body).then(),
+      );
+      await until(
+        async () =>
+          // pg_stat_activity is read once per transaction unless its snapshot is cleared.
+          (await holder.query('SELECT pg_stat_clear_snapshot()')) &&
+          (
+            await holder.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+               WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            )
+          ).rows[0].n === 3,
+        60_000,
+        'the keyed publishes to hold every connection',
+      );
+      const unkeyed = http().post('/v1/events').send(body).then();
+      await until(() => pool.waitingCount === 1, 60_000, 'the unkeyed read to wait');
+      await holder.query('COMMIT');
+      const answers = await Promise.all([...keyed, unkeyed]);
+      expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+    } finally {
+      await holder.end();
+    }
   });
 });
