@@ -27,6 +27,7 @@ const ALL = [
   'TenantFanOut1765670400000',
   'TenantFanOutIndexes1765670400001',
   'EventTypes1765756800000',
+  'EventTypesValidate1765756800001',
   'SubscriptionFilters1765756800010',
   'TenantStatusIndexes1765756800020',
 ];

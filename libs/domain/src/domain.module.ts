@@ -29,6 +29,7 @@ import { PortalSessionsService } from './portal/portal-sessions.service';
 import { TenantRepository } from './tenant/tenant.repository';
 import { TenantsService } from './tenant/tenants.service';
 import { EventTypeCatalog } from './event-type/event-type-catalog';
+import { SchemaValidatorPool } from './event-type/schema-validator-pool';
 import { EventTypeRepository } from './event-type/event-type.repository';
 import { EventTypesService } from './event-type/event-types.service';
 
@@ -62,6 +63,7 @@ const PROVIDERS = [
   TenantsService,
   EventTypeRepository,
   EventTypeCatalog,
+  SchemaValidatorPool,
   EventTypesService,
 ];
 

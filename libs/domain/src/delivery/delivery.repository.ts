@@ -22,6 +22,8 @@ export interface DeliveryInput {
   payload: string;
   /** First attempt not before this time (a Date or RFC 3339 text); now when omitted. */
   scheduledAt?: Date | string;
+  /** A test delivery's type (§14): set without an event. */
+  eventType?: string;
 }
 
 export interface DeliveryListFilter extends Page {
@@ -140,60 +142,38 @@ export class DeliveryRepository {
   private async insert(sql: Sql, inputs: DeliveryInput[]): Promise<(CreatedDelivery | null)[]> {
     const ids = inputs.map(() => randomUUID());
     const scheduled = inputs.map((i) => timeParam(i.scheduledAt));
+    const types = inputs.map((i) => i.eventType ?? null);
     const rows =
       inputs.length === 1
         ? await sql.query<Row[]>(
             `WITH ${parkingCtes('$2::uuid')}
-             INSERT INTO deliveries (id, webhook_id, payload, scheduled_at, parked, tenant_id)
+             INSERT INTO deliveries
+               (id, webhook_id, payload, scheduled_at, parked, tenant_id, event_type)
              SELECT $1, w.id, $3, coalesce($4::timestamptz, now()), ${parkedAtCreation('w.id')},
-                    w.tenant_id
+                    w.tenant_id, $5
              FROM webhooks w WHERE w.id = $2
              FOR KEY SHARE OF w
              RETURNING *, ${DUE_IN_MS}`,
-            [ids[0], inputs[0].webhookId, inputs[0].payload, scheduled[0]],
+            [ids[0], inputs[0].webhookId, inputs[0].payload, scheduled[0], types[0]],
           )
         : await sql.query<Row[]>(
             `WITH ${parkingCtes('SELECT unnest($2::uuid[])')}
-             INSERT INTO deliveries (id, webhook_id, payload, scheduled_at, parked, tenant_id)
+             INSERT INTO deliveries
+               (id, webhook_id, payload, scheduled_at, parked, tenant_id, event_type)
              SELECT v.id, w.id, v.payload, coalesce(v.scheduled_at, now()),
-                    ${parkedAtCreation('w.id')}, w.tenant_id
-             FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
-                  AS v (id, webhook_id, payload, scheduled_at)
+                    ${parkedAtCreation('w.id')}, w.tenant_id, v.event_type
+             FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[])
+                  AS v (id, webhook_id, payload, scheduled_at, event_type)
              JOIN webhooks w ON w.id = v.webhook_id
              FOR KEY SHARE OF w
              RETURNING *, ${DUE_IN_MS}`,
-            [ids, inputs.map((i) => i.webhookId), inputs.map((i) => i.payload), scheduled],
+            [ids, inputs.map((i) => i.webhookId), inputs.map((i) => i.payload), scheduled, types],
           );
     const byId = new Map(rows.map((row) => [String(row.id), row]));
     return ids.map((id) => {
       const row = byId.get(id);
       return row ? this.created(row) : null;
     });
-  }
-
-  /**
-   * A test delivery (§14): `payload` to one webhook, with `eventType` but no event, due
-   * now; null when the webhook is unknown or outside `scope`. The webhook is read under a
-   * key-share lock, as a create's is.
-   */
-  async createTest(
-    scope: Scope,
-    webhookId: string,
-    eventType: string,
-    payload: string,
-  ): Promise<CreatedDelivery | null> {
-    const params: unknown[] = [randomUUID(), webhookId, payload, eventType];
-    const inScope = andScope(scope, 'w.tenant_id', params);
-    const rows = await this.dataSource.query<Row[]>(
-      `WITH ${parkingCtes('$2::uuid')}
-       INSERT INTO deliveries (id, webhook_id, payload, event_type, parked, tenant_id)
-       SELECT $1, w.id, $3, $4, ${parkedAtCreation('w.id')}, w.tenant_id
-       FROM webhooks w WHERE w.id = $2${inScope}
-       FOR KEY SHARE OF w
-       RETURNING *, ${DUE_IN_MS}`,
-      params,
-    );
-    return this.created(rows[0]);
   }
 
   /**

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { Validator, type OutputUnit } from '@cfworker/json-schema';
+import { Validator } from '@cfworker/json-schema';
 import Ajv2020 from 'ajv/dist/2020';
 import safeRegex from 'safe-regex2';
 import { InvalidFieldError } from '../common/domain-errors';
 import { EVENT_TYPE_CATALOGUE_LIMITS as LIMITS, SCHEMA_DRAFT_URI } from './event-type.rules';
-import { resolvesLocally, walkSchema } from './schema-walk';
+import { expansionProblem } from './schema-expansion';
+import type { ThreadSchema } from './schema-validator-pool';
+import { resolveLocally, unstorable, walkSchema } from './schema-walk';
 
 /**
  * Checks submitted schemas against the draft 2020-12 meta-schema. The submitted schema is
@@ -15,29 +17,36 @@ import { resolvesLocally, walkSchema } from './schema-walk';
 const metaSchema = new Ajv2020({ strict: false, allErrors: false });
 
 /**
- * A catalogue schema, ready to check payloads: @cfworker/json-schema's Validator, an
- * interpreter of the schema (it generates no code from it), made once per schema version
- * and shared by every request (SchemaCache).
+ * A catalogue schema, checked by the catalogue's rules, as the schema threads take it
+ * (SchemaValidatorPool): its JSON and the hash they keep it compiled by. Made once per
+ * schema version and shared by every request (EventTypeCatalog).
  */
-export class CompiledSchema {
+export class CompiledSchema implements ThreadSchema {
   private constructor(
-    private readonly validator: Validator,
-    /** SHA-256 of the schema's JSON as PostgreSQL's jsonb writes it (see SchemaCache). */
+    /** The schema's JSON, exactly what is checked and stored. */
+    readonly json: string,
+    /** SHA-256 of the schema's JSON as PostgreSQL's jsonb writes it (see EventTypeCatalog). */
     readonly hash: string,
   ) {}
 
   /**
    * The schema, checked by the catalogue's rules; an InvalidFieldError naming `schema`
-   * when it breaks one: larger than 65,536 bytes, nested deeper than 32, not a valid draft
-   * 2020-12 schema, a `$ref` to anything outside itself, a `$id` below its root (it would
-   * move references' base elsewhere), a `pattern` that is not a regular expression or
-   * whose nested quantifiers can take exponential time on a crafted payload (ReDoS).
+   * when it breaks one: a key or string PostgreSQL cannot store as sent (a NUL, a lone
+   * surrogate) or a number JSON cannot write (`1e999`), larger than 65,536 bytes, nested
+   * deeper than 32, not a valid draft 2020-12 schema, a `$ref` to anything outside itself,
+   * a `$id` below its root (it would move references' base elsewhere), a `pattern` that is
+   * not a regular expression or whose nested quantifiers can take exponential time on a
+   * crafted payload (ReDoS), a reference that loops without reaching into the payload, or
+   * more than 10,000 subschemas once its references are unfolded (schema-expansion.ts).
    */
-  static compile(schema: Record<string, unknown>, hash = hashSchema(schema)): CompiledSchema {
+  static compile(schema: Record<string, unknown>, hash?: string): CompiledSchema {
     const refuse = (reason: string): never => {
       throw new InvalidFieldError('schema', reason);
     };
-    const bytes = Buffer.byteLength(JSON.stringify(schema), 'utf8');
+    const unfit = unstorable(schema);
+    if (unfit) refuse(unfit);
+    const json = JSON.stringify(schema);
+    const bytes = Buffer.byteLength(json, 'utf8');
     if (bytes > LIMITS.schemaBytes) {
       refuse(`must be at most ${LIMITS.schemaBytes} bytes of JSON (got ${bytes})`);
     }
@@ -54,55 +63,40 @@ export class CompiledSchema {
     }
     for (const ref of facts.refs) {
       if (!ref.startsWith('#')) refuse(`may not reference anything outside itself ($ref "${ref}")`);
-      if (!resolvesLocally(schema, ref, facts.anchors)) refuse(`$ref "${ref}" names nothing in it`);
+      if (resolveLocally(schema, ref, facts.anchors) === undefined) {
+        refuse(`$ref "${ref}" names nothing in it`);
+      }
     }
     if (facts.nestedIds > 0) refuse('may have $id at its root only');
     for (const pattern of facts.patterns) checkPattern(pattern, refuse);
-    let validator: Validator;
+    const resolve = (ref: string): unknown => resolveLocally(schema, ref, facts.anchors);
+    const expansion = expansionProblem(schema, resolve, LIMITS.expandedSubschemas);
+    if (expansion === 'loops') {
+      refuse('has a $ref that leads back to itself without reaching into the payload');
+    }
+    if (expansion === 'too large') {
+      refuse(
+        `is too costly to check: over ${LIMITS.expandedSubschemas} subschemas once its references are unfolded`,
+      );
+    }
     try {
-      validator = new Validator(schema, '2020-12', false);
+      new Validator(schema, '2020-12', true);
     } catch (err) {
       // What the meta-schema does not check, such as a root $id that is not a URI.
       return refuse(`cannot be used: ${(err as Error).message}`);
     }
-    return new CompiledSchema(validator, hash);
+    return new CompiledSchema(json, hash ?? hashSchema(json));
   }
 
-  /** The same compiled schema under the hash of its stored JSON (jsonb's own text). */
+  /** The same schema under the hash of its stored JSON (jsonb's own text). */
   storedAs(hash: string): CompiledSchema {
-    return new CompiledSchema(this.validator, hash);
-  }
-
-  /**
-   * What is wrong with `payload` by the schema: at most 10 `<JSON pointer>: <reason>`
-   * pairs, the innermost failures (a `properties` failure is told by the property's own);
-   * none when it matches. A payload that is not JSON is one problem at the empty pointer
-   * (the whole payload).
-   */
-  problems(payload: string): string[] {
-    let data: unknown;
-    try {
-      data = JSON.parse(payload);
-    } catch (err) {
-      return [`: is not JSON (${(err as Error).message})`];
-    }
-    let errors: OutputUnit[];
-    try {
-      errors = this.validator.validate(data).errors;
-    } catch (err) {
-      // A schema that recurses ($ref "#") on a payload nested deeper than the stack; or a
-      // reference the validator resolves otherwise than compile() did.
-      return err instanceof RangeError
-        ? [': could not be checked against the schema (nested too deeply)']
-        : [`: could not be checked against the schema (${(err as Error).message})`];
-    }
-    return describe(errors).slice(0, LIMITS.mismatchDetails);
+    return new CompiledSchema(this.json, hash);
   }
 }
 
 /** The SHA-256 of a schema's JSON. */
-export function hashSchema(schema: unknown): string {
-  return createHash('sha256').update(JSON.stringify(schema)).digest('hex');
+export function hashSchema(json: string): string {
+  return createHash('sha256').update(json).digest('hex');
 }
 
 function checkPattern(pattern: string, refuse: (reason: string) => never): void {
@@ -118,40 +112,4 @@ function checkPattern(pattern: string, refuse: (reason: string) => never): void 
   if (!safeRegex(pattern)) {
     refuse(`pattern "${shown}" has nested quantifiers that can take exponential time`);
   }
-}
-
-/** Keywords that report a failure of their subschemas beside the subschemas' own. */
-const AGGREGATES = new Set([
-  'additionalProperties',
-  'unevaluatedProperties',
-  'unevaluatedItems',
-  'items',
-  'prefixItems',
-  'propertyNames',
-]);
-
-/** The innermost failures as `<pointer>: <reason>`, once each, in the validator's order. */
-function describe(errors: OutputUnit[]): string[] {
-  const pairs = errors
-    .filter(
-      (e) =>
-        !errors.some(
-          (f) =>
-            f !== e &&
-            (f.keywordLocation.startsWith(`${e.keywordLocation}/`) ||
-              (AGGREGATES.has(e.keyword) &&
-                f.instanceLocation.startsWith(`${e.instanceLocation}/`))),
-        ),
-    )
-    .map((e) => {
-      const pointer = e.instanceLocation.replace(/^#/, '');
-      if (e.keyword === 'required') {
-        const name = /required property "(.*)"\.?$/.exec(e.error)?.[1];
-        if (name !== undefined)
-          return `${pointer}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}: is required`;
-      }
-      if (e.keyword === 'false') return `${pointer}: is not allowed`;
-      return `${pointer}: ${e.error.replace(/\.$/, '')}`;
-    });
-  return [...new Set(pairs)];
 }

@@ -9,6 +9,8 @@ export const EVENT_TYPE_CATALOGUE_LIMITS = {
   schemaDepth: 32,
   /** A `pattern` (or a `patternProperties` key), in characters. */
   patternLength: 1024,
+  /** Subschemas a schema may apply once its references are unfolded (schema-expansion). */
+  expandedSubschemas: 10_000,
   /** `<JSON pointer>: <reason>` pairs in a 422's details. */
   mismatchDetails: 10,
 };

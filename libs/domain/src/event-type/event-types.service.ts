@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { InvalidFieldError, NotFoundError } from '../common/domain-errors';
+import { Inject, Injectable } from '@nestjs/common';
+import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
+import { InvalidFieldError, NotFoundError, PayloadTooLargeError } from '../common/domain-errors';
 import type { ListPage } from '../common/list-query';
 import type { Delivery } from '../delivery/delivery.entity';
 import { DeliveryRepository } from '../delivery/delivery.repository';
@@ -8,6 +9,7 @@ import type { Scope } from '../tenant/scope';
 import { WebhookRepository } from '../webhook/webhook.repository';
 import { RESERVED_PREFIX } from '../event/event-type.rules';
 import { CompiledSchema } from './compiled-schema';
+import { SchemaValidatorPool } from './schema-validator-pool';
 import { EventTypeCatalog } from './event-type-catalog';
 import type { EventType } from './event-type.entity';
 import {
@@ -37,20 +39,26 @@ export class EventTypesService {
     private readonly deliveries: DeliveryRepository,
     private readonly waker: DeliveryWaker,
     private readonly webhooks: WebhookRepository,
+    private readonly validators: SchemaValidatorPool,
+    @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
   ) {}
 
   /**
    * PUT: creates the type or replaces it (what the draft leaves out takes its default;
    * `created_at` is kept). `created` tells which. The schema is compiled here, once, and
-   * kept for the publishes that follow.
+   * kept for the publishes that follow. The example is a payload: over
+   * POSTMAND_MAX_PAYLOAD_BYTES it is a 413 (code 8), as a publish of it would be.
    */
   async put(name: string, draft: EventTypeDraft): Promise<{ type: EventType; created: boolean }> {
     if (name.startsWith(RESERVED_PREFIX)) {
       throw new InvalidFieldError('name', `${RESERVED_PREFIX} types are reserved for postmand`);
     }
     const input = withDefaults(draft);
+    if (input.example !== null) {
+      PayloadTooLargeError.check(input.example, this.config.maxPayloadBytes);
+    }
     const compiled = input.schema === null ? null : CompiledSchema.compile(input.schema);
-    if (compiled && input.example !== null) checkExample(compiled, input.example);
+    if (compiled && input.example !== null) await this.checkExample(compiled, input.example);
     const { type, created, schemaHash } = await this.types.put(name, input);
     this.catalog.forget(name);
     if (compiled && schemaHash) this.catalog.remember(compiled.storedAs(schemaHash));
@@ -86,23 +94,42 @@ export class EventTypesService {
     if (type.example === null) {
       throw new InvalidFieldError('event_type', 'has no example to send');
     }
-    const created = await this.deliveries.createTest(scope, webhookId, name, type.example);
+    // A webhook's tenant never changes: the one found in scope above is the one written to.
+    const created = await this.deliveries.create({
+      webhookId,
+      payload: type.example,
+      eventType: name,
+    });
     if (!created) throw new NotFoundError('webhook');
     this.waker.notify(created.dueInMs);
     return created.delivery;
   }
-}
 
-/** With a schema, the example must be JSON that matches it (400 naming `example`). */
-function checkExample(schema: CompiledSchema, example: string): void {
-  try {
-    JSON.parse(example);
-  } catch (err) {
-    throw new InvalidFieldError('example', `is not JSON (${(err as Error).message})`);
-  }
-  const problems = schema.problems(example);
-  if (problems.length > 0) {
-    throw new InvalidFieldError('example', `does not match the schema: ${problems.join('; ')}`);
+  /**
+   * With a schema, the example must be JSON that matches it (400 naming `example`), checked
+   * as a payload is, in a schema thread within its deadline: a schema that cannot check its
+   * own example in time is refused (400 naming `schema`), since no publish could be
+   * checked against it in time either.
+   */
+  private async checkExample(schema: CompiledSchema, example: string): Promise<void> {
+    try {
+      JSON.parse(example);
+    } catch (err) {
+      throw new InvalidFieldError('example', `is not JSON (${(err as Error).message})`);
+    }
+    const verdict = await this.validators.check(schema, example);
+    if (verdict.timedOut) {
+      throw new InvalidFieldError(
+        'schema',
+        `is too costly to check: its example could not be checked within ${this.validators.deadlineMs} ms`,
+      );
+    }
+    if (verdict.problems.length > 0) {
+      throw new InvalidFieldError(
+        'example',
+        `does not match the schema: ${verdict.problems.join('; ')}`,
+      );
+    }
   }
 }
 

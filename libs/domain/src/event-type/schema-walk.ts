@@ -7,7 +7,8 @@
  */
 export interface SchemaFacts {
   refs: string[];
-  anchors: Set<string>;
+  /** `$anchor` and `$dynamicAnchor` names, each with its subschema. */
+  anchors: Map<string, unknown>;
   nestedIds: number;
   patterns: string[];
   tooDeep: boolean;
@@ -27,7 +28,7 @@ const MAPS = new Set([
 export function walkSchema(schema: unknown, maxDepth: number): SchemaFacts {
   const facts: SchemaFacts = {
     refs: [],
-    anchors: new Set(),
+    anchors: new Map(),
     nestedIds: 0,
     patterns: [],
     tooDeep: false,
@@ -47,7 +48,7 @@ export function walkSchema(schema: unknown, maxDepth: number): SchemaFacts {
       if ((key === '$ref' || key === '$dynamicRef') && typeof value === 'string') {
         facts.refs.push(value);
       } else if ((key === '$anchor' || key === '$dynamicAnchor') && typeof value === 'string') {
-        facts.anchors.add(value);
+        facts.anchors.set(value, node);
       } else if (key === '$id') {
         if (!root) facts.nestedIds++;
       } else if (key === 'pattern' && typeof value === 'string') {
@@ -65,22 +66,61 @@ export function walkSchema(schema: unknown, maxDepth: number): SchemaFacts {
 }
 
 /**
- * Whether a local reference (`#`, `#/json/pointer` or `#anchor`) names something inside
- * `schema`.
+ * The subschema a local reference (`#`, `#/json/pointer` or `#anchor`) names inside
+ * `schema`; undefined when it names nothing there.
  */
-export function resolvesLocally(schema: unknown, ref: string, anchors: Set<string>): boolean {
-  if (ref === '#') return true;
-  if (!ref.startsWith('#/')) return anchors.has(ref.slice(1));
+export function resolveLocally(
+  schema: unknown,
+  ref: string,
+  anchors: Map<string, unknown>,
+): unknown {
+  if (ref === '#') return schema;
+  if (!ref.startsWith('#/')) return anchors.get(ref.slice(1));
   let node: unknown = schema;
   for (const raw of ref.slice(2).split('/')) {
     let token: string;
     try {
       token = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
     } catch {
-      return false;
+      return undefined;
     }
-    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, token)) return false;
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, token)) {
+      return undefined;
+    }
     node = (node as Record<string, unknown>)[token];
   }
-  return node !== null && (typeof node === 'object' || typeof node === 'boolean');
+  return node !== null && (typeof node === 'object' || typeof node === 'boolean')
+    ? node
+    : undefined;
+}
+
+/**
+ * What in a JSON value (every key, string and number, data included) cannot be stored as
+ * PostgreSQL's jsonb or text keep it, or would not be stored as sent: a NUL character, a
+ * lone surrogate (not Unicode), a number JSON cannot write (`1e999` reads as Infinity and
+ * would be written as null). Null when there is none.
+ */
+export function unstorable(value: unknown): string | null {
+  if (typeof value === 'string') return unstorableText(value);
+  if (typeof value === 'number') {
+    return Number.isFinite(value)
+      ? null
+      : 'must not contain a number JSON cannot represent (out of range)';
+  }
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const problem = (Array.isArray(value) ? null : unstorableText(key)) ?? unstorable(item);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/**
+ * A NUL character or a lone surrogate in `text`, which PostgreSQL cannot keep as sent (the
+ * API's isStorableText, for the schema's keys and strings, which no DTO rule reaches).
+ */
+function unstorableText(text: string): string | null {
+  return text.includes('\u0000') || !text.isWellFormed()
+    ? 'must not contain NUL characters or unpaired surrogates'
+    : null;
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
 import type { BoundedPage } from '../common/bounded-page';
 import {
@@ -11,6 +11,7 @@ import {
 import { afterCommit, type UnitOfWork } from '../common/unit-of-work';
 import { DeliveryWaker } from '../delivery/delivery-waker';
 import { EventTypeCatalog } from '../event-type/event-type-catalog';
+import { SchemaValidatorPool } from '../event-type/schema-validator-pool';
 import type { Scope } from '../tenant/scope';
 import type { Event } from './event.entity';
 import { EventRepository, type EventInput, type EventListFilter } from './event.repository';
@@ -27,10 +28,13 @@ import { RESERVED_PREFIX } from './event-type.rules';
  */
 @Injectable()
 export class EventsService {
+  private readonly logger = new Logger(EventsService.name);
+
   constructor(
     private readonly events: EventRepository,
     private readonly waker: DeliveryWaker,
     private readonly catalog: EventTypeCatalog,
+    private readonly validators: SchemaValidatorPool,
     @Inject(POSTMAND_CONFIG) private readonly config: PostmandConfig,
   ) {}
 
@@ -57,6 +61,10 @@ export class EventsService {
    * `registered`, a type outside the catalogue is refused (a deprecated one still
    * publishes); a type with a schema takes only payloads that match it. The catalogue is
    * read from this process's cache (EventTypeCatalog): no query for most publishes.
+   * The payload is checked in a schema thread, within its deadline: a payload it could
+   * not check in time is refused as not matching (one problem at the empty pointer), and
+   * logged with its type (never its payload). A type whose stored schema cannot be used
+   * is a server error (logged by the catalogue), not the client's.
    */
   private async checkType(input: EventInput, uow?: UnitOfWork): Promise<void> {
     const type = await this.catalog.lookup(input.eventType, uow?.sql);
@@ -69,8 +77,18 @@ export class EventsService {
       }
       return;
     }
-    const problems = type.schema?.problems(input.payload) ?? [];
-    if (problems.length > 0) throw new SchemaMismatchError(problems);
+    if (type.unusable) {
+      throw new Error(`the stored schema of event type ${input.eventType} cannot be used`);
+    }
+    if (!type.schema) return;
+    const verdict = await this.validators.check(type.schema, input.payload);
+    if (verdict.timedOut) {
+      this.logger.warn(
+        `a payload of event type ${input.eventType} could not be checked against its schema within ${this.validators.deadlineMs} ms; refused (422)`,
+      );
+      throw new SchemaMismatchError([': could not be checked within the time limit']);
+    }
+    if (verdict.problems.length > 0) throw new SchemaMismatchError(verdict.problems);
   }
 
   async get(scope: Scope, id: string): Promise<Event> {

@@ -12,6 +12,7 @@ import { TenantOwnership1765584000000 } from './1765584000000-TenantOwnership';
 import { TenantFanOut1765670400000 } from './1765670400000-TenantFanOut';
 import { TenantFanOutIndexes1765670400001 } from './1765670400001-TenantFanOutIndexes';
 import { EventTypes1765756800000 } from './1765756800000-EventTypes';
+import { EventTypesValidate1765756800001 } from './1765756800001-EventTypesValidate';
 import { SubscriptionFilters1765756800010 } from './1765756800010-SubscriptionFilters';
 import { TenantStatusIndexes1765756800020 } from './1765756800020-TenantStatusIndexes';
 
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   TenantFanOut1765670400000,
   TenantFanOutIndexes1765670400001,
   EventTypes1765756800000,
+  EventTypesValidate1765756800001,
   SubscriptionFilters1765756800010,
   TenantStatusIndexes1765756800020,
 ];
