@@ -167,6 +167,7 @@ describe('the customer portal, framed by another site', () => {
     await step(page, 'portal-refused', async () => {
       const session = await api('POST', '/v1/tenants/acme/portal-sessions', {});
       stranger.frameSrc = session.body.url;
+      const before = sent.length;
       await page.goto(`${stranger.origin}/`);
       await until(
         () => browser.problems.some((p) => /frame-ancestors/.test(p)),
@@ -177,6 +178,10 @@ describe('the customer portal, framed by another site', () => {
       expect(await frame.evaluate("document.querySelector('#app')")).toBeNull();
       // The refusal itself is the only problem: no error or CSP violation of the portal's.
       expect(browser.problems.filter((p) => !/frame-ancestors/.test(p))).toEqual([]);
+      // The refused page ran nothing: no call of the API with the session's token.
+      expect(sent.slice(before).filter((r) => new URL(r.url()).pathname.startsWith('/v1'))).toEqual(
+        [],
+      );
     });
   });
 });

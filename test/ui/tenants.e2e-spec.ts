@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { ConsoleMessage, Page, WebError } from 'playwright-core';
 import { openBrowser, step, type Browser } from '../support/browser';
 import { call, startStack, type Stack } from '../helpers/system';
 import { WEBHOOK_COLUMNS } from '../helpers/migrations';
@@ -193,13 +193,17 @@ describe('dashboard: the tenants page', () => {
     await step(page, 'tenant-open-portal', async () => {
       await page.goto(`${ui}/tenants/acme`);
       await heading('Tenant “Acme Elsewhere”').waitFor();
+      // Listened for on the context before the tab opens: its first messages count too.
+      const problems: string[] = [];
+      const onConsole = (m: ConsoleMessage) =>
+        void (m.page() !== page && m.type() === 'error' && problems.push(m.text()));
+      const onError = (e: WebError) => void (e.page() !== page && problems.push(e.error().message));
+      browser.context.on('console', onConsole);
+      browser.context.on('weberror', onError);
       const [tab] = await Promise.all([
         browser.context.waitForEvent('page'),
         page.getByRole('button', { name: 'Open the portal as this tenant' }).click(),
       ]);
-      const problems: string[] = [];
-      tab.on('console', (m) => void (m.type() === 'error' && problems.push(m.text())));
-      tab.on('pageerror', (e) => problems.push(e.message));
       await tab.locator('.portal-badge').filter({ hasText: 'Read-only' }).waitFor();
       await expect(tab.locator('.portal-tenant').textContent()).resolves.toBe(
         'Acme ElsewhereRead-only',
@@ -213,6 +217,8 @@ describe('dashboard: the tenants page', () => {
       // The tenant page lists the new session without a reload.
       await page.locator(`[data-session-id="${newest.id}"]`).waitFor();
       expect(problems).toEqual([]);
+      browser.context.off('console', onConsole);
+      browser.context.off('weberror', onError);
       await tab.close();
     });
   });
