@@ -4,6 +4,9 @@ import { api, onUnauthorized, storedKey, storeKey } from './api/client';
 import { href, Link, useLocation, type Location } from './router';
 import { Deliveries } from './pages/Deliveries';
 import { Delivery } from './pages/Delivery';
+import { EventType } from './pages/EventType';
+import { EditEventType, NewEventType } from './pages/EventTypeForm';
+import { EventTypes } from './pages/EventTypes';
 import { Events } from './pages/Events';
 import { Overview } from './pages/Overview';
 import { Tenant, TenantEdit } from './pages/Tenant';
@@ -17,6 +20,7 @@ const NAV: [string, string][] = [
   ['/webhooks', 'Webhooks'],
   ['/deliveries', 'Deliveries'],
   ['/events', 'Events'],
+  ['/event-types', 'Event types'],
   ['/tenants', 'Tenants'],
 ];
 
@@ -45,6 +49,13 @@ function route(location: Location) {
       return <Deliveries location={location} />;
     case 'events':
       return <Events location={location} />;
+    case 'event-types': {
+      const name = parts[1] === undefined ? undefined : decoded(parts[1]);
+      if (name === undefined) return <EventTypes location={location} />;
+      if (name === 'new' && parts.length === 2) return <NewEventType />;
+      if (parts[2] === 'edit') return <EditEventType key={name} name={name} />;
+      return <EventType key={name} name={name} />;
+    }
     case 'tenants': {
       const id = parts[1] === undefined ? undefined : decoded(parts[1]);
       if (id === undefined) return <Tenants location={location} />;

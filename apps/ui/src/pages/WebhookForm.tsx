@@ -18,6 +18,7 @@ import {
   useResource,
 } from '../components';
 import { href, Link, navigate } from '../router';
+import { eventTypePicker } from '../event-type-picker';
 import { TenantLabel, WebhookTenantField } from '../tenant-label';
 import {
   focusFirstInvalid,
@@ -36,10 +37,23 @@ import {
   withEveryField,
   type FieldName,
   type FormField,
+  type FormFieldEntry,
   type Texts,
 } from './webhook-fields';
 
 const GROUPS: FormField['group'][] = ['Endpoint', 'Retries', 'Endpoint protection'];
+
+/**
+ * The form's fields, in FIELDS' order, each with its input where the plain one will not
+ * do: `event_types` is the catalogue's picker (§14), as in the portal's endpoint form.
+ */
+const INPUTS: Partial<Record<FieldName, FormFieldEntry['Input']>> = {
+  event_types: eventTypePicker(api),
+};
+const WEBHOOK_FIELDS: FormFieldEntry[] = FIELD_NAMES.map((name) => ({
+  name,
+  Input: INPUTS[name],
+}));
 
 /** A new webhook's request with its tenant, when one is chosen. */
 function withTenant(body: WebhookRequest, tenantId: string): WebhookRequest {
@@ -190,16 +204,18 @@ export function WebhookForm({ id, tenantId }: { id?: string; tenantId?: string }
           ? GROUPS.map((group) => (
               <fieldset key={group}>
                 <legend>{group}</legend>
-                {FIELD_NAMES.filter((name) => FIELDS[name].group === group).map((name) => (
-                  <FieldInput
-                    key={name}
-                    name={name}
-                    schema={schema.data![name]}
-                    value={fields[name]}
-                    error={errors[name]}
-                    onChange={(value) => set(name, value)}
-                  />
-                ))}
+                {WEBHOOK_FIELDS.filter(({ name }) => FIELDS[name].group === group).map(
+                  ({ name, Input = FieldInput }) => (
+                    <Input
+                      key={name}
+                      name={name}
+                      schema={schema.data![name]}
+                      value={fields[name]}
+                      error={errors[name]}
+                      onChange={(value) => set(name, value)}
+                    />
+                  ),
+                )}
               </fieldset>
             ))
           : null}

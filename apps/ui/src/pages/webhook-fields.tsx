@@ -1,7 +1,8 @@
-import type { JSX } from 'preact';
+import type { ComponentType, JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiFailure, type Webhook, type WebhookRequest } from '../api/client';
 import type { Properties, PropertySchema } from '../api/openapi';
+import { FilterField } from './filter-field';
 
 /**
  * The webhook form's fields. Their types, limits and defaults are the API's, read from the
@@ -20,8 +21,11 @@ export interface FormField {
   hint?: string | ((schema: PropertySchema) => string | undefined);
   /** A new webhook's text for a required field, which has no default. */
   suggested?: string;
-  /** `secret`: hidden unless shown; `url`: a URL keyboard; `json`: JSON text, several lines. */
-  input?: 'secret' | 'url' | 'json';
+  /**
+   * `secret`: hidden unless shown; `url`: a URL keyboard; `filter`: JSON text, several
+   * lines, checked as typed, with the operator reference (pages/filter-field.tsx).
+   */
+  input?: 'secret' | 'url' | 'filter';
   /** The words for each value of an enum. */
   options?: Record<string, string>;
 }
@@ -94,7 +98,7 @@ export const FIELDS: { [K in FieldName]-?: FormField } = {
     group: 'Endpoint',
     label: 'Filter',
     hint: 'JSON the payload must match, e.g. {"data.tier": {"$in": ["gold"]}}. Empty: every event.',
-    input: 'json',
+    input: 'filter',
   },
   ordering: {
     group: 'Endpoint protection',
@@ -196,6 +200,15 @@ export interface FieldInputProps {
   onChange: (value: string | boolean) => void;
 }
 
+/**
+ * A field a form shows and, where the plain input will not do, the input that shows it
+ * (the event type picker): the portal's endpoint form and the dashboard's webhook form.
+ */
+export interface FormFieldEntry {
+  name: FieldName;
+  Input?: ComponentType<FieldInputProps>;
+}
+
 /** One field: its input, label, and its note (the API's complaint, or the hint). */
 export function FieldInput(props: FieldInputProps) {
   const { name, schema, value, error, onChange } = props;
@@ -233,30 +246,21 @@ export function FieldInput(props: FieldInputProps) {
     );
   }
   const hint = typeof field.hint === 'function' ? field.hint(schema) : field.hint;
-  const input = (type: string) =>
-    type === 'json' ? (
-      <textarea
-        id={id}
-        name={name}
-        rows={4}
-        value={value}
-        onInput={(e) => onChange((e.target as HTMLTextAreaElement).value)}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={`${id}-note`}
-        spellcheck={false}
-      />
-    ) : (
-      <input
-        id={id}
-        name={name}
-        type={type}
-        value={value}
-        onInput={(e) => onChange((e.target as HTMLInputElement).value)}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={`${id}-note`}
-        autocomplete="off"
-      />
-    );
+  if (field.input === 'filter') {
+    return <FilterField {...{ id, name, hint, value, error, onChange }} label={field.label} />;
+  }
+  const input = (type: string) => (
+    <input
+      id={id}
+      name={name}
+      type={type}
+      value={value}
+      onInput={(e) => onChange((e.target as HTMLInputElement).value)}
+      aria-invalid={error ? 'true' : undefined}
+      aria-describedby={`${id}-note`}
+      autocomplete="off"
+    />
+  );
   return (
     <div class={`field${error ? ' invalid' : ''}`}>
       <label for={id}>{field.label}</label>

@@ -1,4 +1,3 @@
-import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { idempotencyKey, unwrap, type ApiFailure, type WebhookRequest } from '../api/client';
 import { schemaProperties } from '../api/openapi';
@@ -9,8 +8,8 @@ import {
   requestOf,
   textsOf,
   withEveryField,
-  type FieldInputProps,
   type FieldName,
+  type FormFieldEntry,
   type Texts,
 } from '../pages/webhook-fields';
 import {
@@ -25,18 +24,13 @@ import { usePortal } from './context';
 import { portalApi } from './session';
 
 /**
- * A field of the endpoint form: a webhook field (its label, hint and type are the
- * dashboard's, pages/webhook-fields.tsx) and, where the plain input will not do, the
- * input that shows it. A field the portal offers is one entry here; what it leaves out
+ * The endpoint form's fields: webhook fields (their label, hint and type are the
+ * dashboard's, pages/webhook-fields.tsx), each with the input that shows it where the
+ * plain one will not do. A field the portal offers is one entry here; what it leaves out
  * keeps its value on an edit and its default on a create. `tenant_id` is never one: the
  * session's tenant owns what it creates.
  */
-export interface EndpointField {
-  name: FieldName;
-  Input?: ComponentType<FieldInputProps>;
-}
-
-export const ENDPOINT_FIELDS: EndpointField[] = [
+export const ENDPOINT_FIELDS: FormFieldEntry[] = [
   { name: 'url' },
   { name: 'name' },
   // The catalogue's types with their descriptions (§14), or free patterns without one.

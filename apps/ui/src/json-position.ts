@@ -1,0 +1,93 @@
+/**
+ * Where JSON text first goes wrong and what was expected there: a strict scan of RFC 8259
+ * (the grammar JSON.parse reads), for the places a browser's own message does not say
+ * (Chromium: `Unexpected token '}', "…" is not valid JSON`). Undefined when it is JSON.
+ */
+export function firstJsonError(text: string): { at: number; expected: string } | undefined {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
+  class Stop extends Error {
+    constructor(readonly expected: string) {
+      super(expected);
+    }
+  }
+  const fail = (expected: string): never => {
+    throw new Stop(expected);
+  };
+  const literal = (word: string) => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail(`“${word}”`);
+  };
+  const string = () => {
+    if (text[i] !== '"') fail('a string in double quotes');
+    i++;
+    for (;;) {
+      const c = text[i];
+      if (c === undefined) fail('the closing “"”');
+      if (c === '"') return void i++;
+      if (c < ' ') fail('an escape (\\n, \\t…) instead of a control character');
+      if (c === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail('four hex digits');
+          i += 5;
+        } else if (text[i] !== undefined && '"\\/bfnrt'.includes(text[i])) i++;
+        else fail('an escape: \\" \\\\ \\/ \\b \\f \\n \\r \\t or \\u');
+      } else i++;
+    }
+  };
+  const number = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m) fail('a value');
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        string();
+        ws();
+        if (text[i] !== ':') fail('“:” after the name');
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail('“,” or “}”');
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail('“,” or “]”');
+      }
+    }
+    if (c === '"') return string();
+    if (c === 't') return literal('true');
+    if (c === 'f') return literal('false');
+    if (c === 'n') return literal('null');
+    number();
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail('nothing more');
+    return undefined;
+  } catch (err) {
+    if (err instanceof Stop) return { at: Math.min(i, text.length), expected: err.expected };
+    throw err;
+  }
+}
