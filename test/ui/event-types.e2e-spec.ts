@@ -142,12 +142,17 @@ describe('dashboard: the event type catalogue and the filter editor', () => {
         .waitFor();
 
       await page.getByLabel('Example').fill('{"order_id": 7}');
+      await page.getByLabel('Description').fill('An order was placed.');
       await page.getByLabel('Deprecated').check();
       await page.getByRole('button', { name: 'Save changes' }).click();
       await heading('Event type order.created').waitFor();
       await page.locator('[data-deprecated]').waitFor();
       const stored = await call(stack.server.apiUrl, 'GET', '/v1/event-types/order.created');
-      expect(stored.body).toMatchObject({ example: '{"order_id": 7}', deprecated: true });
+      expect(stored.body).toMatchObject({
+        description: 'An order was placed.',
+        example: '{"order_id": 7}',
+        deprecated: true,
+      });
     });
   });
 
@@ -163,10 +168,9 @@ describe('dashboard: the event type catalogue and the filter editor', () => {
       await row.waitFor();
       await expect(row.locator('[data-deprecated]').count()).resolves.toBe(1);
       await expect(row.textContent()).resolves.toContain('schema, example');
-      await expect(row.textContent()).resolves.toContain(HOSTILE);
+      await expect(row.textContent()).resolves.toContain('An order was placed.');
       const other = page.locator('tr[data-event-type="order.shipped"]');
       await expect(other.textContent()).resolves.toContain('An order left the warehouse.');
-      expect(await page.locator('main img').count()).toBe(0);
       if (SCREENSHOTS) {
         await page.screenshot({ path: path.join(DOCS, 'dashboard-event-types.png') });
       }
@@ -184,11 +188,19 @@ describe('dashboard: the event type catalogue and the filter editor', () => {
 
   it('picks types and edits the filter in the webhook form', async () => {
     await step(page, 'et-webhook', async () => {
+      const refunded = await call(stack.server.apiUrl, 'PUT', '/v1/event-types/order.refunded', {
+        description: HOSTILE,
+      });
+      expect(refunded.status).toBe(201);
       await page.goto(`${ui}/webhooks/new`);
       await heading('New webhook').waitFor();
       const picked = page.getByRole('checkbox', { name: /order\.created/ });
       await picked.waitFor();
-      await page.locator('label[for="et-order.created"]').getByText(HOSTILE).waitFor();
+      await page
+        .locator('label[for="et-order.created"]')
+        .getByText('An order was placed.')
+        .waitFor();
+      await page.locator('label[for="et-order.refunded"]').getByText(HOSTILE).waitFor();
       await page
         .locator('label[for="et-order.shipped"]')
         .getByText('An order left the warehouse.')
@@ -247,6 +259,11 @@ describe('dashboard: the event type catalogue and the filter editor', () => {
       expect(asked).toContain('order.shipped');
       await page.locator('tr[data-event-type="order.created"]').waitFor();
       expect(await page.locator('tr[data-event-type="order.shipped"]').count()).toBe(0);
+      // A description's markup in the list is text too.
+      const hostile = page.locator('tr[data-event-type="order.refunded"]');
+      await expect(hostile.textContent()).resolves.toContain(HOSTILE);
+      expect(await page.locator('main img').count()).toBe(0);
+      expect(await js('window.__pwned')).toBeUndefined();
       const gone = await call(stack.server.apiUrl, 'GET', '/v1/event-types/order.shipped');
       expect(gone.status).toBe(404);
     });
