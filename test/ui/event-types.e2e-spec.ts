@@ -176,7 +176,7 @@ describe('dashboard: the event type catalogue and the filter editor', () => {
       }
 
       await page.setViewportSize({ width: 390, height: 844 });
-      for (const where of ['/event-types', '/event-types/new', '/webhooks/new']) {
+      for (const where of ['/event-types', '/event-types/+new', '/webhooks/new']) {
         await page.goto(`${ui}${where}`);
         await heading(/./).waitFor();
         await page.locator('.loading').waitFor({ state: 'detached' });

@@ -52,7 +52,7 @@ function route(location: Location) {
     case 'event-types': {
       const name = parts[1] === undefined ? undefined : decoded(parts[1]);
       if (name === undefined) return <EventTypes location={location} />;
-      if (name === 'new' && parts.length === 2) return <NewEventType />;
+      if (parts[1] === '+new' && parts.length === 2) return <NewEventType />;
       if (parts[2] === 'edit') return <EditEventType key={name} name={name} />;
       return <EventType key={name} name={name} />;
     }

@@ -188,7 +188,7 @@ function EventTypeFields({ type }: { type?: EventType }) {
   );
 }
 
-/** `/event-types/new`. */
+/** `/event-types/+new` (a `+` is in no type's name, so every name has its own page). */
 export function NewEventType() {
   return (
     <Page title="New event type">

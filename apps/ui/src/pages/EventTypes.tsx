@@ -40,7 +40,7 @@ export function EventTypes({ location }: { location: Location }) {
     <Page
       title="Event types"
       actions={
-        <Link class="button" href={href('/event-types/new')}>
+        <Link class="button" href={href('/event-types/+new')}>
           New event type
         </Link>
       }
