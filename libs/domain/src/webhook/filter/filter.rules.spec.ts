@@ -2,6 +2,10 @@ import { compileFilter, filterProblem, jsonpathLiteral } from './filter.jsonpath
 import { compareCodePoints, matchesFilter, selectPath } from './filter.evaluate';
 import { FILTER_LIMITS } from './filter.rules';
 
+const UNSAFE =
+  'an integer beyond ±9007199254740991 (2^53 − 1), which is not kept exactly (a double ' +
+  'rounds it); compare it as a string instead';
+
 /** `depth` filters nested in one another by `$not`, around `{a: 1}`. */
 const nested = (depth: number): object =>
   depth === 1 ? { a: 1 } : { $not: nested(depth - 1) as Record<string, unknown> };
@@ -25,6 +29,7 @@ describe('subscription filters: what is valid (§15)', () => {
     ['paths of every character', { 'a-b_C.9.x': 1 }],
     ['depth 5', nested(5)],
     ['20 filters in an $or', { $or: Array.from({ length: 20 }, (_, i) => ({ a: i })) }],
+    ['the safe integers at both ends', { a: 2 ** 53 - 1, b: { $gt: -(2 ** 53 - 1) } }],
     ['100 scalars in an $in', { a: { $in: Array.from({ length: 100 }, (_, i) => i) } }],
   ])('accepts %s', (_, filter) => {
     expect(filterProblem(filter)).toBeUndefined();
@@ -103,6 +108,9 @@ describe('subscription filters: what is valid (§15)', () => {
       'a: $eq needs a scalar (a string, number, boolean or null)',
     ],
     ['an infinite number', { a: { $gt: Infinity } }, 'a: $gt needs a number or a string'],
+    ['an integer past 2^53 − 1', { a: 2 ** 53 }, `a: must not be ${UNSAFE}`],
+    ['one below -(2^53 − 1) to $gte', { a: { $gte: -(2 ** 53) } }, `a: $gte must not be ${UNSAFE}`],
+    ['one in an $in', { a: { $in: [1, 1e21] } }, `a: $in must not hold ${UNSAFE}`],
   ])('refuses %s, saying where and why', (_, filter, problem) => {
     expect(filterProblem(filter)).toBe(problem);
   });

@@ -61,10 +61,19 @@ export function isPlainObject(value: unknown): value is { [key: string]: unknown
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const UNSAFE_INTEGER =
+  'an integer beyond ±9007199254740991 (2^53 − 1), which is not kept exactly (a double ' +
+  'rounds it); compare it as a string instead';
+
 /** Why `value` is not a scalar the filter can hold; undefined when it is one. */
 function scalarProblem(value: unknown): string | undefined {
   if (value === null || typeof value === 'boolean') return undefined;
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : 'number out of range';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return 'number out of range';
+    // A double holds every integer up to 2^53 − 1 exactly, and no longer all of them past
+    // it: 9007199254740993 would be read, compiled and compared as 9007199254740992.
+    return Number.isInteger(value) && !Number.isSafeInteger(value) ? UNSAFE_INTEGER : undefined;
+  }
   if (typeof value === 'string') {
     // Text PostgreSQL cannot hold (nor a jsonpath spell).
     return value.includes('\u0000') || !value.isWellFormed()
@@ -83,6 +92,14 @@ const SCALAR = 'a scalar (a string, number, boolean or null)';
 /** Why an operator's operand is wrong; undefined when right. */
 function operandProblem(op: FilterOperator, operand: unknown): string | undefined {
   const bad = scalarProblem(operand);
+  if (bad === UNSAFE_INTEGER) return `${op} must not be ${bad}`;
+  if (
+    (op === '$in' || op === '$nin') &&
+    Array.isArray(operand) &&
+    operand.some((s) => scalarProblem(s) === UNSAFE_INTEGER)
+  ) {
+    return `${op} must not hold ${UNSAFE_INTEGER}`;
+  }
   switch (op) {
     case '$eq':
     case '$neq':
