@@ -191,6 +191,11 @@ describe('webhook filters', () => {
       'filter: data.id: $in must not hold an integer beyond ±9007199254740991',
     ],
     [
+      'a path named constructor (the guard on every body)',
+      { $or: [{ constructor: 1 }] },
+      'filter.$or.0.constructor: is a key this API does not take',
+    ],
+    [
       'more than 4096 bytes',
       { a: 'x'.repeat(4090) },
       'filter: must be at most 4096 bytes as JSON (it is 4098).',

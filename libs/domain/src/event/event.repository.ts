@@ -71,7 +71,8 @@ interface PublishInput {
  * read under the lock below, so a filter changed meanwhile is the one that counts) holds
  * on the event's payload (`kept`): a non-matching webhook costs no delivery row and is not
  * counted in `delivery_count`. The payload is parsed (postmand_json_doc: NULL when it is
- * not a JSON object or array, which then matches no filter) once per event, and only for
+ * not a JSON object or array, or one jsonb cannot hold, which then matches no filter) once
+ * per event, and only for
  * an event that has a candidate with a filter (`docs`): publishing to webhooks without
  * filters parses nothing. Each candidate reaches its event's document by a join (`kept`),
  * never a subquery per (event, webhook) pair: a batch of 100 events, each with 1,000
