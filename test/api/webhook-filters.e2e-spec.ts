@@ -181,9 +181,14 @@ describe('webhook filters', () => {
       'filter: $not.$not.$not.$not.$not: nests deeper than 5 filters.',
     ],
     [
-      'a path of 10 segments of digits (its compiled form too long)',
+      'a path of 10 segments of digits',
       { 'a.0.0.0.0.0.0.0.0.0.0': 1 },
-      'filter: has too many segments of digits',
+      'filter: a.0.0.0.0.0.0.0.0.0.0: has more than 4 segments of digits',
+    ],
+    [
+      'a compiled form too long',
+      { $or: Array.from({ length: 20 }, (_, i) => ({ [`data.${i}.0.1.2.value`]: 'x' })) },
+      'filter: compiles to more than 32768 characters',
     ],
     [
       'an integer past 2^53 − 1 (a double would round it)',

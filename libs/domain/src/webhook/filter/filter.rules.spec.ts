@@ -123,10 +123,27 @@ describe('subscription filters: what is valid (§15)', () => {
     expect(filterProblem(at(fits + 1))).toBe('must be at most 4096 bytes as JSON (it is 4098)');
   });
 
-  it('refuses a path whose segments of digits would make the compiled form too long, quickly', () => {
-    expect(filterProblem({ 'a.0.1.2': 1 })).toBeUndefined();
+  it('refuses a path of more than 4 segments of digits, before compiling it', () => {
+    expect(filterProblem({ 'a.0.1.2.3': 1 })).toBeUndefined();
+    expect(filterProblem({ $not: { 'a.0.1.2.3.b.4': 1 } })).toBe(
+      '$not.a.0.1.2.3.b.4: has more than 4 segments of digits (each is read as an element ' +
+        'and as a key, doubling the compiled form)',
+    );
     const many = Array.from({ length: 1000 }, () => '0').join('.');
-    expect(filterProblem({ [many]: 1 })).toMatch(/^has too many segments of digits/);
+    expect(filterProblem({ [many]: 1 })).toMatch(/^0\.0.*: has more than 4 segments of digits/);
+  });
+
+  it('refuses a filter that compiles to more than 32,768 characters, keeping large plain ones', () => {
+    const ranges = {
+      $and: Array.from({ length: 20 }, (_, i) => ({
+        $or: Array.from({ length: 5 }, (_, j) => ({ [`data.f${i}x${j}`]: { $gte: i, $lt: j } })),
+      })),
+    };
+    expect(filterProblem(ranges)).toBeUndefined();
+    const digits = {
+      $or: Array.from({ length: 20 }, (_, i) => ({ [`data.${i}.0.1.2.value`]: 'x' })),
+    };
+    expect(filterProblem(digits)).toMatch(/^compiles to more than 32768 characters/);
   });
 });
 

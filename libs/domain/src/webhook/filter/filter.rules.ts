@@ -26,11 +26,18 @@ export const FILTER_LIMITS = {
   /** Scalars in one `$in` or `$nin`. */
   listed: { min: 1, max: 100 },
   /**
-   * Characters of its compiled SQL/JSON path, at most: a segment of digits is an array's
-   * element or an object's key, decided by the payload, so the compiled predicate holds
-   * both readings of what follows it, and each such segment on one path doubles its size.
+   * Segments of digits on one path, at most: a segment of digits is an array's element or
+   * an object's key, decided by the payload, so the compiled predicate holds both readings
+   * of what follows it, and each such segment on one path doubles its size.
    */
-  compiledLength: 65_536,
+  digitSegments: 4,
+  /**
+   * Characters of its compiled SQL/JSON path, at most (evaluated on every event of its
+   * types): the largest filters without segments of digits compile to about 5 times their
+   * JSON (a 3.6 KB one of 100 ranges, 18 KB), so this leaves those whole while segments of
+   * digits cannot make one much bigger.
+   */
+  compiledLength: 32_768,
 } as const;
 
 /** Segments of `[A-Za-z0-9_-]` joined by `.`. */
@@ -171,6 +178,11 @@ function problemAt(filter: unknown, where: string, depth: number): string | unde
       return `${at(key)}: unknown operator (${COMBINATORS.join(', ')} combine filters)`;
     } else if (!isFilterPath(key)) {
       return `${at(key)}: is not a path (segments of letters, digits, "_" and "-" joined by ".")`;
+    } else if (key.split('.').filter((s) => /^\d+$/.test(s)).length > FILTER_LIMITS.digitSegments) {
+      return (
+        `${at(key)}: has more than ${FILTER_LIMITS.digitSegments} segments of digits ` +
+        '(each is read as an element and as a key, doubling the compiled form)'
+      );
     } else {
       const problem = entryProblem(at(key), value);
       if (problem) return problem;
