@@ -8,6 +8,8 @@
 //    to compare with the build before (the merger's A/B);
 //  - 1 match, no filter (on a small payload and on one of 1 MiB); and 1 match with a filter
 //    on a payload of 256 KiB and of 1 MiB (what parsing the payload in the statement costs).
+// Then the 1,000 filtered webhooks again, 64 KiB payloads, CONCURRENT requests in flight
+// (so the publish batcher folds them into shared statements): each request's p50/p95.
 import { randomUUID } from 'node:crypto';
 import { PUBLISH_SQL } from '@app/domain/testing';
 import { pickServer } from '../test/support/pg-server';
@@ -18,6 +20,19 @@ import { percentile } from './lib/util';
 
 const HOOKS = 1000;
 const WARM_UP = 20;
+const CONCURRENT = 16;
+
+/** 1,000 filtered webhooks (half matching), on a payload of 64 KiB. */
+const CONCURRENT_KIND: Kind = {
+  label: `${HOOKS} webhooks with filters, ${HOOKS / 2} matching, 64 KiB payload, ${CONCURRENT} in flight`,
+  eventType: 'filtered.created',
+  payload: (n) =>
+    JSON.stringify({
+      n,
+      data: { tier: 'gold', amount: n % 1000, tags: ['a'], pad: 'x'.repeat(64 * 1024) },
+    }),
+  deliveries: HOOKS / 2,
+};
 
 interface Kind {
   label: string;
@@ -141,6 +156,17 @@ async function statement(db: BenchDatabase, kind: Kind, n: number): Promise<numb
   return ms;
 }
 
+/** `requests` publishes of CONCURRENT_KIND, CONCURRENT at a time: each one's time, in ms. */
+async function concurrently(url: string, requests: number): Promise<number[]> {
+  const times: number[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < requests) times.push(await publish(url, CONCURRENT_KIND, next++));
+  };
+  await Promise.all(Array.from({ length: CONCURRENT }, lane));
+  return times;
+}
+
 const p = (xs: number[], q: number) =>
   percentile(
     [...xs].sort((a, b) => a - b),
@@ -154,6 +180,7 @@ async function main(): Promise<void> {
   const server = await startServer(db.url);
   const ms = KINDS.map(() => [] as number[]);
   const sql = KINDS.map(() => [] as number[]);
+  let concurrent: number[];
   try {
     await seed(server.url);
     await db.dataSource.query(`VACUUM ANALYZE webhooks`);
@@ -166,6 +193,8 @@ async function main(): Promise<void> {
         if (i >= WARM_UP) sql[k].push(own);
       }
     }
+    await concurrently(server.url, WARM_UP);
+    concurrent = await concurrently(server.url, requests);
   } finally {
     await server.process.stop();
     await db.drop();
@@ -182,6 +211,10 @@ async function main(): Promise<void> {
       `| ${kind.label} | ${kind.deliveries} | ${p(ms[k], 50)} / ${p(ms[k], 95)} | ${p(sql[k], 50)} / ${p(sql[k], 95)} |`,
     );
   });
+  console.log(
+    `\n${CONCURRENT_KIND.label}: ${requests} POSTs (after ${WARM_UP}), ` +
+      `p50 / p95 ${p(concurrent, 50)} / ${p(concurrent, 95)} ms`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -46,7 +46,6 @@ describe('webhook filters', () => {
     ['$gt on an equal number', { 'data.amount': { $gt: 150 } }, false],
     ['$gte', { 'data.amount': { $gte: 150 } }, true],
     ['$lt', { 'data.amount': { $lt: 150 } }, false],
-    ['$lte with 150.0', { 'data.amount': { $lte: 150.0 } }, true],
     ['$gt of a string on a number', { 'data.amount': { $gt: '100' } }, false],
     ['$gt by code point (É after Z)', { 'data.name': { $gt: 'Z' } }, true],
     ['$lt by code point (g after G)', { 'data.tier': { $lt: 'Gold' } }, false],
@@ -69,7 +68,6 @@ describe('webhook filters', () => {
     ['$exists true on nothing', { 'data.missing': { $exists: true } }, false],
     ['"1" is not 1', { 'data.code': 1 }, false],
     ['"1" is "1"', { 'data.code': '1' }, true],
-    ['150 is 150.0', { 'data.amount': 150.0 }, true],
     ['$or', { $or: [{ 'data.tier': 'silver' }, { 'data.amount': { $gte: 100 } }] }, true],
     ['$and', { $and: [{ 'data.tier': 'gold' }, { 'data.amount': { $lt: 100 } }] }, false],
     ['$not', { $not: { 'data.tier': 'gold' } }, false],
@@ -88,11 +86,37 @@ describe('webhook filters', () => {
     expect(event.delivery_count).toBe(expected.length);
   });
 
-  it('reaches no filtered webhook with a payload that is not a JSON object or array, and every unfiltered one', async () => {
+  it('compares numbers by value, however the payload writes them (150.0, 1.5e2)', async () => {
+    const equal = await hook({ 'data.amount': 150 });
+    const between = await hook({ 'data.amount': { $gte: 150, $lte: 150 } });
+    const both = [equal.id, between.id].sort();
+    for (const [text, expected] of [
+      ['150.0', both],
+      ['1.5e2', both],
+      ['15E+1', both],
+      ['150.5', []],
+    ] as [string, string[]][]) {
+      const event = await publish(`{"data":{"amount":${text}}}`);
+      expect([text, await reached(event.id as string)]).toEqual([text, expected]);
+    }
+  });
+
+  it('reaches no filtered webhook with a payload that is not a JSON object or array, or that jsonb cannot hold, and every unfiltered one', async () => {
     const plain = await hook(null);
     await hook({});
     await hook({ $not: { a: 1 } });
-    for (const payload of ['hello', '"a string"', '42', 'null', '{"a":', '{"a":"\\u0000"}']) {
+    // The last three are JSON objects that PostgreSQL's jsonb refuses (a \u0000 escape, a
+    // lone surrogate, a number past numeric's range): §15 matches them with no filter.
+    for (const payload of [
+      'hello',
+      '"a string"',
+      '42',
+      'null',
+      '{"a":',
+      '{"a":"\\u0000"}',
+      '{"\\ud800":1}',
+      '{"a":1e131072}',
+    ]) {
       const event = await publish(payload);
       expect([payload, await reached(event.id as string)]).toEqual([payload, [plain.id]]);
       expect(event.delivery_count).toBe(1);
@@ -157,9 +181,24 @@ describe('webhook filters', () => {
       'filter: $not.$not.$not.$not.$not: nests deeper than 5 filters.',
     ],
     [
-      'a path of 10 segments of digits (its compiled form too long)',
+      'a path of 10 segments of digits',
       { 'a.0.0.0.0.0.0.0.0.0.0': 1 },
-      'filter: has too many segments of digits',
+      'filter: a.0.0.0.0.0.0.0.0.0.0: has more than 4 segments of digits',
+    ],
+    [
+      'a compiled form too long',
+      { $or: Array.from({ length: 20 }, (_, i) => ({ [`data.${i}.0.1.2.value`]: 'x' })) },
+      'filter: compiles to more than 32768 characters',
+    ],
+    [
+      'an integer past 2^53 − 1 (a double would round it)',
+      { 'data.id': { $in: [1, 2 ** 53] } },
+      'filter: data.id: $in must not hold an integer beyond ±9007199254740991',
+    ],
+    [
+      'a path named constructor (the guard on every body)',
+      { $or: [{ constructor: 1 }] },
+      'filter.$or.0.constructor: is a key this API does not take',
     ],
     [
       'more than 4096 bytes',

@@ -73,4 +73,44 @@ describe('migrations: subscription filters', () => {
       await fresh.drop();
     }
   });
+
+  it('JsonDocFunctionSafety: postmand_json_doc is parallel unsafe, with its own search_path, and reverts', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const sql = fresh.dataSource;
+      const attributes = async () =>
+        (
+          await sql.query<{ parallel: string; config: string[] | null }[]>(
+            `SELECT proparallel AS parallel, proconfig AS config FROM pg_proc
+             WHERE proname = 'postmand_json_doc'`,
+          )
+        )[0];
+      expect(await attributes()).toEqual({
+        parallel: 'u',
+        config: ['search_path=pg_catalog, pg_temp'],
+      });
+      // Forced into a parallel plan, a call whose cast fails (its EXCEPTION block) answers
+      // NULL rather than failing: the function is kept in the leader.
+      const runner = sql.createQueryRunner();
+      try {
+        await runner.startTransaction();
+        await runner.query(`SET LOCAL force_parallel_mode = on`);
+        await runner.query(`SET LOCAL search_path = pg_temp, public`);
+        const rows = (await runner.query(
+          `SELECT postmand_json_doc(p) AS doc FROM unnest(ARRAY['{"a":', '{"a":1}']) AS p`,
+        )) as { doc: unknown }[];
+        expect(rows.map((r) => r.doc)).toEqual([null, { a: 1 }]);
+        await runner.rollbackTransaction();
+      } finally {
+        await runner.release();
+      }
+
+      expect(MIGRATIONS[MIGRATIONS.length - 1].name).toBe('JsonDocFunctionSafety1765756800030');
+      await sql.undoLastMigration({ transaction: 'each' });
+      expect(await attributes()).toEqual({ parallel: 's', config: null });
+      expect(await migrate(sql)).toEqual(['JsonDocFunctionSafety1765756800030']);
+    } finally {
+      await fresh.drop();
+    }
+  });
 });

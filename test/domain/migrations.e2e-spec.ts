@@ -30,6 +30,7 @@ const ALL = [
   'EventTypesValidate1765756800001',
   'SubscriptionFilters1765756800010',
   'TenantStatusIndexes1765756800020',
+  'JsonDocFunctionSafety1765756800030',
 ];
 
 describe('migrations', () => {

@@ -3,7 +3,7 @@
 export { CLAIM_SETTINGS, CLAIM_SQL } from './dispatch/claim.sql';
 export { PUBLISH_SQL } from './event/event.repository';
 // §15 in plain TypeScript, the reference the compiled filters are tested against.
-export { matchesFilter } from './webhook/filter/filter.evaluate';
+export { matchesFilter, parsePayload } from './webhook/filter/filter.evaluate';
 // §14's schema checks, measured in and out of the schema threads.
 export { CompiledSchema } from './event-type/compiled-schema';
 export { SchemaValidation } from './event-type/schema-validation';

@@ -15,6 +15,7 @@ import { EventTypes1765756800000 } from './1765756800000-EventTypes';
 import { EventTypesValidate1765756800001 } from './1765756800001-EventTypesValidate';
 import { SubscriptionFilters1765756800010 } from './1765756800010-SubscriptionFilters';
 import { TenantStatusIndexes1765756800020 } from './1765756800020-TenantStatusIndexes';
+import { JsonDocFunctionSafety1765756800030 } from './1765756800030-JsonDocFunctionSafety';
 
 /** Every migration, oldest first. Listed explicitly so built code and tests load the same set. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   EventTypesValidate1765756800001,
   SubscriptionFilters1765756800010,
   TenantStatusIndexes1765756800020,
+  JsonDocFunctionSafety1765756800030,
 ];

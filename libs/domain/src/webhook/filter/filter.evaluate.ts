@@ -87,12 +87,44 @@ function holds(value: Selected, op: FilterOperator, operand: unknown): boolean {
   }
 }
 
+/** Text jsonb can hold: no NUL, no unpaired surrogate (its `\u` escapes refuse both). */
+const jsonbText = (s: string) => !s.includes('\u0000') && s.isWellFormed();
+
+/** Whether PostgreSQL's jsonb can hold every string and key of the parsed `value`. */
+function jsonbHolds(value: unknown): boolean {
+  if (typeof value === 'string') return jsonbText(value);
+  if (Array.isArray(value)) return value.every(jsonbHolds);
+  if (isPlainObject(value)) {
+    return Object.entries(value).every(([k, v]) => jsonbText(k) && jsonbHolds(v));
+  }
+  return true;
+}
+
+/**
+ * The payload text as `postmand_json_doc` reads it: the parsed JSON object or array, or
+ * undefined when it gives NULL (not JSON, not an object or array, or JSON that jsonb
+ * cannot hold). Numbers are read as doubles: a number beyond numeric's range (10^131072),
+ * which PostgreSQL refuses, is Infinity here; that one case it does not model.
+ */
+export function parsePayload(text: string): unknown {
+  if (!/^[ \t\n\r]*[[{]/.test(text)) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return jsonbHolds(doc) ? doc : undefined;
+}
+
 /**
  * Whether `doc` (a parsed payload) matches the valid `filter`. A payload that is not a
- * JSON object or array matches no filter: pass it as undefined.
+ * JSON object or array matches no filter: pass it as undefined. Nor does one that jsonb
+ * cannot hold (a string or key with NUL or an unpaired surrogate), as in the publish
+ * statement, where `postmand_json_doc` gives NULL for it.
  */
 export function matchesFilter(filter: WebhookFilter, doc: unknown): boolean {
-  if (typeof doc !== 'object' || doc === null) return false;
+  if (typeof doc !== 'object' || doc === null || !jsonbHolds(doc)) return false;
   return entriesHold(filter, doc);
 }
 

@@ -147,11 +147,11 @@ export function compileFilter(filter: unknown): CompiledFilter {
   } catch (err) {
     if (!(err instanceof TooLong)) throw err;
     // Stopped as soon as the text passed the limit: each segment of digits doubles what
-    // follows it, so a path of many would otherwise take memory and time without bound.
+    // follows it, so paths of several would otherwise take memory and time for nothing.
     return {
       problem:
-        `has too many segments of digits: each doubles the compiled form of what follows ` +
-        `it, which would pass ${FILTER_LIMITS.compiledLength} characters`,
+        `compiles to more than ${FILTER_LIMITS.compiledLength} characters (each segment of ` +
+        'digits on a path doubles the compiled form of what follows it): use fewer',
     };
   }
 }

@@ -2,6 +2,10 @@ import { compileFilter, filterProblem, jsonpathLiteral } from './filter.jsonpath
 import { compareCodePoints, matchesFilter, selectPath } from './filter.evaluate';
 import { FILTER_LIMITS } from './filter.rules';
 
+const UNSAFE =
+  'an integer beyond ±9007199254740991 (2^53 − 1), which is not kept exactly (a double ' +
+  'rounds it); compare it as a string instead';
+
 /** `depth` filters nested in one another by `$not`, around `{a: 1}`. */
 const nested = (depth: number): object =>
   depth === 1 ? { a: 1 } : { $not: nested(depth - 1) as Record<string, unknown> };
@@ -25,6 +29,7 @@ describe('subscription filters: what is valid (§15)', () => {
     ['paths of every character', { 'a-b_C.9.x': 1 }],
     ['depth 5', nested(5)],
     ['20 filters in an $or', { $or: Array.from({ length: 20 }, (_, i) => ({ a: i })) }],
+    ['the safe integers at both ends', { a: 2 ** 53 - 1, b: { $gt: -(2 ** 53 - 1) } }],
     ['100 scalars in an $in', { a: { $in: Array.from({ length: 100 }, (_, i) => i) } }],
   ])('accepts %s', (_, filter) => {
     expect(filterProblem(filter)).toBeUndefined();
@@ -103,6 +108,9 @@ describe('subscription filters: what is valid (§15)', () => {
       'a: $eq needs a scalar (a string, number, boolean or null)',
     ],
     ['an infinite number', { a: { $gt: Infinity } }, 'a: $gt needs a number or a string'],
+    ['an integer past 2^53 − 1', { a: 2 ** 53 }, `a: must not be ${UNSAFE}`],
+    ['one below -(2^53 − 1) to $gte', { a: { $gte: -(2 ** 53) } }, `a: $gte must not be ${UNSAFE}`],
+    ['one in an $in', { a: { $in: [1, 1e21] } }, `a: $in must not hold ${UNSAFE}`],
   ])('refuses %s, saying where and why', (_, filter, problem) => {
     expect(filterProblem(filter)).toBe(problem);
   });
@@ -115,10 +123,27 @@ describe('subscription filters: what is valid (§15)', () => {
     expect(filterProblem(at(fits + 1))).toBe('must be at most 4096 bytes as JSON (it is 4098)');
   });
 
-  it('refuses a path whose segments of digits would make the compiled form too long, quickly', () => {
-    expect(filterProblem({ 'a.0.1.2': 1 })).toBeUndefined();
+  it('refuses a path of more than 4 segments of digits, before compiling it', () => {
+    expect(filterProblem({ 'a.0.1.2.3': 1 })).toBeUndefined();
+    expect(filterProblem({ $not: { 'a.0.1.2.3.b.4': 1 } })).toBe(
+      '$not.a.0.1.2.3.b.4: has more than 4 segments of digits (each is read as an element ' +
+        'and as a key, doubling the compiled form)',
+    );
     const many = Array.from({ length: 1000 }, () => '0').join('.');
-    expect(filterProblem({ [many]: 1 })).toMatch(/^has too many segments of digits/);
+    expect(filterProblem({ [many]: 1 })).toMatch(/^0\.0.*: has more than 4 segments of digits/);
+  });
+
+  it('refuses a filter that compiles to more than 32,768 characters, keeping large plain ones', () => {
+    const ranges = {
+      $and: Array.from({ length: 20 }, (_, i) => ({
+        $or: Array.from({ length: 5 }, (_, j) => ({ [`data.f${i}x${j}`]: { $gte: i, $lt: j } })),
+      })),
+    };
+    expect(filterProblem(ranges)).toBeUndefined();
+    const digits = {
+      $or: Array.from({ length: 20 }, (_, i) => ({ [`data.${i}.0.1.2.value`]: 'x' })),
+    };
+    expect(filterProblem(digits)).toMatch(/^compiles to more than 32768 characters/);
   });
 });
 

@@ -26,11 +26,18 @@ export const FILTER_LIMITS = {
   /** Scalars in one `$in` or `$nin`. */
   listed: { min: 1, max: 100 },
   /**
-   * Characters of its compiled SQL/JSON path, at most: a segment of digits is an array's
-   * element or an object's key, decided by the payload, so the compiled predicate holds
-   * both readings of what follows it, and each such segment on one path doubles its size.
+   * Segments of digits on one path, at most: a segment of digits is an array's element or
+   * an object's key, decided by the payload, so the compiled predicate holds both readings
+   * of what follows it, and each such segment on one path doubles its size.
    */
-  compiledLength: 65_536,
+  digitSegments: 4,
+  /**
+   * Characters of its compiled SQL/JSON path, at most (evaluated on every event of its
+   * types): the largest filters without segments of digits compile to about 5 times their
+   * JSON (a 3.6 KB one of 100 ranges, 18 KB), so this leaves those whole while segments of
+   * digits cannot make one much bigger.
+   */
+  compiledLength: 32_768,
 } as const;
 
 /** Segments of `[A-Za-z0-9_-]` joined by `.`. */
@@ -61,10 +68,19 @@ export function isPlainObject(value: unknown): value is { [key: string]: unknown
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const UNSAFE_INTEGER =
+  'an integer beyond ±9007199254740991 (2^53 − 1), which is not kept exactly (a double ' +
+  'rounds it); compare it as a string instead';
+
 /** Why `value` is not a scalar the filter can hold; undefined when it is one. */
 function scalarProblem(value: unknown): string | undefined {
   if (value === null || typeof value === 'boolean') return undefined;
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : 'number out of range';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return 'number out of range';
+    // A double holds every integer up to 2^53 − 1 exactly, and no longer all of them past
+    // it: 9007199254740993 would be read, compiled and compared as 9007199254740992.
+    return Number.isInteger(value) && !Number.isSafeInteger(value) ? UNSAFE_INTEGER : undefined;
+  }
   if (typeof value === 'string') {
     // Text PostgreSQL cannot hold (nor a jsonpath spell).
     return value.includes('\u0000') || !value.isWellFormed()
@@ -83,6 +99,14 @@ const SCALAR = 'a scalar (a string, number, boolean or null)';
 /** Why an operator's operand is wrong; undefined when right. */
 function operandProblem(op: FilterOperator, operand: unknown): string | undefined {
   const bad = scalarProblem(operand);
+  if (bad === UNSAFE_INTEGER) return `${op} must not be ${bad}`;
+  if (
+    (op === '$in' || op === '$nin') &&
+    Array.isArray(operand) &&
+    operand.some((s) => scalarProblem(s) === UNSAFE_INTEGER)
+  ) {
+    return `${op} must not hold ${UNSAFE_INTEGER}`;
+  }
   switch (op) {
     case '$eq':
     case '$neq':
@@ -154,6 +178,11 @@ function problemAt(filter: unknown, where: string, depth: number): string | unde
       return `${at(key)}: unknown operator (${COMBINATORS.join(', ')} combine filters)`;
     } else if (!isFilterPath(key)) {
       return `${at(key)}: is not a path (segments of letters, digits, "_" and "-" joined by ".")`;
+    } else if (key.split('.').filter((s) => /^\d+$/.test(s)).length > FILTER_LIMITS.digitSegments) {
+      return (
+        `${at(key)}: has more than ${FILTER_LIMITS.digitSegments} segments of digits ` +
+        '(each is read as an element and as a key, doubling the compiled form)'
+      );
     } else {
       const problem = entryProblem(at(key), value);
       if (problem) return problem;
