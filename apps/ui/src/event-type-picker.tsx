@@ -41,35 +41,38 @@ export function eventTypePicker(client: ApiClient): ComponentType<FieldInputProp
       const rest = others.filter((item) => item !== '*');
       set([...(on ? [...picked, name] : picked), ...rest]);
     };
-    const toggleEvery = (on: boolean) =>
+    const toggleEvery = (on: boolean) => {
+      // What the other-patterns box shows follows what is sent from now on.
+      setTyped(undefined);
       set(
         on
           ? ['*']
           : [...items.filter((item) => known.has(item)), ...others.filter((o) => o !== '*')],
       );
+    };
     const label = FIELDS.event_types.label;
     return (
       <fieldset class={`field picker${props.error ? ' invalid' : ''}`}>
         <legend>{label}</legend>
         <div class="field check">
           <input
-            id="et-every"
+            id="et-all"
             type="checkbox"
             checked={every}
             onChange={(e) => toggleEvery((e.target as HTMLInputElement).checked)}
           />
-          <label for="et-every">Every event type</label>
+          <label for="et-all">Every event type</label>
         </div>
         <ul class="picker-list">
           {types.map((t) => (
             <li key={t.name}>
               <input
-                id={`et-${t.name}`}
+                id={`et-type-${t.name}`}
                 type="checkbox"
                 checked={items.includes(t.name)}
                 onChange={(e) => toggle(t.name, (e.target as HTMLInputElement).checked)}
               />
-              <label for={`et-${t.name}`}>
+              <label for={`et-type-${t.name}`}>
                 <code>{t.name}</code>
                 {t.deprecated ? <span class="muted"> (deprecated)</span> : null}
                 {t.description ? (

@@ -1,3 +1,6 @@
+/** Deeper than this, the scan stops: far past the API's own limit of 32 levels. */
+const MAX_DEPTH = 512;
+
 /**
  * Where JSON text first goes wrong and what was expected there: a strict scan of RFC 8259
  * (the grammar JSON.parse reads), for the places a browser's own message does not say
@@ -5,6 +8,9 @@
  */
 export function firstJsonError(text: string): { at: number; expected: string } | undefined {
   let i = 0;
+  // How deep the scan is: it recurses, so text nested past MAX_DEPTH is reported there
+  // rather than overflowing the stack (JSON.parse refused it already).
+  let depth = 0;
   const ws = () => {
     while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
   };
@@ -46,10 +52,13 @@ export function firstJsonError(text: string): { at: number; expected: string } |
   const value = (): void => {
     ws();
     const c = text[i];
+    if ((c === '{' || c === '[') && ++depth > MAX_DEPTH) {
+      fail(`at most ${MAX_DEPTH} levels of nesting`);
+    }
     if (c === '{') {
       i++;
       ws();
-      if (text[i] === '}') return void i++;
+      if (text[i] === '}') return void (i++, depth--);
       for (;;) {
         ws();
         string();
@@ -59,19 +68,19 @@ export function firstJsonError(text: string): { at: number; expected: string } |
         value();
         ws();
         if (text[i] === ',') i++;
-        else if (text[i] === '}') return void i++;
+        else if (text[i] === '}') return void (i++, depth--);
         else fail('“,” or “}”');
       }
     }
     if (c === '[') {
       i++;
       ws();
-      if (text[i] === ']') return void i++;
+      if (text[i] === ']') return void (i++, depth--);
       for (;;) {
         value();
         ws();
         if (text[i] === ',') i++;
-        else if (text[i] === ']') return void i++;
+        else if (text[i] === ']') return void (i++, depth--);
         else fail('“,” or “]”');
       }
     }

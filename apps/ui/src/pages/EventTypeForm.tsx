@@ -30,7 +30,11 @@ function jsonOrText(text: string): unknown {
   }
 }
 
-/** A new type's name must be free: PUT would replace the type that has it. */
+/**
+ * A new type's name must be free: PUT would replace the type that has it. Best effort: the
+ * API has no conditional PUT, so a type made by someone else between this look and the
+ * PUT is still replaced (issue 29 keeps the If-None-Match the API needs for that).
+ */
 async function refuseTaken(name: string): Promise<void> {
   // The path could not carry these: the API's own rule refuses them too.
   if (name === '' || name === '.' || name === '..') {
@@ -45,7 +49,10 @@ async function refuseTaken(name: string): Promise<void> {
   throw refusal(409, 'name', 'is in the catalogue already: open it from the list to edit it');
 }
 
-/** PUT replaces the whole type: refuse to overwrite a change made since the form was filled. */
+/**
+ * PUT replaces the whole type: refuse to overwrite a change made since the form was filled
+ * (best effort, as refuseTaken: a change between this look and the PUT is not seen).
+ */
 async function refuseStale(was: EventType): Promise<void> {
   const now = await unwrap(
     api.GET('/v1/event-types/{name}', { params: { path: { name: was.name } } }),
@@ -73,7 +80,9 @@ function EventTypeFields({ type }: { type?: EventType }) {
   const [failure, setFailure] = useState<ApiFailure>();
   const [saving, setSaving] = useState(false);
   const errors = failure?.fieldErrors() ?? {};
-  if (failure?.status === 413) errors.example = failure.body?.message ?? failure.message;
+  // The example's own limit (code 8); a whole request over the body limit is another 413.
+  if (failure?.status === 413 && failure.body?.code === 8)
+    errors.example = failure.body?.message ?? failure.message;
 
   const submit = async (e: Event) => {
     e.preventDefault();
