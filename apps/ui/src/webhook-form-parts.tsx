@@ -85,6 +85,21 @@ export async function putIfUnchanged(
   }
 }
 
+/**
+ * Throws a 409 when the item read now was updated after the one a form was filled from:
+ * a PUT, a full replacement, would overwrite that change (best effort: the API has no
+ * conditional PUT, so a change between this look and the PUT is not seen).
+ */
+export function refuseIfChanged(was: string, now: string, noun: string): void {
+  if (now !== was) {
+    throw new ApiFailure(
+      409,
+      undefined,
+      `This ${noun} changed after this form was filled. Reload the page to see the change, then edit again.`,
+    );
+  }
+}
+
 /** The API's refusal above a form: its message, and each field named with its reason. */
 export function FormFailure({ failure }: { failure: ApiFailure | undefined }) {
   if (!failure) return null;

@@ -6,7 +6,7 @@ import { asFailure, ErrorBox, Loading, Page } from '../components';
 import type { EventType } from '../event-type-catalogue';
 import { JsonField } from '../json-field';
 import { href, Link, navigate } from '../router';
-import { focusFirstInvalid, FormFailure } from '../webhook-form-parts';
+import { focusFirstInvalid, FormFailure, refuseIfChanged } from '../webhook-form-parts';
 import { useEventType } from './EventType';
 import { eventTypeHref } from './EventTypes';
 
@@ -57,13 +57,7 @@ async function refuseStale(was: EventType): Promise<void> {
   const now = await unwrap(
     api.GET('/v1/event-types/{name}', { params: { path: { name: was.name } } }),
   );
-  if (now.updated_at !== was.updated_at) {
-    throw new ApiFailure(
-      409,
-      undefined,
-      'This event type changed after this form was filled. Reload the page to see the change, then edit again.',
-    );
-  }
+  refuseIfChanged(was.updated_at, now.updated_at, 'event type');
 }
 
 /**

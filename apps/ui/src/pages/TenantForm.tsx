@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiFailure, unwrap, type Tenant, type TenantRequest } from '../api/client';
 import { schemaProperties, type PropertySchema } from '../api/openapi';
 import { asFailure, useResource } from '../components';
+import { FormFailure, refuseIfChanged } from '../webhook-form-parts';
 import { MetadataEditor, metadataOf, rowsOf, type MetadataRow } from './metadata-editor';
 
 /** The notes under the fields, with the limits the served document gives (when it loads). */
@@ -112,22 +113,7 @@ export function TenantForm(props: { tenant?: Tenant; onSaved: (tenant: Tenant) =
 
   return (
     <form class="form tenant-form" onSubmit={(e) => void submit(e)} noValidate>
-      {failure ? (
-        <div class="error" role="alert">
-          <strong>{failure.body?.message ?? failure.message}</strong>
-          {Object.keys(errors).length ? (
-            <ul>
-              {Object.entries(errors).map(([key, reason]) => (
-                <li key={key}>
-                  <code>{key}</code> {reason}
-                </li>
-              ))}
-            </ul>
-          ) : failure.body?.details ? (
-            <span>: {failure.body.details}</span>
-          ) : null}
-        </div>
-      ) : null}
+      <FormFailure failure={failure} />
       <fieldset>
         <legend>Tenant</legend>
         {tenant
@@ -188,11 +174,5 @@ async function refuseStale(was: Tenant): Promise<void> {
   const now = await unwrap(
     api.GET('/v1/tenants/{tenant_id}', { params: { path: { tenant_id: was.id } } }),
   );
-  if (now.updated_at !== was.updated_at) {
-    throw new ApiFailure(
-      409,
-      undefined,
-      'This tenant changed after this form was filled. Reload the page to see the change, then edit again.',
-    );
-  }
+  refuseIfChanged(was.updated_at, now.updated_at, 'tenant');
 }
