@@ -1,12 +1,14 @@
 import { parentPort } from 'node:worker_threads';
 import { SchemaValidation } from './schema-validation';
 import type { ThreadReply, ThreadRequest } from './schema-validator-pool';
+import { currentThread } from './thread-cpu-time';
 
 /**
  * A schema thread (SchemaValidatorPool): checks payloads against schemas, one at a time,
  * keeping each schema's validators by the hash of its JSON. The schema comes with the
  * first payload of its hash sent to this thread; one this thread let go since is asked
- * for again (`missing`).
+ * for again (`missing`). Its first message says it is ready, and which OS thread it is, so
+ * that the pool can count the CPU time it spends on a validation (thread-cpu-time.ts).
  */
 const MAX_SCHEMAS = 1000;
 const validations = new Map<string, SchemaValidation>();
@@ -24,4 +26,4 @@ parentPort?.on('message', (request: ThreadRequest) => {
   reply({ id: request.id, problems: validation.problems(request.payload) });
 });
 
-parentPort?.postMessage({ ready: true } satisfies ThreadReply);
+parentPort?.postMessage({ ready: true, thread: currentThread() } satisfies ThreadReply);

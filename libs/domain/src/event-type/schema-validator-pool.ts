@@ -1,13 +1,25 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { threadCpuMs } from './thread-cpu-time';
 
 /**
- * How long one validation may take, from the moment its payload reaches a schema thread
- * to its answer. Past it the thread is terminated (a validation cannot be interrupted any
- * other way) and a new one started.
+ * How much CPU time one validation may use in its schema thread, from the moment its
+ * payload is sent to the thread to its answer. Past it the thread is terminated (a
+ * validation cannot be interrupted any other way) and a new one started. CPU time, not
+ * wall-clock time: on a busy machine a validation that needs 20 ms of CPU can wait longer
+ * than the deadline for a core, and its payload is not the producer's fault. Where a
+ * thread's CPU time cannot be read (no Linux /proc), it is wall-clock time.
  */
 export const VALIDATION_DEADLINE_MS = 250;
+/**
+ * The wall-clock bound, in deadlines, of a validation whose thread uses less CPU than the
+ * deadline: 20 × 250 ms = 5 s. A request must be answered in bounded time even when the
+ * thread gets almost no CPU (a starved machine); 5 s is far beyond any starvation a
+ * validation that fits its deadline meets on a working machine, and well within an HTTP
+ * client's patience (30 s is the usual timeout).
+ */
+export const WALL_CLOCK_CAP_DEADLINES = 20;
 /** Schema threads per process. */
 export const SCHEMA_THREADS = 2;
 /** A schema thread's heap: a validation that needs more fails as one past its deadline. */
@@ -33,7 +45,9 @@ export interface ThreadRequest {
 }
 /** @internal */
 export type ThreadReply =
-  { id: number; problems: string[] } | { id: number; missing: true } | { ready: true };
+  | { id: number; problems: string[] }
+  | { id: number; missing: true }
+  | { ready: true; thread: string | null };
 
 interface Job {
   schema: ThreadSchema;
@@ -41,9 +55,19 @@ interface Job {
   settle: (verdict: Verdict | Error) => void;
 }
 
+/** The job a thread is running, since when, and its OS thread's CPU time (ms) then if known. */
+interface Running {
+  job: Job;
+  id: number;
+  timer: NodeJS.Timeout;
+  sentAt: number;
+  cpu: { thread: string; atSend: number } | null;
+}
+
 /**
  * Checks payloads against catalogue schemas in a few worker threads, each validation
- * within VALIDATION_DEADLINE_MS whatever the schema and the payload: a schema's shape
+ * within VALIDATION_DEADLINE_MS of CPU time whatever the schema and the payload (and within
+ * WALL_CLOCK_CAP_DEADLINES of them of wall-clock time whatever the machine): a schema's shape
  * (references that fan out, `uniqueItems` over a long array, a pattern that backtracks)
  * can make a validation take seconds or forever, and in the event loop it would hold
  * every request of the process. Each thread keeps its schemas compiled by hash (a schema
@@ -83,11 +107,13 @@ class SchemaThread {
   private worker!: Worker;
   private sent = new Set<string>();
   private readonly queue: Job[] = [];
-  private current: { job: Job; id: number; timer: NodeJS.Timeout } | null = null;
+  private current: Running | null = null;
   private nextId = 0;
   private stopped = false;
   /** The thread has loaded its code: the deadline counts from a send, not from a start. */
   private ready = false;
+  /** The thread's OS thread under /proc, to read its CPU time; null: count wall-clock time. */
+  private osThread: string | null = null;
 
   constructor(private readonly deadlineMs: number) {
     this.start();
@@ -123,6 +149,7 @@ class SchemaThread {
     this.worker = worker;
     this.sent = new Set();
     this.ready = false;
+    this.osThread = null;
   }
 
   /** The thread failed (out of memory, or an error it did not catch): the job with it. */
@@ -153,8 +180,11 @@ class SchemaThread {
       schema: withSchema ? job.schema.json : undefined,
       payload: job.payload,
     };
-    const timer = setTimeout(() => this.timeOut(id), this.deadlineMs);
-    this.current = { job, id, timer };
+    const thread = this.osThread;
+    const atSend = thread === null ? null : threadCpuMs(thread);
+    const cpu = thread === null || atSend === null ? null : { thread, atSend };
+    const timer = setTimeout(() => this.expire(id), this.deadlineMs);
+    this.current = { job, id, timer, sentAt: performance.now(), cpu };
     this.worker.postMessage(request);
   }
 
@@ -162,6 +192,7 @@ class SchemaThread {
     if (worker !== this.worker) return;
     if ('ready' in reply) {
       this.ready = true;
+      this.osThread = reply.thread;
       return this.next();
     }
     if (reply.id !== this.current?.id) return;
@@ -175,9 +206,41 @@ class SchemaThread {
     this.next();
   }
 
+  /**
+   * The timer of job `id` fired: the deadline's worth of wall-clock time has passed, which
+   * says nothing yet about the thread. Its answer may be waiting: when the event loop was
+   * held (a long synchronous job, a GC pause) past the timer, the loop, once free, runs its
+   * timers before it polls for the thread's message, in the same turn. So the decision
+   * waits for setImmediate, which runs after that poll: by then an answer that had arrived
+   * has been taken (onReply) and the job is no longer current.
+   */
+  private expire(id: number): void {
+    setImmediate(() => this.decide(id));
+  }
+
+  /**
+   * No answer yet: while the thread has used less CPU time than the deadline (it waited for
+   * a core, or its answer is on its way), the timer is set again for the CPU time it has
+   * left, within the wall-clock cap; otherwise the job has timed out.
+   */
+  private decide(id: number): void {
+    const current = this.current;
+    if (current?.id !== id) return;
+    const capLeft = current.sentAt + this.deadlineMs * WALL_CLOCK_CAP_DEADLINES - performance.now();
+    const wait = Math.min(this.cpuLeft(current), capLeft);
+    if (wait <= 0) return this.timeOut();
+    current.timer = setTimeout(() => this.expire(id), Math.ceil(wait));
+  }
+
+  /** The CPU time (ms) the running job's thread may still use; 0 when it cannot be read. */
+  private cpuLeft({ cpu }: Running): number {
+    if (!cpu) return 0;
+    const now = threadCpuMs(cpu.thread);
+    return now === null ? 0 : this.deadlineMs - (now - cpu.atSend);
+  }
+
   /** Past the deadline: the thread is given up, its job answered, a new thread started. */
-  private timeOut(id: number): void {
-    if (this.current?.id !== id) return;
+  private timeOut(): void {
     const worker = this.worker;
     this.finish({ timedOut: true });
     this.start();
