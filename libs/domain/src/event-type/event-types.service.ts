@@ -121,7 +121,7 @@ export class EventTypesService {
     if (verdict.timedOut) {
       throw new InvalidFieldError(
         'schema',
-        `is too costly to check: its example could not be checked within ${this.validators.deadlineMs} ms`,
+        `is too costly to check: its example could not be checked within the time limit (${this.validators.deadlineMs} ms of CPU time)`,
       );
     }
     if (verdict.problems.length > 0) {

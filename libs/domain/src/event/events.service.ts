@@ -84,7 +84,7 @@ export class EventsService {
     const verdict = await this.validators.check(type.schema, input.payload);
     if (verdict.timedOut) {
       this.logger.warn(
-        `a payload of event type ${input.eventType} could not be checked against its schema within ${this.validators.deadlineMs} ms; refused (422)`,
+        `a payload of event type ${input.eventType} could not be checked against its schema within the time limit (${this.validators.deadlineMs} ms of CPU time); refused (422)`,
       );
       throw new SchemaMismatchError([': could not be checked within the time limit']);
     }
