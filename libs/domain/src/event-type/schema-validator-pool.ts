@@ -16,10 +16,10 @@ export const VALIDATION_DEADLINE_MS = 250;
  * The wall-clock bound, in deadlines, of a validation whose thread uses less CPU than the
  * deadline: 20 × 250 ms = 5 s. A request must be answered in bounded time even when the
  * thread gets almost no CPU (a starved machine); 5 s is far beyond any starvation a
- * validation that fits its deadline meets on a working machine, and well within an HTTP
- * client's patience (30 s is the usual timeout).
+ * validation that fits its deadline meets on a working machine, and still well within
+ * what an HTTP client waits for an answer.
  */
-export const WALL_CLOCK_CAP_DEADLINES = 20;
+const WALL_CLOCK_CAP_DEADLINES = 20;
 /** Schema threads per process. */
 export const SCHEMA_THREADS = 2;
 /** A schema thread's heap: a validation that needs more fails as one past its deadline. */
