@@ -67,6 +67,7 @@ async function runBuild(pgUrl: string, requests: number): Promise<Run> {
       for (let i = 0; i < HOOKS; i++) await createHook(server.url, 'fanout.created');
       await createHook(server.url, 'solo.created');
       await db.dataSource.query(`VACUUM ANALYZE webhooks`);
+      await db.dataSource.query(`VACUUM ANALYZE webhook_event_types`);
       const ms = KINDS.map(() => [] as number[]);
       for (let i = 0; i < WARM_UP + requests; i++) {
         for (let k = 0; k < KINDS.length; k++) {
