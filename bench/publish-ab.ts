@@ -23,7 +23,7 @@ import {
   small,
   type PublishKind,
 } from './lib/publish';
-import { cpuBusyPercent } from './lib/util';
+import { quietMachine } from './lib/util';
 
 const HOOKS = 1000;
 const WARM_UP = 20;
@@ -53,12 +53,15 @@ interface Run {
   kinds: { p50: number; p95: number }[];
   perSecond: number;
   inFlight: { p50: number; p95: number };
+  /** How busy the machine was just before (quietMachine's last reading), in %. */
+  busy: number;
 }
 
 const stats = (xs: number[]) => ({ p50: pct(xs, 50), p95: pct(xs, 95) });
 
 /** One build (the CLI startPostmand runs) on a fresh database of `pgUrl`'s server. */
 async function runBuild(pgUrl: string, requests: number): Promise<Run> {
+  const busy = await quietMachine();
   const db = await createBenchDatabase(pgUrl, false);
   try {
     await migrateWith(db.url);
@@ -81,6 +84,7 @@ async function runBuild(pgUrl: string, requests: number): Promise<Run> {
         kinds: ms.map(stats),
         perSecond: many.perSecond,
         inFlight: stats(many.times),
+        busy,
       };
     } finally {
       await server.process.stop();
@@ -123,7 +127,6 @@ async function main(): Promise<void> {
   const requests = Number(requestsArg ?? 300);
   const rounds = Number(roundsArg ?? 3);
   const pg = await pickServer(process.env.POSTMAND_BENCH_DATABASE_URL);
-  const busy = await cpuBusyPercent();
   const runs: Record<Build, Run>[] = [];
   try {
     for (let round = 1; round <= rounds; round++) {
@@ -135,7 +138,8 @@ async function main(): Promise<void> {
         else delete process.env.POSTMAND_BENCH_CLI;
         result[build] = await runBuild(pg.url, requests);
         console.error(
-          `round ${round} ${build}: ${Math.round(result[build].perSecond)} req/s in flight`,
+          `round ${round} ${build}: ${Math.round(result[build].perSecond)} req/s in flight ` +
+            `(machine ${result[build].busy}% busy before)`,
         );
       }
       runs.push(result as Record<Build, Run>);
@@ -147,7 +151,8 @@ async function main(): Promise<void> {
   console.log(
     `POST /v1/events, before (${before}) and after (this build), ${rounds} round(s), each build ` +
       `on a fresh database; ${requests} of each kind per round, taking turns (after ${WARM_UP} ` +
-      `each); machine ${busy}% busy at the start`,
+      `each); before each build's run, up to 30 s for the machine to be ≤ 15% busy: it ` +
+      `was ${runs.map((r) => `${r.before.busy}/${r.after.busy}`).join(', ')} % (before/after by round)`,
   );
   KINDS.forEach((kind, k) =>
     table(`${kind.label} (delivery_count ${kind.deliveries})`, runs, (r) => r.kinds[k]),
