@@ -16,7 +16,15 @@ import { pickServer } from '../test/support/pg-server';
 import type { BenchDatabase } from './lib/database';
 import { createBenchDatabase } from './lib/database';
 import { startServer } from './lib/processes';
-import { percentile } from './lib/util';
+import {
+  concurrently as inFlight,
+  createHook,
+  pct,
+  publish,
+  sized,
+  small,
+  type PublishKind as Kind,
+} from './lib/publish';
 
 const HOOKS = 1000;
 const WARM_UP = 20;
@@ -34,28 +42,17 @@ const CONCURRENT_KIND: Kind = {
   deliveries: HOOKS / 2,
 };
 
-interface Kind {
-  label: string;
-  eventType: string;
-  payload: (n: number) => string;
-  deliveries: number;
-}
-
-/** A payload of about `bytes`, whose `data.tier` is `tier`. */
-const sized = (bytes: number, tier: string) => (n: number) =>
-  JSON.stringify({ n, data: { tier, pad: 'x'.repeat(Math.max(0, bytes - 60)) } });
-
 const KINDS: Kind[] = [
   {
     label: `${HOOKS} webhooks with filters, ${HOOKS / 2} matching`,
     eventType: 'filtered.created',
-    payload: (n) => JSON.stringify({ n, data: { tier: 'gold', amount: n % 1000, tags: ['a'] } }),
+    payload: small,
     deliveries: HOOKS / 2,
   },
   {
     label: `${HOOKS} webhooks without filters`,
     eventType: 'plain.created',
-    payload: (n) => JSON.stringify({ n, data: { tier: 'gold', amount: n % 1000, tags: ['a'] } }),
+    payload: small,
     deliveries: HOOKS,
   },
   {
@@ -84,23 +81,6 @@ const KINDS: Kind[] = [
   },
 ];
 
-async function createHook(url: string, eventType: string, filter: unknown): Promise<void> {
-  const res = await fetch(`${url}/v1/webhooks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: 'bench hook',
-      url: 'http://127.0.0.1:9/',
-      content_type: 'application/json',
-      valid_status_codes: [200],
-      event_types: [eventType],
-      active: false,
-      filter,
-    }),
-  });
-  if (res.status !== 201) throw new Error(`webhook: ${res.status} ${await res.text()}`);
-}
-
 /** The webhooks, through the API (so each filter is validated and compiled as in use). */
 async function seed(url: string): Promise<void> {
   for (let i = 0; i < HOOKS; i++) {
@@ -111,26 +91,10 @@ async function seed(url: string): Promise<void> {
       'data.amount': { $gte: 0, $lt: 1000 + i },
       $not: { 'data.tags': { $contains: `x${i}` } },
     });
-    await createHook(url, 'plain.created', null);
+    await createHook(url, 'plain.created');
   }
-  await createHook(url, 'solo.created', null);
+  await createHook(url, 'solo.created');
   await createHook(url, 'big.created', { 'data.tier': 'gold' });
-}
-
-async function publish(url: string, kind: Kind, n: number): Promise<number> {
-  const body = JSON.stringify({ event_type: kind.eventType, payload: kind.payload(n) });
-  const t0 = process.hrtime.bigint();
-  const res = await fetch(`${url}/v1/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-  });
-  const event = (await res.json()) as { delivery_count?: number };
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (res.status !== 201 || event.delivery_count !== kind.deliveries) {
-    throw new Error(`${kind.label}: ${res.status} ${JSON.stringify(event).slice(0, 300)}`);
-  }
-  return ms;
 }
 
 /**
@@ -158,20 +122,10 @@ async function statement(db: BenchDatabase, kind: Kind, n: number): Promise<numb
 
 /** `requests` publishes of CONCURRENT_KIND, CONCURRENT at a time: each one's time, in ms. */
 async function concurrently(url: string, requests: number): Promise<number[]> {
-  const times: number[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < requests) times.push(await publish(url, CONCURRENT_KIND, next++));
-  };
-  await Promise.all(Array.from({ length: CONCURRENT }, lane));
-  return times;
+  return (await inFlight(url, CONCURRENT_KIND, requests, CONCURRENT)).times;
 }
 
-const p = (xs: number[], q: number) =>
-  percentile(
-    [...xs].sort((a, b) => a - b),
-    q,
-  ).toFixed(1);
+const p = (xs: number[], q: number) => pct(xs, q).toFixed(1);
 
 async function main(): Promise<void> {
   const requests = Number(process.argv[2] ?? 300);

@@ -1,17 +1,19 @@
-// npm run bench:schemas -- [requests]: what a payload schema (§14) costs a publish now
+// npm run bench:schemas -- [requests] [rounds]: what a payload schema (§14) costs a publish now
 // that payloads are checked in schema threads (SchemaValidatorPool). Two measures:
 //  1. one validation of a matching payload against a 2 KB schema (24 properties, patterns,
 //     bounds): in this thread (SchemaValidation, as the API did before the pool) and via
 //     the pool (the hop to a thread and back), one at a time and 16 at once; µs each;
-//  2. through a `server` process (the built dist, no worker) on its own database:
-//     `requests` publishes (default 500, after a warm-up) of a type without a schema and
-//     of one with that schema, each to 1 webhook, taking turns; p50 / mean ms each, and
-//     their ratio (issue 29: a publish with a 2 KB schema costs at most 1.2 × one without).
+//  2. through a `server` process (the built dist, no worker), in `rounds` rounds (default
+//     3) each on a fresh database and server: `requests` publishes (default 500, after a
+//     warm-up) of a type without a schema and of one with that schema, each to 1 webhook,
+//     taking turns (which goes first alternating); p50 / mean ms each round, and the ratio
+//     of the medians across rounds (issue 29: a publish with a 2 KB schema costs at most
+//     1.2 × one without).
 import { CompiledSchema, SchemaValidation, SchemaValidatorPool } from '@app/domain/testing';
 import { pickServer } from '../test/support/pg-server';
 import { createBenchDatabase } from './lib/database';
 import { startServer } from './lib/processes';
-import { percentile } from './lib/util';
+import { createHook, median, pct, publish, type PublishKind } from './lib/publish';
 
 const WARM_UP = 50;
 
@@ -53,6 +55,27 @@ const PAYLOAD = JSON.stringify(
   ),
 );
 
+/** 1 webhook each: a type without a schema, and one with SCHEMA (in the catalogue). */
+const KINDS: PublishKind[] = [
+  {
+    label: 'type without a schema',
+    eventType: 'plain.created',
+    payload: () => PAYLOAD,
+    deliveries: 1,
+  },
+  {
+    label: 'type with the 2 KB schema',
+    eventType: 'typed.created',
+    payload: () => PAYLOAD,
+    deliveries: 1,
+  },
+];
+
+interface Stats {
+  p50: number;
+  mean: number;
+}
+
 async function micro(): Promise<void> {
   const compiled = CompiledSchema.compile(SCHEMA);
   const inThread = new SchemaValidation(SCHEMA);
@@ -84,78 +107,69 @@ async function micro(): Promise<void> {
   }
 }
 
-async function put(url: string, path: string, method: string, body: unknown): Promise<void> {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-}
-
-async function publish(url: string, eventType: string): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  const res = await fetch(`${url}/v1/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ event_type: eventType, payload: PAYLOAD }),
-  });
-  await res.arrayBuffer();
-  if (res.status !== 201) throw new Error(`${eventType}: ${res.status}`);
-  return Number(process.hrtime.bigint() - t0) / 1e6;
-}
-
-async function publishes(requests: number): Promise<void> {
-  const pg = await pickServer(process.env.POSTMAND_BENCH_DATABASE_URL);
-  const db = await createBenchDatabase(pg.url);
+/** One round: a fresh database and `server`, then both kinds taking turns; p50 / mean each. */
+async function publishRound(pgUrl: string, requests: number): Promise<Stats[]> {
+  const db = await createBenchDatabase(pgUrl);
   const server = await startServer(db.url);
-  const kinds = ['plain.created', 'typed.created'];
-  const ms = kinds.map(() => [] as number[]);
+  const ms = KINDS.map(() => [] as number[]);
   try {
-    await put(server.url, '/v1/event-types/typed.created', 'PUT', { schema: SCHEMA });
-    for (const eventType of kinds) {
-      await put(server.url, '/v1/webhooks', 'POST', {
-        name: 'bench hook',
-        url: 'http://127.0.0.1:9/',
-        content_type: 'application/json',
-        valid_status_codes: [200],
-        event_types: [eventType],
-        active: false,
-      });
-    }
+    const res = await fetch(`${server.url}/v1/event-types/typed.created`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ schema: SCHEMA }),
+    });
+    if (res.status !== 201) throw new Error(`event type: ${res.status} ${await res.text()}`);
+    for (const kind of KINDS) await createHook(server.url, kind.eventType);
     for (let i = 0; i < WARM_UP + requests; i++) {
-      for (let k = 0; k < kinds.length; k++) {
-        const took = await publish(server.url, kinds[(k + i) % 2]);
-        if (i >= WARM_UP) ms[(k + i) % 2].push(took);
+      // Which kind goes first alternates from one pair to the next.
+      for (let k = 0; k < KINDS.length; k++) {
+        const kind = (k + i) % 2;
+        const took = await publish(server.url, KINDS[kind], i);
+        if (i >= WARM_UP) ms[kind].push(took);
       }
     }
   } finally {
     await server.process.stop();
     await db.drop();
-    if (pg.embedded) await pg.embedded.server.stop();
   }
-  const stats = ms.map((xs) => ({
-    p50: percentile(
-      [...xs].sort((a, b) => a - b),
-      50,
-    ),
-    mean: xs.reduce((a, b) => a + b, 0) / xs.length,
-  }));
-  console.log(`\nPOST /v1/events, ${requests} of each, taking turns (after ${WARM_UP} each)`);
-  console.log('| publish (1 match) | p50 ms | mean ms |');
-  console.log('|---|---|---|');
-  kinds.forEach((kind, k) => {
-    const label = k === 0 ? 'type without a schema' : 'type with the 2 KB schema';
-    console.log(`| ${label} | ${stats[k].p50.toFixed(2)} | ${stats[k].mean.toFixed(2)} |`);
-  });
-  console.log(
-    `ratio with / without: p50 ${(stats[1].p50 / stats[0].p50).toFixed(3)}, mean ${(stats[1].mean / stats[0].mean).toFixed(3)}`,
-  );
+  return ms.map((xs) => ({ p50: pct(xs, 50), mean: xs.reduce((a, b) => a + b, 0) / xs.length }));
 }
 
 async function main(): Promise<void> {
+  const requests = Number(process.argv[2] ?? 500);
+  const rounds = Number(process.argv[3] ?? 3);
   await micro();
-  await publishes(Number(process.argv[2] ?? 500));
+  const pg = await pickServer(process.env.POSTMAND_BENCH_DATABASE_URL);
+  const runs: Stats[][] = [];
+  try {
+    for (let round = 0; round < rounds; round++) runs.push(await publishRound(pg.url, requests));
+  } finally {
+    if (pg.embedded) await pg.embedded.server.stop();
+  }
+  console.log(
+    `\nPOST /v1/events, 1 match each: ${rounds} round(s), each on a fresh database and server, ` +
+      `${requests} of each kind per round taking turns (after ${WARM_UP} each)`,
+  );
+  console.log(
+    '| round | without a schema p50 / mean ms | with the 2 KB schema p50 / mean ms | ratio p50 |',
+  );
+  console.log('|---|---|---|---|');
+  const f2 = (n: number) => n.toFixed(2);
+  runs.forEach(([plain, typed], r) =>
+    console.log(
+      `| ${r + 1} | ${f2(plain.p50)} / ${f2(plain.mean)} | ${f2(typed.p50)} / ${f2(typed.mean)} | ${(typed.p50 / plain.p50).toFixed(3)} |`,
+    ),
+  );
+  const m = (k: number, q: keyof Stats) => median(runs.map((run) => run[k][q]));
+  console.log(
+    `| median | ${f2(m(0, 'p50'))} / ${f2(m(0, 'mean'))} | ${f2(m(1, 'p50'))} / ${f2(m(1, 'mean'))} | |`,
+  );
+  const ratio = m(1, 'p50') / m(0, 'p50');
+  console.log(
+    `\nwith / without the 2 KB schema (medians across rounds): p50 ${ratio.toFixed(3)} ×, ` +
+      `mean ${(m(1, 'mean') / m(0, 'mean')).toFixed(3)} × — issue 29's target ≤ 1.2 × by p50: ` +
+      (ratio <= 1.2 ? 'met' : 'NOT met'),
+  );
 }
 
 main().catch((err: unknown) => {

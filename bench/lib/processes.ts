@@ -139,6 +139,16 @@ export function startScript(file: string, env: Record<string, string>): Measured
   );
 }
 
+/**
+ * Runs `postmand migrate` on `databaseUrl` to its end: the schema of the build that
+ * startPostmand runs (POSTMAND_BENCH_CLI's, in an A/B), not this checkout's migrations.
+ */
+export async function migrateWith(databaseUrl: string): Promise<void> {
+  const migrate = startPostmand('migrate', { POSTMAND_DATABASE_URL: databaseUrl });
+  const code = await migrate.exited;
+  if (code !== 0) throw new Error(`postmand migrate exited (${code}):\n${migrate.output}`);
+}
+
 /** A `postmand server` on `databaseUrl` (no health port), answering on `url`. */
 export interface ApiServer {
   url: string;
