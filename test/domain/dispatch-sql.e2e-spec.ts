@@ -1,10 +1,11 @@
 import { BacklogRepository, ClaimRepository, LEASE_MARGIN_SECONDS } from '@app/domain';
-import { CLAIM_SETTINGS, CLAIM_SQL } from '@app/domain/testing';
+import { CLAIM_SETTINGS, CLAIM_SQL, WALK_STEPS } from '@app/domain/testing';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 interface PlanNode {
   'Node Type': string;
   'Index Name'?: string;
+  'Relation Name'?: string;
   Plans?: PlanNode[];
 }
 
@@ -13,9 +14,10 @@ function nodes(plan: PlanNode): PlanNode[] {
 }
 
 /**
- * The claim must walk the due index and stop after its batch, whatever the planner's
+ * The claim must walk its indexes and stop after its batch, whatever the planner's
  * statistics say. A fresh table that autoanalyze has not visited yet — one webhook, tens
- * of thousands of due rows — once made it fetch and sort every pending row per claim.
+ * of thousands of due rows — once made it fetch and sort every pending row per claim. It
+ * sorts only the batch's candidates (a webhook's first before any webhook's second).
  */
 describe('claim query plan', () => {
   let db: TestDatabase;
@@ -36,7 +38,7 @@ describe('claim query plan', () => {
   });
   afterAll(() => db.drop());
 
-  it('is an ordered scan of the due index with no sort, on unanalysed statistics', async () => {
+  it('is ordered scans of its indexes, sorting no deliveries it reads, on unanalysed statistics', async () => {
     const runner = db.dataSource.createQueryRunner();
     await runner.connect();
     try {
@@ -46,10 +48,19 @@ describe('claim query plan', () => {
         'plan-test',
         100,
         LEASE_MARGIN_SECONDS,
+        '00000000-0000-0000-0000-000000000000',
+        WALK_STEPS,
       ])) as { 'QUERY PLAN': [{ Plan: PlanNode }] }[];
       const all = nodes(row['QUERY PLAN'][0].Plan);
-      expect(all.filter((n) => n['Node Type'] === 'Sort')).toEqual([]);
-      expect(all.some((n) => n['Index Name'] === 'deliveries_due_idx')).toBe(true);
+      const sortsOfRows = all
+        .filter((n) => n['Node Type'] === 'Sort')
+        .filter((sort) => nodes(sort).some((n) => n['Relation Name'] === 'deliveries'));
+      expect(sortsOfRows).toEqual([]);
+      const scans = all.filter((n) => n['Relation Name'] === 'deliveries');
+      expect(scans.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+      const indexes = new Set(scans.map((n) => n['Index Name']));
+      expect(indexes).toContain('deliveries_due_idx');
+      expect(indexes).toContain('deliveries_unparked_webhook_id_scheduled_at_idx');
     } finally {
       await runner.rollbackTransaction();
       await runner.release();

@@ -9,7 +9,7 @@ import {
   type AttemptOutcome,
   type ClaimedDelivery,
 } from '@app/domain';
-import { CLAIM_SQL } from '@app/domain/testing';
+import { CLAIM_SQL, WALK_STEPS } from '@app/domain/testing';
 import { ClaimTurns } from '../../apps/worker/src/dispatcher/claim-turns';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { controlClock, type DbClock } from '../helpers/db-clock';
@@ -249,7 +249,13 @@ describe('the limited claim (§7)', () => {
     await claimer.startTransaction();
     let put: Promise<unknown> | undefined;
     try {
-      const [leased] = (await claimer.query(CLAIM_SQL, ['w', 4, 30])) as [{ leased: boolean }[]];
+      const [leased] = (await claimer.query(CLAIM_SQL, [
+        'w',
+        4,
+        30,
+        '00000000-0000-0000-0000-000000000000',
+        WALK_STEPS,
+      ])) as [{ leased: boolean }[]];
       expect(leased.filter((r) => r.leased)).toHaveLength(4);
       put = limitTo(hook, 2);
       await until(

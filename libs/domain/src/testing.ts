@@ -1,6 +1,6 @@
 // What tests (and benchmarks) may read of the domain beyond its public surface: the
 // statements whose plans and locking they inspect. Apps never import it (ESLint forbids it).
-export { CLAIM_SETTINGS, CLAIM_SQL } from './dispatch/claim.sql';
+export { CLAIM_SETTINGS, CLAIM_SQL, WALK_STEPS } from './dispatch/claim.sql';
 export { PUBLISH_SQL } from './event/event.repository';
 // §15 in plain TypeScript, the reference the compiled filters are tested against.
 export { matchesFilter, parsePayload } from './webhook/filter/filter.evaluate';

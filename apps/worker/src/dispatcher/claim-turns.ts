@@ -18,6 +18,8 @@ export class ClaimTurns {
   private limitedFirst = false;
   /** Where this worker's next turn round the marked webhooks starts (an id, exclusive). */
   private roundAfter: string | null = null;
+  /** Where this worker's next walk of the webhooks with due work starts (plain claim). */
+  private walkAfter: string | null = null;
   /** Deliveries per webhook the last limited claim took: how many webhooks to lock. */
   private roomPerWebhook = 1;
   /** When parked work was last known to exist, and when the database was last asked. */
@@ -60,6 +62,10 @@ export class ClaimTurns {
       roundEnded: (after, roomPerWebhook) => {
         this.roundAfter = after;
         this.roomPerWebhook = roomPerWebhook;
+      },
+      walkFrom: () => this.walkAfter,
+      walked: (webhookId) => {
+        this.walkAfter = webhookId;
       },
     };
   }

@@ -11,6 +11,7 @@ import {
   LOCK_LIMITED_SQL,
   NEXT_DUE_SQL,
   PARKED_WORK_SQL,
+  WALK_STEPS,
 } from './claim.sql';
 import { Delivery } from '../delivery/delivery.entity';
 import type { ClaimedDelivery, ClaimTurn } from './dispatch.types';
@@ -105,7 +106,10 @@ export class ClaimRepository {
       owner,
       limit,
       LEASE_MARGIN_SECONDS,
+      turn.walkFrom() ?? MIN_UUID,
+      WALK_STEPS,
     ]);
+    if (rows.length > 0) turn.walked(rows[0].walk_end as string);
     const leased = rows.filter((row) => row.leased as boolean);
     // Set aside for the limited claim: it runs at once, not after the next look.
     if (leased.length < rows.length) turn.sawParkedWork();

@@ -86,22 +86,105 @@ const LEASE = (owner: string, margin: string): string =>
   `lease_owner = ${owner} || '/' || gen_random_uuid(),
      lease_expires_at = now() + make_interval(secs => w.delivery_attempt_timeout + ${margin})`;
 
+/** Most webhooks one plain claim's walk looks at (WALK). */
+export const WALK_STEPS = 64;
+
+/** Pending, not parked, not leased: a row `d` the plain claim may take once it is due. */
+const OPEN = `d.status = 'pending' AND NOT d.parked AND ${UNLEASED}`;
+
 /**
- * The plain claim. $1 worker id, $2 batch size, $3 lease margin in seconds. Returns the
- * leased deliveries (`leased` true) and the parked ones (`leased` false, no payload).
+ * The walk of the webhooks that have unparked pending deliveries, in id order, from after
+ * $4 (a webhook id; the nil uuid: from the first), round to the start and up to $4 again:
+ * one index probe per webhook (the first entry after the last webhook's in
+ * deliveries_unparked_webhook_id_scheduled_at_idx, a loose index scan), whatever the
+ * number of deliveries each has. A webhook is `ready` when its oldest such delivery is
+ * due. The walk stops after $5 webhooks or when $2 ready ones are found.
  */
-export const CLAIM_SQL = `WITH due AS (
-   -- deliveries alone: joined here, webhooks invited a plan that fetched every
-   -- pending row of a webhook and sorted them (60+ ms per claim at 50,000 rows).
-   -- A scalar sub-select is never flattened into a join.
-   SELECT d.ctid AS row_id, d.webhook_id, d.lease_owner IS NOT NULL AS reclaimed,
-          (SELECT w.active AND NOT w.limited FROM webhooks w WHERE w.id = d.webhook_id) AS go
+const WALK = `walk (webhook_id, first_at, wrapped, n, ready) AS (
+   SELECT s.webhook_id, s.scheduled_at, s.wrapped, 1, (s.scheduled_at <= now())::int
+   FROM ((SELECT d.webhook_id, d.scheduled_at, false AS wrapped FROM deliveries d
+          WHERE d.status = 'pending' AND NOT d.parked AND d.webhook_id > $4::uuid
+          ORDER BY d.webhook_id, d.scheduled_at LIMIT 1)
+         UNION ALL
+         (SELECT d.webhook_id, d.scheduled_at, true FROM deliveries d
+          WHERE d.status = 'pending' AND NOT d.parked AND d.webhook_id <= $4::uuid
+          ORDER BY d.webhook_id, d.scheduled_at LIMIT 1)
+         LIMIT 1) s
+   UNION ALL
+   SELECT x.webhook_id, x.scheduled_at, x.wrapped, w.n + 1,
+          w.ready + (x.scheduled_at <= now())::int
+   FROM walk w CROSS JOIN LATERAL (
+     (SELECT d.webhook_id, d.scheduled_at, w.wrapped AS wrapped FROM deliveries d
+      WHERE d.status = 'pending' AND NOT d.parked AND d.webhook_id > w.webhook_id
+        AND (NOT w.wrapped OR d.webhook_id <= $4::uuid)
+      ORDER BY d.webhook_id, d.scheduled_at LIMIT 1)
+     UNION ALL
+     (SELECT d.webhook_id, d.scheduled_at, true FROM deliveries d
+      WHERE NOT w.wrapped AND d.status = 'pending' AND NOT d.parked
+        AND d.webhook_id <= $4::uuid
+      ORDER BY d.webhook_id, d.scheduled_at LIMIT 1)
+     LIMIT 1) x
+   WHERE w.n < $5 AND w.ready < $2
+ )`;
+
+/**
+ * The plain claim. $1 worker id, $2 batch size, $3 lease margin in seconds, $4 where this
+ * worker's walk (WALK) starts, $5 WALK_STEPS. Returns the leased deliveries (`leased`
+ * true) and the parked ones (`leased` false, no payload), each with `walk_end`, where the
+ * next pass's walk starts.
+ *
+ * Fair (§4): the batch is shared between the webhooks that have due work. The walk finds
+ * them; each ready one offers its oldest due deliveries, as many as an equal share of the
+ * batch (`fair`); the oldest due deliveries of any webhook fill what they leave (`plain`,
+ * the due index in `scheduled_at` order: a webhook past the walk's reach still gets sent).
+ * Of these, each webhook's first goes before any webhook's second, and so on, oldest
+ * first between equals. A webhook alone gets the whole batch; behind a million deliveries
+ * of one webhook, another's new delivery is in the next pass. Each worker's walk goes on
+ * from where its last one ended, so every webhook's turn comes.
+ */
+export const CLAIM_SQL = `WITH RECURSIVE ${WALK},
+ ready AS MATERIALIZED (SELECT w.webhook_id, w.n FROM walk w WHERE w.first_at <= now()),
+ -- Each ready webhook's share, through its own range of the index: the row comparisons
+ -- (not webhook_id = …, which the planner matched to the due index and a filter that read
+ -- the whole backlog of the busiest webhook) pin it to that index.
+ fair AS MATERIALIZED (
+   SELECT x.ctid AS row_id, x.webhook_id, x.scheduled_at, x.lease_owner IS NOT NULL AS reclaimed
+   FROM ready r CROSS JOIN LATERAL (
+     SELECT d.ctid, d.webhook_id, d.scheduled_at, d.lease_owner FROM deliveries d
+     WHERE (d.webhook_id, d.scheduled_at) >= (r.webhook_id, '-infinity'::timestamptz)
+       AND (d.webhook_id, d.scheduled_at) <= (r.webhook_id, now())
+       AND ${OPEN}
+     ORDER BY d.webhook_id, d.scheduled_at
+     LIMIT ceil($2::numeric / (SELECT count(*) FROM ready))
+     FOR UPDATE OF d SKIP LOCKED) x
+ ),
+ -- deliveries alone: joined here, webhooks invited a plan that fetched every
+ -- pending row of a webhook and sorted them (60+ ms per claim at 50,000 rows).
+ plain AS MATERIALIZED (
+   SELECT d.ctid AS row_id, d.webhook_id, d.scheduled_at, d.lease_owner IS NOT NULL AS reclaimed
    FROM deliveries d
-   WHERE d.status = 'pending' AND NOT d.parked AND ${UNLEASED} AND d.scheduled_at <= now()
+   WHERE ${OPEN} AND d.scheduled_at <= now()
+     AND d.ctid <> ALL (ARRAY(SELECT f.row_id FROM fair f))
    ORDER BY d.scheduled_at
-   LIMIT $2
+   LIMIT greatest(0, $2 - (SELECT count(*) FROM fair))
    FOR UPDATE OF d SKIP LOCKED
  ),
+ picked AS (
+   SELECT c.row_id, c.webhook_id, c.reclaimed FROM (
+     SELECT c.*, row_number() OVER (PARTITION BY c.webhook_id ORDER BY c.scheduled_at) AS turn
+     FROM (SELECT * FROM fair UNION ALL SELECT * FROM plain) c) c
+   ORDER BY c.turn, c.scheduled_at
+   LIMIT $2
+ ),
+ -- A scalar sub-select is never flattened into a join.
+ due AS MATERIALIZED (
+   SELECT p.row_id, p.webhook_id, p.reclaimed,
+          (SELECT w.active AND NOT w.limited FROM webhooks w WHERE w.id = p.webhook_id) AS go
+   FROM picked p
+ ),
+ -- Where the next pass's walk starts: after the last webhook this one looked at (when
+ -- it stopped on a batch's worth of ready webhooks, the last of those).
+ walk_end AS (SELECT w.webhook_id FROM walk w WHERE w.n = (SELECT max(n) FROM walk)),
  -- The webhooks of the deliveries to set aside, where their row can be locked at once
  -- (one being deleted keeps its row locked: its deliveries are left as they are). The
  -- mark is read from the locked row, its latest version: a limited claim may have
@@ -124,7 +207,8 @@ export const CLAIM_SQL = `WITH due AS (
  FROM due JOIN webhooks w ON w.id = due.webhook_id
  WHERE d.ctid = due.row_id AND (due.go OR due.webhook_id IN (SELECT held.id FROM held))
  RETURNING ${returned(`CASE WHEN due.go THEN ${PAYLOAD} END`)},
-           due.reclaimed, due.go AS leased, false AS limited`;
+           due.reclaimed, due.go AS leased, false AS limited,
+           (SELECT e.webhook_id FROM walk_end e) AS walk_end`;
 
 /** Live leases of the limited webhook `w`. */
 const LIVE = `(SELECT count(*) FROM webhook_leases l WHERE l.webhook_id = w.id AND l.expires_at > now())`;

@@ -95,4 +95,11 @@ export interface ClaimTurn {
   round(): { after: string | null; roomPerWebhook: number };
   /** The limited claim locked webhooks: the round goes on after `after`, at this room. */
   roundEnded(after: string, roomPerWebhook: number): void;
+  /**
+   * Where the plain claim's walk of the webhooks with due work starts (an id, exclusive;
+   * null: at the first), so that every webhook's turn comes (claim.sql.ts, CLAIM_SQL).
+   */
+  walkFrom(): string | null;
+  /** The plain claim's walk ended at `webhookId`: the next one starts after it. */
+  walked(webhookId: string): void;
 }

@@ -16,6 +16,7 @@ import { EventTypesValidate1765756800001 } from './1765756800001-EventTypesValid
 import { SubscriptionFilters1765756800010 } from './1765756800010-SubscriptionFilters';
 import { TenantStatusIndexes1765756800020 } from './1765756800020-TenantStatusIndexes';
 import { JsonDocFunctionSafety1765756800030 } from './1765756800030-JsonDocFunctionSafety';
+import { FairClaimIndex1765843200000 } from './1765843200000-FairClaimIndex';
 
 /** Every migration, oldest first. Listed explicitly so built code and tests load the same set. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   SubscriptionFilters1765756800010,
   TenantStatusIndexes1765756800020,
   JsonDocFunctionSafety1765756800030,
+  FairClaimIndex1765843200000,
 ];
