@@ -81,7 +81,8 @@ describe('dashboard: the event type catalogue and the filter editor', () => {
 
       const bad = { type: 'objekt' };
       await page.getByLabel('Schema').fill(JSON.stringify(bad));
-      expect(await page.locator('#f-schema-parse').count()).toBe(0);
+      // JSON now: the live region stays in the page, empty.
+      await page.locator('#f-schema-parse:empty').waitFor({ state: 'attached' });
       await page.getByLabel('Example').fill('{"order_id": 42}');
       await page.getByRole('button', { name: 'Create event type' }).click();
       const schemaReason = await reasonFor({ description: HOSTILE, schema: bad }, 'schema');
@@ -226,7 +227,7 @@ describe('dashboard: the event type catalogue and the filter editor', () => {
       await filter.fill('{\n  "data.tier": \n}');
       await page.locator('#f-filter-parse').getByText('line 3, column 1').waitFor();
       await filter.fill('{"data.tier": {"$foo": 1}}');
-      expect(await page.locator('#f-filter-parse').count()).toBe(0);
+      await page.locator('#f-filter-parse:empty').waitFor({ state: 'attached' });
       await page.getByRole('button', { name: 'Create webhook' }).click();
       await note('filter').getByText('Filter at data.tier: unknown operator $foo').waitFor();
       await expect(note('filter').locator('.error-path').textContent()).resolves.toBe('data.tier');

@@ -1,7 +1,7 @@
 import type { ComponentType } from 'preact';
 import { useState } from 'preact/hooks';
 import type { ApiClient } from './api/client';
-import { Loading } from './components';
+import { Loading, printable } from './components';
 import { useEventTypeCatalogue } from './event-type-catalogue';
 import { FieldInput, FIELDS, type FieldInputProps } from './pages/webhook-fields';
 
@@ -14,8 +14,9 @@ const itemsOf = (text: string): string[] =>
 
 /**
  * The `event_types` field as a picker (§14): a checkbox per catalogue type, with its
- * description, and a text field for anything else (a pattern such as `order.*`, or a type
- * the catalogue does not hold). With an empty catalogue, or one that cannot be read, it
+ * description (through `printable`, as all user text: a bidi or invisible character in it
+ * is shown escaped instead of reordering or hiding the text around it), and a text field
+ * for anything else (a pattern such as `order.*`, or a type the catalogue does not hold). With an empty catalogue, or one that cannot be read, it
  * is the plain text field. The field's value stays the same comma-separated text, so the
  * form, its validation messages and its request are unchanged.
  */
@@ -76,7 +77,7 @@ export function eventTypePicker(client: ApiClient): ComponentType<FieldInputProp
                 <code>{t.name}</code>
                 {t.deprecated ? <span class="muted"> (deprecated)</span> : null}
                 {t.description ? (
-                  <span class="muted small picker-note">{t.description}</span>
+                  <span class="muted small picker-note">{printable(t.description).text}</span>
                 ) : null}
               </label>
             </li>

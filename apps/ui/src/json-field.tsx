@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { unseenAt } from './char-names';
 import { firstJsonError } from './json-position';
 
 /** Where JSON text stops parsing: what was expected, and the line and column (from 1). */
@@ -22,15 +23,27 @@ export function jsonProblem(text: string): JsonProblem | undefined {
   }
   const error = firstJsonError(text) ?? { at: text.length, expected: 'JSON' };
   const lines = text.slice(0, error.at).split('\n');
-  const found = text[error.at];
   return {
-    message:
-      found === undefined
-        ? `the text ends where ${error.expected} was expected`
-        : `“${found}” where ${error.expected} was expected`,
+    message: whatIsFound(text, error.at, error.expected),
     line: lines.length,
     column: lines[lines.length - 1].length + 1,
   };
+}
+
+/**
+ * What stands at `at` where `expected` was expected. A character no one can see (pasted
+ * text brings zero-width spaces, bidi controls, a BOM) or one that looks like a space (a
+ * no-break space) is named by its code point: quoted, it would show as nothing, or as a
+ * space JSON seems to allow, or reorder the message around it.
+ */
+function whatIsFound(text: string, at: number, expected: string): string {
+  if (at >= text.length) return `the text ends where ${expected} was expected`;
+  const unseen = unseenAt(text, at);
+  if (!unseen)
+    return `“${String.fromCodePoint(text.codePointAt(at)!)}” where ${expected} was expected`;
+  return unseen.spaceLike
+    ? `${unseen.name} is not allowed here: JSON’s whitespace is space, tab and line breaks only`
+    : `${unseen.name} is not allowed here: ${expected} was expected`;
 }
 
 /**
@@ -67,14 +80,13 @@ export function JsonField(props: {
         aria-describedby={described}
         spellcheck={false}
       />
-      {problem ? (
-        <small id={`${id}-parse`} class="field-error json-problem" aria-live="polite">
-          Not JSON
-          {problem.line !== undefined
-            ? ` (line ${problem.line}, column ${problem.column})`
-            : ''}: {problem.message}
-        </small>
-      ) : null}
+      {/* Always there, empty while the text parses: a live region added together with its
+          text is often not announced, so the first error would pass unsaid. */}
+      <small id={`${id}-parse`} class="field-error json-problem" aria-live="polite">
+        {problem
+          ? `Not JSON (line ${problem.line}, column ${problem.column}): ${problem.message}`
+          : null}
+      </small>
       <small id={`${id}-note`} class={error ? 'field-error' : 'hint'}>
         {error ?? props.hint}
       </small>

@@ -23,8 +23,11 @@ export function firstJsonError(text: string): { at: number; expected: string } |
     throw new Stop(expected);
   };
   const literal = (word: string) => {
-    if (text.startsWith(word, i)) i += word.length;
-    else fail(`“${word}”`);
+    // At the first character that differs: `tru\u200be` goes wrong at the zero-width space.
+    for (const c of word) {
+      if (text[i] !== c) fail(`“${word}”`);
+      i++;
+    }
   };
   const string = () => {
     if (text[i] !== '"') fail('a string in double quotes');

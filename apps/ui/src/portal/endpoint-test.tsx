@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { unwrap, type ApiFailure, type Webhook } from '../api/client';
-import { asFailure, ErrorBox, Loading, StatusBadge } from '../components';
+import { asFailure, ErrorBox, Loading, printable, StatusBadge } from '../components';
 import { Attempts, useDeliveryLog } from '../delivery-log';
 import { useEventTypeCatalogue } from '../event-type-catalogue';
 import { usePortal } from './context';
@@ -92,7 +92,7 @@ export function EndpointTest({ webhook }: { webhook: Webhook }) {
               <option key={t.name} value={t.name}>
                 {t.name}
                 {t.deprecated ? ' (deprecated)' : ''}
-                {t.description ? ` — ${t.description}` : ''}
+                {t.description ? ` — ${printable(t.description).text}` : ''}
               </option>
             ))}
           </select>
