@@ -21,7 +21,9 @@ export const LEASE_MARGIN_SECONDS = 30;
 /**
  * Run in the claim's transaction first. The one good plan walks the due index in order
  * and stops after `limit` rows; with thin statistics (a new or never-analysed table) the
- * planner may instead fetch every pending row and sort them. Sorting ruled out, it cannot.
+ * planner may instead fetch every pending row and sort them. Sorting ruled out, it cannot
+ * (incremental sorting too: with many webhooks in the statistics, it read a webhook's
+ * whole backlog through another index and sorted it by `scheduled_at`, 600 ms a claim).
  * The penalty that rules it out also lifts the cost of the few small sorts the limited
  * claim needs past jit_above_cost, and compiling that statement took a second: no JIT.
  * Every join of a claim is a few rows found through an index, but a prepared (generic)
@@ -29,6 +31,7 @@ export const LEASE_MARGIN_SECONDS = 30;
  * webhook and every delivery (11 ms at 10,000 webhooks; 0.3 ms as nested loops).
  */
 export const CLAIM_SETTINGS = `SELECT set_config('enable_sort', 'off', true),
+                                      set_config('enable_incremental_sort', 'off', true),
                                       set_config('enable_hashjoin', 'off', true),
                                       set_config('enable_mergejoin', 'off', true),
                                       set_config('jit', 'off', true)`;
@@ -86,8 +89,12 @@ const LEASE = (owner: string, margin: string): string =>
   `lease_owner = ${owner} || '/' || gen_random_uuid(),
      lease_expires_at = now() + make_interval(secs => w.delivery_attempt_timeout + ${margin})`;
 
-/** Most webhooks one plain claim's walk looks at (WALK). */
-export const WALK_STEPS = 64;
+/**
+ * Most webhooks one plain claim's walk looks at (WALK): an index probe each, a few µs.
+ * Webhooks whose pending deliveries all wait for later (retries) take steps and offer
+ * nothing, so the walk looks well past the batch's worth of ready ones it stops at.
+ */
+export const WALK_STEPS = 256;
 
 /** Pending, not parked, not leased: a row `d` the plain claim may take once it is due. */
 const OPEN = `d.status = 'pending' AND NOT d.parked AND ${UNLEASED}`;
@@ -116,7 +123,10 @@ const WALK = `walk (webhook_id, first_at, wrapped, n, ready) AS (
    FROM walk w CROSS JOIN LATERAL (
      (SELECT d.webhook_id, d.scheduled_at, w.wrapped AS wrapped FROM deliveries d
       WHERE d.status = 'pending' AND NOT d.parked AND d.webhook_id > w.webhook_id
-        AND (NOT w.wrapped OR d.webhook_id <= $4::uuid)
+        -- a bound of the index scan, not a filter: as a filter, the last probe of a walk
+        -- that came round read every entry above $4.
+        AND d.webhook_id <= CASE WHEN w.wrapped THEN $4::uuid
+                                 ELSE 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid END
       ORDER BY d.webhook_id, d.scheduled_at LIMIT 1)
      UNION ALL
      (SELECT d.webhook_id, d.scheduled_at, true FROM deliveries d
@@ -143,7 +153,15 @@ const WALK = `walk (webhook_id, first_at, wrapped, n, ready) AS (
  * from where its last one ended, so every webhook's turn comes.
  */
 export const CLAIM_SQL = `WITH RECURSIVE ${WALK},
- ready AS MATERIALIZED (SELECT w.webhook_id, w.n FROM walk w WHERE w.first_at <= now()),
+ -- The ready webhooks and their shares: the batch split as evenly as it goes, the
+ -- first ones in the walk taking the odd rows, so that no more rows are locked than the
+ -- batch holds (the walk stops at $2 ready ones: every share is at least 1).
+ ready AS MATERIALIZED (
+   SELECT r.webhook_id, r.n,
+          ($2 / r.c + CASE WHEN r.k <= $2 % r.c THEN 1 ELSE 0 END)::int AS share
+   FROM (SELECT w.webhook_id, w.n, row_number() OVER (ORDER BY w.n) AS k, count(*) OVER () AS c
+         FROM walk w WHERE w.first_at <= now()) r
+ ),
  -- Each ready webhook's share, through its own range of the index: the row comparisons
  -- (not webhook_id = …, which the planner matched to the due index and a filter that read
  -- the whole backlog of the busiest webhook) pin it to that index.
@@ -155,7 +173,7 @@ export const CLAIM_SQL = `WITH RECURSIVE ${WALK},
        AND (d.webhook_id, d.scheduled_at) <= (r.webhook_id, now())
        AND ${OPEN}
      ORDER BY d.webhook_id, d.scheduled_at
-     LIMIT ceil($2::numeric / (SELECT count(*) FROM ready))
+     LIMIT r.share
      FOR UPDATE OF d SKIP LOCKED) x
  ),
  -- deliveries alone: joined here, webhooks invited a plan that fetched every
