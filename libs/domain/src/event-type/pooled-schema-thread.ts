@@ -76,7 +76,7 @@ export class SchemaThread {
   }
 
   private start(): void {
-    const worker = spawn();
+    const worker = spawn(this.settings.threadSchemas);
     worker.unref();
     worker.on('message', (reply: ThreadReply) => this.onReply(worker, reply));
     worker.on('error', (err) => this.restart(worker, err));
@@ -225,12 +225,15 @@ export class SchemaThread {
  * A schema thread running schema-thread: its compiled JavaScript in a build; under the
  * tests (TypeScript run by ts-jest) its source, through ts-node.
  */
-function spawn(): Worker {
+function spawn(maxSchemas?: number): Worker {
   const file = path.join(__dirname, `schema-thread${path.extname(__filename)}`);
-  const resourceLimits = { maxOldGenerationSizeMb: THREAD_HEAP_MB };
-  if (!file.endsWith('.ts')) return new Worker(file, { resourceLimits });
+  const options = {
+    resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
+    workerData: { maxSchemas },
+  };
+  if (!file.endsWith('.ts')) return new Worker(file, options);
   return new Worker(
     `require('ts-node').register({ transpileOnly: true }); require(${JSON.stringify(file)});`,
-    { eval: true, resourceLimits },
+    { eval: true, ...options },
   );
 }

@@ -118,5 +118,28 @@ describe('SchemaValidatorPool', () => {
       expect(await machine.check(RUNAWAY, RUNAWAY_TEXT)).toEqual({ overloaded: true });
       expect(await machine.check(matches, '{"id": 1}')).toEqual({ timedOut: false, problems: [] });
     }, 60_000);
+
+    it('counts the cap from the first send when the thread asks for the schema again', async () => {
+      machine.threadSchemas = 1;
+      // A check that takes the thread a little CPU (milliseconds), so that its answer to
+      // the re-send cannot be read in the same turn as the `missing` one.
+      const first = CompiledSchema.compile({ uniqueItems: true });
+      const some = JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ i })));
+      const other = CompiledSchema.compile({ type: 'object', required: ['other'] });
+      // The first thread (both are free: the first is chosen) takes `first`, then `other`:
+      // keeping one schema, it lets `first` go while the pool still knows it as sent there,
+      // so the next check of it is answered `missing` and sent again with its schema.
+      expect(await machine.check(first, '[1]')).toEqual({ timedOut: false, problems: [] });
+      expect(await machine.check(other, '{"other": 1}')).toEqual({ timedOut: false, problems: [] });
+      machine.capDeadlines = 2;
+      await new Promise((resolve) => setImmediate(resolve));
+      const verdict = machine.check(first, some);
+      // The loop is held past the cap: the `missing` answer is read when it is free, in the
+      // same turn as the timer's decision, which must find the cap passed (a re-send that
+      // started the job over would get a new cap, and the thread's answer, in time).
+      const start = performance.now();
+      while (performance.now() - start < 3 * machine.deadlineMs);
+      expect(await verdict).toEqual({ overloaded: true });
+    });
   });
 });

@@ -49,6 +49,8 @@ export interface PoolSettings {
   readonly deadlineMs: number;
   readonly capDeadlines: number;
   readonly readCpu: CpuReader;
+  /** Schemas a thread keeps compiled (schema-thread.ts); undefined: its own default. */
+  readonly threadSchemas?: number;
 }
 
 /** @internal The messages between the pool and a schema thread (schema-thread.ts). */
@@ -88,6 +90,8 @@ export class SchemaValidatorPool implements OnModuleDestroy, PoolSettings {
    * reads still, a fraction of the truth for a thread starved of CPU.
    */
   readCpu: CpuReader = threadCpuMs;
+  /** Schemas a thread keeps compiled; a test may set fewer before the first check. */
+  threadSchemas?: number;
 
   /** The schema's problems with `payload` (none: it matches), timedOut or overloaded. */
   check(schema: ThreadSchema, payload: string): Promise<Verdict> {
