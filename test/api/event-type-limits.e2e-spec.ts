@@ -1,3 +1,4 @@
+import { SchemaValidatorPool } from '@app/domain';
 import { ApiFixture } from '../helpers/api-fixture';
 import { createTestApi, type TestApi } from '../helpers/api';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -81,6 +82,35 @@ describe('event types: limits', () => {
     });
     await publish('l.slow', '"aaaa"').expect(201);
     expect((await publish('l.slow', '"b"').expect(422)).body.details).toMatch(/^: /);
+  });
+
+  it('answers 503 with Retry-After, not 422 or 400, when a check was not judged by CPU time', async () => {
+    // Where the threads' CPU time cannot be read (no /proc), a validation past the deadline
+    // may be a costly payload or a busy machine: the client is told to retry, not refused.
+    const pool = f.api.app.get(SchemaValidatorPool);
+    const readCpu = pool.readCpu;
+    pool.readCpu = () => null;
+    try {
+      await putRaw('l.busy', JSON.stringify({ schema: BACKTRACKS })).expect(201);
+      const before = await counts();
+      const res = await publish('l.busy', BACKTRACKING_TEXT).expect(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.body).toEqual({
+        code: 1,
+        message: 'service unavailable',
+        details: expect.stringMatching(/could not be checked against its schema in time.*retry/),
+      });
+      expect(await counts()).toBe(before);
+      const put = await putRaw(
+        'l.busy',
+        JSON.stringify({ schema: BACKTRACKS, example: BACKTRACKING_TEXT }),
+      ).expect(503);
+      expect(put.headers['retry-after']).toBe('1');
+      expect(put.body.code).toBe(1);
+      await publish('l.busy', '"aaaa"').expect(201);
+    } finally {
+      pool.readCpu = readCpu;
+    }
   });
 
   it('writes 422 pointers by RFC 6901, each part at most 200 characters', async () => {

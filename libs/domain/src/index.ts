@@ -25,6 +25,7 @@ export {
   InvalidFieldError,
   NotFoundError,
   PayloadTooLargeError,
+  SchemaCheckOverloadedError,
   SchemaMismatchError,
   TenantWebhookLimitError,
   TooManyMatchesError,
@@ -138,6 +139,7 @@ export { EventType } from './event-type/event-type.entity';
 export { EVENT_TYPE_CATALOGUE_LIMITS, isEventTypeKey } from './event-type/event-type.rules';
 export type { EventTypeListFilter } from './event-type/event-type.repository';
 export { EventTypesService } from './event-type/event-types.service';
+export { SchemaValidatorPool } from './event-type/schema-validator-pool';
 export type { EventTypeDraft } from './event-type/event-types.service';
 
 // Tenants (SPEC §11)

@@ -3,7 +3,10 @@ import { HttpStatus } from '@nestjs/common';
 /** The API's error codes (docs/spec.md §3, docs/api.md "Errors"); every error body is `{"code","message","details"?}`. */
 export const ERRORS = {
   internal: { code: 1, status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal server error' },
-  /** Code 1 while the database is unreachable: the client may retry. */
+  /**
+   * Code 1 while the database is unreachable, or when a payload's schema check was starved
+   * of CPU (with `Retry-After`): the client may retry.
+   */
   unavailable: { code: 1, status: HttpStatus.SERVICE_UNAVAILABLE, message: 'service unavailable' },
   invalidId: { code: 2, status: HttpStatus.NOT_FOUND, message: 'invalid id' },
   malformedBody: { code: 3, status: HttpStatus.BAD_REQUEST, message: 'malformed request body' },
@@ -95,9 +98,13 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: number;
 
+  /**
+   * @param retryAfter seconds, sent as `Retry-After` (a 503 that says when to try again).
+   */
   constructor(
     kind: ErrorKind,
     readonly details?: string,
+    readonly retryAfter?: number,
   ) {
     super(ERRORS[kind].message);
     this.status = ERRORS[kind].status;

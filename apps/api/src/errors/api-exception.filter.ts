@@ -16,6 +16,7 @@ import {
   InvalidFieldError,
   NotFoundError,
   PayloadTooLargeError,
+  SchemaCheckOverloadedError,
   SchemaMismatchError,
   TenantWebhookLimitError,
   TooManyMatchesError,
@@ -89,6 +90,9 @@ function fromDomainError(exception: unknown): ApiError | undefined {
   if (exception instanceof TenantWebhookLimitError) {
     return new ApiError('tenantWebhookLimit', exception.message);
   }
+  if (exception instanceof SchemaCheckOverloadedError) {
+    return new ApiError('unavailable', exception.message, exception.retryAfterSeconds);
+  }
   if (exception instanceof SchemaMismatchError) {
     return new ApiError('schemaMismatch', exception.problems.join('; '));
   }
@@ -130,7 +134,8 @@ function fromHttpException(exception: HttpException): ApiError {
 
 /**
  * Every error leaves the API as `{"code","message","details"?}`. Client mistakes keep their 4xx; all else
- * is a 500 (or 503 while the database is unreachable) that never shows SQL or a stack.
+ * is a 500 (or 503 while the database is unreachable, or with `Retry-After` when a payload's
+ * schema check was starved of CPU) that never shows SQL or a stack.
  */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -143,7 +148,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
-    const { status, body } = this.render(
+    const { status, body, retryAfter } = this.render(
       this.methodNotAllowed(exception, req, res) ?? exception,
       idOf(req),
     );
@@ -151,6 +156,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       res.end();
       return;
     }
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     res.status(status).json(body);
   }
 
@@ -169,9 +175,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
     );
   }
 
-  private render(exception: unknown, requestId?: string): { status: number; body: ErrorBody } {
+  private render(
+    exception: unknown,
+    requestId?: string,
+  ): { status: number; body: ErrorBody; retryAfter?: number } {
     const known = exception instanceof ApiError ? exception : fromDomainError(exception);
-    if (known) return { status: known.status, body: known.body() };
+    if (known) return { status: known.status, body: known.body(), retryAfter: known.retryAfter };
     const typed = exception as { type?: unknown; message?: string };
     if (typeof typed?.type === 'string') {
       const mapped = fromBodyParser(typed.type, typed.message ?? '');

@@ -128,3 +128,19 @@ export class SchemaMismatchError extends Error {
     this.name = 'SchemaMismatchError';
   }
 }
+
+/**
+ * An event's payload (or an event type's example) that could not be checked against its
+ * schema for want of CPU, not because it is costly: the schema thread was starved past the
+ * wall-clock cap, or the deadline was judged by wall-clock time alone (SchemaValidatorPool's
+ * `overloaded`). Nothing was stored; the same request may succeed when sent again.
+ */
+export class SchemaCheckOverloadedError extends Error {
+  /** How long a client should wait before sending it again (a `Retry-After`). */
+  readonly retryAfterSeconds = 1;
+
+  constructor() {
+    super('the payload could not be checked against its schema in time: the server is busy; retry');
+    this.name = 'SchemaCheckOverloadedError';
+  }
+}

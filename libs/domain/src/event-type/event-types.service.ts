@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { POSTMAND_CONFIG, type PostmandConfig } from '@app/platform';
-import { InvalidFieldError, NotFoundError, PayloadTooLargeError } from '../common/domain-errors';
+import {
+  InvalidFieldError,
+  NotFoundError,
+  PayloadTooLargeError,
+  SchemaCheckOverloadedError,
+} from '../common/domain-errors';
 import type { ListPage } from '../common/list-query';
 import type { Delivery } from '../delivery/delivery.entity';
 import { DeliveryRepository } from '../delivery/delivery.repository';
@@ -109,7 +114,8 @@ export class EventTypesService {
    * With a schema, the example must be JSON that matches it (400 naming `example`), checked
    * as a payload is, in a schema thread within its deadline: a schema that cannot check its
    * own example in time is refused (400 naming `schema`), since no publish could be
-   * checked against it in time either.
+   * checked against it in time either. One that could not be checked for want of CPU, not
+   * because it is costly, is a retryable SchemaCheckOverloadedError (503).
    */
   private async checkExample(schema: CompiledSchema, example: string): Promise<void> {
     try {
@@ -118,6 +124,7 @@ export class EventTypesService {
       throw new InvalidFieldError('example', `is not JSON (${(err as Error).message})`);
     }
     const verdict = await this.validators.check(schema, example);
+    if ('overloaded' in verdict) throw new SchemaCheckOverloadedError();
     if (verdict.timedOut) {
       throw new InvalidFieldError(
         'schema',

@@ -1,4 +1,4 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { SchemaValidation } from './schema-validation';
 import type { ThreadReply, ThreadRequest } from './schema-validator-pool';
 import { currentThread } from './thread-cpu-time';
@@ -10,7 +10,8 @@ import { currentThread } from './thread-cpu-time';
  * for again (`missing`). Its first message says it is ready, and which OS thread it is, so
  * that the pool can count the CPU time it spends on a validation (thread-cpu-time.ts).
  */
-const MAX_SCHEMAS = 1000;
+/** Schemas kept compiled: 1000, or what the pool says (PoolSettings.threadSchemas). */
+const MAX_SCHEMAS = (workerData as { maxSchemas?: number } | undefined)?.maxSchemas ?? 1000;
 const validations = new Map<string, SchemaValidation>();
 
 parentPort?.on('message', (request: ThreadRequest) => {

@@ -6,6 +6,12 @@ import { currentThread, threadCpuMs } from './thread-cpu-time';
  * only; elsewhere the pool counts wall-clock time and these tests do not apply).
  */
 const linux = currentThread() !== null;
+/**
+ * Polls of a spinning thread's CPU time before giving up on seeing it move twice: 10 ms
+ * apart, at least 10 s of wall-clock time, in which a spinning thread on a working machine
+ * has run for far more than the two 10 ms ticks asked for.
+ */
+const MAX_POLLS = 1000;
 
 describe('threadCpuMs', () => {
   (linux ? it : it.skip)('reads a rising CPU time for a thread that spins', async () => {
@@ -22,8 +28,16 @@ describe('threadCpuMs', () => {
       expect(thread).not.toBe(currentThread());
       // Three readings, each higher than the one before (at 10 ms resolution, a spinning
       // thread's figure moves every few polls).
+      // Polls are bounded by count: a reading that never moves (a /proc whose utime and
+      // stime stand still) fails here, naming what it saw, rather than spinning until the
+      // test's timeout.
       const readings = [threadCpuMs(thread)];
-      while (readings.length < 3) {
+      for (let polls = 0; readings.length < 3; polls++) {
+        if (polls === MAX_POLLS) {
+          throw new Error(
+            `the spinning thread's CPU time moved ${readings.length - 1} times in ${MAX_POLLS} polls 10 ms apart: ${readings.join(', ')}`,
+          );
+        }
         await new Promise((resolve) => setTimeout(resolve, 10));
         const now = threadCpuMs(thread);
         expect(now).toEqual(expect.any(Number));

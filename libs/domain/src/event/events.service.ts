@@ -6,6 +6,7 @@ import {
   InvalidFieldError,
   NotFoundError,
   PayloadTooLargeError,
+  SchemaCheckOverloadedError,
   SchemaMismatchError,
 } from '../common/domain-errors';
 import { afterCommit, type UnitOfWork } from '../common/unit-of-work';
@@ -61,9 +62,11 @@ export class EventsService {
    * `registered`, a type outside the catalogue is refused (a deprecated one still
    * publishes); a type with a schema takes only payloads that match it. The catalogue is
    * read from this process's cache (EventTypeCatalog): no query for most publishes.
-   * The payload is checked in a schema thread, within its deadline: a payload it could
-   * not check in time is refused as not matching (one problem at the empty pointer), and
-   * logged with its type (never its payload). A type whose stored schema cannot be used
+   * The payload is checked in a schema thread, within its deadline: a payload too costly
+   * to check (more than the deadline's CPU time) is refused as not matching (one problem
+   * at the empty pointer); one that could not be checked for want of CPU is refused as
+   * retryable (SchemaCheckOverloadedError, a 503); both are logged with the type (never
+   * the payload). A type whose stored schema cannot be used
    * is a server error (logged by the catalogue), not the client's.
    */
   private async checkType(input: EventInput, uow?: UnitOfWork): Promise<void> {
@@ -82,6 +85,12 @@ export class EventsService {
     }
     if (!type.schema) return;
     const verdict = await this.validators.check(type.schema, input.payload);
+    if ('overloaded' in verdict) {
+      this.logger.warn(
+        `a payload of event type ${input.eventType} could not be checked against its schema: the schema thread was starved of CPU, or its time was judged by wall clock; refused as retryable (503)`,
+      );
+      throw new SchemaCheckOverloadedError();
+    }
     if (verdict.timedOut) {
       this.logger.warn(
         `a payload of event type ${input.eventType} could not be checked against its schema within the time limit (${this.validators.deadlineMs} ms of CPU time); refused (422)`,
