@@ -19,8 +19,6 @@ import { createHealthApp, createRegistry, type PostmandConfig } from '@app/platf
 import type { HealthIndicatorFunction } from '@nestjs/terminus';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { createApiApp } from '../../api/src/api.app';
-import { createWorkerApp } from '../../worker/src/worker.app';
 import { connectDatabase, type Database } from './database';
 
 /** What a long-running command leaves behind: stop it to shut down cleanly. */
@@ -234,6 +232,9 @@ export async function runServe(
     const health = await createHealthApp({ ...shared, readinessChecks });
     started.push(health);
     if (mode !== 'worker') {
+      // Loaded here, not at the top: a worker never loads the API's stack (Swagger,
+      // validation, the controllers), nor a server the worker's; each is a third of boot.
+      const { createApiApp } = await import('../../api/src/api.app');
       const api = await createApiApp(shared);
       started.push(api);
       await api.listen(config.httpPort, config.httpHost);
@@ -247,6 +248,7 @@ export async function runServe(
       );
     }
     if (mode !== 'server') {
+      const { createWorkerApp } = await import('../../worker/src/worker.app');
       const worker = await createWorkerApp(shared);
       readinessChecks.push(...worker.readinessChecks);
       started.push(worker.app);
