@@ -19,8 +19,6 @@ import { createHealthApp, createRegistry, type PostmandConfig } from '@app/platf
 import type { HealthIndicatorFunction } from '@nestjs/terminus';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { createApiApp } from '../../api/src/api.app';
-import { createWorkerApp } from '../../worker/src/worker.app';
 import { connectDatabase, type Database } from './database';
 
 /** What a long-running command leaves behind: stop it to shut down cleanly. */
@@ -198,15 +196,42 @@ export async function runApiKey(
 
 export type ServeMode = 'server' | 'worker' | 'all';
 
+/** How long the health server waits for the worker's first claim pass before it starts. */
+const HEALTH_AFTER_FIRST_CLAIM_MS = 1_000;
+
+/** The apps a mode runs. */
+interface Apps {
+  createApiApp?: typeof import('../../api/src/api.app').createApiApp;
+  createWorkerApp?: typeof import('../../worker/src/worker.app').createWorkerApp;
+}
+
+/**
+ * Loads only the apps `mode` runs: a worker never loads the API's stack (Swagger,
+ * validation, the controllers), nor a server the worker's. Loading is most of a boot.
+ */
+async function loadApps(mode: ServeMode): Promise<Apps> {
+  return {
+    createApiApp:
+      mode === 'worker' ? undefined : (await import('../../api/src/api.app')).createApiApp,
+    createWorkerApp:
+      mode === 'server' ? undefined : (await import('../../worker/src/worker.app')).createWorkerApp,
+  };
+}
+
 /**
  * `server`, `worker` and `all`: the apps the mode needs plus one health server, on one
- * pool. `server` and `worker` refuse an old schema; `all` migrates it first.
+ * pool. `server` and `worker` refuse an old schema; `all` migrates it first. The health
+ * server starts last (it answers nothing before the end anyway), after the worker's first
+ * claim pass, so that loading it does not hold up the first requests.
  */
 export async function runServe(
   mode: ServeMode,
   config: PostmandConfig,
   logger: Logger,
 ): Promise<Running> {
+  // The apps' code loads (synchronously) while the pool's first connection is under way.
+  const loading = loadApps(mode);
+  loading.catch(() => undefined); // awaited below, unless the database fails first
   const db = await connectDatabase(
     config,
     logger,
@@ -227,13 +252,12 @@ export async function runServe(
     } else {
       await assertSchemaCurrent(db.dataSource);
     }
+    const { createApiApp, createWorkerApp } = await loading;
     const registry = createRegistry();
     const shared = { config, dataSource: db.dataSource, logger, registry };
     const readinessChecks: HealthIndicatorFunction[] = [schemaHealth(db.dataSource)];
 
-    const health = await createHealthApp({ ...shared, readinessChecks });
-    started.push(health);
-    if (mode !== 'worker') {
+    if (createApiApp) {
       const api = await createApiApp(shared);
       started.push(api);
       await api.listen(config.httpPort, config.httpHost);
@@ -246,13 +270,19 @@ export async function runServe(
         'API listening',
       );
     }
-    if (mode !== 'server') {
+    if (createWorkerApp) {
       const worker = await createWorkerApp(shared);
       readinessChecks.push(...worker.readinessChecks);
       started.push(worker.app);
       await worker.app.init();
       logger.info({ concurrency: config.workerConcurrency }, 'worker started');
+      await Promise.race([
+        worker.dispatcher.firstPassDone(),
+        new Promise((resolve) => setTimeout(resolve, HEALTH_AFTER_FIRST_CLAIM_MS).unref()),
+      ]);
     }
+    const health = await createHealthApp({ ...shared, readinessChecks });
+    started.unshift(health); // stops last
     await health.listen(config.healthCheckHttpPort, config.httpHost);
     logger.info(
       { host: config.httpHost, port: config.healthCheckHttpPort },

@@ -6,7 +6,7 @@ export type { PortalConfig } from './config/portal-config';
 export { ipBytes, parseCidr } from './config/cidr';
 export type { Cidr } from './config/cidr';
 export { EmbeddedPostgres, freePort, scratchDir } from './embedded-postgres/embedded-postgres';
-export { withTimeout } from './health/database.health';
+export { withTimeout } from './health/with-timeout';
 export { createHealthApp } from './health/health.app';
 export { NestPinoLogger, createLogger, flushLogger } from './logging/logger';
 export { createRegistry } from './metrics/registry';

@@ -96,7 +96,6 @@ function requireApiKey(document: OpenAPIObject): void {
 
 /** Swagger UI at /swagger (and /swagger/index.html), the document at /swagger/doc.json. */
 export function setupOpenApi(app: NestExpressApplication): void {
-  const document = buildOpenApiDocument(app);
   // The Go project's address serves the page itself (old bookmarks, curl without -L): the
   // variant Swagger UI writes for /swagger/, whose asset links ("./swagger-ui.css") resolve
   // from /swagger/index.html too. Rewritten before routing, so no path is stripped.
@@ -108,7 +107,9 @@ export function setupOpenApi(app: NestExpressApplication): void {
     }
     next();
   });
-  SwaggerModule.setup('swagger', app, document, {
+  // A factory: Swagger builds the document at its first request (once), not at start-up,
+  // where scanning every controller and DTO held up the API's first answer.
+  SwaggerModule.setup('swagger', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'swagger/doc.json',
     yamlDocumentUrl: 'swagger/doc.yaml',
     customSiteTitle: 'postmand API',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Validator } from '@cfworker/json-schema';
-import Ajv2020 from 'ajv/dist/2020';
+import type Ajv2020 from 'ajv/dist/2020';
 import safeRegex from 'safe-regex2';
 import { InvalidFieldError } from '../common/domain-errors';
 import { EVENT_TYPE_CATALOGUE_LIMITS as LIMITS, SCHEMA_DRAFT_URI } from './event-type.rules';
@@ -14,7 +14,20 @@ import { resolveLocally, unstorable, walkSchema } from './schema-walk';
  * schema into JavaScript with `new Function`, and treats schemas "as trusted as your
  * application code", which a client's are not).
  */
-const metaSchema = new Ajv2020({ strict: false, allErrors: false });
+let metaSchema: Ajv2020 | undefined;
+
+/**
+ * The meta-schema checker, made on first use: only the API checks schemas, and ajv is some
+ * 80 modules that a worker would otherwise load (and build) before its first claim.
+ */
+function metaSchemaChecker(): Ajv2020 {
+  if (!metaSchema) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ajv = require('ajv/dist/2020') as typeof import('ajv/dist/2020');
+    metaSchema = new ajv.default({ strict: false, allErrors: false });
+  }
+  return metaSchema;
+}
 
 /**
  * A catalogue schema, checked by the catalogue's rules, as the schema threads take it
@@ -55,8 +68,9 @@ export class CompiledSchema implements ThreadSchema {
     if (schema.$schema !== undefined && schema.$schema !== SCHEMA_DRAFT_URI) {
       refuse(`must be a draft 2020-12 schema ($schema "${SCHEMA_DRAFT_URI}" or none)`);
     }
-    if (!metaSchema.validateSchema(schema)) {
-      const [first] = metaSchema.errors ?? [];
+    const checker = metaSchemaChecker();
+    if (!checker.validateSchema(schema)) {
+      const [first] = checker.errors ?? [];
       refuse(
         `is not a valid draft 2020-12 schema: ${first?.instancePath || '/'} ${first?.message}`,
       );

@@ -1,17 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { withTimeout } from './with-timeout';
 
 const PING_TIMEOUT_MS = 2_000;
-
-/** Rejects when `promise` has not settled within `ms`: a probe must never hang. */
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Database checks for the probes; a check never hangs longer than two seconds. */
 @Injectable()

@@ -7,7 +7,6 @@ import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { PostmandConfig } from '../config/config';
 import { NestPinoLogger } from '../logging/logger';
-import { HealthModule } from './health.module';
 
 export interface HealthAppOptions {
   config: PostmandConfig;
@@ -18,24 +17,26 @@ export interface HealthAppOptions {
 }
 
 @Module({})
-class HealthAppModule {
-  static forRoot(options: HealthAppOptions): DynamicModule {
-    return {
-      module: HealthAppModule,
-      imports: [
-        HealthModule.forRoot({
-          dataSource: options.dataSource,
-          registry: options.registry,
-          readinessChecks: options.readinessChecks,
-        }),
-      ],
-    };
-  }
-}
+class HealthAppModule {}
 
-/** The health server as its own small Nest app, so probes never queue behind API traffic. */
+/**
+ * The health server as its own small Nest app, so probes never queue behind API traffic.
+ * Its module (terminus; and, through the Swagger plugin's controller metadata,
+ * @nestjs/swagger) is loaded only here, so a worker can load it after its first claim.
+ */
 export async function createHealthApp(options: HealthAppOptions): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(HealthAppModule.forRoot(options), {
+  const { HealthModule } = await import('./health.module');
+  const module: DynamicModule = {
+    module: HealthAppModule,
+    imports: [
+      HealthModule.forRoot({
+        dataSource: options.dataSource,
+        registry: options.registry,
+        readinessChecks: options.readinessChecks,
+      }),
+    ],
+  };
+  const app = await NestFactory.create<NestExpressApplication>(module, {
     logger: new NestPinoLogger(options.logger),
     abortOnError: false,
   });
