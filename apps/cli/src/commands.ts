@@ -196,9 +196,6 @@ export async function runApiKey(
 
 export type ServeMode = 'server' | 'worker' | 'all';
 
-/** How long the health server waits for the worker's first claim pass before it starts. */
-const HEALTH_AFTER_FIRST_CLAIM_MS = 1_000;
-
 /** The apps a mode runs. */
 interface Apps {
   createApiApp?: typeof import('../../api/src/api.app').createApiApp;
@@ -221,17 +218,15 @@ async function loadApps(mode: ServeMode): Promise<Apps> {
 /**
  * `server`, `worker` and `all`: the apps the mode needs plus one health server, on one
  * pool. `server` and `worker` refuse an old schema; `all` migrates it first. The health
- * server starts last (it answers nothing before the end anyway), after the worker's first
- * claim pass, so that loading it does not hold up the first requests.
+ * server is built first and listens last, right after the worker starts: it answers
+ * nothing before then, and the signal handlers are installed once this returns, so the
+ * time between a worker's first claim and them stays as short as a listen.
  */
 export async function runServe(
   mode: ServeMode,
   config: PostmandConfig,
   logger: Logger,
 ): Promise<Running> {
-  // The apps' code loads (synchronously) while the pool's first connection is under way.
-  const loading = loadApps(mode);
-  loading.catch(() => undefined); // awaited below, unless the database fails first
   const db = await connectDatabase(
     config,
     logger,
@@ -252,10 +247,13 @@ export async function runServe(
     } else {
       await assertSchemaCurrent(db.dataSource);
     }
-    const { createApiApp, createWorkerApp } = await loading;
+    const { createApiApp, createWorkerApp } = await loadApps(mode);
     const registry = createRegistry();
     const shared = { config, dataSource: db.dataSource, logger, registry };
     const readinessChecks: HealthIndicatorFunction[] = [schemaHealth(db.dataSource)];
+
+    const health = await createHealthApp({ ...shared, readinessChecks });
+    started.push(health); // stops last
 
     if (createApiApp) {
       const api = await createApiApp(shared);
@@ -276,13 +274,7 @@ export async function runServe(
       started.push(worker.app);
       await worker.app.init();
       logger.info({ concurrency: config.workerConcurrency }, 'worker started');
-      await Promise.race([
-        worker.dispatcher.firstPassDone(),
-        new Promise((resolve) => setTimeout(resolve, HEALTH_AFTER_FIRST_CLAIM_MS).unref()),
-      ]);
     }
-    const health = await createHealthApp({ ...shared, readinessChecks });
-    started.unshift(health); // stops last
     await health.listen(config.healthCheckHttpPort, config.httpHost);
     logger.info(
       { host: config.httpHost, port: config.healthCheckHttpPort },

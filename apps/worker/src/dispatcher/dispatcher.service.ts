@@ -125,15 +125,6 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     this.logger.info('dispatcher stopped');
   }
 
-  /**
-   * Resolves once the first claim pass has ended (what it claimed is on its way), or has
-   * failed: start-up work that can wait (the health server) waits for it, so as not to
-   * hold up the first requests. Never rejects.
-   */
-  firstPassDone(): Promise<void> {
-    return (this.pass ?? Promise.resolve()).catch(() => undefined);
-  }
-
   /** For readiness: running, not stopping, and able to claim. */
   health(): { running: boolean; inFlight: number; claimFailures: number; lastError?: string } {
     return {
