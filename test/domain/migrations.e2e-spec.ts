@@ -31,6 +31,7 @@ const ALL = [
   'SubscriptionFilters1765756800010',
   'TenantStatusIndexes1765756800020',
   'JsonDocFunctionSafety1765756800030',
+  'FairClaimIndex1765843200000',
 ];
 
 describe('migrations', () => {
