@@ -1,8 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsUUID } from 'class-validator';
+import { IsUUID, isUUID } from 'class-validator';
 import type { DeliveryInput } from '@app/domain';
 import { PayloadRequestDto } from './payload-request.dto';
 import { parseRfc3339 } from '../../validation/validators';
+
+const FIELDS = new Set(['webhook_id', 'payload', 'scheduled_at']);
 
 /** A delivery to create. Its read-only fields (`id`, `status`, …) are ignored, others refused. */
 export class DeliveryRequestDto extends PayloadRequestDto {
@@ -20,6 +22,11 @@ export class DeliveryRequestDto extends PayloadRequestDto {
   @IsUUID('all', { message: 'must be a UUID' })
   @ApiProperty({ type: 'string', format: 'uuid' })
   webhook_id!: string;
+
+  /** AcceptsAsIs: the rules above, checked without class-validator. */
+  static acceptsAsIs(body: Record<string, unknown>): boolean {
+    return isUUID(body.webhook_id, 'all') && PayloadRequestDto.payloadAsIs(body, FIELDS);
+  }
 
   toInput(): DeliveryInput {
     return {

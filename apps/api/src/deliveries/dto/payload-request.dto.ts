@@ -1,6 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
-import { IsRfc3339, IsStorableText } from '../../validation/validators';
+import {
+  IsRfc3339,
+  IsStorableText,
+  isStorableText,
+  parseRfc3339,
+} from '../../validation/validators';
 
 /** What a delivery and an event are made of: a payload, sent now or at `scheduled_at`. */
 export class PayloadRequestDto {
@@ -21,4 +26,18 @@ export class PayloadRequestDto {
   @IsRfc3339()
   @ApiPropertyOptional({ type: 'string', format: 'date-time' })
   scheduled_at?: string;
+
+  /**
+   * Whether `body` has only `fields` and its `payload` and `scheduled_at` pass their rules
+   * as they are: the common part of the creates' AcceptsAsIs (see the validation pipe).
+   */
+  protected static payloadAsIs(body: Record<string, unknown>, fields: Set<string>): boolean {
+    for (const key of Object.keys(body)) if (!fields.has(key)) return false;
+    const { payload, scheduled_at: at } = body;
+    return (
+      typeof payload === 'string' &&
+      isStorableText(payload) &&
+      (at === undefined || parseRfc3339(at) !== undefined)
+    );
+  }
 }

@@ -1,8 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { RESERVED_PREFIX, type EventInput } from '@app/domain';
+import { isEventTypeName, isTenantId, RESERVED_PREFIX, type EventInput } from '@app/domain';
 import { PayloadRequestDto } from '../../deliveries/dto/payload-request.dto';
 import { IsEventTypeName, IsNotReserved, parseRfc3339 } from '../../validation/validators';
 import { OptionalTenantId } from '../../tenants/dto/tenant-id.property';
+
+const FIELDS = new Set(['event_type', 'payload', 'scheduled_at', 'tenant_id']);
 
 /** An event to publish. Its read-only fields (`id`, `delivery_count`, …) are ignored, others refused. */
 export class EventRequestDto extends PayloadRequestDto {
@@ -26,6 +28,18 @@ export class EventRequestDto extends PayloadRequestDto {
    */
   @OptionalTenantId()
   tenant_id?: string | null;
+
+  /** AcceptsAsIs: the rules above, checked without class-validator. */
+  static acceptsAsIs(body: Record<string, unknown>): boolean {
+    const { event_type: type, tenant_id: tenant } = body;
+    return (
+      typeof type === 'string' &&
+      isEventTypeName(type) &&
+      !type.startsWith(RESERVED_PREFIX) &&
+      (tenant === undefined || tenant === null || isTenantId(tenant)) &&
+      PayloadRequestDto.payloadAsIs(body, FIELDS)
+    );
+  }
 
   toInput(): EventInput {
     return {
