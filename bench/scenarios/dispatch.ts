@@ -15,6 +15,8 @@ export interface DispatchResult {
   deliveries: number;
   seconds: number;
   perSecond: number;
+  /** From the worker's spawn to the last success (postmand only). */
+  fromStartPerSecond?: number;
   peakRssMb?: number;
 }
 
@@ -43,6 +45,7 @@ export async function dispatchPostmand(
       await insertDeliveries(db, webhook, count, options.payloadBytes);
     }
     await db.dataSource.query('VACUUM ANALYZE deliveries');
+    const spawnedAt = Date.now();
     const worker = startPostmand('worker', {
       POSTMAND_DATABASE_URL: db.url,
       POSTMAND_HEALTH_CHECK_HTTP_PORT: '0',
@@ -66,6 +69,7 @@ export async function dispatchPostmand(
       perSecond: options.delayMs
         ? Math.round((done.count * 1000) / Math.max(1, done.last - from))
         : rate(done.count, done.last - from),
+      fromStartPerSecond: Math.round((done.count * 1000) / Math.max(1, done.last - spawnedAt)),
       peakRssMb,
     };
   } finally {

@@ -59,6 +59,8 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
    * logger's path redaction, which doubled the line's cost (7.0 → 3.5 µs).
    */
   private readonly attemptLog: Logger;
+  /** Whether the per-attempt line is written (the level is fixed at start). */
+  private readonly attemptLogged: boolean;
 
   constructor(
     private readonly claims: ClaimRepository,
@@ -75,6 +77,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     const capacity = Math.min(config.workerConcurrency, Math.max(1, this.payloadRoom(0)));
     this.minClaim = Math.max(1, Math.min(25, Math.floor(capacity / 10)));
     this.attemptLog = logger.child({}, { redact: [] });
+    this.attemptLogged = this.attemptLog.isLevelEnabled('info');
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -176,6 +179,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       this.claimFailures = 0;
       this.lastClaimError = undefined;
       this.metrics.claimBatchSize.observe(claimed.length);
+      this.metrics.claimed.inc(claimed.length);
       for (const delivery of claimed) this.dispatch(delivery);
       if (claimed.length < limit) {
         await this.armForNextDue();
@@ -222,7 +226,6 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private dispatch(claimed: ClaimedDelivery): void {
-    this.metrics.claimed.inc();
     if (claimed.limited) this.metrics.limitedClaims.inc();
     if (claimed.reclaimed) this.metrics.leaseReclaims.inc();
     this.metrics.inFlight.inc();
@@ -254,21 +257,25 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     }));
     const outcome = judgeAttempt(claimed, result, { attemptId: randomUUID(), now: new Date() });
     const label = outcome.success ? 'success' : outcome.status === 'failed' ? 'failed' : 'retry';
-    this.metrics.attempts.inc({ outcome: label });
-    this.metrics.attemptDuration.observe({ outcome: label }, result.durationMs / 1000);
-    this.attemptLog.info(
-      {
-        deliveryId: delivery.id,
-        webhookId: delivery.webhookId,
-        attempt: delivery.deliveryAttempts + 1,
-        statusCode: result.statusCode,
-        durationMs: result.durationMs,
-        success: outcome.success,
-        status: outcome.status,
-        error: result.error || undefined,
-      },
-      'delivery attempt',
-    );
+    const metrics = this.metrics.byOutcome[label];
+    metrics.attempts.inc();
+    metrics.duration.observe(result.durationMs / 1000);
+    // Below `info` (the bench's `warn`), not even the line's fields are gathered.
+    if (this.attemptLogged) {
+      this.attemptLog.info(
+        {
+          deliveryId: delivery.id,
+          webhookId: delivery.webhookId,
+          attempt: delivery.deliveryAttempts + 1,
+          statusCode: result.statusCode,
+          durationMs: result.durationMs,
+          success: outcome.success,
+          status: outcome.status,
+          error: result.error || undefined,
+        },
+        'delivery attempt',
+      );
+    }
     // The slot is free now; the outcome's recording goes on in the buffer (whose drain
     // shutdown awaits), and its result comes back here.
     void this.completions.add(outcome).then((recorded) => this.recorded(outcome, recorded));

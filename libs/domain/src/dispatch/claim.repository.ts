@@ -28,8 +28,12 @@ async function prepared(
   text: string,
   values: unknown[],
 ): Promise<Row[]> {
-  const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
-  return (await client.query<Row>({ name, text, values })).rows;
+  return (await connectionOf(runner).query<Row>({ name, text, values })).rows;
+}
+
+/** The node-postgres connection a connected runner holds. */
+function connectionOf(runner: QueryRunner): PoolClient {
+  return (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
 }
 
 const MIN_UUID = '00000000-0000-0000-0000-000000000000';
@@ -66,9 +70,14 @@ export class ClaimRepository {
   async claim(owner: string, limit: number, turn: ClaimTurn): Promise<ClaimedDelivery[]> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
+    const client = connectionOf(runner);
+    let open = false;
     try {
-      await runner.startTransaction();
-      await runner.query(CLAIM_SETTINGS);
+      // The transaction's start and its settings in one round trip (simple protocol, two
+      // statements): a claim is 3 round trips, not 4 (under load, a claim of ~50 rows
+      // every few ms, and each round trip wakes the database and this process).
+      open = true;
+      await client.query(`START TRANSACTION; ${CLAIM_SETTINGS}`);
       const claimed: ClaimedDelivery[] = [];
       const plain = async (n: number): Promise<void> => {
         if (n > 0) claimed.push(...(await this.claimPlain(runner, owner, n, turn)));
@@ -85,10 +94,11 @@ export class ClaimRepository {
         await plain(limit);
         await limited(limit - claimed.length);
       }
-      await runner.commitTransaction();
+      open = false;
+      await client.query('COMMIT');
       return claimed;
     } catch (err) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      if (open) await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
       await runner.release();
