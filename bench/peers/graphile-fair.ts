@@ -4,37 +4,18 @@
 // graphile.ts) until it is killed; B's jobs, added by the bench while A's drain, carry a
 // `probe` id that is POSTed to BENCH_B_URL as `webhook-id`. Prints {"ready",
 // "seededSeconds"} once A's jobs are queued and the worker runs.
-import { makeWorkerUtils, run, type Task } from 'graphile-worker';
-import { Pool } from 'pg';
+import { run, type Task } from 'graphile-worker';
 import { post } from './post';
+import { preparePool, queueJobs, settings } from './graphile-setup';
 
 const url = process.env.BENCH_DATABASE_URL!;
 const targetA = process.env.BENCH_A_URL!;
 const targetB = process.env.BENCH_B_URL!;
 const count = Number(process.env.BENCH_COUNT);
-const settings = JSON.parse(process.env.BENCH_SETTINGS ?? '{}') as {
-  concurrency?: number;
-  localQueueSize?: number;
-  pool?: number;
-};
-
 async function main(): Promise<void> {
-  const pool = new Pool({ connectionString: url, max: settings.pool ?? 10 });
-  await pool.query(`CREATE TABLE bench_attempts (id bigserial PRIMARY KEY, job_id bigint, status int,
-    created_at timestamptz(3) NOT NULL DEFAULT now())`);
-  const utils = await makeWorkerUtils({ pgPool: pool });
-  await utils.migrate();
+  const { pool, utils } = await preparePool(url);
   const started = Date.now();
-  for (let i = 0; i < count; i += 5000) {
-    await utils.addJobs(
-      Array.from({ length: Math.min(5000, count - i) }, (_, j) => ({
-        identifier: 'deliver',
-        payload: {
-          body: `{"event":"order.created","order_id":${i + j},"amount":4200,"currency":"EUR"}`,
-        },
-      })),
-    );
-  }
+  await queueJobs(utils, count);
   const seededSeconds = (Date.now() - started) / 1000;
   const deliver: Task = async (payload, helpers) => {
     const { body, probe } = payload as { body: string; probe?: string };

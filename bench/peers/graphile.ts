@@ -4,35 +4,17 @@
 // BENCH_SETTINGS (JSON): concurrency, and for the batched settings its documented
 // performance options (worker.graphile.org/docs/performance): localQueue.size (advised:
 // concurrency + 1), completeJobBatchDelay and failJobBatchDelay 0, a pool of `pool`.
-import { makeWorkerUtils, run, type Task } from 'graphile-worker';
-import { Pool } from 'pg';
+import { run, type Task } from 'graphile-worker';
 import { post } from './post';
+import { preparePool, queueJobs, settings } from './graphile-setup';
 
 const url = process.env.BENCH_DATABASE_URL!;
 const target = process.env.BENCH_RECEIVER_URL!;
 const count = Number(process.env.BENCH_COUNT);
-const settings = JSON.parse(process.env.BENCH_SETTINGS ?? '{}') as {
-  concurrency?: number;
-  localQueueSize?: number;
-  pool?: number;
-};
 async function main(): Promise<void> {
   const concurrency = settings.concurrency ?? 100;
-  const pool = new Pool({ connectionString: url, max: settings.pool ?? 10 });
-  await pool.query(`CREATE TABLE bench_attempts (id bigserial PRIMARY KEY, job_id bigint, status int,
-    created_at timestamptz(3) NOT NULL DEFAULT now())`);
-  const utils = await makeWorkerUtils({ pgPool: pool });
-  await utils.migrate();
-  for (let i = 0; i < count; i += 5000) {
-    await utils.addJobs(
-      Array.from({ length: Math.min(5000, count - i) }, (_, j) => ({
-        identifier: 'deliver',
-        payload: {
-          body: `{"event":"order.created","order_id":${i + j},"amount":4200,"currency":"EUR"}`,
-        },
-      })),
-    );
-  }
+  const { pool, utils } = await preparePool(url);
+  await queueJobs(utils, count);
   let first = 0;
   let last = 0;
   let done = 0;

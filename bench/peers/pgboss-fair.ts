@@ -4,48 +4,18 @@
 // (see pgboss.ts) until it is killed; B's jobs, sent by the bench while A's drain, carry a
 // `probe` id that is POSTed to BENCH_B_URL as `webhook-id`. Prints {"ready",
 // "seededSeconds"} once A's jobs are queued and the worker runs.
-import PgBoss from 'pg-boss';
 import { post } from './post';
+import { queueJobs, settings, startBoss } from './pgboss-setup';
 
 const url = process.env.BENCH_DATABASE_URL!;
 const targetA = process.env.BENCH_A_URL!;
 const targetB = process.env.BENCH_B_URL!;
 const count = Number(process.env.BENCH_COUNT);
-const settings = JSON.parse(process.env.BENCH_SETTINGS ?? '{}') as {
-  batchSize?: number;
-  pollingIntervalSeconds?: number;
-  pool?: number;
-  notify?: boolean;
-};
-
 async function main(): Promise<void> {
   const batchSize = settings.batchSize ?? 100;
-  const boss = new PgBoss({
-    connectionString: url,
-    max: settings.pool ?? 10,
-    supervise: false,
-    schedule: false,
-  });
-  boss.on('error', (err) => console.error(err));
-  await boss.start();
-  await boss.createQueue('deliver');
-  const db = boss.getDb();
-  await db.executeSql(
-    `CREATE TABLE bench_attempts (id bigserial PRIMARY KEY, job_id uuid, status int,
-       created_at timestamptz(3) NOT NULL DEFAULT now())`,
-    [],
-  );
+  const { boss, db } = await startBoss(url);
   const started = Date.now();
-  for (let i = 0; i < count; i += 5000) {
-    await boss.insert(
-      Array.from({ length: Math.min(5000, count - i) }, (_, j) => ({
-        name: 'deliver',
-        data: {
-          body: `{"event":"order.created","order_id":${i + j},"amount":4200,"currency":"EUR"}`,
-        },
-      })),
-    );
-  }
+  await queueJobs(boss, count);
   const seededSeconds = (Date.now() - started) / 1000;
   let workerId = '';
   workerId = await boss.work<{ body: string; probe?: string }>(

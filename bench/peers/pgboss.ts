@@ -5,45 +5,16 @@
 // BENCH_SETTINGS (JSON): batchSize, pollingIntervalSeconds, pool, and notify: after a
 // full batch, boss.notifyWorker() asks for the next one at once instead of at the next
 // poll (pg-boss's documented way to work a backlog without waiting on the interval).
-import PgBoss from 'pg-boss';
 import { post } from './post';
+import { queueJobs, settings, startBoss } from './pgboss-setup';
 
 const url = process.env.BENCH_DATABASE_URL!;
 const target = process.env.BENCH_RECEIVER_URL!;
 const count = Number(process.env.BENCH_COUNT);
-const settings = JSON.parse(process.env.BENCH_SETTINGS ?? '{}') as {
-  batchSize?: number;
-  pollingIntervalSeconds?: number;
-  pool?: number;
-  notify?: boolean;
-};
 async function main(): Promise<void> {
   const batchSize = settings.batchSize ?? 100;
-  const boss = new PgBoss({
-    connectionString: url,
-    max: settings.pool ?? 10,
-    supervise: false,
-    schedule: false,
-  });
-  boss.on('error', (err) => console.error(err));
-  await boss.start();
-  await boss.createQueue('deliver');
-  const db = boss.getDb();
-  await db.executeSql(
-    `CREATE TABLE bench_attempts (id bigserial PRIMARY KEY, job_id uuid, status int,
-       created_at timestamptz(3) NOT NULL DEFAULT now())`,
-    [],
-  );
-  for (let i = 0; i < count; i += 5000) {
-    await boss.insert(
-      Array.from({ length: Math.min(5000, count - i) }, (_, j) => ({
-        name: 'deliver',
-        data: {
-          body: `{"event":"order.created","order_id":${i + j},"amount":4200,"currency":"EUR"}`,
-        },
-      })),
-    );
-  }
+  const { boss, db } = await startBoss(url);
+  await queueJobs(boss, count);
   let first = 0;
   let last = 0;
   let done = 0;
