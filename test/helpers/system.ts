@@ -242,7 +242,7 @@ export interface StackWithWorker extends Stack {
   workers: Service[];
 }
 
-interface StackOptions {
+export interface StackOptions {
   /** For both processes. */
   env?: Record<string, string>;
   /** For the worker only; `false` starts none. */

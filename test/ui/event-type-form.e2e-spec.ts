@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
-import { openBrowser, step, type Browser } from '../support/browser';
-import { call, startStack, type Stack } from '../helpers/system';
+import { step, type Browser } from '../support/browser';
+import { call, type Stack } from '../helpers/system';
+import { useDashboardStack } from '../helpers/dashboard';
 
 /**
  * The dashboard's event type form (SPEC §14) where it refuses, in Debian's Chromium against
@@ -11,22 +12,12 @@ import { call, startStack, type Stack } from '../helpers/system';
  * edit page on a phone-sized screen.
  */
 describe('dashboard: the event type form’s refusals, unseen characters and a phone screen', () => {
+  const dashboard = useDashboardStack();
   let stack: Stack;
   let browser: Browser;
   let page: Page;
   let ui: string;
-
-  beforeAll(async () => {
-    stack = await startStack({ worker: false });
-    ui = `${stack.server.apiUrl}/ui`;
-    browser = await openBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(60_000); // a deadline for each wait, generous for a busy machine
-  }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  beforeAll(() => ({ stack, browser, page, ui } = dashboard));
 
   const api = (method: string, path: string, body?: unknown) =>
     call(stack.server.apiUrl, method, path, body);

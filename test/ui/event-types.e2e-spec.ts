@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { openBrowser, step, type Browser } from '../support/browser';
-import { call, startStack, type Stack } from '../helpers/system';
+import { step, type Browser } from '../support/browser';
+import { call, type Stack } from '../helpers/system';
+import { useDashboardStack } from '../helpers/dashboard';
 
 /** README screenshots are rewritten only when asked: `UPDATE_SCREENSHOTS=1 npx jest test/ui`. */
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
@@ -24,25 +25,12 @@ const MAX_PAYLOAD = 4096;
  * in a description shown as text, and a phone-sized screen.
  */
 describe('dashboard: the event type catalogue and the filter editor', () => {
+  const dashboard = useDashboardStack({ POSTMAND_MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD) });
   let stack: Stack;
   let browser: Browser;
   let page: Page;
   let ui: string;
-
-  beforeAll(async () => {
-    stack = await startStack({
-      worker: false,
-      env: { POSTMAND_MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD) },
-    });
-    ui = `${stack.server.apiUrl}/ui`;
-    browser = await openBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(60_000); // a deadline for each wait, generous for a busy machine
-  }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  beforeAll(() => ({ stack, browser, page, ui } = dashboard));
 
   const js = <T = unknown>(expression: string): Promise<T> => page.evaluate<T>(expression);
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });

@@ -1,6 +1,7 @@
 import type { ConsoleMessage, Page, WebError } from 'playwright-core';
-import { openBrowser, step, type Browser } from '../support/browser';
-import { call, startStack, type Stack } from '../helpers/system';
+import { step, type Browser } from '../support/browser';
+import { call, type Stack } from '../helpers/system';
+import { useDashboardStack } from '../helpers/dashboard';
 import { WEBHOOK_COLUMNS } from '../helpers/migrations';
 import { until } from '../helpers/wait';
 
@@ -13,22 +14,12 @@ import { until } from '../helpers/wait';
  * of the API than the tenant routes; tenant-filters.e2e-spec.ts covers the rest.
  */
 describe('dashboard: the tenants page', () => {
+  const dashboard = useDashboardStack();
   let stack: Stack;
   let browser: Browser;
   let page: Page;
   let ui: string;
-
-  beforeAll(async () => {
-    stack = await startStack({ worker: false });
-    ui = `${stack.server.apiUrl}/ui`;
-    browser = await openBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(60_000); // a deadline for each wait, generous for a busy machine
-  }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  beforeAll(() => ({ stack, browser, page, ui } = dashboard));
 
   const api = (method: string, path: string, body?: unknown) =>
     call(stack.server.apiUrl, method, path, body, 60_000);
